@@ -1,0 +1,109 @@
+/**
+ * The settings schema shared by `tidings watch` (a JSON file) and the desktop app (its store).
+ * Validation is strict: an unknown key is reported by name, because a misspelt
+ * "pasword" that is silently ignored is worse than an error.
+ */
+import { z } from 'zod';
+
+/** How the connection is secured: TLS from the first byte, STARTTLS upgrade, or none at all. */
+export const tlsModeSchema = z.enum(['implicit', 'starttls', 'none']);
+export type TlsMode = z.infer<typeof tlsModeSchema>;
+
+const accountIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, ".", "_" or "-"');
+
+/** One IMAP account and the mailboxes to watch in it. */
+export const accountSchema = z
+  .strictObject({
+    id: accountIdSchema,
+    name: z.string().min(1).max(100).optional(),
+    host: z.string().min(1, 'must not be empty').max(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    tls: tlsModeSchema.default('implicit'),
+    user: z.string().min(1, 'must not be empty'),
+    password: z.string().min(1).optional(),
+    passwordEnv: z.string().min(1).optional(),
+    passwordCommand: z.string().min(1).optional(),
+    mailboxes: z.array(z.string().min(1)).min(1).default(['INBOX']),
+    allowInsecureAuth: z.boolean().default(false),
+    openUrl: z.string().url().optional(),
+  })
+  .superRefine((account, ctx) => {
+    const sources = ['password', 'passwordEnv', 'passwordCommand'] as const;
+    const given = sources.filter((key) => account[key] !== undefined);
+    if (given.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [given[1] ?? 'password'],
+        message: `give only one of ${sources.join(', ')}`,
+      });
+    }
+    if (account.tls === 'none' && !account.allowInsecureAuth) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message:
+          '"none" sends the password in clear text: set allowInsecureAuth to true to allow it',
+      });
+    }
+    if (new Set(account.mailboxes).size !== account.mailboxes.length) {
+      ctx.addIssue({ code: 'custom', path: ['mailboxes'], message: 'lists a mailbox twice' });
+    }
+  });
+export type AccountSettings = z.infer<typeof accountSchema>;
+
+/** Notification preferences. */
+export const notificationSettingsSchema = z.strictObject({
+  burstThreshold: z.number().int().min(1).max(1000).default(5),
+});
+
+/**
+ * Liveness: the heartbeat must stay well under the 29 minutes after which RFC 2177 §3
+ * allows a server to drop an idle client.
+ */
+export const livenessSettingsSchema = z.strictObject({
+  heartbeatSeconds: z.number().min(1).max(1740).default(60),
+  commandTimeoutSeconds: z.number().min(0.5).max(300).default(15),
+});
+
+/** The whole settings document. */
+export const settingsSchema = z
+  .strictObject({
+    accounts: z.array(accountSchema).min(1, 'list at least one account'),
+    notifications: notificationSettingsSchema.default({ burstThreshold: 5 }),
+    liveness: livenessSettingsSchema.default({ heartbeatSeconds: 60, commandTimeoutSeconds: 15 }),
+  })
+  .superRefine((settings, ctx) => {
+    const seen = new Set<string>();
+    settings.accounts.forEach((account, index) => {
+      if (seen.has(account.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', index, 'id'],
+          message: `"${account.id}" is used by an earlier account`,
+        });
+      }
+      seen.add(account.id);
+    });
+  });
+export type Settings = z.infer<typeof settingsSchema>;
+export type NotificationSettings = Settings['notifications'];
+export type LivenessSettings = Settings['liveness'];
+
+/** The port an account connects to: its own, or the standard one for its TLS mode. */
+export function resolvePort(account: Pick<AccountSettings, 'port' | 'tls'>): number {
+  return account.port ?? (account.tls === 'implicit' ? 993 : 143);
+}
+
+/** Formats validation issues as "accounts[0].port: message" lines, one per problem. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path
+      .map((part, i) =>
+        typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`,
+      )
+      .join('');
+    return `${path || '(top level)'}: ${issue.message}`;
+  });
+}

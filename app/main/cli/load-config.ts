@@ -1,0 +1,54 @@
+/**
+ * Reads and validates `tidings watch --config FILE`. Every problem becomes one line that
+ * names the field ("accounts[0].port: expected number"); the caller exits with code 2.
+ */
+import { readFileSync } from 'node:fs';
+import { formatIssues, settingsSchema, type Settings } from '../../common/settings-schema.js';
+
+/** A config file that cannot be used, with one line per problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: invalid configuration\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+/** Loads `file`, or throws a `ConfigError` naming each bad field. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Settings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [`cannot read the file (${code ?? String(error)})`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  const parsed = settingsSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
+  const problems = checkPasswordSources(parsed.data, env);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return parsed.data;
+}
+
+// Headless mode has no keychain: each account needs exactly one password source, and a
+// named environment variable must exist before we start.
+function checkPasswordSources(settings: Settings, env: NodeJS.ProcessEnv): string[] {
+  return settings.accounts.flatMap((account, index) => {
+    const where = `accounts[${index}]`;
+    if (!account.password && !account.passwordEnv && !account.passwordCommand) {
+      return [`${where}: give one of password, passwordEnv, passwordCommand`];
+    }
+    if (account.passwordEnv && env[account.passwordEnv] === undefined) {
+      return [`${where}.passwordEnv: environment variable ${account.passwordEnv} is not set`];
+    }
+    return [];
+  });
+}

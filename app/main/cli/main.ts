@@ -1,0 +1,68 @@
+/** The `tidings` command line: argument parsing and exit codes. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from './load-config.js';
+import { runWatch } from './watch-command.js';
+
+const USAGE = `Usage: tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]
+
+Watches IMAP mailboxes with IDLE and announces every new message once.
+
+  --config FILE     accounts and preferences (JSON; see README)
+  --json            one JSON object per line on stdout: new-mail, summary, status
+  --no-desktop      no desktop notifications
+  --state-dir DIR   where to keep what has been announced (default: the user config dir)
+  --verbose         debug logs on stderr
+
+Signals: SIGUSR1 refreshes now; SIGINT or SIGTERM logs out and exits 0.`;
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or config. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        json: { type: 'boolean', default: false },
+        'no-desktop': { type: 'boolean', default: false },
+        'state-dir': { type: 'string' },
+        verbose: { type: 'boolean', short: 'v', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals[0] !== 'watch' || positionals.length > 1) {
+    return usageError(
+      positionals[0] ? `unknown command "${positionals.join(' ')}"` : 'no command given',
+    );
+  }
+  if (!values.config) return usageError('--config FILE is required');
+  try {
+    return await runWatch({
+      config: values.config,
+      json: values.json,
+      desktop: !values['no-desktop'],
+      stateDir: values['state-dir'],
+      verbose: values.verbose,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tidings: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`tidings: ${message}\n\n${USAGE}\n`);
+  return 2;
+}

@@ -1,0 +1,103 @@
+/**
+ * `tidings watch`: the engine under plain Node. Announcements go to stdout (JSON lines with
+ * `--json`, readable lines otherwise) and to desktop popups unless `--no-desktop`; logs
+ * and, without `--json`, status changes go to stderr. SIGUSR1 refreshes; SIGINT and SIGTERM
+ * say LOGOUT everywhere and exit 0.
+ */
+import type { WatcherStatus } from '../../common/account-status.js';
+import { ConfStateStore, Supervisor, type Announcement, type Notifier } from '../engine/index.js';
+import { ConfigSecretSource } from './config-secret-source.js';
+import { DesktopNotifier } from './desktop-notifier.js';
+import { announcementEvent, statusEvent } from './json-events.js';
+import { loadConfig } from './load-config.js';
+import { createStderrLogger } from './stderr-logger.js';
+import { createLineWriter } from './stdout-writer.js';
+import { createNodeSystemEvents } from './node-system-events.js';
+
+/** The parsed options of `tidings watch`. */
+export interface WatchOptions {
+  config: string;
+  json: boolean;
+  desktop: boolean;
+  stateDir: string | undefined;
+  verbose: boolean;
+}
+
+/** Runs until SIGINT or SIGTERM; resolves with the exit code. Throws `ConfigError` (exit 2). */
+export async function runWatch(options: WatchOptions): Promise<number> {
+  const settings = loadConfig(options.config);
+  const logger = createStderrLogger(options.verbose);
+  const store = new ConfStateStore(options.stateDir, logger);
+  logger.debug(`state file: ${store.path}`);
+
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const writeLine = createLineWriter(process.stdout, () => void shutdown('stdout closed'));
+
+  const sinks: Notifier[] = [
+    { notify: (announcement) => writeLine(formatAnnouncement(announcement, options.json)) },
+  ];
+  if (options.desktop) {
+    const names = new Map(settings.accounts.map((a) => [a.id, a.name ?? a.id]));
+    sinks.push(new DesktopNotifier(names, logger));
+  }
+  const systemEvents = createNodeSystemEvents();
+  const supervisor = new Supervisor({
+    settings,
+    store,
+    secrets: new ConfigSecretSource(settings.accounts),
+    notifier: { notify: (announcement) => sinks.forEach((sink) => sink.notify(announcement)) },
+    systemEvents,
+    logger,
+  });
+  supervisor.onStatus((status) => {
+    if (options.json) writeLine(JSON.stringify(statusEvent(status)));
+    else logger.info(formatStatus(status));
+  });
+
+  let stopping = false;
+  async function shutdown(why: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${why}: logging out`);
+    await supervisor.stop();
+    systemEvents.close();
+    finish(0);
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C means "now": skip the LOGOUTs.
+    if (stopping) finish(130);
+    else void shutdown(signal);
+  };
+  // conf writes through `atomically`, whose `when-exit` hooks SIGINT and SIGTERM with `once`
+  // and re-raises the signal after its own cleanup: we would see every signal twice and take
+  // the second for an impatient user. This process owns its signals; when-exit's cleanup
+  // still runs on the `exit` event that our shutdown ends with.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, onSignal);
+  }
+  if (process.platform !== 'win32') {
+    process.on('SIGUSR1', () => {
+      logger.info('SIGUSR1: refreshing every mailbox');
+      supervisor.refresh();
+    });
+  }
+
+  supervisor.start();
+  return finished;
+}
+
+function formatAnnouncement(announcement: Announcement, json: boolean): string {
+  if (json) return JSON.stringify(announcementEvent(announcement));
+  if (announcement.kind === 'message') {
+    const { account, mailbox, from, subject } = announcement.message;
+    return `${account}/${mailbox}  ${from}: ${subject}`;
+  }
+  const { account, mailbox, count } = announcement;
+  return `${account}/${mailbox}  ${count} new messages`;
+}
+
+function formatStatus(status: WatcherStatus): string {
+  return `${status.account}/${status.mailbox}: ${status.state} (${status.detail})`;
+}

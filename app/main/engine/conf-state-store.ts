@@ -1,0 +1,72 @@
+/**
+ * The `StateStore` on disk, through conf (atomic writes). conf re-reads its file on every
+ * `get`, so the state is read once here and kept in memory; each change is written through.
+ * Mailbox names contain dots, so conf's dot-notation paths are turned off.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import Conf from 'conf';
+import type { Logger, MailboxCursor, StateStore } from './ports.js';
+
+interface StateShape {
+  cursors: Record<string, Record<string, MailboxCursor>>;
+  announcedMessageIds: Record<string, string[]>;
+}
+
+/** Opens the state file `state.json` in `directory` (or the user's config directory). */
+export class ConfStateStore implements StateStore {
+  private readonly conf: Conf<StateShape>;
+  private readonly cursors: StateShape['cursors'];
+  private readonly messageIds: StateShape['announcedMessageIds'];
+
+  constructor(directory: string | undefined, logger: Logger) {
+    this.conf = openConf(directory, logger);
+    this.cursors = this.conf.get('cursors', {});
+    this.messageIds = this.conf.get('announcedMessageIds', {});
+  }
+
+  /** The state file's path. */
+  get path(): string {
+    return this.conf.path;
+  }
+
+  getCursor(account: string, mailbox: string): MailboxCursor | undefined {
+    return this.cursors[account]?.[mailbox];
+  }
+
+  setCursor(account: string, mailbox: string, cursor: MailboxCursor): void {
+    this.cursors[account] = { ...this.cursors[account], [mailbox]: { ...cursor } };
+    this.conf.set('cursors', this.cursors);
+  }
+
+  getAnnouncedMessageIds(account: string): string[] {
+    return [...(this.messageIds[account] ?? [])];
+  }
+
+  setAnnouncedMessageIds(account: string, messageIds: string[]): void {
+    this.messageIds[account] = [...messageIds];
+    this.conf.set('announcedMessageIds', this.messageIds);
+  }
+}
+
+function openConf(directory: string | undefined, logger: Logger): Conf<StateShape> {
+  const options = {
+    projectName: 'tidings',
+    projectSuffix: '',
+    configName: 'state',
+    accessPropertiesByDotNotation: false,
+    ...(directory ? { cwd: directory } : {}),
+  };
+  try {
+    return new Conf<StateShape>(options);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // A corrupt file must not stop the watcher: keep it for inspection and start afresh;
+    // every mailbox then baselines again, which announces nothing old.
+    const file = path.join(directory ?? '', 'state.json');
+    const aside = `${file}.corrupt-${Date.now()}`;
+    if (directory && existsSync(file)) renameSync(file, aside);
+    logger.warn(`state file ${file} was not valid JSON; moved it to ${aside} and started afresh`);
+    return new Conf<StateShape>(options);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Errors as values: every failure the engine sees becomes a `TidingsError` with a code from a
+ * small union, the original kept as `cause`. One function decides what each code means for
+ * the watcher (retry with backoff, or stop and tell the user).
+ */
+
+/** The kinds of failure the engine distinguishes. */
+export type ErrorCode = 'auth' | 'tls' | 'network' | 'timeout' | 'protocol' | 'config' | 'mailbox';
+
+/** An engine error: a code, a message fit for a user, and the original error. */
+export class TidingsError extends Error {
+  override readonly name = 'TidingsError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const networkCodes = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'EADDRNOTAVAIL',
+  'NoConnection',
+  'EConnectionClosed',
+  'ClosedAfterConnectText',
+  'ClosedAfterConnectTLS',
+  'StateLogout',
+]);
+const timeoutCodes = new Set([
+  'ETIMEDOUT',
+  'ETIMEOUT',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT',
+  'UPGRADE_TIMEOUT',
+  'LockTimeout',
+]);
+const networkMessages: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the server or the network',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed for now',
+  ENETUNREACH: 'network unreachable',
+  EHOSTUNREACH: 'host unreachable',
+};
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  authenticationFailed?: unknown;
+  serverResponseCode?: unknown;
+  responseText?: unknown;
+  tlsFailed?: unknown;
+}
+
+/** Turns anything thrown by imapflow, node:net or node:tls into a `TidingsError`. */
+export function classifyError(error: unknown): TidingsError {
+  if (error instanceof TidingsError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : String(error);
+  const serverText = typeof e.responseText === 'string' ? e.responseText : '';
+  if (e.authenticationFailed === true || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
+    return new TidingsError('auth', `login rejected: ${serverText || message}`, { cause: error });
+  }
+  if (
+    e.tlsFailed === true ||
+    code.startsWith('ERR_TLS') ||
+    /certificate|self[- ]signed|SSL|TLS/i.test(code)
+  ) {
+    return new TidingsError('tls', `TLS failed: ${message}`, { cause: error });
+  }
+  if (timeoutCodes.has(code)) {
+    return new TidingsError('timeout', `timed out: ${message}`, { cause: error });
+  }
+  if (networkCodes.has(code)) {
+    return new TidingsError('network', networkMessages[code] ?? message, { cause: error });
+  }
+  if (code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT') {
+    return new TidingsError('mailbox', `mailbox not found: ${serverText || message}`, {
+      cause: error,
+    });
+  }
+  return new TidingsError('protocol', serverText || message, { cause: error });
+}
+
+/** Whether retrying on our own can help; the others wait for the user. */
+export function isTransient(error: TidingsError): boolean {
+  return error.code === 'network' || error.code === 'timeout' || error.code === 'protocol';
+}

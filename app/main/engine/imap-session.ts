@@ -1,0 +1,214 @@
+/**
+ * One IMAP connection, every call under a deadline. imapflow never reconnects (one
+ * `connect()` per instance), has no per-command timeout and emits a raw `error` that crashes
+ * the process without a listener; this wrapper owns exactly one ImapFlow, listens for
+ * `error` from before `connect()` until it is dropped, and turns any missed deadline into a
+ * destroyed socket. A closed session is thrown away; the watcher makes a new one.
+ */
+import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
+import type { TlsMode } from '../../common/settings-schema.js';
+import { withDeadline } from './deadline.js';
+import { classifyError, TidingsError } from './errors.js';
+import { createImapLogger } from './imap-logger.js';
+import type { Clock, Logger } from './ports.js';
+
+/** Where and how to connect. */
+export interface SessionOptions {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  user: string;
+  password: string;
+  /** Deadline for each command, and for the whole connect-greet-login sequence. */
+  commandTimeoutMs: number;
+  /** imapflow's own inactivity backstop; ours (heartbeat + deadline) should fire first. */
+  socketTimeoutMs: number;
+  clock: Clock;
+  logger: Logger;
+  /** Names the connection in logs: "work/INBOX". */
+  label: string;
+}
+
+/** What SELECT told us about the mailbox. */
+export interface SelectedMailbox {
+  uidValidity: number;
+  uidNext: number;
+  exists: number;
+}
+
+/** What a mailbox change during IDLE was. */
+export type MailboxChange = 'exists' | 'expunge' | 'flags';
+
+/** A connected, logged-in IMAP session. */
+export class ImapSession {
+  private closeReason: TidingsError | undefined;
+  private readonly closed: Promise<TidingsError>;
+  private idleEnded: Promise<unknown> | undefined;
+
+  private constructor(
+    private readonly client: ImapFlow,
+    private readonly options: SessionOptions,
+  ) {
+    this.closed = new Promise((resolve) => {
+      client.once('close', () => {
+        this.closeReason ??= new TidingsError(
+          'network',
+          client.byeReason
+            ? `server closed the connection: ${client.byeReason}`
+            : 'connection closed',
+        );
+        resolve(this.closeReason);
+      });
+    });
+    // Stays attached for the object's lifetime: an `error` without a listener kills Node.
+    client.on('error', (error: unknown) => {
+      this.closeReason ??= classifyError(error);
+      options.logger.debug(`${options.label}: connection error: ${this.closeReason.message}`);
+    });
+  }
+
+  /** Connects, upgrades to TLS as configured, and logs in, all within one deadline. */
+  static async open(options: SessionOptions): Promise<ImapSession> {
+    const client = new ImapFlow(toImapFlowOptions(options));
+    const session = new ImapSession(client, options);
+    await session.call('connect and login', client.connect());
+    return session;
+  }
+
+  /** True while the connection can take commands. */
+  get usable(): boolean {
+    return this.client.usable && !this.closeReason;
+  }
+
+  /** Resolves with the reason once the connection is gone, for whatever cause. */
+  whenClosed(): Promise<TidingsError> {
+    return this.closed;
+  }
+
+  /** Calls `listener` on EXISTS, EXPUNGE and FETCH FLAGS responses for the selected mailbox. */
+  onMailboxChange(listener: (change: MailboxChange) => void): void {
+    this.client.on('exists', () => listener('exists'));
+    this.client.on('expunge', () => listener('expunge'));
+    this.client.on('flags', () => listener('flags'));
+  }
+
+  /** SELECTs `path` (read-write is not needed: EXAMINE keeps \Recent and flags untouched). */
+  async select(path: string): Promise<SelectedMailbox> {
+    const mailbox = await this.call(
+      `SELECT ${path}`,
+      this.client.mailboxOpen(path, { readOnly: true }),
+    );
+    return {
+      uidValidity: Number(mailbox.uidValidity),
+      uidNext: mailbox.uidNext,
+      exists: mailbox.exists,
+    };
+  }
+
+  /** UID FETCH of envelope and flags for every message with a UID above `uid`. */
+  async fetchAbove(uid: number): Promise<FetchMessageObject[]> {
+    const messages = await this.call(
+      'UID FETCH',
+      this.client.fetchAll(
+        `${uid + 1}:*`,
+        { uid: true, flags: true, envelope: true },
+        { uid: true },
+      ),
+    );
+    // RFC 3501 §6.4.8: "N:*" always includes the highest UID, even when it is below N.
+    return messages.filter((message) => message.uid > uid);
+  }
+
+  /** How many messages in the selected mailbox are not \Seen. */
+  async countUnseen(): Promise<number> {
+    const uids = await this.call(
+      'SEARCH UNSEEN',
+      this.client.search({ seen: false }, { uid: true }),
+    );
+    return Array.isArray(uids) ? uids.length : 0;
+  }
+
+  /** Enters IDLE. The next command (or `leaveIdle`) ends it with DONE. */
+  enterIdle(): void {
+    this.idleEnded = this.client.idle().catch((error: unknown) => error);
+  }
+
+  /**
+   * Ends IDLE and proves the connection alive: DONE must be answered with the tagged OK, then
+   * a NOOP with its own, all within the deadline. An unanswered DONE (Gmail after long IDLEs)
+   * means a dead connection.
+   */
+  async leaveIdle(): Promise<void> {
+    const idleEnded = this.idleEnded ?? Promise.resolve();
+    this.idleEnded = undefined;
+    // noop() breaks IDLE through imapflow's preCheck, then runs NOOP; it swallows errors.
+    await this.call('DONE and NOOP', Promise.all([idleEnded, this.client.noop()]));
+    if (!this.usable) throw this.closeReason ?? new TidingsError('network', 'connection lost');
+  }
+
+  /** Lists the account's mailboxes (for the settings window's picker). */
+  async listMailboxes(): Promise<string[]> {
+    const list = await this.call('LIST', this.client.list());
+    return list.filter((entry) => !entry.flags.has('\\Noselect')).map((entry) => entry.path);
+  }
+
+  /** Says LOGOUT, waiting at most `ms`, then drops the socket either way. */
+  async logout(ms: number): Promise<void> {
+    if (this.usable) {
+      await withDeadline(this.options.clock, this.client.logout(), ms, 'LOGOUT', () => {}).catch(
+        () => {},
+      );
+    }
+    this.destroy();
+  }
+
+  /** Drops the socket at once; every pending command rejects. */
+  destroy(reason?: TidingsError): void {
+    if (reason) this.closeReason ??= reason;
+    this.client.close();
+  }
+
+  /** Runs `work` under the command deadline, also failing at once if the connection closes. */
+  private async call<T>(what: string, work: Promise<T>): Promise<T> {
+    const lost = this.closed.then((reason) => Promise.reject(reason));
+    lost.catch(() => {});
+    try {
+      return await withDeadline(
+        this.options.clock,
+        Promise.race([work, lost]),
+        this.options.commandTimeoutMs,
+        what,
+        () => this.destroy(),
+      );
+    } catch (error) {
+      throw this.closeReason && !(error instanceof TidingsError && error.code === 'timeout')
+        ? preferSpecific(this.closeReason, error)
+        : classifyError(error);
+    }
+  }
+}
+
+// The connection-level error (auth, TLS) says more than imapflow's generic "NoConnection".
+function preferSpecific(closeReason: TidingsError, error: unknown): TidingsError {
+  const direct = classifyError(error);
+  return direct.code === 'network' && closeReason.code !== 'network' ? closeReason : direct;
+}
+
+function toImapFlowOptions(options: SessionOptions): ImapFlowOptions {
+  return {
+    host: options.host,
+    port: options.port,
+    secure: options.tls === 'implicit',
+    // true: STARTTLS is required, never a silent plaintext fallback; false: plain text.
+    doSTARTTLS: options.tls === 'starttls' ? true : options.tls === 'none' ? false : undefined,
+    servername: options.host,
+    auth: { user: options.user, pass: options.password },
+    logger: createImapLogger(options.logger, options.label),
+    disableAutoIdle: true,
+    disableCompression: true,
+    connectionTimeout: options.commandTimeoutMs,
+    greetingTimeout: options.commandTimeoutMs,
+    socketTimeout: options.socketTimeoutMs,
+    clientInfo: { name: 'Tidings' },
+  };
+}

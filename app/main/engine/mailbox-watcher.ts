@@ -1,0 +1,269 @@
+/**
+ * One watcher per (account, mailbox): connect, SELECT, resync, IDLE, and around it the
+ * liveness rules of DESIGN.md. While idling, the wait ends on a mailbox change, a trigger
+ * (refresh, resume, network change, stop: each aborts the wait's AbortController) or the
+ * heartbeat; leaving IDLE then proves the connection alive within the command deadline.
+ * Every failure goes through one path that picks the next state: retry with backoff, or
+ * stop and wait for the user.
+ */
+import type { WatcherState, WatcherStatus } from '../../common/account-status.js';
+import {
+  resolvePort,
+  type AccountSettings,
+  type LivenessSettings,
+} from '../../common/settings-schema.js';
+import type { Announcer } from './announcer.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { formatSeconds, sleep } from './deadline.js';
+import { classifyError, isTransient, TidingsError } from './errors.js';
+import { ImapSession, type SelectedMailbox } from './imap-session.js';
+import { syncMailbox, type SyncResult } from './mailbox-sync.js';
+import type { Clock, Logger, SecretSource, StateStore, StatusListener } from './ports.js';
+
+/** Why a watcher was woken. */
+export type WakeReason =
+  'exists' | 'expunge' | 'flags' | 'refresh' | 'resume' | 'network-changed' | 'retry' | 'stop';
+
+const reasonText: Record<WakeReason, string> = {
+  exists: 'new mail',
+  expunge: 'messages removed',
+  flags: 'flags changed',
+  refresh: 'refresh',
+  resume: 'resume from sleep',
+  'network-changed': 'network changed',
+  retry: 'retry',
+  stop: 'stop',
+};
+
+/** What a watcher needs from its supervisor. */
+export interface WatcherDeps {
+  store: StateStore;
+  secrets: SecretSource;
+  announcer: Announcer;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  backoff: BackoffPolicy;
+  onStatus: StatusListener;
+}
+
+/** How long LOGOUT may take when stopping before the socket is simply dropped. */
+const LOGOUT_GRACE_MS = 2_000;
+/** A connection idle this long counts as healthy: the next failure retries from the start. */
+const HEALTHY_AFTER_MS = 60_000;
+/** Triggers that may end a wait for the user after auth or TLS failures. */
+const USER_RETRY: ReadonlySet<WakeReason> = new Set(['retry', 'refresh', 'stop']);
+
+/** Watches one mailbox of one account until stopped. */
+export class MailboxWatcher {
+  private state: WatcherState = 'stopped';
+  private detail = '';
+  private unread: number | null = null;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private session: ImapSession | undefined;
+  private readonly pending = new Set<WakeReason>();
+  private waiting: AbortController | undefined;
+  private attempt = 0;
+  private healthySince: number | undefined;
+
+  constructor(
+    readonly account: AccountSettings,
+    readonly mailbox: string,
+    private readonly liveness: LivenessSettings,
+    private readonly deps: WatcherDeps,
+  ) {}
+
+  /** The latest status. */
+  get status(): WatcherStatus {
+    return this.snapshot(new Date(this.deps.clock.now()));
+  }
+
+  /** Starts the watch loop; a started watcher runs until `stop()`. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Ends IDLE (or a backoff wait) at once for `reason`; the watcher then resyncs. */
+  wake(reason: WakeReason): void {
+    if (reason === 'resume' || reason === 'network-changed' || reason === 'retry') this.attempt = 0;
+    this.pending.add(reason);
+    this.waiting?.abort(reason);
+  }
+
+  /** Says LOGOUT (or drops a hung connection) and resolves once the loop has ended. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake('stop');
+    if (!this.loop) return;
+    const ended = await Promise.race([
+      this.loop.then(() => true),
+      sleep(this.deps.clock, LOGOUT_GRACE_MS).then(() => false),
+    ]);
+    if (!ended) this.session?.destroy(new TidingsError('network', 'stopped'));
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.watchOnce();
+      } catch (error) {
+        this.session?.destroy();
+        this.session = undefined;
+        if (this.stopping) break;
+        await this.recover(classifyError(error));
+      }
+    }
+    this.setState('stopped', 'stopped');
+  }
+
+  /** One connection's life: connect, select, sync, then IDLE until it fails or we stop. */
+  private async watchOnce(): Promise<void> {
+    const { account, liveness } = this;
+    this.setState('connecting', `${account.host}:${resolvePort(account)}`);
+    const password = await this.deps.secrets.getPassword(account.id);
+    const session = await ImapSession.open({
+      host: account.host,
+      port: resolvePort(account),
+      tls: account.tls,
+      user: account.user,
+      password,
+      commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
+      socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      label: `${account.id}/${this.mailbox}`,
+    });
+    this.session = session;
+    session.onMailboxChange((change) => this.wake(change));
+    this.setState('syncing', 'connected');
+    const selected = await session.select(this.mailbox);
+    // The first sync answers every trigger that came while connecting.
+    for (const reason of this.pending) if (reason !== 'stop') this.pending.delete(reason);
+    await this.sync(session, selected);
+    this.healthySince = this.deps.clock.now();
+
+    while (!this.stopping) {
+      if (this.pending.size > 0) {
+        const reasons = [...this.pending].filter((reason) => reason !== 'stop');
+        this.pending.clear();
+        if (reasons.length > 0) {
+          this.setState('syncing', reasons.map((reason) => reasonText[reason]).join(', '));
+          await this.sync(session, selected);
+        }
+        continue;
+      }
+      this.setState('idle', this.idleDetail());
+      session.enterIdle();
+      const reason = await this.waitInIdle(session);
+      if (this.stopping) break;
+      await session.leaveIdle();
+      if (reason === 'heartbeat') this.deps.logger.debug(`${this.label()}: heartbeat ok`);
+    }
+    await session.logout(LOGOUT_GRACE_MS);
+    this.session = undefined;
+  }
+
+  private async sync(session: ImapSession, selected: SelectedMailbox): Promise<void> {
+    const result = await syncMailbox(
+      session,
+      selected,
+      this.account.id,
+      this.mailbox,
+      this.deps.store,
+      this.deps.announcer,
+    );
+    this.unread = result.unread;
+    if (result.baseline) this.deps.logger.info(`${this.label()}: ${describeBaseline(result)}`);
+  }
+
+  /** Waits in IDLE for a wake reason, the heartbeat, or the connection's end (which throws). */
+  private async waitInIdle(session: ImapSession): Promise<WakeReason | 'heartbeat'> {
+    const controller = new AbortController();
+    this.waiting = controller;
+    const cancelHeartbeat = this.deps.clock.setTimeout(
+      () => controller.abort('heartbeat'),
+      this.liveness.heartbeatSeconds * 1000,
+    );
+    try {
+      const reason = await Promise.race([
+        new Promise<WakeReason | 'heartbeat'>((resolve) =>
+          controller.signal.addEventListener('abort', () =>
+            resolve(controller.signal.reason as WakeReason | 'heartbeat'),
+          ),
+        ),
+        session.whenClosed().then((closed) => Promise.reject(closed)),
+      ]);
+      return reason;
+    } finally {
+      cancelHeartbeat();
+      this.waiting = undefined;
+    }
+  }
+
+  /** The one path from a failure to the next state. */
+  private async recover(error: TidingsError): Promise<void> {
+    const healthy = this.healthySince !== undefined;
+    if (healthy && this.deps.clock.now() - (this.healthySince ?? 0) >= HEALTHY_AFTER_MS) {
+      this.attempt = 0;
+    }
+    this.healthySince = undefined;
+    if (!isTransient(error) && error.code !== 'mailbox') {
+      const state =
+        error.code === 'auth' ? 'auth-failed' : error.code === 'tls' ? 'tls-error' : 'error';
+      this.setState(state, error.message);
+      await this.waitFor(USER_RETRY);
+      this.attempt = 0;
+      return;
+    }
+    const delay = backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
+    const state = error.code === 'mailbox' ? 'error' : 'backoff';
+    this.setState(state, `${error.message}; retrying in ${formatSeconds(delay)}`);
+    await this.waitFor(undefined, delay);
+  }
+
+  /** Waits until woken for one of `reasons` (any reason if undefined), or for `ms`. */
+  private async waitFor(reasons: ReadonlySet<WakeReason> | undefined, ms?: number): Promise<void> {
+    for (;;) {
+      const hit = [...this.pending].some((reason) => !reasons || reasons.has(reason));
+      this.pending.clear();
+      if (hit || this.stopping) return;
+      const controller = new AbortController();
+      this.waiting = controller;
+      const timedOut = await (ms === undefined
+        ? new Promise<boolean>((resolve) =>
+            controller.signal.addEventListener('abort', () => resolve(false)),
+          )
+        : sleep(this.deps.clock, ms, controller.signal).then(() => !controller.signal.aborted));
+      this.waiting = undefined;
+      if (timedOut) return;
+    }
+  }
+
+  private setState(state: WatcherState, detail: string): void {
+    if (state === this.state && detail === this.detail) return;
+    this.state = state;
+    this.detail = detail;
+    this.deps.onStatus(this.snapshot(new Date(this.deps.clock.now())));
+  }
+
+  private snapshot(at: Date): WatcherStatus {
+    const { state, detail, unread, mailbox } = this;
+    return { account: this.account.id, mailbox, state, detail, unread, at };
+  }
+
+  private idleDetail(): string {
+    return this.unread === null ? 'watching' : `watching, ${this.unread} unread`;
+  }
+
+  private label(): string {
+    return `${this.account.id}/${this.mailbox}`;
+  }
+}
+
+function describeBaseline(result: SyncResult): string {
+  return result.baseline === 'first-watch'
+    ? 'first watch: existing mail is taken as read'
+    : 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';
+}

@@ -1,0 +1,199 @@
+/**
+ * A throwaway Dovecot for one test file: its own config, passwd-file users and maildirs in a
+ * temp dir, listening on a free loopback port. As root Dovecot needs its own unprivileged
+ * users (`dovecot`, `dovenull`) and mail may not belong to root; otherwise everything runs as
+ * the current user. Mail is delivered with APPEND, as a real sender's server would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { userInfo, tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { freePort, waitForGreeting } from './net.js';
+
+/** A running throwaway Dovecot. */
+export interface Dovecot {
+  host: string;
+  port: number;
+  dir: string;
+  /** Adds a user; it can log in at once. */
+  addUser(user: string, password: string): void;
+  /** Runs `fn` with a logged-in IMAP client of `user`, then logs out. */
+  withClient<T>(user: string, fn: (client: ImapFlow) => Promise<T>): Promise<T>;
+  /** APPENDs raw messages to a mailbox; returns their UIDs. */
+  append(user: string, mailbox: string, messages: string[], flags?: string[]): Promise<number[]>;
+  /** Stops and starts the server again on the same port, keeping all mail. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DOVECOT = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
+
+/** Starts a Dovecot with the given users (name → password). */
+export async function startDovecot(users: Record<string, string> = {}): Promise<Dovecot> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tidings-dovecot-'));
+  chmodSync(dir, 0o755);
+  const asRoot = process.getuid?.() === 0;
+  const mailOwner = asRoot ? 'dovecot' : userInfo().username;
+  for (const sub of ['run', 'state', 'mail', 'users']) mkdirSync(path.join(dir, sub));
+  if (asRoot) chownSync(path.join(dir, 'mail'), uidOf('dovecot'), gidOf('dovecot'));
+  const usersDir = path.join(dir, 'users');
+  const port = await freePort();
+  const config = path.join(dir, 'dovecot.conf');
+  writeFileSync(config, renderConfig({ dir, port, usersDir, mailOwner, asRoot }));
+  const passwords = new Map<string, string>();
+
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const proc = spawn(DOVECOT, ['-F', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child = proc;
+    await waitForGreeting('127.0.0.1', port, 10_000).catch((error: unknown) => {
+      proc.kill('SIGKILL');
+      throw new Error(`Dovecot did not start: ${String(error)}\n${stderr}`);
+    });
+  };
+  const halt = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const server: Dovecot = {
+    host: '127.0.0.1',
+    port,
+    dir,
+    addUser(user, password) {
+      passwords.set(user, password);
+      // One passwd-file per user: Dovecot re-stats a passwd-file at most once a second, so a
+      // user appended to a shared file right after a login would stay unknown for a while.
+      writeFileSync(path.join(usersDir, user), `${user}:{PLAIN}${password}::::::\n`);
+    },
+    async withClient(user, fn) {
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user, pass: passwords.get(user) ?? '' },
+        logger: false,
+        disableAutoIdle: true,
+      });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        return await fn(client);
+      } finally {
+        await client.logout().catch(() => client.close());
+      }
+    },
+    async append(user, mailbox, messages, flags = []) {
+      return server.withClient(user, async (client) => {
+        const uids: number[] = [];
+        for (const raw of messages) {
+          const result = await client.append(mailbox, raw, flags);
+          if (!result || !result.uid) throw new Error(`APPEND to ${mailbox} returned no UID`);
+          uids.push(result.uid);
+        }
+        return uids;
+      });
+    },
+    async restart() {
+      await halt();
+      await launch();
+    },
+    async stop() {
+      await halt();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  for (const [user, password] of Object.entries(users)) server.addUser(user, password);
+  await launch();
+  return server;
+}
+
+function renderConfig(o: {
+  dir: string;
+  port: number;
+  usersDir: string;
+  mailOwner: string;
+  asRoot: boolean;
+}): string {
+  const me = userInfo().username;
+  return `
+protocols = imap
+listen = 127.0.0.1
+base_dir = ${o.dir}/run
+state_dir = ${o.dir}/state
+log_path = ${o.dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+# No 2 s pause before answering a failed login.
+auth_failure_delay = 0
+default_internal_user = ${o.asRoot ? 'dovecot' : me}
+default_internal_group = ${o.asRoot ? 'dovecot' : userInfo().gid}
+default_login_user = ${o.asRoot ? 'dovenull' : me}
+first_valid_uid = 1
+mail_location = maildir:${o.dir}/mail/%u
+mail_fsync = never
+# Many watchers per user from one address in the multi-mailbox tests.
+mail_max_userip_connections = 1000
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${o.usersDir}/%u
+}
+userdb {
+  driver = static
+  args = uid=${o.mailOwner} gid=${o.asRoot ? 'dovecot' : userInfo().gid} home=${o.dir}/mail/%u
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${o.port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+  # Disables the per-IP auth penalty (Dovecot's documented switch): after the wrong-password
+  # tests, anvil would delay every later login from 127.0.0.1 by up to 15 s.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+`;
+}
+
+function uidOf(user: string): number {
+  return Number(systemUserField(user, 2));
+}
+
+function gidOf(user: string): number {
+  return Number(systemUserField(user, 3));
+}
+
+function systemUserField(user: string, field: number): string {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.split(':')[0] === user);
+  if (!line) throw new Error(`system user ${user} not found (is dovecot-imapd installed?)`);
+  return line.split(':')[field] ?? '';
+}

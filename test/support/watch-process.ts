@@ -1,0 +1,107 @@
+/**
+ * Runs the real `tidings watch --json` as a child process (the compiled CLI, as users run
+ * it) and collects its JSON lines. Anything on stdout that is not a JSON object fails the
+ * test: the contract is "nothing else on stdout".
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EventLog } from './event-log.js';
+
+const BIN = fileURLToPath(new URL('../../bin/tidings.js', import.meta.url));
+
+/** One line of `tidings watch --json`. */
+export type WatchEvent = Record<string, unknown> & { event: string };
+
+/** A running `tidings watch`. */
+export interface WatchProcess {
+  events: EventLog<WatchEvent>;
+  stderr(): string;
+  /** Non-JSON lines seen on stdout (should stay empty). */
+  strayStdout: string[];
+  signal(signal: NodeJS.Signals): void;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Writes `config` to a temp file and returns its path. */
+export function writeConfig(
+  config: unknown,
+  dir = mkdtempSync(path.join(tmpdir(), 'tidings-cfg-')),
+): string {
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** Starts `tidings watch --config FILE --json --no-desktop --state-dir DIR`. */
+export function startWatch(options: {
+  configFile: string;
+  stateDir: string;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+}): WatchProcess {
+  const args = [
+    BIN,
+    'watch',
+    '--config',
+    options.configFile,
+    '--json',
+    '--no-desktop',
+    '--state-dir',
+    options.stateDir,
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events = new EventLog<WatchEvent>();
+  const strayStdout: string[] = [];
+  let stderr = '';
+  let buffer = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        const parsed = JSON.parse(line) as WatchEvent;
+        if (typeof parsed?.event !== 'string') throw new Error('no event field');
+        events.push(parsed);
+      } catch {
+        strayStdout.push(line);
+      }
+    }
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return {
+    events,
+    strayStdout,
+    stderr: () => stderr,
+    signal: (signal) => child.kill(signal),
+    exited,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** A `status` event matcher. */
+export function isStatus(account: string, mailbox: string, state: string) {
+  return (e: WatchEvent) =>
+    e.event === 'status' && e.account === account && e.mailbox === mailbox && e.state === state;
+}

@@ -1,0 +1,19 @@
+/**
+ * The benchmark runner: `npm run bench [-- NAME [options]]`. Each benchmark prints figures;
+ * none passes or fails.
+ */
+import { run as announceLatency } from './announce-latency.js';
+
+const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
+  'announce-latency': announceLatency,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const selected = name ? { [name]: benchmarks[name] } : benchmarks;
+for (const [benchName, benchmark] of Object.entries(selected)) {
+  if (!benchmark) {
+    console.error(`unknown benchmark "${benchName}"; known: ${Object.keys(benchmarks).join(', ')}`);
+    process.exit(2);
+  }
+  await benchmark(name ? rest : []);
+}

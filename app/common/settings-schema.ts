@@ -27,6 +27,16 @@ export const accountSchema = z
     passwordCommand: z.string().min(1).optional(),
     mailboxes: z.array(z.string().min(1)).min(1).default(['INBOX']),
     allowInsecureAuth: z.boolean().default(false),
+    /** A PEM file of extra certificate authorities to trust (a private or company CA). */
+    caFile: z.string().min(1).optional(),
+    /** Trust exactly this certificate (SHA-256, hex, colons optional), e.g. a self-signed one. */
+    certificateFingerprint: z
+      .string()
+      .regex(
+        /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+        'expected a SHA-256 fingerprint (64 hex digits)',
+      )
+      .optional(),
     openUrl: z.string().url().optional(),
   })
   .superRefine((account, ctx) => {
@@ -37,6 +47,13 @@ export const accountSchema = z
         code: 'custom',
         path: [given[1] ?? 'password'],
         message: `give only one of ${sources.join(', ')}`,
+      });
+    }
+    if (account.tls === 'none' && (account.caFile || account.certificateFingerprint)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: 'caFile and certificateFingerprint need tls "implicit" or "starttls"',
       });
     }
     if (account.tls === 'none' && !account.allowInsecureAuth) {
@@ -65,6 +82,8 @@ export const notificationSettingsSchema = z.strictObject({
 export const livenessSettingsSchema = z.strictObject({
   heartbeatSeconds: z.number().min(1).max(1740).default(60),
   commandTimeoutSeconds: z.number().min(0.5).max(300).default(15),
+  /** The longest wait between reconnect attempts (full jitter below it). */
+  maxBackoffSeconds: z.number().min(1).max(3600).default(300),
 });
 
 /** The whole settings document. */
@@ -72,7 +91,11 @@ export const settingsSchema = z
   .strictObject({
     accounts: z.array(accountSchema).min(1, 'list at least one account'),
     notifications: notificationSettingsSchema.default({ burstThreshold: 5 }),
-    liveness: livenessSettingsSchema.default({ heartbeatSeconds: 60, commandTimeoutSeconds: 15 }),
+    liveness: livenessSettingsSchema.default({
+      heartbeatSeconds: 60,
+      commandTimeoutSeconds: 15,
+      maxBackoffSeconds: 300,
+    }),
   })
   .superRefine((settings, ctx) => {
     const seen = new Set<string>();

@@ -28,7 +28,11 @@ describe('loadConfig', () => {
   it('fills the defaults of DESIGN.md', () => {
     const settings = load(valid);
     expect(settings.notifications.burstThreshold).toBe(5);
-    expect(settings.liveness).toEqual({ heartbeatSeconds: 60, commandTimeoutSeconds: 15 });
+    expect(settings.liveness).toEqual({
+      heartbeatSeconds: 60,
+      commandTimeoutSeconds: 15,
+      maxBackoffSeconds: 300,
+    });
     expect(settings.accounts[0]).toMatchObject({ tls: 'implicit', mailboxes: ['INBOX'] });
   });
 

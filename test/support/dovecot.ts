@@ -53,7 +53,12 @@ export async function startDovecot(users: Record<string, string> = {}): Promise<
 
   let child: ChildProcess | undefined;
   const launch = async () => {
-    const proc = spawn(DOVECOT, ['-F', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group, so that stopping takes the per-connection imap processes too
+    // (they outlive a master stopped alone, and a restart must drop clients as a real one does).
+    const proc = spawn(DOVECOT, ['-F', '-c', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child = proc;
@@ -67,10 +72,18 @@ export async function startDovecot(users: Record<string, string> = {}): Promise<
     child = undefined;
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-(proc.pid ?? 0), signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
+    signalGroup('SIGKILL');
   };
 
   const server: Dovecot = {

@@ -34,13 +34,16 @@ export function testAccount(
   };
 }
 
+/** Short liveness timings: faults are detected within seconds. */
+export const fastLiveness = { heartbeatSeconds: 2, commandTimeoutSeconds: 1, maxBackoffSeconds: 1 };
+
 /** Settings with short liveness timings, validated like a real config. */
-export function testSettings(accounts: unknown[], burstThreshold = 5): Settings {
-  return settingsSchema.parse({
-    accounts,
-    notifications: { burstThreshold },
-    liveness: { heartbeatSeconds: 5, commandTimeoutSeconds: 3 },
-  });
+export function testSettings(
+  accounts: unknown[],
+  burstThreshold = 5,
+  liveness: Record<string, number> = { heartbeatSeconds: 5, commandTimeoutSeconds: 3 },
+): Settings {
+  return settingsSchema.parse({ accounts, notifications: { burstThreshold }, liveness });
 }
 
 /** A running supervisor and what it has said. */
@@ -51,6 +54,8 @@ export interface EngineRun {
   stateDir: string;
   /** Resolves once every (account, mailbox) of `settings` is idle. */
   allIdle(settings: Settings, from?: number): Promise<void>;
+  /** Applies new settings; passwords are then read from them. */
+  apply(settings: Settings): Promise<void>;
 }
 
 /** Starts a supervisor for `settings`, with state in `stateDir` (a new temp dir by default). */
@@ -61,11 +66,13 @@ export function startEngine(
 ): EngineRun {
   const announcements = new EventLog<Announcement>();
   const statuses = new EventLog<WatcherStatus>();
-  const passwords = new Map(settings.accounts.map((a) => [a.id, a.password ?? '']));
+  let current = settings;
   const supervisor = new Supervisor({
     settings,
     store: new ConfStateStore(stateDir, silentLogger),
-    secrets: { getPassword: async (id) => passwords.get(id) ?? '' },
+    secrets: {
+      getPassword: async (id) => current.accounts.find((a) => a.id === id)?.password ?? '',
+    },
     notifier: { notify: (a) => announcements.push(a) },
     ...extra,
   });
@@ -76,8 +83,12 @@ export function startEngine(
     announcements,
     statuses,
     stateDir,
-    async allIdle(current, from = 0) {
-      const waits = current.accounts.flatMap((account) =>
+    async apply(next) {
+      current = next;
+      await supervisor.applySettings(next);
+    },
+    async allIdle(expected, from = 0) {
+      const waits = expected.accounts.flatMap((account) =>
         account.mailboxes.map((mailbox) =>
           statuses.waitFor(
             (s) => s.account === account.id && s.mailbox === mailbox && s.state === 'idle',

@@ -47,6 +47,7 @@ export function createNodeSystemEvents(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    isOnline: () => lastAddresses !== '',
     close: () => clearInterval(timer),
   };
 }

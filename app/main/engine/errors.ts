@@ -45,6 +45,7 @@ const timeoutCodes = new Set([
   'UPGRADE_TIMEOUT',
   'LockTimeout',
 ]);
+const transientResponseCodes = new Set(['UNAVAILABLE', 'INUSE', 'LIMIT', 'SERVERBUG', 'OVERQUOTA']);
 const networkMessages: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by the server or the network',
@@ -61,6 +62,7 @@ interface ErrorLike {
   serverResponseCode?: unknown;
   responseText?: unknown;
   tlsFailed?: unknown;
+  responseStatus?: unknown;
 }
 
 /** Turns anything thrown by imapflow, node:net or node:tls into a `TidingsError`. */
@@ -70,14 +72,18 @@ export function classifyError(error: unknown): TidingsError {
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(error);
   const serverText = typeof e.responseText === 'string' ? e.responseText : '';
-  if (e.authenticationFailed === true || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
+  const responseCode = typeof e.serverResponseCode === 'string' ? e.serverResponseCode : '';
+  // RFC 5530: UNAVAILABLE, INUSE, LIMIT and friends refuse a login for now, not for good.
+  if (transientResponseCodes.has(responseCode)) {
+    return new TidingsError('network', `server busy: ${serverText || message}`, { cause: error });
+  }
+  // imapflow flags any failed LOGIN; a BAD means the server did not understand it, which is a
+  // protocol failure, not a wrong password.
+  const rejected = e.authenticationFailed === true && e.responseStatus !== 'BAD';
+  if (rejected || responseCode === 'AUTHENTICATIONFAILED') {
     return new TidingsError('auth', `login rejected: ${serverText || message}`, { cause: error });
   }
-  if (
-    e.tlsFailed === true ||
-    code.startsWith('ERR_TLS') ||
-    /certificate|self[- ]signed|SSL|TLS/i.test(code)
-  ) {
+  if (e.tlsFailed === true || isTlsCode(code)) {
     return new TidingsError('tls', `TLS failed: ${message}`, { cause: error });
   }
   if (timeoutCodes.has(code)) {
@@ -92,6 +98,12 @@ export function classifyError(error: unknown): TidingsError {
     });
   }
   return new TidingsError('protocol', serverText || message, { cause: error });
+}
+
+// Node's TLS errors carry OpenSSL's verification codes (DEPTH_ZERO_SELF_SIGNED_CERT,
+// UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED…) or ERR_TLS_* / ERR_SSL_* codes.
+function isTlsCode(code: string): boolean {
+  return /^ERR_(TLS|SSL)_|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
 }
 
 /** Whether retrying on our own can help; the others wait for the user. */

@@ -5,18 +5,25 @@
  * `error` from before `connect()` until it is dropped, and turns any missed deadline into a
  * destroyed socket. A closed session is thrown away; the watcher makes a new one.
  */
+import { readFile } from 'node:fs/promises';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
 import type { TlsMode } from '../../common/settings-schema.js';
 import { withDeadline } from './deadline.js';
 import { classifyError, TidingsError } from './errors.js';
 import { createImapLogger } from './imap-logger.js';
 import type { Clock, Logger } from './ports.js';
+import { normalizeFingerprint, probeCertificate } from './tls-probe.js';
 
 /** Where and how to connect. */
 export interface SessionOptions {
   host: string;
   port: number;
   tls: TlsMode;
+  /** Extra certificate authorities (PEM file) to trust besides the system's. */
+  caFile?: string | undefined;
+  /** Trust exactly the certificate with this SHA-256 fingerprint. */
+  certificateFingerprint?: string | undefined;
   user: string;
   password: string;
   /** Deadline for each command, and for the whole connect-greet-login sequence. */
@@ -67,12 +74,26 @@ export class ImapSession {
     });
   }
 
-  /** Connects, upgrades to TLS as configured, and logs in, all within one deadline. */
-  static async open(options: SessionOptions): Promise<ImapSession> {
-    const client = new ImapFlow(toImapFlowOptions(options));
+  /**
+   * Connects, upgrades to TLS as configured, and logs in, all within one deadline; `signal`
+   * aborts the attempt at once (a watcher being stopped).
+   */
+  static async open(options: SessionOptions, signal?: AbortSignal): Promise<ImapSession> {
+    const tlsOptions = await resolveTlsOptions(options);
+    const client = new ImapFlow(toImapFlowOptions(options, tlsOptions));
     const session = new ImapSession(client, options);
-    await session.call('connect and login', client.connect());
-    return session;
+    const abort = () => session.destroy(new TidingsError('network', 'stopped'));
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (signal?.aborted) abort();
+      await session.call('connect and login', client.connect());
+      return session;
+    } catch (error) {
+      session.destroy();
+      throw await explainTlsFailure(classifyError(error), options);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
   }
 
   /** True while the connection can take commands. */
@@ -94,10 +115,18 @@ export class ImapSession {
 
   /** SELECTs `path` (read-write is not needed: EXAMINE keeps \Recent and flags untouched). */
   async select(path: string): Promise<SelectedMailbox> {
-    const mailbox = await this.call(
-      `SELECT ${path}`,
-      this.client.mailboxOpen(path, { readOnly: true }),
-    );
+    const opening = this.client.mailboxOpen(path, { readOnly: true }).catch((error: unknown) => {
+      // A tagged NO to SELECT: the mailbox is gone (RFC 5530 NONEXISTENT) or not ours to read.
+      const { responseStatus, responseText } = error as {
+        responseStatus?: string;
+        responseText?: string;
+      };
+      if (responseStatus !== 'NO') throw error;
+      throw new TidingsError('mailbox', `mailbox not found: ${path} (${responseText ?? 'NO'})`, {
+        cause: error,
+      });
+    });
+    const mailbox = await this.call(`SELECT ${path}`, opening);
     return {
       uidValidity: Number(mailbox.uidValidity),
       uidNext: mailbox.uidNext,
@@ -128,9 +157,14 @@ export class ImapSession {
     return Array.isArray(uids) ? uids.length : 0;
   }
 
-  /** Enters IDLE. The next command (or `leaveIdle`) ends it with DONE. */
-  enterIdle(): void {
-    this.idleEnded = this.client.idle().catch((error: unknown) => error);
+  /**
+   * Enters IDLE; the next command (or `leaveIdle`) ends it with DONE. The promise settles when
+   * IDLE is over, which the server may also decide on its own.
+   */
+  enterIdle(): Promise<unknown> {
+    const ended = this.client.idle().catch((error: unknown) => error);
+    this.idleEnded = ended;
+    return ended;
   }
 
   /**
@@ -138,11 +172,11 @@ export class ImapSession {
    * a NOOP with its own, all within the deadline. An unanswered DONE (Gmail after long IDLEs)
    * means a dead connection.
    */
-  async leaveIdle(): Promise<void> {
+  async leaveIdle(deadlineMs = this.options.commandTimeoutMs): Promise<void> {
     const idleEnded = this.idleEnded ?? Promise.resolve();
     this.idleEnded = undefined;
     // noop() breaks IDLE through imapflow's preCheck, then runs NOOP; it swallows errors.
-    await this.call('DONE and NOOP', Promise.all([idleEnded, this.client.noop()]));
+    await this.call('DONE and NOOP', Promise.all([idleEnded, this.client.noop()]), deadlineMs);
     if (!this.usable) throw this.closeReason ?? new TidingsError('network', 'connection lost');
   }
 
@@ -169,14 +203,18 @@ export class ImapSession {
   }
 
   /** Runs `work` under the command deadline, also failing at once if the connection closes. */
-  private async call<T>(what: string, work: Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    work: Promise<T>,
+    deadlineMs = this.options.commandTimeoutMs,
+  ): Promise<T> {
     const lost = this.closed.then((reason) => Promise.reject(reason));
     lost.catch(() => {});
     try {
       return await withDeadline(
         this.options.clock,
         Promise.race([work, lost]),
-        this.options.commandTimeoutMs,
+        deadlineMs,
         what,
         () => this.destroy(),
       );
@@ -194,8 +232,72 @@ function preferSpecific(closeReason: TidingsError, error: unknown): TidingsError
   return direct.code === 'network' && closeReason.code !== 'network' ? closeReason : direct;
 }
 
-function toImapFlowOptions(options: SessionOptions): ImapFlowOptions {
+/**
+ * Node's TLS options for the account: a caFile adds to the system's authorities; a pinned
+ * fingerprint is checked on a probe connection before any credentials are sent, and the
+ * real connection then trusts exactly that certificate (host name checks give way to the pin).
+ */
+async function resolveTlsOptions(options: SessionOptions): Promise<ConnectionOptions> {
+  if (options.tls === 'none') return {};
+  if (options.certificateFingerprint) {
+    const mode = options.tls === 'starttls' ? 'starttls' : 'implicit';
+    const certificate = await probeCertificate(
+      options.host,
+      options.port,
+      mode,
+      options.commandTimeoutMs,
+    ).catch((error: unknown) => Promise.reject(classifyError(error)));
+    const pinned = normalizeFingerprint(options.certificateFingerprint);
+    if (normalizeFingerprint(certificate.fingerprint256) !== pinned) {
+      throw new TidingsError(
+        'tls',
+        `certificate SHA-256 ${certificate.fingerprint256} does not match the pinned ${pinned}`,
+      );
+    }
+    return { ca: [certificate.pem], checkServerIdentity: () => undefined };
+  }
+  if (options.caFile) {
+    const extra = await readFile(options.caFile, 'utf8').catch((error: NodeJS.ErrnoException) =>
+      Promise.reject(
+        new TidingsError(
+          'config',
+          `cannot read caFile ${options.caFile} (${error.code ?? error.message})`,
+        ),
+      ),
+    );
+    return { ca: [...rootCertificates, extra] };
+  }
+  return {};
+}
+
+/** Adds the presented certificate's fingerprint to a TLS failure, so the user can judge it. */
+async function explainTlsFailure(
+  error: TidingsError,
+  options: SessionOptions,
+): Promise<TidingsError> {
+  if (error.code !== 'tls' || options.tls === 'none' || options.certificateFingerprint)
+    return error;
+  const mode = options.tls === 'starttls' ? 'starttls' : 'implicit';
+  try {
+    const certificate = await probeCertificate(
+      options.host,
+      options.port,
+      mode,
+      options.commandTimeoutMs,
+    );
+    return new TidingsError(
+      'tls',
+      `${error.message}; server certificate${certificate.subject ? ` "${certificate.subject}"` : ''} SHA-256 ${certificate.fingerprint256}`,
+      { cause: error },
+    );
+  } catch {
+    return error;
+  }
+}
+
+function toImapFlowOptions(options: SessionOptions, tls: ConnectionOptions): ImapFlowOptions {
   return {
+    tls,
     host: options.host,
     port: options.port,
     secure: options.tls === 'implicit',

@@ -1,10 +1,10 @@
 /**
  * One watcher per (account, mailbox): connect, SELECT, resync, IDLE, and around it the
  * liveness rules of DESIGN.md. While idling, the wait ends on a mailbox change, a trigger
- * (refresh, resume, network change, stop: each aborts the wait's AbortController) or the
- * heartbeat; leaving IDLE then proves the connection alive within the command deadline.
- * Every failure goes through one path that picks the next state: retry with backoff, or
- * stop and wait for the user.
+ * (refresh, resume, network change, stop: each aborts the wait's AbortController), the
+ * server ending IDLE, or the heartbeat; leaving IDLE then proves the connection alive within
+ * a deadline. Every failure goes through `recover`, which picks the next state: retry with
+ * backoff, wait for the network, or stop and wait for the user.
  */
 import type { WatcherState, WatcherStatus } from '../../common/account-status.js';
 import {
@@ -23,6 +23,8 @@ import type { Clock, Logger, SecretSource, StateStore, StatusListener } from './
 /** Why a watcher was woken. */
 export type WakeReason =
   'exists' | 'expunge' | 'flags' | 'refresh' | 'resume' | 'network-changed' | 'retry' | 'stop';
+
+type IdleEnd = WakeReason | 'heartbeat' | 'idle-ended';
 
 const reasonText: Record<WakeReason, string> = {
   exists: 'new mail',
@@ -45,26 +47,41 @@ export interface WatcherDeps {
   logger: Logger;
   backoff: BackoffPolicy;
   onStatus: StatusListener;
+  /** False while the machine has no network at all; no retry loop runs then. */
+  isOnline: () => boolean;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
 const LOGOUT_GRACE_MS = 2_000;
+/** After resume or a network change a live connection answers fast: probe with this deadline. */
+const TRIGGER_PROBE_MS = 3_000;
 /** A connection idle this long counts as healthy: the next failure retries from the start. */
 const HEALTHY_AFTER_MS = 60_000;
 /** Triggers that may end a wait for the user after auth or TLS failures. */
 const USER_RETRY: ReadonlySet<WakeReason> = new Set(['retry', 'refresh', 'stop']);
+/** Triggers that end an offline wait. */
+const BACK_ONLINE: ReadonlySet<WakeReason> = new Set([
+  'network-changed',
+  'resume',
+  'retry',
+  'refresh',
+  'stop',
+]);
+/** Triggers after which a live connection is suspect and a dead one is retried at once. */
+const SUSPECT: ReadonlySet<WakeReason> = new Set(['resume', 'network-changed']);
 
 /** Watches one mailbox of one account until stopped. */
 export class MailboxWatcher {
   private state: WatcherState = 'stopped';
   private detail = '';
   private unread: number | null = null;
-  private stopping = false;
+  private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private session: ImapSession | undefined;
   private readonly pending = new Set<WakeReason>();
   private waiting: AbortController | undefined;
   private attempt = 0;
+  private retryAtOnce = false;
   private healthySince: number | undefined;
 
   constructor(
@@ -86,14 +103,17 @@ export class MailboxWatcher {
 
   /** Ends IDLE (or a backoff wait) at once for `reason`; the watcher then resyncs. */
   wake(reason: WakeReason): void {
-    if (reason === 'resume' || reason === 'network-changed' || reason === 'retry') this.attempt = 0;
+    if (SUSPECT.has(reason) || reason === 'retry') {
+      this.attempt = 0;
+      this.retryAtOnce = true;
+    }
     this.pending.add(reason);
     this.waiting?.abort(reason);
   }
 
   /** Says LOGOUT (or drops a hung connection) and resolves once the loop has ended. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     this.wake('stop');
     if (!this.loop) return;
     const ended = await Promise.race([
@@ -104,14 +124,18 @@ export class MailboxWatcher {
     await this.loop;
   }
 
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
   private async run(): Promise<void> {
-    while (!this.stopping) {
+    while (!this.stopped) {
       try {
         await this.watchOnce();
       } catch (error) {
         this.session?.destroy();
         this.session = undefined;
-        if (this.stopping) break;
+        if (this.stopped) break;
         await this.recover(classifyError(error));
       }
     }
@@ -123,18 +147,23 @@ export class MailboxWatcher {
     const { account, liveness } = this;
     this.setState('connecting', `${account.host}:${resolvePort(account)}`);
     const password = await this.deps.secrets.getPassword(account.id);
-    const session = await ImapSession.open({
-      host: account.host,
-      port: resolvePort(account),
-      tls: account.tls,
-      user: account.user,
-      password,
-      commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
-      socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
-      clock: this.deps.clock,
-      logger: this.deps.logger,
-      label: `${account.id}/${this.mailbox}`,
-    });
+    const session = await ImapSession.open(
+      {
+        host: account.host,
+        port: resolvePort(account),
+        tls: account.tls,
+        caFile: account.caFile,
+        certificateFingerprint: account.certificateFingerprint,
+        user: account.user,
+        password,
+        commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
+        socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        label: this.label(),
+      },
+      this.stopping.signal,
+    );
     this.session = session;
     session.onMailboxChange((change) => this.wake(change));
     this.setState('syncing', 'connected');
@@ -144,22 +173,21 @@ export class MailboxWatcher {
     await this.sync(session, selected);
     this.healthySince = this.deps.clock.now();
 
-    while (!this.stopping) {
-      if (this.pending.size > 0) {
-        const reasons = [...this.pending].filter((reason) => reason !== 'stop');
-        this.pending.clear();
-        if (reasons.length > 0) {
-          this.setState('syncing', reasons.map((reason) => reasonText[reason]).join(', '));
-          await this.sync(session, selected);
-        }
+    while (!this.stopped) {
+      const reasons = [...this.pending].filter((reason) => reason !== 'stop');
+      this.pending.clear();
+      if (reasons.length > 0) {
+        this.setState('syncing', reasons.map((reason) => reasonText[reason]).join(', '));
+        await this.sync(session, selected);
         continue;
       }
       this.setState('idle', this.idleDetail());
-      session.enterIdle();
-      const reason = await this.waitInIdle(session);
-      if (this.stopping) break;
-      await session.leaveIdle();
-      if (reason === 'heartbeat') this.deps.logger.debug(`${this.label()}: heartbeat ok`);
+      const idleEnded = session.enterIdle();
+      const end = await this.waitInIdle(session, idleEnded);
+      if (this.stopped) break;
+      const suspect = SUSPECT.has(end as WakeReason);
+      await session.leaveIdle(suspect ? TRIGGER_PROBE_MS : undefined);
+      if (end === 'heartbeat') this.deps.logger.debug(`${this.label()}: heartbeat ok`);
     }
     await session.logout(LOGOUT_GRACE_MS);
     this.session = undefined;
@@ -178,24 +206,25 @@ export class MailboxWatcher {
     if (result.baseline) this.deps.logger.info(`${this.label()}: ${describeBaseline(result)}`);
   }
 
-  /** Waits in IDLE for a wake reason, the heartbeat, or the connection's end (which throws). */
-  private async waitInIdle(session: ImapSession): Promise<WakeReason | 'heartbeat'> {
+  /** Waits in IDLE for a wake reason, the heartbeat, or IDLE's end; a closed connection throws. */
+  private async waitInIdle(session: ImapSession, idleEnded: Promise<unknown>): Promise<IdleEnd> {
     const controller = new AbortController();
     this.waiting = controller;
     const cancelHeartbeat = this.deps.clock.setTimeout(
       () => controller.abort('heartbeat'),
       this.liveness.heartbeatSeconds * 1000,
     );
+    // A server may end IDLE on its own (RFC 2177 allows it after 30 minutes).
+    void idleEnded.then(() => controller.abort('idle-ended'));
     try {
-      const reason = await Promise.race([
-        new Promise<WakeReason | 'heartbeat'>((resolve) =>
+      return await Promise.race([
+        new Promise<IdleEnd>((resolve) =>
           controller.signal.addEventListener('abort', () =>
-            resolve(controller.signal.reason as WakeReason | 'heartbeat'),
+            resolve(controller.signal.reason as IdleEnd),
           ),
         ),
         session.whenClosed().then((closed) => Promise.reject(closed)),
       ]);
-      return reason;
     } finally {
       cancelHeartbeat();
       this.waiting = undefined;
@@ -204,11 +233,10 @@ export class MailboxWatcher {
 
   /** The one path from a failure to the next state. */
   private async recover(error: TidingsError): Promise<void> {
-    const healthy = this.healthySince !== undefined;
-    if (healthy && this.deps.clock.now() - (this.healthySince ?? 0) >= HEALTHY_AFTER_MS) {
-      this.attempt = 0;
-    }
+    const since = this.healthySince;
+    if (since !== undefined && this.deps.clock.now() - since >= HEALTHY_AFTER_MS) this.attempt = 0;
     this.healthySince = undefined;
+    this.deps.logger.debug(`${this.label()}: ${error.code} error: ${error.message}`);
     if (!isTransient(error) && error.code !== 'mailbox') {
       const state =
         error.code === 'auth' ? 'auth-failed' : error.code === 'tls' ? 'tls-error' : 'error';
@@ -217,7 +245,15 @@ export class MailboxWatcher {
       this.attempt = 0;
       return;
     }
-    const delay = backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
+    if (!this.deps.isOnline() && !isLoopback(this.account.host)) {
+      this.setState('offline', `no network (${error.message})`);
+      await this.waitFor(BACK_ONLINE);
+      return;
+    }
+    const delay = this.retryAtOnce
+      ? 0
+      : backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
+    this.retryAtOnce = false;
     const state = error.code === 'mailbox' ? 'error' : 'backoff';
     this.setState(state, `${error.message}; retrying in ${formatSeconds(delay)}`);
     await this.waitFor(undefined, delay);
@@ -228,7 +264,7 @@ export class MailboxWatcher {
     for (;;) {
       const hit = [...this.pending].some((reason) => !reasons || reasons.has(reason));
       this.pending.clear();
-      if (hit || this.stopping) return;
+      if (hit || this.stopped) return;
       const controller = new AbortController();
       this.waiting = controller;
       const timedOut = await (ms === undefined
@@ -266,4 +302,9 @@ function describeBaseline(result: SyncResult): string {
   return result.baseline === 'first-watch'
     ? 'first watch: existing mail is taken as read'
     : 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';
+}
+
+// A server on this machine (a bridge such as Proton's or DavMail) stays reachable offline.
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

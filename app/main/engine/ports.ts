@@ -37,6 +37,8 @@ export type SystemEventKind = 'resume' | 'network-changed' | 'suspend';
 /** Power and network events, from `powerMonitor` in Electron or from drift and polling in Node. */
 export interface SystemEvents {
   onEvent(listener: (kind: SystemEventKind, detail: string) => void): () => void;
+  /** False when the machine has no network at all (no interface but loopback). */
+  isOnline(): boolean;
 }
 
 /** Time, injected so heartbeats and backoff can be tested with fake timers. */

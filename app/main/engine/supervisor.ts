@@ -126,8 +126,12 @@ export class Supervisor {
         clock: this.options.clock ?? systemClock,
         random: this.options.random ?? Math.random,
         logger: this.options.logger ?? silentLogger,
-        backoff: this.options.backoff ?? defaultBackoff,
+        backoff: this.options.backoff ?? {
+          ...defaultBackoff,
+          maxMs: this.settings.liveness.maxBackoffSeconds * 1000,
+        },
         onStatus: (status) => this.publish(key, status),
+        isOnline: () => this.options.systemEvents?.isOnline() ?? true,
       });
       this.watchers.set(key, watcher);
       watcher.start();

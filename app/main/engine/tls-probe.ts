@@ -1,0 +1,105 @@
+/**
+ * Reads a server's certificate without trusting it: over implicit TLS, or after STARTTLS.
+ * Used to name the certificate (its SHA-256 fingerprint) when verification fails, and to
+ * check a pinned fingerprint before any credentials are sent.
+ */
+import net from 'node:net';
+import tls, { type PeerCertificate } from 'node:tls';
+import { TidingsError } from './errors.js';
+
+/** The presented certificate and its SHA-256 fingerprint ("AB:CD:…"). */
+export interface ServerCertificate {
+  fingerprint256: string;
+  /** PEM of the leaf certificate, usable as a `ca` to trust exactly this certificate. */
+  pem: string;
+  subject: string;
+}
+
+/** Connects, upgrades to TLS as `mode` says, and returns the certificate, within `timeoutMs`. */
+export async function probeCertificate(
+  host: string,
+  port: number,
+  mode: 'implicit' | 'starttls',
+  timeoutMs: number,
+): Promise<ServerCertificate> {
+  const sockets: net.Socket[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const work = (async () => {
+    const plain = mode === 'starttls' ? await startTls(host, port, sockets) : undefined;
+    const secure = tls.connect({
+      host,
+      port,
+      servername: net.isIP(host) ? undefined : host,
+      socket: plain,
+      rejectUnauthorized: false,
+    });
+    sockets.push(secure);
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+    });
+    return describe(secure.getPeerCertificate());
+  })();
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TidingsError('timeout', 'certificate probe timed out')),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+    for (const socket of sockets) socket.destroy();
+    work.catch(() => {});
+  }
+}
+
+/** "AB:CD:…" from any spelling of a SHA-256 fingerprint. */
+export function normalizeFingerprint(fingerprint: string): string {
+  const hex = fingerprint.replace(/:/g, '').toUpperCase();
+  return hex.match(/.{2}/g)?.join(':') ?? hex;
+}
+
+function describe(certificate: PeerCertificate): ServerCertificate {
+  if (!certificate?.raw) throw new TidingsError('tls', 'the server presented no certificate');
+  const base64 =
+    certificate.raw
+      .toString('base64')
+      .match(/.{1,64}/g)
+      ?.join('\n') ?? '';
+  return {
+    fingerprint256: certificate.fingerprint256,
+    pem: `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`,
+    subject: certificate.subject?.CN ? String(certificate.subject.CN) : '',
+  };
+}
+
+// RFC 3501 §6.2.1: greeting, then "a STARTTLS", then the tagged OK, then the handshake.
+async function startTls(host: string, port: number, sockets: net.Socket[]): Promise<net.Socket> {
+  const socket = net.connect(port, host);
+  sockets.push(socket);
+  let buffer = '';
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        buffer += chunk.toString('latin1');
+        const end = buffer.indexOf('\r\n');
+        if (end < 0) return;
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        socket.off('data', onData);
+        resolve(line);
+      };
+      socket.on('data', onData);
+      socket.once('error', reject);
+    });
+  await nextLine();
+  socket.write('a STARTTLS\r\n');
+  for (;;) {
+    const line = await nextLine();
+    if (line.startsWith('a OK')) return socket;
+    if (line.startsWith('a '))
+      throw new TidingsError('tls', `server refused STARTTLS: ${line.slice(2)}`);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * A TCP proxy between the client under test and a real server, with the faults of the field:
+ * reset every connection, blackhole (stop forwarding both ways without closing), swallow
+ * what the client sends, refuse new connections (a closed port: ECONNREFUSED), and delay.
+ */
+import net from 'node:net';
+
+/** How the proxy treats traffic from now on. */
+export type ProxyMode = 'pass' | 'blackhole' | 'swallow-client' | 'refuse';
+
+/** A running proxy. */
+export interface FaultProxy {
+  port: number;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Connections open right now. */
+  readonly open: number;
+  setMode(mode: ProxyMode): Promise<void>;
+  /** Delays every chunk in both directions by `ms`. */
+  setDelay(ms: number): void;
+  /** Resets (RST) every open connection. */
+  resetAll(): void;
+  /**
+   * Kills every open connection without telling the client: the server side closes, the
+   * client's socket stays open and nothing reaches it again (a NAT mapping lost in sleep).
+   */
+  killSilently(): void;
+  close(): Promise<void>;
+}
+
+interface Pair {
+  client: net.Socket;
+  server: net.Socket;
+  dead: boolean;
+}
+
+/** Starts a proxy on a free loopback port forwarding to `targetPort`. */
+export async function startFaultProxy(
+  targetPort: number,
+  targetHost = '127.0.0.1',
+): Promise<FaultProxy> {
+  let mode: ProxyMode = 'pass';
+  let delayMs = 0;
+  let accepted = 0;
+  const pairs = new Set<Pair>();
+
+  const forward = (pair: Pair, from: net.Socket, to: net.Socket, fromClient: boolean) => {
+    from.on('data', (chunk: Buffer) => {
+      if (pair.dead || mode === 'blackhole' || (fromClient && mode === 'swallow-client')) return;
+      if (delayMs > 0) setTimeout(() => to.writable && to.write(chunk), delayMs);
+      else if (to.writable) to.write(chunk);
+    });
+  };
+
+  const onConnection = (client: net.Socket) => {
+    accepted++;
+    const server = net.connect(targetPort, targetHost);
+    const pair: Pair = { client, server, dead: false };
+    pairs.add(pair);
+    forward(pair, client, server, true);
+    forward(pair, server, client, false);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', end);
+    client.on('close', end);
+    server.on('error', end);
+    server.on('close', () => {
+      // A silently killed pair keeps its client side open and mute.
+      if (!pair.dead) end();
+    });
+  };
+
+  let listener = net.createServer(onConnection);
+  const port = await listen(listener, 0);
+
+  return {
+    port,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return pairs.size;
+    },
+    async setMode(next) {
+      if (next === mode) return;
+      if (next === 'refuse') {
+        // Stop listening: new connections get ECONNREFUSED, open ones stay as they are (so
+        // close's callback, which waits for them, is not awaited).
+        listener.close();
+      } else if (mode === 'refuse') {
+        listener = net.createServer(onConnection);
+        await listen(listener, port);
+      }
+      mode = next;
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    resetAll() {
+      for (const { client, server } of pairs) {
+        client.resetAndDestroy();
+        server.destroy();
+      }
+      pairs.clear();
+    },
+    killSilently() {
+      for (const pair of pairs) {
+        pair.dead = true;
+        pair.server.destroy();
+      }
+    },
+    async close() {
+      for (const { client, server } of pairs) {
+        client.destroy();
+        server.destroy();
+      }
+      pairs.clear();
+      if (listener.listening) await new Promise((resolve) => listener.close(resolve));
+    },
+  };
+}
+
+function listen(server: net.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+  });
+}

@@ -3,9 +3,11 @@
  * none passes or fails.
  */
 import { run as announceLatency } from './announce-latency.js';
+import { run as soakReconnect } from './soak-reconnect.js';
 
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'announce-latency': announceLatency,
+  'soak-reconnect': soakReconnect,
 };
 
 const [name, ...rest] = process.argv.slice(2);

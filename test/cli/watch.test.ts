@@ -2,7 +2,7 @@
  * `tidings watch --json` as users run it (the compiled CLI in a child process) against a
  * throwaway Dovecot. Every test has its own mail user and state directory.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -285,8 +285,7 @@ describe('tidings watch --json', () => {
     const proc = await watch(config([account('work', user, password)]), [['work', 'INBOX']]);
     expect(await proc.stop()).toBe(0);
     expect(proc.events.filter(isStatus('work', 'INBOX', 'stopped'))).toHaveLength(1);
-    const log = readFileSync(path.join(dovecot.dir, 'dovecot.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`imap\\(${user}\\).*Logged out`));
+    await dovecot.waitForLog(new RegExp(`imap\\(${user}\\).*Disconnected: Logged out`));
   });
 
   it('exits 2 naming the bad field, with nothing on stdout', async () => {

@@ -3,8 +3,6 @@
  * UIDVALIDITY changes, one announcement per Message-ID across mailboxes, settings applied
  * without a restart, unread counts).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
 import {
@@ -136,8 +134,7 @@ describe('Supervisor against Dovecot', () => {
       engine.statuses.filter((s) => s.account === 'two' && s.state === 'stopped'),
     ).toHaveLength(1);
     expect(engine.supervisor.getStatuses().map((s) => s.account)).toEqual(['one']);
-    const log = readFileSync(path.join(dovecot.dir, 'dovecot.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`imap\\(${two}\\).*Disconnected: Logged out`));
+    await dovecot.waitForLog(new RegExp(`imap\\(${two}\\).*Disconnected: Logged out`));
   });
 
   it('reports the unread count of each mailbox and keeps it current', async () => {

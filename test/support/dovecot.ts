@@ -23,6 +23,8 @@ import { freePort, waitForGreeting } from './net.js';
 export interface Dovecot {
   host: string;
   port: number;
+  /** Implicit TLS port (0 without TLS). */
+  tlsPort: number;
   dir: string;
   /** Adds a user; it can log in at once. */
   addUser(user: string, password: string): void;
@@ -30,6 +32,8 @@ export interface Dovecot {
   withClient<T>(user: string, fn: (client: ImapFlow) => Promise<T>): Promise<T>;
   /** APPENDs raw messages to a mailbox; returns their UIDs. */
   append(user: string, mailbox: string, messages: string[], flags?: string[]): Promise<number[]>;
+  /** Resolves once the server's log has a line matching `pattern` (it is written a moment late). */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Stops and starts the server again on the same port, keeping all mail. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -38,7 +42,23 @@ export interface Dovecot {
 const DOVECOT = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
 
 /** Starts a Dovecot with the given users (name → password). */
-export async function startDovecot(users: Record<string, string> = {}): Promise<Dovecot> {
+/** TLS for a test server: STARTTLS on the plain port, implicit TLS on `tlsPort`. */
+export interface DovecotTls {
+  cert: string;
+  key: string;
+}
+
+/** Server settings a test may change. */
+export interface DovecotOptions {
+  /** Dovecot's mail_max_userip_connections; generous by default for many-mailbox runs. */
+  maxUserIpConnections?: number;
+}
+
+export async function startDovecot(
+  users: Record<string, string> = {},
+  tls?: DovecotTls,
+  options: DovecotOptions = {},
+): Promise<Dovecot> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tidings-dovecot-'));
   chmodSync(dir, 0o755);
   const asRoot = process.getuid?.() === 0;
@@ -46,9 +66,20 @@ export async function startDovecot(users: Record<string, string> = {}): Promise<
   for (const sub of ['run', 'state', 'mail', 'users']) mkdirSync(path.join(dir, sub));
   if (asRoot) chownSync(path.join(dir, 'mail'), uidOf('dovecot'), gidOf('dovecot'));
   const usersDir = path.join(dir, 'users');
-  const port = await freePort();
   const config = path.join(dir, 'dovecot.conf');
-  writeFileSync(config, renderConfig({ dir, port, usersDir, mailOwner, asRoot }));
+  // Picks free ports and writes the config; ports can be taken between our check and
+  // Dovecot's bind (other suites run in parallel), so the first launch retries on a clash.
+  let port = 0;
+  let tlsPort = 0;
+  const configure = async () => {
+    port = await freePort();
+    tlsPort = tls ? await freePort() : 0;
+    const maxConnections = options.maxUserIpConnections ?? 1000;
+    writeFileSync(
+      config,
+      renderConfig({ dir, port, tlsPort, tls, usersDir, mailOwner, asRoot, maxConnections }),
+    );
+  };
   const passwords = new Map<string, string>();
 
   let child: ChildProcess | undefined;
@@ -89,6 +120,7 @@ export async function startDovecot(users: Record<string, string> = {}): Promise<
   const server: Dovecot = {
     host: '127.0.0.1',
     port,
+    tlsPort,
     dir,
     addUser(user, password) {
       passwords.set(user, password);
@@ -125,6 +157,17 @@ export async function startDovecot(users: Record<string, string> = {}): Promise<
         return uids;
       });
     },
+    async waitForLog(pattern, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = readFileSync(path.join(dir, 'dovecot.log'), 'utf8')
+          .split('\n')
+          .find((entry) => pattern.test(entry));
+        if (line) return line;
+        if (Date.now() > deadline) throw new Error(`Dovecot never logged ${pattern}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async restart() {
       await halt();
       await launch();
@@ -135,13 +178,25 @@ export async function startDovecot(users: Record<string, string> = {}): Promise<
     },
   };
   for (const [user, password] of Object.entries(users)) server.addUser(user, password);
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    await configure();
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
+  Object.assign(server, { port, tlsPort });
   return server;
 }
 
 function renderConfig(o: {
   dir: string;
   port: number;
+  tlsPort: number;
+  tls: DovecotTls | undefined;
+  maxConnections: number;
   usersDir: string;
   mailOwner: string;
   asRoot: boolean;
@@ -153,7 +208,7 @@ listen = 127.0.0.1
 base_dir = ${o.dir}/run
 state_dir = ${o.dir}/state
 log_path = ${o.dir}/dovecot.log
-ssl = no
+${o.tls ? `ssl = yes\nssl_cert = <${o.tls.cert}\nssl_key = <${o.tls.key}` : 'ssl = no'}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 # No 2 s pause before answering a failed login.
@@ -165,7 +220,7 @@ first_valid_uid = 1
 mail_location = maildir:${o.dir}/mail/%u
 mail_fsync = never
 # Many watchers per user from one address in the multi-mailbox tests.
-mail_max_userip_connections = 1000
+mail_max_userip_connections = ${o.maxConnections}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${o.usersDir}/%u
@@ -181,7 +236,9 @@ service imap-login {
     port = ${o.port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${o.tlsPort}
+    ssl = ${o.tls ? 'yes' : 'no'}
   }
 }
 service anvil {

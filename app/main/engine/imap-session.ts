@@ -49,23 +49,27 @@ export type MailboxChange = 'exists' | 'expunge' | 'flags';
 /** A connected, logged-in IMAP session. */
 export class ImapSession {
   private closeReason: TidingsError | undefined;
-  private readonly closed: Promise<TidingsError>;
+  private closedFor: TidingsError | undefined;
+  // Who is waiting for the connection to end. A Set rather than reactions on one pending
+  // promise: each command removes itself when it settles, so a connection that lives for
+  // weeks does not accumulate a reaction per heartbeat.
+  private readonly closeWaiters = new Set<(reason: TidingsError) => void>();
   private idleEnded: Promise<unknown> | undefined;
 
   private constructor(
     private readonly client: ImapFlow,
     private readonly options: SessionOptions,
   ) {
-    this.closed = new Promise((resolve) => {
-      client.once('close', () => {
-        this.closeReason ??= new TidingsError(
-          'network',
-          client.byeReason
-            ? `server closed the connection: ${client.byeReason}`
-            : 'connection closed',
-        );
-        resolve(this.closeReason);
-      });
+    client.once('close', () => {
+      this.closeReason ??= new TidingsError(
+        'network',
+        client.byeReason
+          ? `server closed the connection: ${client.byeReason}`
+          : 'connection closed',
+      );
+      this.closedFor = this.closeReason;
+      for (const waiter of this.closeWaiters) waiter(this.closeReason);
+      this.closeWaiters.clear();
     });
     // Stays attached for the object's lifetime: an `error` without a listener kills Node.
     client.on('error', (error: unknown) => {
@@ -101,9 +105,22 @@ export class ImapSession {
     return this.client.usable && !this.closeReason;
   }
 
-  /** Resolves with the reason once the connection is gone, for whatever cause. */
-  whenClosed(): Promise<TidingsError> {
-    return this.closed;
+  /** Settles like `work`, or rejects with the reason as soon as the connection closes. */
+  raceClose<T>(work: Promise<T>): Promise<T> {
+    if (this.closedFor) return Promise.reject(this.closedFor);
+    return new Promise<T>((resolve, reject) => {
+      this.closeWaiters.add(reject);
+      work.then(
+        (value) => {
+          this.closeWaiters.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.closeWaiters.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Calls `listener` on EXISTS, EXPUNGE and FETCH FLAGS responses for the selected mailbox. */
@@ -208,15 +225,9 @@ export class ImapSession {
     work: Promise<T>,
     deadlineMs = this.options.commandTimeoutMs,
   ): Promise<T> {
-    const lost = this.closed.then((reason) => Promise.reject(reason));
-    lost.catch(() => {});
     try {
-      return await withDeadline(
-        this.options.clock,
-        Promise.race([work, lost]),
-        deadlineMs,
-        what,
-        () => this.destroy(),
+      return await withDeadline(this.options.clock, this.raceClose(work), deadlineMs, what, () =>
+        this.destroy(),
       );
     } catch (error) {
       throw this.closeReason && !(error instanceof TidingsError && error.code === 'timeout')
@@ -303,7 +314,6 @@ function toImapFlowOptions(options: SessionOptions, tls: ConnectionOptions): Ima
     secure: options.tls === 'implicit',
     // true: STARTTLS is required, never a silent plaintext fallback; false: plain text.
     doSTARTTLS: options.tls === 'starttls' ? true : options.tls === 'none' ? false : undefined,
-    servername: options.host,
     auth: { user: options.user, pass: options.password },
     logger: createImapLogger(options.logger, options.label),
     disableAutoIdle: true,

@@ -53,7 +53,7 @@ export interface WatcherDeps {
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
 const LOGOUT_GRACE_MS = 2_000;
-/** After resume or a network change a live connection answers fast: probe with this deadline. */
+/** After resume or a network change a live connection answers fast: probe with at most this. */
 const TRIGGER_PROBE_MS = 3_000;
 /** A connection idle this long counts as healthy: the next failure retries from the start. */
 const HEALTHY_AFTER_MS = 60_000;
@@ -186,7 +186,8 @@ export class MailboxWatcher {
       const end = await this.waitInIdle(session, idleEnded);
       if (this.stopped) break;
       const suspect = SUSPECT.has(end as WakeReason);
-      await session.leaveIdle(suspect ? TRIGGER_PROBE_MS : undefined);
+      const deadline = this.liveness.commandTimeoutSeconds * 1000;
+      await session.leaveIdle(suspect ? Math.min(TRIGGER_PROBE_MS, deadline) : deadline);
       if (end === 'heartbeat') this.deps.logger.debug(`${this.label()}: heartbeat ok`);
     }
     await session.logout(LOGOUT_GRACE_MS);
@@ -217,14 +218,13 @@ export class MailboxWatcher {
     // A server may end IDLE on its own (RFC 2177 allows it after 30 minutes).
     void idleEnded.then(() => controller.abort('idle-ended'));
     try {
-      return await Promise.race([
+      return await session.raceClose(
         new Promise<IdleEnd>((resolve) =>
           controller.signal.addEventListener('abort', () =>
             resolve(controller.signal.reason as IdleEnd),
           ),
         ),
-        session.whenClosed().then((closed) => Promise.reject(closed)),
-      ]);
+      );
     } finally {
       cancelHeartbeat();
       this.waiting = undefined;

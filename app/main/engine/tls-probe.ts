@@ -50,7 +50,9 @@ export async function probeCertificate(
     return await Promise.race([work, expired]);
   } finally {
     clearTimeout(timer);
-    for (const socket of sockets) socket.destroy();
+    // The TLS socket first: destroying the plain socket under a live TLS wrap crashes Node 20
+    // (SIGSEGV, seen here with STARTTLS).
+    for (const socket of sockets.reverse()) socket.destroy();
     work.catch(() => {});
   }
 }

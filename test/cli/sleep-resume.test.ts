@@ -1,0 +1,117 @@
+/**
+ * A laptop lid, simulated: `tidings watch` is frozen with SIGSTOP while mail arrives, then
+ * continued with SIGCONT. Once with the connection intact, once with the connection killed
+ * silently meanwhile (the server side gone, the client's socket left open and mute), as a
+ * NAT mapping or a server's idle timeout does during a night of sleep.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { buildMessage, newMessageId } from '../support/messages.js';
+import { isStatus, startWatch, writeConfig, type WatchProcess } from '../support/watch-process.js';
+
+let dovecot: Dovecot;
+let users = 0;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  dovecot = await startDovecot();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+  await dovecot?.stop();
+});
+
+async function watchThroughProxy(): Promise<{
+  user: string;
+  proxy: FaultProxy;
+  proc: WatchProcess;
+}> {
+  const user = `sleeper${++users}`;
+  dovecot.addUser(user, 'pw');
+  const proxy = await startFaultProxy(dovecot.port);
+  cleanups.push(() => proxy.close());
+  const account = {
+    id: 'a',
+    host: '127.0.0.1',
+    port: proxy.port,
+    tls: 'none',
+    allowInsecureAuth: true,
+  };
+  const proc = startWatch({
+    configFile: writeConfig({
+      accounts: [{ ...account, user, password: 'pw' }],
+      liveness: { heartbeatSeconds: 2, commandTimeoutSeconds: 1, maxBackoffSeconds: 1 },
+    }),
+    stateDir: mkdtempSync(path.join(tmpdir(), 'tidings-sleep-')),
+  });
+  cleanups.push(() => proc.stop());
+  await proc.events.waitFor(isStatus('a', 'INBOX', 'idle'), 'idle');
+  return { user, proxy, proc };
+}
+
+async function sleepWhileMailArrives(
+  proc: WatchProcess,
+  during: () => Promise<void>,
+): Promise<number> {
+  proc.signal('SIGSTOP');
+  await during();
+  // Long enough for the heartbeat to be overdue when the process wakes.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  proc.signal('SIGCONT');
+  return Date.now();
+}
+
+describe('sleep and resume (SIGSTOP / SIGCONT)', () => {
+  it('announces mail that arrived during the sleep once, with the connection intact', async () => {
+    const { user, proc } = await watchThroughProxy();
+    const id = newMessageId();
+    const wokeAt = await sleepWhileMailArrives(proc, () =>
+      dovecot.append(user, 'INBOX', [buildMessage({ messageId: id })]).then(() => undefined),
+    );
+    await proc.events.waitFor((e) => e.event === 'new-mail' && e.messageId === id, 'the mail');
+    console.info(`intact connection: announced ${Date.now() - wokeAt} ms after SIGCONT`);
+    const marker = newMessageId();
+    await dovecot.append(user, 'INBOX', [buildMessage({ messageId: marker })]);
+    await proc.events.waitFor(
+      (e) => e.event === 'new-mail' && e.messageId === marker,
+      'a later mail',
+    );
+    expect(proc.events.filter((e) => e.event === 'new-mail').map((e) => e.messageId)).toEqual([
+      id,
+      marker,
+    ]);
+  });
+
+  it('reconnects and announces once when the connection died silently during the sleep', async () => {
+    const { user, proxy, proc } = await watchThroughProxy();
+    const id = newMessageId();
+    const from = proc.events.items.length;
+    const wokeAt = await sleepWhileMailArrives(proc, async () => {
+      proxy.killSilently();
+      await dovecot.append(user, 'INBOX', [buildMessage({ messageId: id })]);
+    });
+    await proc.events.waitFor((e) => e.event === 'new-mail' && e.messageId === id, 'the mail');
+    console.info(`dead connection: announced ${Date.now() - wokeAt} ms after SIGCONT`);
+    await proc.events.waitFor(isStatus('a', 'INBOX', 'idle'), 'idle again', 15_000, from);
+    const states = proc.events.items.slice(from).filter((e) => e.event === 'status');
+    expect(states.map((e) => e.state)).toEqual(
+      expect.arrayContaining(['backoff', 'connecting', 'idle']),
+    );
+    const marker = newMessageId();
+    await dovecot.append(user, 'INBOX', [buildMessage({ messageId: marker })]);
+    await proc.events.waitFor(
+      (e) => e.event === 'new-mail' && e.messageId === marker,
+      'a later mail',
+    );
+    expect(proc.events.filter((e) => e.event === 'new-mail').map((e) => e.messageId)).toEqual([
+      id,
+      marker,
+    ]);
+  });
+});

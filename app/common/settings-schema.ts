@@ -73,6 +73,10 @@ export type AccountSettings = z.infer<typeof accountSchema>;
 /** Notification preferences. */
 export const notificationSettingsSchema = z.strictObject({
   burstThreshold: z.number().int().min(1).max(1000).default(5),
+  /** Play the system's notification sound. */
+  sound: z.boolean().default(true),
+  /** Show sender and subject; off, a popup only says that mail arrived (privacy). */
+  showSubject: z.boolean().default(true),
 });
 
 /**
@@ -90,7 +94,11 @@ export const livenessSettingsSchema = z.strictObject({
 export const settingsSchema = z
   .strictObject({
     accounts: z.array(accountSchema).min(1, 'list at least one account'),
-    notifications: notificationSettingsSchema.default({ burstThreshold: 5 }),
+    notifications: notificationSettingsSchema.default({
+      burstThreshold: 5,
+      sound: true,
+      showSubject: true,
+    }),
     liveness: livenessSettingsSchema.default({
       heartbeatSeconds: 60,
       commandTimeoutSeconds: 15,

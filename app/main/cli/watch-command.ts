@@ -12,7 +12,7 @@ import { announcementEvent, statusEvent } from './json-events.js';
 import { loadConfig } from './load-config.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { createLineWriter } from './stdout-writer.js';
-import { createNodeSystemEvents } from './node-system-events.js';
+import { createNodeSystemEvents } from '../engine/node-system-events.js';
 
 /** The parsed options of `tidings watch`. */
 export interface WatchOptions {

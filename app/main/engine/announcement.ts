@@ -36,13 +36,18 @@ export interface NotificationText {
 
 const MAX_SUMMARY_SENDERS = 3;
 
-/** The notification text of an announcement; `accountName` is what the user calls the account. */
+/**
+ * The notification text of an announcement; `accountName` is what the user calls the account.
+ * With `showSubject` off (privacy), sender and subject stay out of the popup.
+ */
 export function describeAnnouncement(
   announcement: Announcement,
   accountName: string,
+  showSubject = true,
 ): NotificationText {
   if (announcement.kind === 'message') {
-    const { from, subject } = announcement.message;
+    const { from, subject, mailbox } = announcement.message;
+    if (!showSubject) return { title: `New mail in ${accountName}`, body: mailbox };
     return { title: from || accountName, body: subject || '(no subject)' };
   }
   const { count, mailbox, senders } = announcement;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeSystemEvents } from '../../app/main/cli/node-system-events.js';
+import { createNodeSystemEvents } from '../../app/main/engine/node-system-events.js';
 
 const open: Array<{ close(): void }> = [];
 afterEach(() => open.splice(0).forEach((events) => events.close()));

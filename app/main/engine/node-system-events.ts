@@ -5,7 +5,7 @@
  * unref'd: they never keep the process alive on their own.
  */
 import { networkInterfaces } from 'node:os';
-import type { SystemEventKind, SystemEvents } from '../engine/index.js';
+import type { SystemEventKind, SystemEvents } from './ports.js';
 
 /** Tuning and seams for tests. */
 export interface NodeSystemEventsOptions {

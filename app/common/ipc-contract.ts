@@ -1,0 +1,111 @@
+/**
+ * The one IPC contract between the settings window and the main process: channel names
+ * (`domain:verb`), what each invoke carries and returns, the events main pushes, and the zod
+ * schemas main validates every payload with. The preload's API and main's handlers both
+ * derive their types from here; nothing is written twice.
+ */
+import { z } from 'zod';
+import type { WatcherState } from './account-status.js';
+import type { livenessSettingsSchema } from './settings-schema.js';
+import { accountSchema, notificationSettingsSchema } from './settings-schema.js';
+
+/** An account as the settings form sends it: a new password, or none to keep the stored one. */
+export const accountInputSchema = z.strictObject({
+  /** The id the account had before this edit; absent for a new account. */
+  originalId: z.string().optional(),
+  account: accountSchema.safeExtend({
+    password: z.string().max(1024).optional(),
+  }),
+});
+export type AccountInput = z.infer<typeof accountInputSchema>;
+
+/** Preferences from the settings window. */
+export const preferencesInputSchema = z.strictObject({
+  notifications: notificationSettingsSchema,
+  startAtLogin: z.boolean(),
+});
+export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
+
+const accountIdInputSchema = z.strictObject({ id: z.string().min(1) });
+
+/** An account as the window sees it: never a password, only whether one is stored. */
+export interface AccountView {
+  id: string;
+  name?: string | undefined;
+  host: string;
+  port?: number | undefined;
+  tls: 'implicit' | 'starttls' | 'none';
+  user: string;
+  mailboxes: string[];
+  allowInsecureAuth: boolean;
+  openUrl?: string | undefined;
+  caFile?: string | undefined;
+  certificateFingerprint?: string | undefined;
+  hasPassword: boolean;
+}
+
+/** Everything the settings window shows. */
+export interface SettingsView {
+  accounts: AccountView[];
+  notifications: z.infer<typeof notificationSettingsSchema>;
+  liveness: z.infer<typeof livenessSettingsSchema>;
+  startAtLogin: boolean;
+  /** Set when passwords cannot be stored encrypted (e.g. Linux without a keyring). */
+  secretStorageWarning: string | null;
+}
+
+/** One watcher's state, for the window's live list. */
+export interface StatusView {
+  account: string;
+  mailbox: string;
+  state: WatcherState;
+  detail: string;
+  unread: number | null;
+}
+
+/** The outcome of "Test connection", with the mailboxes to pick from when it worked. */
+export type ConnectionTestResult =
+  { ok: true; mailboxes: string[] } | { ok: false; code: string; message: string };
+
+/** A request main refused, with one message per field where it can tell. */
+export interface RequestError {
+  code: 'invalid-request' | 'not-found' | 'failed';
+  message: string;
+  fields: Record<string, string>;
+}
+
+/** Either a value or a `RequestError`: handlers never throw across IPC. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: RequestError };
+
+/** Invoke channels: request schema (validated in main) and response type. */
+export const invokeSchemas = {
+  'settings:get': z.undefined(),
+  'status:get': z.undefined(),
+  'account:save': accountInputSchema,
+  'account:remove': accountIdInputSchema,
+  'account:test': accountInputSchema,
+  'preferences:save': preferencesInputSchema,
+} as const;
+
+/** What each invoke channel answers. */
+export interface InvokeResponses {
+  'settings:get': Result<SettingsView>;
+  'status:get': Result<StatusView[]>;
+  'account:save': Result<SettingsView>;
+  'account:remove': Result<SettingsView>;
+  'account:test': Result<ConnectionTestResult>;
+  'preferences:save': Result<SettingsView>;
+}
+
+export type InvokeChannel = keyof typeof invokeSchemas;
+export type InvokeRequest<C extends InvokeChannel> = z.infer<(typeof invokeSchemas)[C]>;
+
+/** Events main pushes to the window. */
+export interface EventPayloads {
+  'status:changed': StatusView[];
+}
+export type EventChannel = keyof EventPayloads;
+
+/** Every channel name, for the preload's allow-list. */
+export const invokeChannels = Object.keys(invokeSchemas) as InvokeChannel[];
+export const eventChannels: EventChannel[] = ['status:changed'];

@@ -1,0 +1,64 @@
+/**
+ * Announcements as native notifications through Electron's `Notification`: sender as title,
+ * subject as body (or the burst summary, or neither when the user chose privacy). Clicking
+ * opens the account's `openUrl` (webmail) or the system mail client. Each notification is
+ * referenced until it closes: Electron drops the events of a collected one.
+ */
+import { Notification, shell } from 'electron';
+import type { NotificationSettings } from '../../common/settings-schema.js';
+import {
+  describeAnnouncement,
+  type Announcement,
+  type Logger,
+  type Notifier,
+} from '../engine/index.js';
+
+/** What the notifier asks the app. */
+export interface ElectronNotifierDeps {
+  account(id: string): { name: string; openUrl?: string | undefined } | undefined;
+  preferences(): NotificationSettings;
+  isPaused(): boolean;
+  logger: Logger;
+}
+
+/** Shows announcements as native notifications unless paused. */
+export class ElectronNotifier implements Notifier {
+  private readonly shown = new Set<Notification>();
+
+  constructor(private readonly deps: ElectronNotifierDeps) {}
+
+  /** Notifications on screen (kept referenced until they close). */
+  get open(): number {
+    return this.shown.size;
+  }
+
+  notify(announcement: Announcement): void {
+    if (this.deps.isPaused() || !Notification.isSupported()) return;
+    const accountId =
+      announcement.kind === 'message' ? announcement.message.account : announcement.account;
+    const account = this.deps.account(accountId);
+    const { sound, showSubject } = this.deps.preferences();
+    const { title, body } = describeAnnouncement(
+      announcement,
+      account?.name ?? accountId,
+      showSubject,
+    );
+    const notification = new Notification({ title, body, silent: !sound });
+    this.shown.add(notification);
+    const forget = () => this.shown.delete(notification);
+    notification.on('click', () => {
+      forget();
+      void shell
+        .openExternal(account?.openUrl ?? 'mailto:')
+        .catch((error: Error) =>
+          this.deps.logger.warn(`cannot open the mail client: ${error.message}`),
+        );
+    });
+    notification.on('close', forget);
+    notification.on('failed', (_event, error) => {
+      forget();
+      this.deps.logger.warn(`notification failed: ${error}`);
+    });
+    notification.show();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * `SystemEvents` in the desktop app: `powerMonitor`'s resume and unlock-screen are resumes,
+ * suspend is passed on, and network changes come from the engine's interface poller (main
+ * has no network-change event) together with `net.isOnline()`.
+ */
+import { net, powerMonitor } from 'electron';
+import { createNodeSystemEvents } from '../engine/node-system-events.js';
+import type { SystemEventKind, SystemEvents } from '../engine/index.js';
+
+/** System events for the engine; `close()` stops listening. */
+export function createElectronSystemEvents(): SystemEvents & { close(): void } {
+  const interfaces = createNodeSystemEvents();
+  const listeners = new Set<(kind: SystemEventKind, detail: string) => void>();
+  const emit = (kind: SystemEventKind, detail: string) => listeners.forEach((l) => l(kind, detail));
+  const onResume = () => emit('resume', 'system resumed');
+  const onUnlock = () => emit('resume', 'screen unlocked');
+  const onSuspend = () => emit('suspend', 'system suspending');
+  powerMonitor.on('resume', onResume);
+  powerMonitor.on('unlock-screen', onUnlock);
+  powerMonitor.on('suspend', onSuspend);
+  const stopInterfaces = interfaces.onEvent((kind, detail) => emit(kind, detail));
+  return {
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    isOnline: () => net.isOnline() && interfaces.isOnline(),
+    close() {
+      powerMonitor.off('resume', onResume);
+      powerMonitor.off('unlock-screen', onUnlock);
+      powerMonitor.off('suspend', onSuspend);
+      stopInterfaces();
+      interfaces.close();
+    },
+  };
+}

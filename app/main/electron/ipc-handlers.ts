@@ -1,0 +1,70 @@
+/**
+ * ipcMain handlers for every invoke channel of the contract. Each call is checked twice before
+ * a handler sees it: the sender must be our settings window's main frame, and the payload
+ * must pass the channel's zod schema. Failures are typed `Result` errors; nothing throws
+ * across IPC, and nothing a page sends can crash main.
+ */
+import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import {
+  invokeChannels,
+  invokeSchemas,
+  type InvokeChannel,
+  type InvokeRequest,
+  type InvokeResponses,
+  type RequestError,
+} from '../../common/ipc-contract.js';
+
+/** One handler per invoke channel, typed from the contract. */
+export type IpcHandlers = {
+  [C in InvokeChannel]: (
+    request: InvokeRequest<C>,
+  ) => Promise<InvokeResponses[C]> | InvokeResponses[C];
+};
+
+/** Registers every handler; returns a function that removes them. */
+export function registerIpcHandlers(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  handlers: IpcHandlers,
+  isTrustedSender: (event: IpcMainInvokeEvent) => boolean,
+): () => void {
+  for (const channel of invokeChannels) {
+    ipcMain.handle(channel, (event, payload: unknown) =>
+      handle(channel, event, payload, handlers, isTrustedSender),
+    );
+  }
+  return () => invokeChannels.forEach((channel) => ipcMain.removeHandler(channel));
+}
+
+async function handle<C extends InvokeChannel>(
+  channel: C,
+  event: IpcMainInvokeEvent,
+  payload: unknown,
+  handlers: IpcHandlers,
+  isTrustedSender: (event: IpcMainInvokeEvent) => boolean,
+): Promise<InvokeResponses[C] | { ok: false; error: RequestError }> {
+  if (!isTrustedSender(event)) {
+    return failure('invalid-request', `${channel}: refused a message from an unknown sender`);
+  }
+  const parsed = invokeSchemas[channel].safeParse(payload);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      // ["account", "port"] → "port": the form shows it beside the field.
+      const key = issue.path.filter((p) => p !== 'account').join('.') || '(request)';
+      fields[key] ??= issue.message;
+    }
+    return {
+      ok: false,
+      error: { code: 'invalid-request', message: `${channel}: invalid request`, fields },
+    };
+  }
+  try {
+    return await handlers[channel](parsed.data as InvokeRequest<C>);
+  } catch (error) {
+    return failure('failed', error instanceof Error ? error.message : String(error));
+  }
+}
+
+function failure(code: RequestError['code'], message: string): { ok: false; error: RequestError } {
+  return { ok: false, error: { code, message, fields: {} } };
+}

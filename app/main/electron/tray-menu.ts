@@ -1,0 +1,128 @@
+/**
+ * The tray's menu and icon, computed from state by pure functions so they are unit-tested
+ * without Electron: a line per account (its worst state and its unread total), "Refresh now",
+ * "Pause notifications", "Settings…", "Start at login" and "Quit".
+ */
+import type { MenuItemConstructorOptions } from 'electron';
+import { problemStates, type WatcherState } from '../../common/account-status.js';
+import type { StatusView } from '../../common/ipc-contract.js';
+import { isPaused, type PauseChoice } from './pause.js';
+
+/** What the tray shows. */
+export interface TrayState {
+  accounts: Array<{ id: string; name: string }>;
+  statuses: StatusView[];
+  pausedUntil: Date | null;
+  startAtLogin: boolean;
+  now: Date;
+}
+
+/** What the menu's items do. */
+export interface TrayActions {
+  refresh(): void;
+  pause(choice: PauseChoice): void;
+  openSettings(): void;
+  setStartAtLogin(enabled: boolean): void;
+  quit(): void;
+}
+
+/** Which icon the tray shows: unread mail, all quiet, or a problem. */
+export type TrayIconKind = 'unread' | 'quiet' | 'problem';
+
+/** Worst first: the state an account line shows when its mailboxes differ. */
+const severity: WatcherState[] = [
+  'auth-failed',
+  'tls-error',
+  'error',
+  'offline',
+  'backoff',
+  'connecting',
+  'syncing',
+  'idle',
+  'stopped',
+];
+
+/** The icon and tooltip for the current statuses. */
+export function summarizeTray(statuses: StatusView[]): { icon: TrayIconKind; tooltip: string } {
+  const unread = totalUnread(statuses);
+  const problems = statuses.filter((s) => problemStates.has(s.state)).length;
+  const parts = [unread === 1 ? '1 unread message' : `${unread} unread messages`];
+  if (problems > 0) parts.push(problems === 1 ? '1 problem' : `${problems} problems`);
+  const icon: TrayIconKind = problems > 0 ? 'problem' : unread > 0 ? 'unread' : 'quiet';
+  return { icon, tooltip: `Tidings — ${parts.join(', ')}` };
+}
+
+/** The menu template for `state`. */
+export function buildTrayMenu(
+  state: TrayState,
+  actions: TrayActions,
+): MenuItemConstructorOptions[] {
+  const accountLines: MenuItemConstructorOptions[] =
+    state.accounts.length === 0
+      ? [{ label: 'No accounts yet', enabled: false }]
+      : state.accounts.map((account) => ({
+          label: describeAccount(
+            account.name,
+            state.statuses.filter((s) => s.account === account.id),
+          ),
+          enabled: false,
+        }));
+  const paused = isPaused(state.pausedUntil, state.now);
+  return [
+    ...accountLines,
+    { type: 'separator' },
+    { label: 'Refresh now', click: () => actions.refresh() },
+    {
+      label: paused
+        ? `Notifications paused until ${formatTime(state.pausedUntil, state.now)}`
+        : 'Pause notifications',
+      submenu: [
+        { label: 'For 1 hour', click: () => actions.pause('hour') },
+        { label: 'Until tomorrow morning', click: () => actions.pause('tomorrow') },
+        { label: 'Resume', enabled: paused, click: () => actions.pause('resume') },
+      ],
+    },
+    { type: 'separator' },
+    { label: 'Settings…', click: () => actions.openSettings() },
+    {
+      label: 'Start at login',
+      type: 'checkbox',
+      checked: state.startAtLogin,
+      click: (item) => actions.setStartAtLogin(item.checked),
+    },
+    { type: 'separator' },
+    { label: 'Quit Tidings', click: () => actions.quit() },
+  ];
+}
+
+function describeAccount(name: string, statuses: StatusView[]): string {
+  if (statuses.length === 0) return `${name} — not watching`;
+  const worst = severity.find((state) => statuses.some((s) => s.state === state)) ?? 'idle';
+  if (worst === 'idle' || worst === 'syncing') {
+    const unread = totalUnread(statuses);
+    return `${name} — ${unread === 0 ? 'no unread mail' : `${unread} unread`}`;
+  }
+  return `${name} — ${stateLabel[worst]}`;
+}
+
+const stateLabel: Record<WatcherState, string> = {
+  connecting: 'connecting…',
+  syncing: 'syncing…',
+  idle: 'watching',
+  backoff: 'reconnecting…',
+  offline: 'offline',
+  'auth-failed': 'login rejected',
+  'tls-error': 'certificate problem',
+  error: 'error',
+  stopped: 'stopped',
+};
+
+function totalUnread(statuses: StatusView[]): number {
+  return statuses.reduce((sum, s) => sum + (s.unread ?? 0), 0);
+}
+
+function formatTime(until: Date | null, now: Date): string {
+  if (!until) return '';
+  const time = until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return until.getDate() === now.getDate() ? time : `tomorrow ${time}`;
+}

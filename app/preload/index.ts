@@ -1,0 +1,43 @@
+/**
+ * The settings window's only door to main: the typed API of app/common's IPC contract,
+ * exposed through contextBridge. It imports types only, so the sandboxed bundle holds
+ * nothing but these few functions.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type {
+  AccountInput,
+  EventPayloads,
+  InvokeChannel,
+  InvokeRequest,
+  InvokeResponses,
+  PreferencesInput,
+} from '../common/ipc-contract.js';
+
+function invoke<C extends InvokeChannel>(
+  channel: C,
+  request?: InvokeRequest<C>,
+): Promise<InvokeResponses[C]> {
+  return ipcRenderer.invoke(channel, request) as Promise<InvokeResponses[C]>;
+}
+
+/** What the renderer can ask of main. */
+export const tidingsApi = {
+  getSettings: () => invoke('settings:get'),
+  getStatus: () => invoke('status:get'),
+  saveAccount: (input: AccountInput) => invoke('account:save', input),
+  removeAccount: (id: string) => invoke('account:remove', { id }),
+  testAccount: (input: AccountInput) => invoke('account:test', input),
+  savePreferences: (input: PreferencesInput) => invoke('preferences:save', input),
+  /** Calls `listener` with every watcher's status whenever one changes; returns unsubscribe. */
+  onStatus(listener: (statuses: EventPayloads['status:changed']) => void): () => void {
+    const handler = (_event: IpcRendererEvent, statuses: EventPayloads['status:changed']) =>
+      listener(statuses);
+    ipcRenderer.on('status:changed', handler);
+    return () => ipcRenderer.off('status:changed', handler);
+  },
+};
+
+/** The API's type, from which the renderer's `window.tidings` is typed. */
+export type TidingsApi = typeof tidingsApi;
+
+contextBridge.exposeInMainWorld('tidings', tidingsApi);

@@ -1,0 +1,228 @@
+/**
+ * Add or edit an account: checks what it can before asking main, tests the connection on
+ * demand (showing success with the server's mailboxes, or the exact failure), and shows main's
+ * validation errors beside their fields. The password field is never filled from main: a
+ * stored password is only ever said to exist.
+ */
+import type { AccountInput, AccountView, SettingsView } from '../common/ipc-contract.js';
+import { api } from './api.js';
+import { byId, h, setFieldError } from './dom.js';
+
+const fields = [
+  'name',
+  'user',
+  'password',
+  'host',
+  'tls',
+  'port',
+  'openUrl',
+  'caFile',
+  'certificateFingerprint',
+  'mailboxes',
+] as const;
+type FieldName = (typeof fields)[number];
+
+/** What the form needs from the page. */
+export interface AccountFormHost {
+  accounts(): AccountView[];
+  onSaved(settings: SettingsView): void;
+  onClosed(): void;
+}
+
+let editing: AccountView | null = null;
+let selected = new Set<string>(['INBOX']);
+
+const input = (name: string) => byId<HTMLInputElement>(`f-${name}`);
+
+/** Wires the form's buttons once. */
+export function setUpAccountForm(host: AccountFormHost): void {
+  byId<HTMLFormElement>('account-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void save(host);
+  });
+  byId('test-connection').addEventListener('click', () => void testConnection(host));
+  byId('cancel-edit').addEventListener('click', () => close(host));
+  byId<HTMLSelectElement>('f-tls').addEventListener('change', updateSecurityHints);
+}
+
+/** Opens the form for `account`, or empty for a new one, and focuses its first field. */
+export function openAccountForm(account: AccountView | null): void {
+  editing = account;
+  byId('editor-title').textContent = account ? `Edit ${account.name ?? account.id}` : 'Add account';
+  input('name').value = account?.name ?? '';
+  input('user').value = account?.user ?? '';
+  input('password').value = '';
+  input('password').placeholder = account?.hasPassword ? 'stored — leave empty to keep' : '';
+  input('host').value = account?.host ?? '';
+  byId<HTMLSelectElement>('f-tls').value = account?.tls ?? 'implicit';
+  input('port').value = account?.port ? String(account.port) : '';
+  input('allowInsecureAuth').checked = account?.allowInsecureAuth ?? false;
+  input('openUrl').value = account?.openUrl ?? '';
+  input('caFile').value = account?.caFile ?? '';
+  input('certificateFingerprint').value = account?.certificateFingerprint ?? '';
+  selected = new Set(account?.mailboxes ?? ['INBOX']);
+  renderMailboxes([...selected]);
+  byId('test-result').textContent = '';
+  byId('form-error').textContent = '';
+  for (const name of fields) setFieldError('f', name, '');
+  updateSecurityHints();
+  byId('accounts').hidden = true;
+  byId('account-editor').hidden = false;
+  input('name').focus();
+}
+
+function close(host: AccountFormHost): void {
+  byId('account-editor').hidden = true;
+  byId('accounts').hidden = false;
+  byId('add-account').focus();
+  host.onClosed();
+}
+
+function updateSecurityHints(): void {
+  const tls = byId<HTMLSelectElement>('f-tls').value;
+  byId('insecure-field').hidden = tls !== 'none';
+  input('port').placeholder = tls === 'implicit' ? '993' : '143';
+}
+
+function renderMailboxes(names: string[]): void {
+  const list = byId('mailbox-list');
+  list.replaceChildren(
+    ...names.map((name, index) => {
+      const box = h('input', { type: 'checkbox', id: `mb-${index}`, value: name });
+      box.checked = selected.has(name);
+      box.addEventListener('change', () =>
+        box.checked ? selected.add(name) : selected.delete(name),
+      );
+      return h('div', { class: 'checkbox' }, box, ' ', h('label', { for: `mb-${index}` }, name));
+    }),
+  );
+}
+
+/** The form as an `AccountInput`, and the problems found before asking main. */
+function readForm(host: AccountFormHost): {
+  request: AccountInput;
+  errors: Partial<Record<FieldName, string>>;
+} {
+  const value = (name: string) => input(name).value.trim();
+  const errors: Partial<Record<FieldName, string>> = {};
+  const tls = byId<HTMLSelectElement>('f-tls').value as AccountInput['account']['tls'];
+  const port = value('port');
+  const password = input('password').value;
+  if (!value('user')) errors.user = 'Enter the user name (often your email address).';
+  if (!value('host')) errors.host = 'Enter the IMAP server, e.g. imap.example.com.';
+  if (!password && !editing?.hasPassword) errors.password = 'Enter the password.';
+  if (port && !/^\d{1,5}$/.test(port)) errors.port = 'Enter a port number, or leave it empty.';
+  else if (port && (Number(port) < 1 || Number(port) > 65535))
+    errors.port = 'Ports go from 1 to 65535.';
+  if (tls === 'none' && !input('allowInsecureAuth').checked) {
+    errors.tls =
+      'Without encryption your password crosses the network readable: tick the box below to accept that.';
+  }
+  if (value('openUrl') && !/^https?:\/\/\S+$/i.test(value('openUrl'))) {
+    errors.openUrl = 'Enter a web address starting with https://.';
+  }
+  if (selected.size === 0) errors.mailboxes = 'Choose at least one mailbox.';
+  const optional = (name: string) => value(name) || undefined;
+  const request: AccountInput = {
+    ...(editing ? { originalId: editing.id } : {}),
+    account: {
+      id: editing?.id ?? newId(value('name') || value('user'), host.accounts()),
+      name: optional('name'),
+      host: value('host'),
+      port: port ? Number(port) : undefined,
+      tls,
+      user: value('user'),
+      password: password || undefined,
+      mailboxes: [...selected],
+      allowInsecureAuth: input('allowInsecureAuth').checked,
+      openUrl: optional('openUrl'),
+      caFile: optional('caFile'),
+      certificateFingerprint: optional('certificateFingerprint'),
+    },
+  };
+  return { request, errors };
+}
+
+function showErrors(errors: Partial<Record<string, string>>): boolean {
+  let first: string | undefined;
+  for (const name of fields) {
+    const message = errors[name] ?? (name === 'name' ? errors.id : undefined) ?? '';
+    setFieldError('f', name, message);
+    if (message) first ??= name;
+  }
+  if (first)
+    document.getElementById(first === 'mailboxes' ? 'mailbox-list' : `f-${first}`)?.focus();
+  return first !== undefined;
+}
+
+async function testConnection(host: AccountFormHost): Promise<void> {
+  const { request, errors } = readForm(host);
+  delete errors.mailboxes;
+  const result = byId('test-result');
+  if (showErrors(errors)) {
+    result.textContent = '';
+    return;
+  }
+  const button = byId<HTMLButtonElement>('test-connection');
+  button.disabled = true;
+  result.className = 'test-result';
+  result.textContent = 'Testing…';
+  try {
+    const response = await api.testAccount(request);
+    if (!response.ok) {
+      showErrors(response.error.fields);
+      result.className = 'test-result failed';
+      result.textContent = response.error.message;
+      return;
+    }
+    const outcome = response.value;
+    if (outcome.ok) {
+      result.className = 'test-result ok';
+      result.textContent = `Connected. ${outcome.mailboxes.length} mailboxes found.`;
+      renderMailboxes(outcome.mailboxes);
+      byId('mailbox-hint').hidden = true;
+    } else {
+      result.className = 'test-result failed';
+      result.textContent = `${failureTitle[outcome.code] ?? 'Failed'}: ${outcome.message}`;
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+const failureTitle: Record<string, string> = {
+  network: 'Cannot reach the server',
+  timeout: 'The server did not answer',
+  tls: 'Certificate problem',
+  auth: 'Login rejected',
+  protocol: 'The server answered strangely',
+  config: 'Settings problem',
+};
+
+async function save(host: AccountFormHost): Promise<void> {
+  const { request, errors } = readForm(host);
+  byId('form-error').textContent = '';
+  if (showErrors(errors)) return;
+  const response = await api.saveAccount(request);
+  if (!response.ok) {
+    showErrors(response.error.fields);
+    byId('form-error').textContent = response.error.message;
+    return;
+  }
+  host.onSaved(response.value);
+  close(host);
+}
+
+/** An id for a new account from its name: "Work Mail" → "work-mail", unique among `accounts`. */
+export function newId(from: string, accounts: AccountView[]): string {
+  const base =
+    from
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+|-+$/g, '')
+      .slice(0, 56) || 'account';
+  const taken = new Set(accounts.map((a) => a.id));
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  return id;
+}

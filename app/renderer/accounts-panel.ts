@@ -1,0 +1,81 @@
+/** The list of accounts with the live state of each watched mailbox. */
+import type { AccountView, StatusView } from '../common/ipc-contract.js';
+import { byId, h } from './dom.js';
+
+/** What the list's buttons do. */
+export interface AccountActions {
+  edit(account: AccountView): void;
+  remove(account: AccountView): Promise<void>;
+}
+
+const stateLabel: Record<StatusView['state'], string> = {
+  connecting: 'connecting',
+  syncing: 'syncing',
+  idle: 'watching',
+  backoff: 'reconnecting',
+  offline: 'offline',
+  'auth-failed': 'login rejected',
+  'tls-error': 'certificate problem',
+  error: 'error',
+  stopped: 'stopped',
+};
+
+/** Renders the accounts and their statuses. */
+export function renderAccounts(
+  accounts: AccountView[],
+  statuses: StatusView[],
+  actions: AccountActions,
+): void {
+  byId('no-accounts').hidden = accounts.length > 0;
+  const list = byId<HTMLUListElement>('account-list');
+  list.replaceChildren(...accounts.map((account) => accountItem(account, statuses, actions)));
+}
+
+function accountItem(
+  account: AccountView,
+  statuses: StatusView[],
+  actions: AccountActions,
+): HTMLLIElement {
+  const name = account.name ?? account.id;
+  const edit = h('button', { type: 'button', 'aria-label': `Edit ${name}` }, 'Edit');
+  edit.addEventListener('click', () => actions.edit(account));
+  const remove = h(
+    'button',
+    { type: 'button', class: 'danger', 'aria-label': `Remove ${name}` },
+    'Remove',
+  );
+  remove.addEventListener('click', () => {
+    // Two steps, no modal: the first press asks, the second removes.
+    if (remove.dataset.confirm !== 'yes') {
+      remove.dataset.confirm = 'yes';
+      remove.textContent = 'Confirm removal';
+      return;
+    }
+    void actions.remove(account);
+  });
+  const mailboxes = account.mailboxes.map((mailbox) => {
+    const status = statuses.find((s) => s.account === account.id && s.mailbox === mailbox);
+    const state = status?.state ?? 'stopped';
+    const unread = status?.unread ?? null;
+    return h(
+      'div',
+      { class: 'mailbox-status', 'data-mailbox': mailbox },
+      h('span', {}, mailbox),
+      h('span', { class: `state state-${state}`, 'data-state': state }, stateLabel[state]),
+      unread === null ? '' : h('span', {}, `${unread} unread`),
+      status && state !== 'idle' ? h('span', { class: 'detail' }, status.detail) : '',
+    );
+  });
+  return h(
+    'li',
+    { class: 'account', 'data-account': account.id },
+    h(
+      'div',
+      { class: 'account-title' },
+      h('strong', {}, name),
+      h('span', { class: 'account-where' }, `${account.user} on ${account.host}`),
+    ),
+    ...mailboxes,
+    h('div', { class: 'account-actions' }, edit, remove),
+  );
+}

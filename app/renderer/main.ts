@@ -1,0 +1,50 @@
+/** The settings window: loads settings and statuses, keeps the list live, wires the forms. */
+import type { SettingsView, StatusView } from '../common/ipc-contract.js';
+import { renderAccounts } from './accounts-panel.js';
+import { openAccountForm, setUpAccountForm } from './account-form.js';
+import { api } from './api.js';
+import { byId } from './dom.js';
+import { setUpPreferences, showPreferences } from './preferences-panel.js';
+
+let settings: SettingsView | null = null;
+let statuses: StatusView[] = [];
+
+function render(): void {
+  if (!settings) return;
+  const warning = byId('storage-warning');
+  warning.hidden = !settings.secretStorageWarning;
+  warning.textContent = settings.secretStorageWarning ?? '';
+  renderAccounts(settings.accounts, statuses, {
+    edit: (account) => openAccountForm(account),
+    remove: async (account) => {
+      const response = await api.removeAccount(account.id);
+      if (response.ok) update(response.value);
+    },
+  });
+}
+
+function update(next: SettingsView): void {
+  settings = next;
+  showPreferences(next);
+  render();
+}
+
+async function start(): Promise<void> {
+  setUpAccountForm({
+    accounts: () => settings?.accounts ?? [],
+    onSaved: update,
+    onClosed: render,
+  });
+  setUpPreferences(update);
+  byId('add-account').addEventListener('click', () => openAccountForm(null));
+  api.onStatus((next) => {
+    statuses = next;
+    render();
+  });
+  const [loaded, current] = await Promise.all([api.getSettings(), api.getStatus()]);
+  if (current.ok) statuses = current.value;
+  if (loaded.ok) update(loaded.value);
+  if (loaded.ok && loaded.value.accounts.length === 0) openAccountForm(null);
+}
+
+void start();

@@ -1,0 +1,102 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Announcement } from '../../app/main/engine/announcement.js';
+import { silentLogger } from '../../app/main/engine/ports.js';
+import { FakeNotification, fake } from '../support/electron-fake.js';
+
+vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
+const { ElectronNotifier } = await import('../../app/main/electron/electron-notifier.js');
+
+const message: Announcement = {
+  kind: 'message',
+  at: new Date(),
+  message: {
+    account: 'work',
+    mailbox: 'INBOX',
+    uidValidity: 1,
+    uid: 7,
+    messageId: '<m@x>',
+    from: 'Ann <ann@example.test>',
+    subject: 'Lunch?',
+  },
+};
+
+function notifier(
+  options: { paused?: boolean; showSubject?: boolean; sound?: boolean; openUrl?: string } = {},
+) {
+  return new ElectronNotifier({
+    account: (id) => (id === 'work' ? { name: 'Work', openUrl: options.openUrl } : undefined),
+    preferences: () => ({
+      burstThreshold: 5,
+      sound: options.sound ?? true,
+      showSubject: options.showSubject ?? true,
+    }),
+    isPaused: () => options.paused ?? false,
+    logger: silentLogger,
+  });
+}
+
+beforeEach(() => {
+  FakeNotification.made.length = 0;
+  fake.shell.openExternal.mockClear();
+});
+
+describe('ElectronNotifier', () => {
+  it('shows the sender as title and the subject as body', () => {
+    notifier().notify(message);
+    expect(FakeNotification.made).toHaveLength(1);
+    expect(FakeNotification.made[0]?.options).toEqual({
+      title: 'Ann <ann@example.test>',
+      body: 'Lunch?',
+      silent: false,
+    });
+    expect(FakeNotification.made[0]?.shown).toBe(true);
+  });
+
+  it('keeps sender and subject out when the user chose privacy, and is silent without sound', () => {
+    notifier({ showSubject: false, sound: false }).notify(message);
+    expect(FakeNotification.made[0]?.options).toEqual({
+      title: 'New mail in Work',
+      body: 'INBOX',
+      silent: true,
+    });
+  });
+
+  it('shows a burst summary as one notification', () => {
+    notifier().notify({
+      kind: 'summary',
+      account: 'work',
+      mailbox: 'INBOX',
+      count: 12,
+      uids: [],
+      messageIds: [],
+      senders: ['Ann', 'Bob'],
+      at: new Date(),
+    });
+    expect(FakeNotification.made.map((n) => n.options.title)).toEqual(['12 new messages in Work']);
+  });
+
+  it('shows nothing while paused', () => {
+    notifier({ paused: true }).notify(message);
+    expect(FakeNotification.made).toEqual([]);
+  });
+
+  it('opens the webmail address on click, or the mail client without one', () => {
+    notifier({ openUrl: 'https://mail.example.test/' }).notify(message);
+    notifier().notify(message);
+    FakeNotification.made[0]?.emit('click');
+    FakeNotification.made[1]?.emit('click');
+    expect(fake.shell.openExternal.mock.calls).toEqual([
+      ['https://mail.example.test/'],
+      ['mailto:'],
+    ]);
+  });
+
+  it('keeps each notification referenced until it closes, so its click still arrives', () => {
+    const n = notifier();
+    n.notify(message);
+    n.notify(message);
+    expect(n.open).toBe(2);
+    FakeNotification.made[0]?.emit('close');
+    expect(n.open).toBe(1);
+  });
+});

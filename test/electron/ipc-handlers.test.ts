@@ -1,0 +1,102 @@
+import type { IpcMainInvokeEvent } from 'electron';
+import { describe, expect, it, vi } from 'vitest';
+import { registerIpcHandlers, type IpcHandlers } from '../../app/main/electron/ipc-handlers.js';
+
+type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>;
+
+function setup() {
+  const registered = new Map<string, Handler>();
+  const ipcMain = {
+    handle: vi.fn((channel: string, handler: Handler) => registered.set(channel, handler)),
+    removeHandler: vi.fn((channel: string) => registered.delete(channel)),
+  };
+  const trusted = { sender: 'our window' } as unknown as IpcMainInvokeEvent;
+  const foreign = { sender: 'another page' } as unknown as IpcMainInvokeEvent;
+  const handlers = {
+    'settings:get': vi.fn(() => ({ ok: true, value: 'settings' })),
+    'status:get': vi.fn(() => ({ ok: true, value: [] })),
+    'account:save': vi.fn(() => ({ ok: true, value: 'saved' })),
+    'account:remove': vi.fn(() => {
+      throw new Error('disk full');
+    }),
+    'account:test': vi.fn(() => ({ ok: true, value: { ok: true, mailboxes: [] } })),
+    'preferences:save': vi.fn(() => ({ ok: true, value: 'prefs' })),
+  } as unknown as IpcHandlers & Record<string, ReturnType<typeof vi.fn>>;
+  const unregister = registerIpcHandlers(ipcMain, handlers, (event) => event === trusted);
+  const call = (channel: string, payload?: unknown, event = trusted) => {
+    const handler = registered.get(channel);
+    if (!handler) throw new Error(`no handler for ${channel}`);
+    return handler(event, payload);
+  };
+  return { call, handlers, foreign, registered, unregister };
+}
+
+const account = {
+  id: 'work',
+  host: 'imap.example.test',
+  user: 'ann',
+  mailboxes: ['INBOX'],
+  password: 'pw',
+};
+
+describe('registerIpcHandlers', () => {
+  it('registers one handler per channel of the contract, and removes them', () => {
+    const { registered, unregister } = setup();
+    expect([...registered.keys()].sort()).toEqual([
+      'account:remove',
+      'account:save',
+      'account:test',
+      'preferences:save',
+      'settings:get',
+      'status:get',
+    ]);
+    unregister();
+    expect(registered.size).toBe(0);
+  });
+
+  it('passes a valid payload to the handler, parsed with defaults filled', async () => {
+    const { call, handlers } = setup();
+    await expect(call('account:save', { account })).resolves.toEqual({ ok: true, value: 'saved' });
+    expect(handlers['account:save']).toHaveBeenCalledWith({
+      account: { ...account, tls: 'implicit', allowInsecureAuth: false },
+    });
+  });
+
+  it('refuses a message from a sender that is not our window, without calling the handler', async () => {
+    const { call, handlers, foreign } = setup();
+    const result = await call('settings:get', undefined, foreign);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(handlers['settings:get']).not.toHaveBeenCalled();
+  });
+
+  it('answers a malformed payload with a typed error naming each field', async () => {
+    const { call, handlers } = setup();
+    const result = await call('account:save', {
+      account: { ...account, port: 'x', host: '' },
+      extra: 1,
+    });
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid-request',
+        message: 'account:save: invalid request',
+        fields: {
+          port: expect.any(String),
+          host: 'must not be empty',
+          '(request)': expect.stringMatching(/extra/),
+        },
+      },
+    });
+    expect(handlers['account:save']).not.toHaveBeenCalled();
+    await expect(call('account:remove', 'work')).resolves.toMatchObject({ ok: false });
+    await expect(call('preferences:save', null)).resolves.toMatchObject({ ok: false });
+  });
+
+  it('turns a handler that throws into a failed result, never an exception in main', async () => {
+    const { call } = setup();
+    await expect(call('account:remove', { id: 'work' })).resolves.toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'disk full', fields: {} },
+    });
+  });
+});

@@ -1,0 +1,113 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import type { AccountInput } from '../../app/common/ipc-contract.js';
+import { fake } from '../support/electron-fake.js';
+
+vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
+const { SettingsStore } = await import('../../app/main/electron/settings-store.js');
+const { decryptPassword, encryptPassword, secretStorageWarning } =
+  await import('../../app/main/electron/safe-storage-secrets.js');
+
+const work: AccountInput = {
+  account: {
+    id: 'work',
+    host: 'imap.example.test',
+    tls: 'implicit',
+    user: 'ann',
+    password: 'hunter2-secret',
+    mailboxes: ['INBOX'],
+    allowInsecureAuth: false,
+  },
+};
+
+function fresh() {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'tidings-settings-'));
+  return { cwd, store: new SettingsStore({ cwd }) };
+}
+
+describe('SettingsStore', () => {
+  it('stores the password only as safeStorage ciphertext, and never shows it to the window', () => {
+    const { cwd, store } = fresh();
+    expect(store.saveAccount(work, encryptPassword)).toEqual({ ok: true, value: undefined });
+    const onDisk = readFileSync(path.join(cwd, 'settings.json'), 'utf8');
+    expect(onDisk).not.toContain('hunter2-secret');
+    expect(decryptPassword(store.passwordCipher('work') ?? '')).toBe('hunter2-secret');
+    const view = store.view(null);
+    expect(view.accounts).toEqual([expect.objectContaining({ id: 'work', hasPassword: true })]);
+    expect(JSON.stringify(view)).not.toContain('hunter2');
+    expect(JSON.stringify(view)).not.toContain(store.passwordCipher('work'));
+    expect(store.engineSettings().accounts[0]).not.toHaveProperty('passwordCipher');
+  });
+
+  it('keeps the stored password when an edit leaves the field empty, and follows a rename', () => {
+    const { store } = fresh();
+    store.saveAccount(work, encryptPassword);
+    const renamed: AccountInput = {
+      originalId: 'work',
+      account: { ...work.account, id: 'office', password: undefined, host: 'imap2.example.test' },
+    };
+    expect(store.saveAccount(renamed, encryptPassword).ok).toBe(true);
+    expect(store.engineSettings().accounts.map((a) => [a.id, a.host])).toEqual([
+      ['office', 'imap2.example.test'],
+    ]);
+    expect(decryptPassword(store.passwordCipher('office') ?? '')).toBe('hunter2-secret');
+  });
+
+  it('refuses a new account without a password, and a duplicate id', () => {
+    const { store } = fresh();
+    const noPassword = { account: { ...work.account, password: undefined } };
+    expect(store.saveAccount(noPassword, encryptPassword)).toMatchObject({
+      ok: false,
+      error: { fields: { password: 'enter the password' } },
+    });
+    store.saveAccount(work, encryptPassword);
+    const other = { account: { ...work.account, id: 'home' } };
+    store.saveAccount(other, encryptPassword);
+    const clash = { originalId: 'home', account: { ...other.account, id: 'work' } };
+    expect(store.saveAccount(clash, encryptPassword)).toMatchObject({
+      ok: false,
+      error: { fields: { id: expect.any(String) } },
+    });
+  });
+
+  it('survives a restart, and keeps an unreadable file aside instead of crashing', () => {
+    const { cwd, store } = fresh();
+    store.saveAccount(work, encryptPassword);
+    store.savePreferences({
+      notifications: { burstThreshold: 9, sound: false, showSubject: false },
+      startAtLogin: true,
+    });
+    const again = new SettingsStore({ cwd });
+    expect(again.engineSettings().notifications).toEqual({
+      burstThreshold: 9,
+      sound: false,
+      showSubject: false,
+    });
+    expect(again.startAtLogin).toBe(true);
+
+    writeFileSync(path.join(cwd, 'settings.json'), JSON.stringify({ accounts: [{ id: 42 }] }));
+    const problems: string[][] = [];
+    const reset = new SettingsStore({ cwd, onInvalid: (p) => problems.push(p) });
+    expect(reset.engineSettings().accounts).toEqual([]);
+    expect(problems[0]?.join('\n')).toMatch(/accounts\[0\]/);
+    expect(readdirSync(cwd).some((file) => file.startsWith('settings.json.invalid-'))).toBe(true);
+  });
+});
+
+describe('secretStorageWarning', () => {
+  it('warns on Linux when safeStorage falls back to basic_text, and not otherwise', () => {
+    expect(secretStorageWarning('linux')).toBeNull();
+    fake.safeStorage.getSelectedStorageBackend.mockReturnValueOnce('basic_text');
+    expect(secretStorageWarning('linux')).toMatch(/not encrypted/);
+    fake.safeStorage.isEncryptionAvailable.mockReturnValueOnce(false);
+    expect(secretStorageWarning('darwin')).toMatch(/cannot be stored encrypted/);
+  });
+
+  it('names a stored password that no longer decrypts', () => {
+    expect(() => decryptPassword(Buffer.from('garbage').toString('base64'))).toThrow(
+      /enter it again/,
+    );
+  });
+});

@@ -1,0 +1,149 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import { describe, expect, it, vi } from 'vitest';
+import type { StatusView } from '../../app/common/ipc-contract.js';
+import { pauseUntil, isPaused } from '../../app/main/electron/pause.js';
+import {
+  buildTrayMenu,
+  summarizeTray,
+  type TrayActions,
+} from '../../app/main/electron/tray-menu.js';
+
+const now = new Date(2026, 10, 21, 22, 30);
+const status = (
+  account: string,
+  mailbox: string,
+  state: StatusView['state'],
+  unread: number | null,
+): StatusView => ({
+  account,
+  mailbox,
+  state,
+  detail: '',
+  unread,
+});
+
+function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
+  return {
+    refresh: vi.fn(),
+    pause: vi.fn(),
+    openSettings: vi.fn(),
+    setStartAtLogin: vi.fn(),
+    quit: vi.fn(),
+  } as TrayActions & Record<string, ReturnType<typeof vi.fn>>;
+}
+
+function menu(
+  statuses: StatusView[],
+  extra: Partial<Parameters<typeof buildTrayMenu>[0]> = {},
+  acts = actions(),
+) {
+  const template = buildTrayMenu(
+    {
+      accounts: [
+        { id: 'work', name: 'Work' },
+        { id: 'home', name: 'Home' },
+      ],
+      statuses,
+      pausedUntil: null,
+      startAtLogin: false,
+      now,
+      ...extra,
+    },
+    acts,
+  );
+  const find = (label: string) =>
+    template.find((item) => item.label === label) as MenuItemConstructorOptions;
+  return { template, find, acts };
+}
+
+const click = (item: MenuItemConstructorOptions, checked = false) =>
+  (item.click as (i: { checked: boolean }) => void)({ checked });
+
+describe('buildTrayMenu', () => {
+  it('shows a line per account with its unread total, or its worst problem', () => {
+    const { template } = menu([
+      status('work', 'INBOX', 'idle', 3),
+      status('work', 'Team', 'idle', 2),
+      status('home', 'INBOX', 'auth-failed', null),
+    ]);
+    expect(template.slice(0, 2).map((item) => [item.label, item.enabled])).toEqual([
+      ['Work — 5 unread', false],
+      ['Home — login rejected', false],
+    ]);
+  });
+
+  it('says when there are no accounts', () => {
+    const template = buildTrayMenu(
+      { accounts: [], statuses: [], pausedUntil: null, startAtLogin: false, now },
+      actions(),
+    );
+    expect(template[0]).toEqual({ label: 'No accounts yet', enabled: false });
+  });
+
+  it('wires Refresh now, Settings…, Start at login and Quit', () => {
+    const { find, acts } = menu([]);
+    click(find('Refresh now'));
+    click(find('Settings…'));
+    click(find('Start at login'), true);
+    click(find('Quit Tidings'));
+    expect(acts.refresh).toHaveBeenCalledOnce();
+    expect(acts.openSettings).toHaveBeenCalledOnce();
+    expect(acts.setStartAtLogin).toHaveBeenCalledWith(true);
+    expect(acts.quit).toHaveBeenCalledOnce();
+    expect(find('Start at login')).toMatchObject({ type: 'checkbox', checked: false });
+  });
+
+  it('offers pause choices, and Resume only while paused', () => {
+    const running = menu([]).find('Pause notifications');
+    const items = running.submenu as MenuItemConstructorOptions[];
+    expect(items.map((item) => item.label)).toEqual([
+      'For 1 hour',
+      'Until tomorrow morning',
+      'Resume',
+    ]);
+    expect(items[2]?.enabled).toBe(false);
+    const { template, acts } = menu([], { pausedUntil: new Date(2026, 10, 21, 23, 30) });
+    const paused = template.find((item) =>
+      String(item.label).startsWith('Notifications paused until'),
+    );
+    const resume = (
+      paused?.submenu as MenuItemConstructorOptions[]
+    )[2] as MenuItemConstructorOptions;
+    expect(resume.enabled).toBe(true);
+    click(resume);
+    expect(acts.pause).toHaveBeenCalledWith('resume');
+  });
+});
+
+describe('summarizeTray', () => {
+  it('shows unread mail, all quiet, or a problem, with a tooltip', () => {
+    expect(summarizeTray([status('work', 'INBOX', 'idle', 0)])).toEqual({
+      icon: 'quiet',
+      tooltip: 'Tidings — 0 unread messages',
+    });
+    expect(summarizeTray([status('work', 'INBOX', 'idle', 1)])).toEqual({
+      icon: 'unread',
+      tooltip: 'Tidings — 1 unread message',
+    });
+    expect(
+      summarizeTray([
+        status('work', 'INBOX', 'idle', 4),
+        status('home', 'INBOX', 'tls-error', null),
+      ]),
+    ).toEqual({
+      icon: 'problem',
+      tooltip: 'Tidings — 4 unread messages, 1 problem',
+    });
+  });
+});
+
+describe('pause', () => {
+  it('pauses for an hour, until 08:00 tomorrow, or not at all', () => {
+    expect(pauseUntil('hour', now)).toEqual(new Date(2026, 10, 21, 23, 30));
+    expect(pauseUntil('tomorrow', now)).toEqual(new Date(2026, 10, 22, 8, 0));
+    expect(pauseUntil('resume', now)).toBeNull();
+    expect(isPaused(new Date(2026, 10, 21, 23, 30), now)).toBe(true);
+    expect(isPaused(new Date(2026, 10, 21, 22, 0), now)).toBe(false);
+    expect(isPaused(null, now)).toBe(false);
+  });
+});

@@ -99,6 +99,35 @@ describe('system triggers', () => {
     ]);
   });
 
+  it('on suspend, logs out and stays offline; on resume, reconnects and announces what came meanwhile', async () => {
+    const user = `trigger${++users}`;
+    dovecot.addUser(user, 'pw');
+    const settings = testSettings([testAccount(dovecot, 'a', user, 'pw')], 5, fastLiveness);
+    const system = new ManualSystemEvents();
+    const engine = run(settings, system);
+    await engine.allIdle(settings);
+    const from = engine.statuses.items.length;
+    system.emit('suspend');
+    const asleep = await engine.statuses.waitFor(
+      (s) => s.state === 'offline',
+      'asleep',
+      10_000,
+      from,
+    );
+    expect(asleep.detail).toBe('system asleep');
+    await dovecot.waitForLog(new RegExp(`imap\\(${user}\\).*Disconnected: Logged out`));
+    const id = newMessageId();
+    await dovecot.append(user, 'INBOX', [buildMessage({ messageId: id })]);
+    // Asleep means no reconnect attempts, not even after a heartbeat and a backoff cap.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(engine.statuses.items.slice(from).map((s) => s.state)).toEqual(['offline']);
+
+    system.emit('resume');
+    await engine.announcements.waitFor(() => true, 'the mail that came during the sleep');
+    await engine.allIdle(settings, from);
+    expect(announcedIds(engine.announcements)).toEqual([id]);
+  });
+
   it('waits quietly while offline and tries again when the network changes', async () => {
     const system = new ManualSystemEvents();
     system.online = false;

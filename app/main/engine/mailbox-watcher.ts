@@ -22,7 +22,15 @@ import type { Clock, Logger, SecretSource, StateStore, StatusListener } from './
 
 /** Why a watcher was woken. */
 export type WakeReason =
-  'exists' | 'expunge' | 'flags' | 'refresh' | 'resume' | 'network-changed' | 'retry' | 'stop';
+  | 'exists'
+  | 'expunge'
+  | 'flags'
+  | 'refresh'
+  | 'resume'
+  | 'network-changed'
+  | 'retry'
+  | 'suspend'
+  | 'stop';
 
 type IdleEnd = WakeReason | 'heartbeat' | 'idle-ended';
 
@@ -34,6 +42,7 @@ const reasonText: Record<WakeReason, string> = {
   resume: 'resume from sleep',
   'network-changed': 'network changed',
   retry: 'retry',
+  suspend: 'system going to sleep',
   stop: 'stop',
 };
 
@@ -83,6 +92,7 @@ export class MailboxWatcher {
   private attempt = 0;
   private retryAtOnce = false;
   private healthySince: number | undefined;
+  private asleep = false;
 
   constructor(
     readonly account: AccountSettings,
@@ -103,6 +113,9 @@ export class MailboxWatcher {
 
   /** Ends IDLE (or a backoff wait) at once for `reason`; the watcher then resyncs. */
   wake(reason: WakeReason): void {
+    // Asleep from suspend until the machine or the user says otherwise.
+    if (reason === 'suspend') this.asleep = true;
+    else if (BACK_ONLINE.has(reason)) this.asleep = false;
     if (SUSPECT.has(reason) || reason === 'retry') {
       this.attempt = 0;
       this.retryAtOnce = true;
@@ -130,6 +143,13 @@ export class MailboxWatcher {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
+      if (this.asleep) {
+        // Going to sleep: no connection and no retries until resume, a network change or
+        // the user; the wake-up resyncs from persisted state like any reconnect.
+        this.setState('offline', 'system asleep');
+        await this.waitFor(BACK_ONLINE);
+        continue;
+      }
       try {
         await this.watchOnce();
       } catch (error) {
@@ -173,8 +193,10 @@ export class MailboxWatcher {
     await this.sync(session, selected);
     this.healthySince = this.deps.clock.now();
 
-    while (!this.stopped) {
-      const reasons = [...this.pending].filter((reason) => reason !== 'stop');
+    while (!this.stopped && !this.asleep) {
+      const reasons = [...this.pending].filter(
+        (reason) => reason !== 'stop' && reason !== 'suspend',
+      );
       this.pending.clear();
       if (reasons.length > 0) {
         this.setState('syncing', reasons.map((reason) => reasonText[reason]).join(', '));
@@ -184,7 +206,7 @@ export class MailboxWatcher {
       this.setState('idle', this.idleDetail());
       const idleEnded = session.enterIdle();
       const end = await this.waitInIdle(session, idleEnded);
-      if (this.stopped) break;
+      if (this.stopped || this.asleep) break;
       const suspect = SUSPECT.has(end as WakeReason);
       const deadline = this.liveness.commandTimeoutSeconds * 1000;
       await session.leaveIdle(suspect ? Math.min(TRIGGER_PROBE_MS, deadline) : deadline);

@@ -56,7 +56,7 @@ export class Supervisor {
   start(): void {
     this.unsubscribeSystem ??= this.options.systemEvents?.onEvent((kind, detail) => {
       this.options.logger?.info(`system event: ${kind} (${detail})`);
-      if (kind !== 'suspend') this.wakeAll(kind);
+      this.wakeAll(kind);
     });
     for (const account of this.settings.accounts) this.startAccount(account);
   }

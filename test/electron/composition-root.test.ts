@@ -1,0 +1,100 @@
+/**
+ * app/main/index.ts with a mocked electron module and a real engine against Dovecot: one
+ * instance only, the settings window on first run, IPC wired to the real settings store with
+ * sender checks, and a quit that says LOGOUT on every connection before letting Electron go.
+ */
+import type { IpcMainInvokeEvent } from 'electron';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { FakeBrowserWindow, FakeTray, fake } from '../support/electron-fake.js';
+
+vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
+
+type Handler = (
+  event: IpcMainInvokeEvent,
+  payload?: unknown,
+) => Promise<{ ok: boolean; value?: unknown }>;
+
+let dovecot: Dovecot;
+beforeAll(async () => {
+  dovecot = await startDovecot({ ann: 'pw' });
+});
+afterAll(async () => {
+  await dovecot?.stop();
+});
+beforeEach(() => {
+  fake.app.removeAllListeners();
+  fake.app.quit.mockClear();
+  fake.ipcMain.handle.mockClear();
+  FakeTray.made.length = 0;
+  FakeBrowserWindow.made.length = 0;
+});
+
+function handler(channel: string): Handler {
+  const call = fake.ipcMain.handle.mock.calls.find(([name]) => name === channel);
+  if (!call) throw new Error(`no handler for ${channel}`);
+  return call[1] as Handler;
+}
+
+describe('the composition root', () => {
+  it('quits at once when another instance holds the lock', async () => {
+    fake.app.requestSingleInstanceLock.mockReturnValueOnce(false);
+    // Each test evaluates the module afresh: a query string makes a new module instance.
+    // @ts-expect-error -- TypeScript cannot resolve a query string; vite makes it a new instance.
+    await import('../../app/main/index.ts?second-instance');
+    expect(fake.app.quit).toHaveBeenCalledOnce();
+    expect(fake.app.whenReady).not.toHaveBeenCalled();
+  });
+
+  it('starts as a tray app, saves and watches an account set up through IPC, and logs out on quit', async () => {
+    // @ts-expect-error -- TypeScript cannot resolve a query string; vite makes it a new instance.
+    await import('../../app/main/index.ts?first-instance');
+    await vi.waitFor(() => expect(FakeTray.made).toHaveLength(1));
+    expect(fake.app.dock.hide).toHaveBeenCalled();
+    // First run, no accounts: the settings window opens.
+    const window = FakeBrowserWindow.made.at(-1);
+    expect(window?.loaded).toMatch(/\/renderer\/index\.html$/);
+    const ours = {
+      sender: window?.webContents,
+      senderFrame: window?.webContents.mainFrame,
+    } as unknown as IpcMainInvokeEvent;
+    const stranger = { sender: {}, senderFrame: {} } as unknown as IpcMainInvokeEvent;
+
+    await expect(handler('settings:get')(stranger)).resolves.toMatchObject({ ok: false });
+    const account = {
+      id: 'ann',
+      host: dovecot.host,
+      port: dovecot.port,
+      tls: 'none',
+      allowInsecureAuth: true,
+      user: 'ann',
+      password: 'pw',
+      mailboxes: ['INBOX'],
+    };
+    const tested = await handler('account:test')(ours, { account });
+    expect(tested).toEqual({ ok: true, value: { ok: true, mailboxes: ['INBOX'] } });
+    const saved = await handler('account:save')(ours, { account });
+    expect(saved).toMatchObject({
+      ok: true,
+      value: { accounts: [{ id: 'ann', hasPassword: true }] },
+    });
+    expect(JSON.stringify(saved)).not.toContain('"pw"');
+
+    // The tray shows the account once its watcher is idle.
+    const tray = FakeTray.made[0] as FakeTray;
+    await vi.waitFor(
+      () => expect(tray.menu?.template[0]).toMatchObject({ label: 'ann — no unread mail' }),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(tray.tooltip).toBe('Tidings — 0 unread messages');
+
+    const quitting = { preventDefault: vi.fn() };
+    fake.app.emit('before-quit', quitting);
+    expect(quitting.preventDefault).toHaveBeenCalled();
+    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
+    await dovecot.waitForLog(/imap\(ann\).*Disconnected: Logged out/);
+    expect(tray.destroyed).toBe(true);
+  });
+});

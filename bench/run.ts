@@ -3,10 +3,14 @@
  * none passes or fails.
  */
 import { run as announceLatency } from './announce-latency.js';
+import { run as recovery } from './recovery.js';
+import { run as refreshAndStartup } from './refresh-and-startup.js';
 import { run as soakReconnect } from './soak-reconnect.js';
 
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'announce-latency': announceLatency,
+  'refresh-and-startup': refreshAndStartup,
+  recovery,
   'soak-reconnect': soakReconnect,
 };
 

@@ -22,6 +22,7 @@ export interface WatchProcess {
   /** Non-JSON lines seen on stdout (should stay empty). */
   strayStdout: string[];
   signal(signal: NodeJS.Signals): void;
+  pid: number;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
   exited: Promise<number | null>;
@@ -89,6 +90,7 @@ export function startWatch(options: {
     strayStdout,
     stderr: () => stderr,
     signal: (signal) => child.kill(signal),
+    pid: child.pid ?? 0,
     exited,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

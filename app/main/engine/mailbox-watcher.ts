@@ -15,6 +15,7 @@ import {
 import type { Announcer } from './announcer.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { formatSeconds, sleep } from './deadline.js';
+import type { ConnectGate } from './connect-gate.js';
 import { classifyError, isTransient, TidingsError } from './errors.js';
 import { ImapSession, type SelectedMailbox } from './imap-session.js';
 import { syncMailbox, type SyncResult } from './mailbox-sync.js';
@@ -58,12 +59,17 @@ export interface WatcherDeps {
   onStatus: StatusListener;
   /** False while the machine has no network at all; no retry loop runs then. */
   isOnline: () => boolean;
+  /** Limits how many watchers of one server connect at the same time. */
+  connectGate: ConnectGate;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
 const LOGOUT_GRACE_MS = 2_000;
-/** After resume or a network change a live connection answers fast: probe with at most this. */
-const TRIGGER_PROBE_MS = 3_000;
+/**
+ * After resume or a network change a live connection answers a NOOP within a round trip: probe
+ * with at most this. A false alarm on a slow link only costs a reconnect.
+ */
+const TRIGGER_PROBE_MS = 1_000;
 /** A connection idle this long counts as healthy: the next failure retries from the start. */
 const HEALTHY_AFTER_MS = 60_000;
 /** Triggers that may end a wait for the user after auth or TLS failures. */
@@ -164,30 +170,22 @@ export class MailboxWatcher {
 
   /** One connection's life: connect, select, sync, then IDLE until it fails or we stop. */
   private async watchOnce(): Promise<void> {
-    const { account, liveness } = this;
-    this.setState('connecting', `${account.host}:${resolvePort(account)}`);
+    const { account } = this;
     const password = await this.deps.secrets.getPassword(account.id);
-    const session = await ImapSession.open(
-      {
-        host: account.host,
-        port: resolvePort(account),
-        tls: account.tls,
-        caFile: account.caFile,
-        certificateFingerprint: account.certificateFingerprint,
-        user: account.user,
-        password,
-        commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
-        socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
-        clock: this.deps.clock,
-        logger: this.deps.logger,
-        label: this.label(),
-      },
-      this.stopping.signal,
-    );
-    this.session = session;
-    session.onMailboxChange((change) => this.wake(change));
-    this.setState('syncing', 'connected');
-    const selected = await session.select(this.mailbox);
+    // Connect, log in and SELECT inside the server's gate; the sync runs outside it.
+    const release = await this.deps.connectGate.acquire();
+    this.setState('connecting', `${account.host}:${resolvePort(account)}`);
+    let session: ImapSession;
+    let selected: SelectedMailbox;
+    try {
+      session = await this.openSession(password);
+      this.session = session;
+      session.onMailboxChange((change) => this.wake(change));
+      this.setState('syncing', 'connected');
+      selected = await session.select(this.mailbox);
+    } finally {
+      release();
+    }
     // The first sync answers every trigger that came while connecting.
     for (const reason of this.pending) if (reason !== 'stop') this.pending.delete(reason);
     await this.sync(session, selected);
@@ -214,6 +212,27 @@ export class MailboxWatcher {
     }
     await session.logout(LOGOUT_GRACE_MS);
     this.session = undefined;
+  }
+
+  private openSession(password: string): Promise<ImapSession> {
+    const { account, liveness } = this;
+    return ImapSession.open(
+      {
+        host: account.host,
+        port: resolvePort(account),
+        tls: account.tls,
+        caFile: account.caFile,
+        certificateFingerprint: account.certificateFingerprint,
+        user: account.user,
+        password,
+        commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
+        socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        label: this.label(),
+      },
+      this.stopping.signal,
+    );
   }
 
   private async sync(session: ImapSession, selected: SelectedMailbox): Promise<void> {

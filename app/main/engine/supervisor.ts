@@ -4,8 +4,9 @@
  * system events, and keeps the latest status of every watcher for the tray and `--json`.
  */
 import type { WatcherStatus } from '../../common/account-status.js';
-import type { AccountSettings, Settings } from '../../common/settings-schema.js';
+import { resolvePort, type AccountSettings, type Settings } from '../../common/settings-schema.js';
 import { Announcer } from './announcer.js';
+import { ConnectGates } from './connect-gate.js';
 import { defaultBackoff, type BackoffPolicy } from './backoff.js';
 import { MailboxWatcher, type WakeReason } from './mailbox-watcher.js';
 import {
@@ -33,6 +34,9 @@ export interface SupervisorOptions {
   backoff?: BackoffPolicy;
 }
 
+/** Connection attempts in flight at once per server (a restart must not become a herd). */
+const CONNECTS_PER_SERVER = 4;
+
 /** Runs the engine for a settings document. */
 export class Supervisor {
   private settings: Settings;
@@ -40,6 +44,7 @@ export class Supervisor {
   private readonly statuses = new Map<string, WatcherStatus>();
   private readonly listeners = new Set<StatusListener>();
   private readonly announcer: Announcer;
+  private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
   private unsubscribeSystem: (() => void) | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
@@ -132,6 +137,7 @@ export class Supervisor {
         },
         onStatus: (status) => this.publish(key, status),
         isOnline: () => this.options.systemEvents?.isOnline() ?? true,
+        connectGate: this.connectGates.for(account.host, resolvePort(account)),
       });
       this.watchers.set(key, watcher);
       watcher.start();

@@ -50,7 +50,8 @@ async function measure(count: number, spacing: number, mailboxCount: number): Pr
   // A high burst threshold: every message gets its own line, so each can be timed.
   // INBOX grows by one per message; the first EXISTS at or above i announced message i.
   const existsAt = new Map<number, number>();
-  const tap = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk) => {
+  const tap = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk, fromClient) => {
+    if (fromClient) return;
     const at = performance.now();
     for (const match of chunk.toString('latin1').matchAll(/\* (\d+) EXISTS\r\n/g)) {
       const n = Number(match[1]);

@@ -3,15 +3,19 @@
  * none passes or fails.
  */
 import { run as announceLatency } from './announce-latency.js';
+import { run as burst } from './burst.js';
+import { run as costAtRest } from './cost-at-rest.js';
 import { run as recovery } from './recovery.js';
 import { run as refreshAndStartup } from './refresh-and-startup.js';
 import { run as soakReconnect } from './soak-reconnect.js';
 
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'announce-latency': announceLatency,
+  burst,
   'refresh-and-startup': refreshAndStartup,
   recovery,
   'soak-reconnect': soakReconnect,
+  'cost-at-rest': costAtRest,
 };
 
 const [name, ...rest] = process.argv.slice(2);

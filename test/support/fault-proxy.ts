@@ -38,8 +38,8 @@ interface Pair {
 export async function startFaultProxy(
   targetPort: number,
   targetHost = '127.0.0.1',
-  /** Sees every chunk the server sends towards a client, as it is forwarded (benchmarks). */
-  onServerChunk?: (chunk: Buffer) => void,
+  /** Sees every chunk as it is forwarded, and which way it goes (benchmarks). */
+  onChunk?: (chunk: Buffer, fromClient: boolean) => void,
 ): Promise<FaultProxy> {
   let mode: ProxyMode = 'pass';
   let delayMs = 0;
@@ -49,7 +49,7 @@ export async function startFaultProxy(
   const forward = (pair: Pair, from: net.Socket, to: net.Socket, fromClient: boolean) => {
     from.on('data', (chunk: Buffer) => {
       if (pair.dead || mode === 'blackhole' || (fromClient && mode === 'swallow-client')) return;
-      if (!fromClient) onServerChunk?.(chunk);
+      onChunk?.(chunk, fromClient);
       if (delayMs > 0) setTimeout(() => to.writable && to.write(chunk), delayMs);
       else if (to.writable) to.write(chunk);
     });

@@ -118,6 +118,7 @@ export class Supervisor {
     this.unsubscribeSystem?.();
     this.unsubscribeSystem = undefined;
     await Promise.all([...this.watchers].map(([key, watcher]) => this.stopWatcher(key, watcher)));
+    this.announcer.flushAll();
   }
 
   private startAccount(account: AccountSettings): void {

@@ -90,20 +90,17 @@ export const livenessSettingsSchema = z.strictObject({
   maxBackoffSeconds: z.number().min(1).max(3600).default(300),
 });
 
+/** Notification preferences when none are given (each field's own default). */
+export const defaultNotificationSettings = notificationSettingsSchema.parse({});
+/** Liveness settings when none are given (each field's own default). */
+export const defaultLivenessSettings = livenessSettingsSchema.parse({});
+
 /** The whole settings document. */
 export const settingsSchema = z
   .strictObject({
     accounts: z.array(accountSchema).min(1, 'list at least one account'),
-    notifications: notificationSettingsSchema.default({
-      burstThreshold: 5,
-      sound: true,
-      showSubject: true,
-    }),
-    liveness: livenessSettingsSchema.default({
-      heartbeatSeconds: 60,
-      commandTimeoutSeconds: 15,
-      maxBackoffSeconds: 300,
-    }),
+    notifications: notificationSettingsSchema.default(defaultNotificationSettings),
+    liveness: livenessSettingsSchema.default(defaultLivenessSettings),
   })
   .superRefine((settings, ctx) => {
     const seen = new Set<string>();

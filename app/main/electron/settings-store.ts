@@ -16,6 +16,8 @@ import type {
 } from '../../common/ipc-contract.js';
 import {
   accountSchema,
+  defaultLivenessSettings,
+  defaultNotificationSettings,
   formatIssues,
   livenessSettingsSchema,
   notificationSettingsSchema,
@@ -26,16 +28,8 @@ import {
 const storedAccountSchema = accountSchema.safeExtend({ passwordCipher: z.string().optional() });
 const storedSettingsSchema = z.object({
   accounts: z.array(storedAccountSchema).default([]),
-  notifications: notificationSettingsSchema.default({
-    burstThreshold: 5,
-    sound: true,
-    showSubject: true,
-  }),
-  liveness: livenessSettingsSchema.default({
-    heartbeatSeconds: 60,
-    commandTimeoutSeconds: 15,
-    maxBackoffSeconds: 300,
-  }),
+  notifications: notificationSettingsSchema.default(defaultNotificationSettings),
+  liveness: livenessSettingsSchema.default(defaultLivenessSettings),
   startAtLogin: z.boolean().default(false),
 });
 type StoredSettings = z.infer<typeof storedSettingsSchema>;

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
-import type { TlsMode } from '../../common/settings-schema.js';
+import { resolvePort, type AccountSettings, type TlsMode } from '../../common/settings-schema.js';
 import { withDeadline } from './deadline.js';
 import { classifyError, TidingsError } from './errors.js';
 import { createImapLogger } from './imap-logger.js';
@@ -34,6 +34,27 @@ export interface SessionOptions {
   logger: Logger;
   /** Names the connection in logs: "work/INBOX". */
   label: string;
+}
+
+/** Session options for an account: where and how to connect come from its settings. */
+export function accountSessionOptions(
+  account: AccountSettings,
+  password: string,
+  runtime: Pick<
+    SessionOptions,
+    'commandTimeoutMs' | 'socketTimeoutMs' | 'clock' | 'logger' | 'label'
+  >,
+): SessionOptions {
+  return {
+    host: account.host,
+    port: resolvePort(account),
+    tls: account.tls,
+    caFile: account.caFile,
+    certificateFingerprint: account.certificateFingerprint,
+    user: account.user,
+    password,
+    ...runtime,
+  };
 }
 
 /** What SELECT told us about the mailbox. */

@@ -17,7 +17,7 @@ import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { formatSeconds, sleep } from './deadline.js';
 import type { ConnectGate } from './connect-gate.js';
 import { classifyError, isTransient, TidingsError } from './errors.js';
-import { ImapSession, type SelectedMailbox } from './imap-session.js';
+import { accountSessionOptions, ImapSession, type SelectedMailbox } from './imap-session.js';
 import { syncMailbox, type SyncResult } from './mailbox-sync.js';
 import type { Clock, Logger, SecretSource, StateStore, StatusListener } from './ports.js';
 
@@ -216,23 +216,14 @@ export class MailboxWatcher {
 
   private openSession(password: string): Promise<ImapSession> {
     const { account, liveness } = this;
-    return ImapSession.open(
-      {
-        host: account.host,
-        port: resolvePort(account),
-        tls: account.tls,
-        caFile: account.caFile,
-        certificateFingerprint: account.certificateFingerprint,
-        user: account.user,
-        password,
-        commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
-        socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
-        clock: this.deps.clock,
-        logger: this.deps.logger,
-        label: this.label(),
-      },
-      this.stopping.signal,
-    );
+    const options = accountSessionOptions(account, password, {
+      commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
+      socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      label: this.label(),
+    });
+    return ImapSession.open(options, this.stopping.signal);
   }
 
   private async sync(session: ImapSession, selected: SelectedMailbox): Promise<void> {

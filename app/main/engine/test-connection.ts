@@ -4,9 +4,9 @@
  * (DNS, refused, TLS with the certificate's fingerprint, login), never as exceptions.
  */
 import type { ConnectionTestResult } from '../../common/ipc-contract.js';
-import { resolvePort, type AccountSettings } from '../../common/settings-schema.js';
+import type { AccountSettings } from '../../common/settings-schema.js';
 import { classifyError } from './errors.js';
-import { ImapSession } from './imap-session.js';
+import { accountSessionOptions, ImapSession } from './imap-session.js';
 import { silentLogger, systemClock, type Clock, type Logger } from './ports.js';
 
 /** Tries the account once; resolves with its selectable mailboxes or the failure. */
@@ -17,20 +17,15 @@ export async function testConnection(
 ): Promise<ConnectionTestResult> {
   let session: ImapSession | undefined;
   try {
-    session = await ImapSession.open({
-      host: account.host,
-      port: resolvePort(account),
-      tls: account.tls,
-      caFile: account.caFile,
-      certificateFingerprint: account.certificateFingerprint,
-      user: account.user,
-      password,
-      commandTimeoutMs: options.commandTimeoutMs,
-      socketTimeoutMs: options.commandTimeoutMs * 2,
-      clock: options.clock ?? systemClock,
-      logger: options.logger ?? silentLogger,
-      label: `${account.id}/test`,
-    });
+    session = await ImapSession.open(
+      accountSessionOptions(account, password, {
+        commandTimeoutMs: options.commandTimeoutMs,
+        socketTimeoutMs: options.commandTimeoutMs * 2,
+        clock: options.clock ?? systemClock,
+        logger: options.logger ?? silentLogger,
+        label: `${account.id}/test`,
+      }),
+    );
     const mailboxes = await session.listMailboxes();
     return { ok: true, mailboxes: mailboxes.sort(compareMailboxes) };
   } catch (error) {

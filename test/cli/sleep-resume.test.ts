@@ -7,25 +7,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { describe, expect, it } from 'vitest';
+import type { Dovecot } from '../support/dovecot.js';
+import { useDovecotSuite } from '../support/dovecot-suite.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { buildMessage, newMessageId } from '../support/messages.js';
 import { isStatus, startWatch, writeConfig, type WatchProcess } from '../support/watch-process.js';
 
 let dovecot: Dovecot;
 let users = 0;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  dovecot = await startDovecot();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await dovecot?.stop();
-});
+const { cleanups } = useDovecotSuite((started) => (dovecot = started));
 
 async function watchThroughProxy(): Promise<{
   user: string;

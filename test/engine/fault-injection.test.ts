@@ -5,9 +5,10 @@
  * backoff ≤ 1 s) so the suite takes seconds, not hours.
  */
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WatcherStatus } from '../../app/common/account-status.js';
-import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import type { Dovecot } from '../support/dovecot.js';
+import { useDovecotSuite } from '../support/dovecot-suite.js';
 import {
   announcedIds,
   fastLiveness,
@@ -21,17 +22,7 @@ import { buildMessage, newMessageId } from '../support/messages.js';
 
 let dovecot: Dovecot;
 let users = 0;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  dovecot = await startDovecot();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await dovecot?.stop();
-});
+const { cleanups } = useDovecotSuite((started) => (dovecot = started));
 
 /** A fresh user watched through a fresh proxy; resolves once idle. */
 async function watchThroughProxy(mailboxes = ['INBOX']) {

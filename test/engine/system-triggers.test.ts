@@ -2,9 +2,10 @@
  * Resume, network changes and being offline, through the engine's `SystemEvents` port (the
  * port is ours: a small in-test emitter stands in for powerMonitor or the interface poller).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SystemEventKind, SystemEvents } from '../../app/main/engine/ports.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { useDovecotSuite } from '../support/dovecot-suite.js';
 import {
   announcedIds,
   fastLiveness,
@@ -34,17 +35,7 @@ class ManualSystemEvents implements SystemEvents {
 
 let dovecot: Dovecot;
 let users = 0;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  dovecot = await startDovecot();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await dovecot?.stop();
-});
+const { cleanups } = useDovecotSuite((started) => (dovecot = started));
 
 function run(settings: ReturnType<typeof testSettings>, system: SystemEvents): EngineRun {
   const engine = startEngine(settings, undefined, { systemEvents: system });

@@ -206,15 +206,22 @@ export class ImapSession {
   }
 
   /**
-   * Ends IDLE and proves the connection alive: DONE must be answered with the tagged OK, then
-   * a NOOP with its own, all within the deadline. An unanswered DONE (Gmail after long IDLEs)
-   * means a dead connection.
+   * Ends IDLE and proves the connection alive: DONE must be answered with IDLE's tagged OK
+   * within the deadline. An unanswered DONE (Gmail after long IDLEs) means a dead connection.
    */
   async leaveIdle(deadlineMs = this.options.commandTimeoutMs): Promise<void> {
     const idleEnded = this.idleEnded ?? Promise.resolve();
     this.idleEnded = undefined;
-    // noop() breaks IDLE through imapflow's preCheck, then runs NOOP; it swallows errors.
-    await this.call('DONE and NOOP', Promise.all([idleEnded, this.client.noop()]), deadlineMs);
+    // imapflow has no public "end IDLE": its IDLE command (commands/idle.js in 2.1.2) installs
+    // `preCheck`, which sends DONE and which run() calls before any command. Calling it
+    // directly saves the NOOP round trip that a public command would cost. Should a later
+    // imapflow drop it, a NOOP ends IDLE the same way (noop() swallows errors; hence usable).
+    const preCheck = (this.client as unknown as { preCheck?: unknown }).preCheck;
+    const done =
+      typeof preCheck === 'function'
+        ? (preCheck.call(this.client) as Promise<void>)
+        : this.client.noop();
+    await this.call('DONE', Promise.all([idleEnded, done]), deadlineMs);
     if (!this.usable) throw this.closeReason ?? new TidingsError('network', 'connection lost');
   }
 

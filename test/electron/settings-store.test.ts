@@ -96,6 +96,20 @@ describe('SettingsStore', () => {
   });
 });
 
+describe('SettingsStore with a damaged file', () => {
+  it('keeps a settings file that is not JSON aside and opens empty instead of crashing', () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'tidings-settings-'));
+    writeFileSync(path.join(cwd, 'settings.json'), '{"accounts": [');
+    const problems: string[][] = [];
+    const store = new SettingsStore({ cwd, onInvalid: (p) => problems.push(p) });
+    expect(store.engineSettings().accounts).toEqual([]);
+    expect(problems).toEqual([
+      [expect.stringMatching(/^not valid JSON: kept as .*settings\.json\.invalid-/)],
+    ]);
+    expect(readdirSync(cwd).some((file) => file.startsWith('settings.json.invalid-'))).toBe(true);
+  });
+});
+
 describe('secretStorageWarning', () => {
   it('warns on Linux when safeStorage falls back to basic_text, and not otherwise', () => {
     expect(secretStorageWarning('linux')).toBeNull();

@@ -4,6 +4,7 @@
  * and, without `--json`, status changes go to stderr. SIGUSR1 refreshes; SIGINT and SIGTERM
  * say LOGOUT everywhere and exit 0.
  */
+import envPaths from 'env-paths';
 import type { WatcherStatus } from '../../common/account-status.js';
 import { ConfStateStore, Supervisor, type Announcement, type Notifier } from '../engine/index.js';
 import { ConfigSecretSource } from './config-secret-source.js';
@@ -27,7 +28,9 @@ export interface WatchOptions {
 export async function runWatch(options: WatchOptions): Promise<number> {
   const settings = loadConfig(options.config);
   const logger = createStderrLogger(options.verbose);
-  const store = new ConfStateStore(options.stateDir, logger);
+  // The user's config directory by default: where conf itself would put it.
+  const stateDir = options.stateDir ?? envPaths('tidings', { suffix: '' }).config;
+  const store = new ConfStateStore(stateDir, logger);
   logger.debug(`state file: ${store.path}`);
 
   let finish: (code: number) => void = () => {};

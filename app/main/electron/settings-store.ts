@@ -4,6 +4,8 @@
  * its account as safeStorage ciphertext and never leaves the main process.
  */
 import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { app } from 'electron';
 import ElectronStore from 'electron-store';
 import { z } from 'zod';
 import type {
@@ -24,6 +26,7 @@ import {
   type AccountSettings,
   type Settings,
 } from '../../common/settings-schema.js';
+import { openJsonStore } from '../engine/open-json-store.js';
 
 const storedAccountSchema = accountSchema.safeExtend({ passwordCipher: z.string().optional() });
 const storedSettingsSchema = z.object({
@@ -41,11 +44,17 @@ export class SettingsStore {
   private settings: StoredSettings;
 
   constructor(options: { cwd?: string; onInvalid?: (problems: string[]) => void } = {}) {
-    this.store = new ElectronStore<StoredSettings>({
-      name: 'settings',
-      accessPropertiesByDotNotation: false,
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-    });
+    const cwd = options.cwd ?? app.getPath('userData');
+    this.store = openJsonStore(
+      path.join(cwd, 'settings.json'),
+      () =>
+        new ElectronStore<StoredSettings>({
+          name: 'settings',
+          cwd,
+          accessPropertiesByDotNotation: false,
+        }),
+      (backup) => options.onInvalid?.([`not valid JSON: kept as ${backup}`]),
+    );
     const parsed = storedSettingsSchema.safeParse(this.store.store);
     if (parsed.success) {
       this.settings = parsed.data;

@@ -3,9 +3,9 @@
  * `get`, so the state is read once here and kept in memory; each change is written through.
  * Mailbox names contain dots, so conf's dot-notation paths are turned off.
  */
-import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
+import { openJsonStore } from './open-json-store.js';
 import type { Logger, MailboxCursor, StateStore } from './ports.js';
 
 interface StateShape {
@@ -13,13 +13,13 @@ interface StateShape {
   announcedMessageIds: Record<string, string[]>;
 }
 
-/** Opens the state file `state.json` in `directory` (or the user's config directory). */
+/** Opens the state file `state.json` in `directory`. */
 export class ConfStateStore implements StateStore {
   private readonly conf: Conf<StateShape>;
   private readonly cursors: StateShape['cursors'];
   private readonly messageIds: StateShape['announcedMessageIds'];
 
-  constructor(directory: string | undefined, logger: Logger) {
+  constructor(directory: string, logger: Logger) {
     this.conf = openConf(directory, logger);
     this.cursors = this.conf.get('cursors', {});
     this.messageIds = this.conf.get('announcedMessageIds', {});
@@ -49,24 +49,18 @@ export class ConfStateStore implements StateStore {
   }
 }
 
-function openConf(directory: string | undefined, logger: Logger): Conf<StateShape> {
-  const options = {
-    projectName: 'tidings',
-    projectSuffix: '',
-    configName: 'state',
-    accessPropertiesByDotNotation: false,
-    ...(directory ? { cwd: directory } : {}),
-  };
-  try {
-    return new Conf<StateShape>(options);
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    // A corrupt file must not stop the watcher: keep it for inspection and start afresh;
-    // every mailbox then baselines again, which announces nothing old.
-    const file = path.join(directory ?? '', 'state.json');
-    const aside = `${file}.corrupt-${Date.now()}`;
-    if (directory && existsSync(file)) renameSync(file, aside);
-    logger.warn(`state file ${file} was not valid JSON; moved it to ${aside} and started afresh`);
-    return new Conf<StateShape>(options);
-  }
+function openConf(directory: string, logger: Logger): Conf<StateShape> {
+  const file = path.join(directory, 'state.json');
+  return openJsonStore(
+    file,
+    () =>
+      new Conf<StateShape>({
+        cwd: directory,
+        configName: 'state',
+        accessPropertiesByDotNotation: false,
+      }),
+    // Every mailbox then baselines again, which announces nothing old.
+    (backup) =>
+      logger.warn(`state file ${file} was not valid JSON; kept it as ${backup} and started afresh`),
+  );
 }

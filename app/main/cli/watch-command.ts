@@ -42,13 +42,14 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   ];
   if (options.desktop) {
     const names = new Map(settings.accounts.map((a) => [a.id, a.name ?? a.id]));
-    sinks.push(new DesktopNotifier(names, logger));
+    sinks.push(new DesktopNotifier(names, logger, { preferences: settings.notifications }));
   }
+  const secrets = new ConfigSecretSource(settings.accounts);
   const systemEvents = createNodeSystemEvents();
   const supervisor = new Supervisor({
     settings,
     store,
-    secrets: new ConfigSecretSource(settings.accounts),
+    secrets,
     notifier: { notify: (announcement) => sinks.forEach((sink) => sink.notify(announcement)) },
     systemEvents,
     logger,
@@ -63,7 +64,12 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     if (stopping) return;
     stopping = true;
     logger.info(`${why}: logging out`);
-    await supervisor.stop();
+    const stopped = supervisor.stop();
+    // A passwordCommand still waiting (on a pinentry, say) would hold its watcher's stop
+    // for up to a minute, and in its own process group Ctrl-C no longer reaches it. The
+    // watchers are marked stopped first, so the killed run's error is not reported.
+    secrets.close();
+    await stopped;
     systemEvents.close();
     finish(0);
   }

@@ -26,6 +26,8 @@ export interface Dovecot {
   /** Implicit TLS port (0 without TLS). */
   tlsPort: number;
   dir: string;
+  /** The Maildir that holds `user`'s INBOX (mail_location below): cur/, new/, tmp/. */
+  maildir(user: string): string;
   /** Adds a user; it can log in at once. */
   addUser(user: string, password: string): void;
   /** Runs `fn` with a logged-in IMAP client of `user`, then logs out. */
@@ -41,7 +43,6 @@ export interface Dovecot {
 
 const DOVECOT = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
 
-/** Starts a Dovecot with the given users (name → password). */
 /** TLS for a test server: STARTTLS on the plain port, implicit TLS on `tlsPort`. */
 export interface DovecotTls {
   cert: string;
@@ -52,14 +53,17 @@ export interface DovecotTls {
 export interface DovecotOptions {
   /** Dovecot's mail_max_userip_connections; generous by default for many-mailbox runs. */
   maxUserIpConnections?: number;
+  /** Where the server's temp dir goes (e.g. a tmpfs for tests that write much mail). */
+  parentDir?: string;
 }
 
+/** Starts a Dovecot with the given users (name → password). */
 export async function startDovecot(
   users: Record<string, string> = {},
   tls?: DovecotTls,
   options: DovecotOptions = {},
 ): Promise<Dovecot> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tidings-dovecot-'));
+  const dir = mkdtempSync(path.join(options.parentDir ?? tmpdir(), 'tidings-dovecot-'));
   chmodSync(dir, 0o755);
   const asRoot = process.getuid?.() === 0;
   const mailOwner = asRoot ? 'dovecot' : userInfo().username;
@@ -122,6 +126,7 @@ export async function startDovecot(
     port,
     tlsPort,
     dir,
+    maildir: (user) => path.join(dir, 'mail', user),
     addUser(user, password) {
       passwords.set(user, password);
       // One passwd-file per user: Dovecot re-stats a passwd-file at most once a second, so a

@@ -172,18 +172,30 @@ export class ImapSession {
     };
   }
 
-  /** UID FETCH of envelope and flags for every message with a UID above `uid`. */
-  async fetchAbove(uid: number): Promise<FetchMessageObject[]> {
+  /** The UIDs above `uid` in the selected mailbox, ascending (UID SEARCH UID uid+1:*). */
+  async uidsAbove(uid: number): Promise<number[]> {
+    const found = await this.call(
+      'UID SEARCH',
+      this.client.search({ uid: `${uid + 1}:*` }, { uid: true }),
+    );
+    // imapflow answers a failed SEARCH with false: treat it as the failure it is.
+    if (!Array.isArray(found)) throw new TidingsError('protocol', 'UID SEARCH failed');
+    // RFC 3501 §6.4.8: "N:*" always includes the highest UID, even when it is below N.
+    return found.filter((above) => above > uid).sort((a, b) => a - b);
+  }
+
+  /** UID FETCH of envelope and flags for the messages with UIDs from `first` to `last`. */
+  async fetchRange(first: number, last: number): Promise<FetchMessageObject[]> {
     const messages = await this.call(
       'UID FETCH',
       this.client.fetchAll(
-        `${uid + 1}:*`,
+        `${first}:${last}`,
         { uid: true, flags: true, envelope: true },
         { uid: true },
       ),
     );
-    // RFC 3501 §6.4.8: "N:*" always includes the highest UID, even when it is below N.
-    return messages.filter((message) => message.uid > uid);
+    // A UID outside the range asked for (a confused server) must not move the cursor.
+    return messages.filter((message) => message.uid >= first && message.uid <= last);
   }
 
   /** How many messages in the selected mailbox are not \Seen. */

@@ -1,8 +1,10 @@
 /**
  * Resync of one selected mailbox from its persisted cursor: baseline on first watch,
- * re-baseline when UIDVALIDITY changed (never flood old mail as new), otherwise fetch every
- * UID above the high-water mark, announce those neither \Seen nor \Deleted, and only then
- * move the mark. The same path serves reconnects, refreshes and EXISTS during IDLE.
+ * re-baseline when UIDVALIDITY changed (never flood old mail as new), otherwise find every
+ * UID above the high-water mark and go through them in chunks: fetch a chunk, announce those
+ * neither \Seen nor \Deleted, and only then move the mark past the chunk. A backlog of 10^5
+ * thus costs bounded memory per command and keeps its progress if the connection dies.
+ * The same path serves reconnects, refreshes and EXISTS during IDLE.
  */
 import type { FetchMessageObject } from 'imapflow';
 import type { NewMessage } from './announcement.js';
@@ -10,6 +12,9 @@ import type { Announcer } from './announcer.js';
 import type { ImapSession, SelectedMailbox } from './imap-session.js';
 import type { StateStore } from './ports.js';
 import { formatSender, MAX_SUBJECT_LENGTH, sanitizeText } from './sanitize-text.js';
+
+/** The most UIDs one UID FETCH of a resync asks for; the cursor is persisted after each. */
+export const RESYNC_CHUNK = 1_000;
 
 /** What one sync did. */
 export interface SyncResult {
@@ -35,18 +40,37 @@ export async function syncMailbox(
     cursor = { uidValidity: selected.uidValidity, highestUid: Math.max(0, selected.uidNext - 1) };
     store.setCursor(account, mailbox, cursor);
   }
-  const fetched = await session.fetchAbove(cursor.highestUid);
-  const fresh = fetched
-    .filter((message) => !message.flags?.has('\\Seen') && !message.flags?.has('\\Deleted'))
-    .sort((a, b) => a.uid - b.uid)
-    .map((message) => toNewMessage(message, account, mailbox, selected.uidValidity));
-  const announced = announcer.announce(account, mailbox, fresh).length;
-  if (fetched.length > 0) {
-    const highestUid = Math.max(cursor.highestUid, ...fetched.map((message) => message.uid));
-    store.setCursor(account, mailbox, { uidValidity: selected.uidValidity, highestUid });
+  const { uidValidity } = cursor;
+  const uids = await session.uidsAbove(cursor.highestUid);
+  let announced = 0;
+  for (let start = 0; start < uids.length; start += RESYNC_CHUNK) {
+    const chunk = uids.slice(start, start + RESYNC_CHUNK);
+    const first: number = chunk[0] ?? cursor.highestUid + 1;
+    const last: number = chunk.reduce((max, uid) => Math.max(max, uid), first);
+    // Every UID from first to last that exists was in the SEARCH (later mail gets higher
+    // UIDs), so the range is exact, and short on the wire however many messages it holds.
+    const fetched = await session.fetchRange(first, last);
+    const fresh = freshMessages(fetched, account, mailbox, uidValidity);
+    announced += announcer.announce(account, mailbox, fresh).length;
+    // Only now, with the chunk announced, does the mark move past it (skipped ones included).
+    cursor = { uidValidity, highestUid: Math.max(cursor.highestUid, last) };
+    store.setCursor(account, mailbox, cursor);
   }
   const unread = await session.countUnseen();
   return baseline ? { announced, unread, baseline } : { announced, unread };
+}
+
+/** The messages of a chunk to announce (neither \Seen nor \Deleted), in UID order. */
+function freshMessages(
+  fetched: readonly FetchMessageObject[],
+  account: string,
+  mailbox: string,
+  uidValidity: number,
+): NewMessage[] {
+  return fetched
+    .filter((message) => !message.flags?.has('\\Seen') && !message.flags?.has('\\Deleted'))
+    .sort((a, b) => a.uid - b.uid)
+    .map((message) => toNewMessage(message, account, mailbox, uidValidity));
 }
 
 function toNewMessage(

@@ -1,0 +1,105 @@
+/**
+ * The resync's order of work against a fake session (the real one is tested against Dovecot
+ * in resync-backlog.test.ts): chunks of bounded size, each announced before the cursor moves
+ * past it, and a backlog far beyond what a spread into `Math.max` survives.
+ */
+import type { FetchMessageObject } from 'imapflow';
+import { describe, expect, it } from 'vitest';
+import type { NewMessage } from '../../app/main/engine/announcement.js';
+import type { Announcer } from '../../app/main/engine/announcer.js';
+import type { ImapSession } from '../../app/main/engine/imap-session.js';
+import { RESYNC_CHUNK, syncMailbox } from '../../app/main/engine/mailbox-sync.js';
+import type { MailboxCursor } from '../../app/main/engine/ports.js';
+import { MemoryStateStore } from '../support/memory-state-store.js';
+
+type Step = { kind: 'fetch'; first: number; last: number } | { kind: 'announce'; uids: number[] };
+type Event = Step | { kind: 'cursor'; cursor: MailboxCursor };
+
+/** A selected mailbox holding `uids`; every UID divisible by `seenEvery` is \Seen. */
+function fakeSession(uids: number[], events: Event[], seenEvery = 0): ImapSession {
+  const message = (uid: number): FetchMessageObject =>
+    ({
+      seq: uid,
+      uid,
+      flags: new Set(seenEvery && uid % seenEvery === 0 ? ['\\Seen'] : []),
+      envelope: { messageId: `<m${uid}@x>`, subject: `m ${uid}`, from: [] },
+    }) as unknown as FetchMessageObject;
+  const session = {
+    uidsAbove: async (uid: number) => uids.filter((candidate) => candidate > uid),
+    fetchRange: async (first: number, last: number) => {
+      events.push({ kind: 'fetch', first, last });
+      return uids.filter((uid) => uid >= first && uid <= last).map(message);
+    },
+    countUnseen: async () => 0,
+  };
+  return session as unknown as ImapSession;
+}
+
+function recordingAnnouncer(events: Event[]): Announcer {
+  const announce = (_account: string, _mailbox: string, messages: readonly NewMessage[]) => {
+    events.push({ kind: 'announce', uids: messages.map((m) => m.uid) });
+    return [];
+  };
+  return { announce } as unknown as Announcer;
+}
+
+function recordingStore(events: Event[], cursor: MailboxCursor): MemoryStateStore {
+  const store = new MemoryStateStore();
+  store.setCursor('a', 'INBOX', cursor);
+  const setCursor = store.setCursor.bind(store);
+  store.setCursor = (account, mailbox, next) => {
+    events.push({ kind: 'cursor', cursor: { ...next } });
+    setCursor(account, mailbox, next);
+  };
+  return store;
+}
+
+const selected = { uidValidity: 7, uidNext: 1, exists: 0 };
+
+describe('syncMailbox', () => {
+  it('goes through a backlog of 200,000 UIDs in chunks, announcing each before moving the cursor past it', async () => {
+    const uids = Array.from({ length: 200_000 }, (_, i) => 10 + 2 * i);
+    const events: Event[] = [];
+    const store = recordingStore(events, { uidValidity: 7, highestUid: 9 });
+    const result = await syncMailbox(
+      fakeSession(uids, events, 3),
+      selected,
+      'a',
+      'INBOX',
+      store,
+      recordingAnnouncer(events),
+    );
+    expect(result.baseline).toBeUndefined();
+    const fetches = events.filter((event) => event.kind === 'fetch');
+    expect(fetches).toHaveLength(200_000 / RESYNC_CHUNK);
+    expect(fetches[0]).toEqual({ kind: 'fetch', first: 10, last: 10 + 2 * (RESYNC_CHUNK - 1) });
+    // Every cursor write comes after the announcement of each unseen UID it passes.
+    const announced = new Set<number>();
+    let cursorWrites = 0;
+    for (const event of events) {
+      if (event.kind === 'announce') for (const uid of event.uids) announced.add(uid);
+      if (event.kind !== 'cursor') continue;
+      cursorWrites++;
+      const passed = uids.filter((uid) => uid <= event.cursor.highestUid && uid % 3 !== 0);
+      expect(passed.every((uid) => announced.has(uid))).toBe(true);
+    }
+    expect(cursorWrites).toBe(200_000 / RESYNC_CHUNK);
+    expect(announced.size).toBe(uids.filter((uid) => uid % 3 !== 0).length);
+    // Seen messages are not announced, but the cursor passes them: the last UID is seen.
+    expect(store.getCursor('a', 'INBOX')).toEqual({ uidValidity: 7, highestUid: uids.at(-1) });
+  });
+
+  it('leaves the cursor alone when nothing is new', async () => {
+    const events: Event[] = [];
+    const store = recordingStore(events, { uidValidity: 7, highestUid: 5 });
+    await syncMailbox(
+      fakeSession([1, 2, 5], events),
+      selected,
+      'a',
+      'INBOX',
+      store,
+      recordingAnnouncer(events),
+    );
+    expect(events).toEqual([]);
+  });
+});

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatSender,
+  MAX_SERVER_TEXT_LENGTH,
+  sanitizeServerText,
   sanitizeText,
   senderDisplayName,
 } from '../../app/main/engine/sanitize-text.js';
@@ -62,5 +64,27 @@ describe('senderDisplayName', () => {
   it('keeps only the name of "Name <address>"', () => {
     expect(senderDisplayName('Ann Example <ann@example.test>')).toBe('Ann Example');
     expect(senderDisplayName('ann@example.test')).toBe('ann@example.test');
+  });
+});
+
+describe('sanitizeServerText', () => {
+  it('drops CSI, OSC and two-byte escape sequences whole, not leaving their parameters behind', () => {
+    const raw =
+      '\u001b[1;31mred\u001b[0m \u001b]0;title\u0007a \u001b]8;;http://x.test\u001b\\link\u001b]8;;\u001b\\ \u009b2Jb \u001bcc';
+    expect(sanitizeServerText(raw)).toBe('red a link b c');
+  });
+
+  it('folds line breaks and removes bidi overrides, as for subjects', () => {
+    expect(sanitizeServerText('two\r\nlines \u202eexe.pdf')).toBe('two lines exe.pdf');
+  });
+
+  it('drops an OSC string that is never terminated, to the end', () => {
+    expect(sanitizeServerText('kept \u001b]0;swallowed')).toBe('kept');
+  });
+
+  it('caps the length', () => {
+    const cut = sanitizeServerText('x'.repeat(5_000));
+    expect(Array.from(cut)).toHaveLength(MAX_SERVER_TEXT_LENGTH);
+    expect(cut.endsWith('…')).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
  * small union, the original kept as `cause`. One function decides what each code means for
  * the watcher (retry with backoff, or stop and tell the user).
  */
+import { sanitizeServerText } from './sanitize-text.js';
 
 /** The kinds of failure the engine distinguishes. */
 export type ErrorCode = 'auth' | 'tls' | 'network' | 'timeout' | 'protocol' | 'config' | 'mailbox';
@@ -65,13 +66,17 @@ interface ErrorLike {
   responseStatus?: unknown;
 }
 
-/** Turns anything thrown by imapflow, node:net or node:tls into a `TidingsError`. */
+/**
+ * Turns anything thrown by imapflow, node:net or node:tls into a `TidingsError`. This is where
+ * server text becomes an error message: response text, and messages that quote the server or
+ * its certificate (altnames), lose escape sequences and line breaks here, and are capped.
+ */
 export function classifyError(error: unknown): TidingsError {
   if (error instanceof TidingsError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const code = typeof e.code === 'string' ? e.code : '';
-  const message = typeof e.message === 'string' ? e.message : String(error);
-  const serverText = typeof e.responseText === 'string' ? e.responseText : '';
+  const message = sanitizeServerText(typeof e.message === 'string' ? e.message : String(error));
+  const serverText = sanitizeServerText(e.responseText);
   const responseCode = typeof e.serverResponseCode === 'string' ? e.serverResponseCode : '';
   // RFC 5530: UNAVAILABLE, INUSE, LIMIT and friends refuse a login for now, not for good.
   if (transientResponseCodes.has(responseCode)) {

@@ -13,6 +13,7 @@ import { withDeadline } from './deadline.js';
 import { classifyError, TidingsError } from './errors.js';
 import { createImapLogger } from './imap-logger.js';
 import type { Clock, Logger } from './ports.js';
+import { sanitizeServerText } from './sanitize-text.js';
 import { normalizeFingerprint, probeCertificate } from './tls-probe.js';
 
 /** Where and how to connect. */
@@ -85,7 +86,7 @@ export class ImapSession {
       this.closeReason ??= new TidingsError(
         'network',
         client.byeReason
-          ? `server closed the connection: ${client.byeReason}`
+          ? `server closed the connection: ${sanitizeServerText(client.byeReason)}`
           : 'connection closed',
       );
       this.closedFor = this.closeReason;
@@ -160,9 +161,8 @@ export class ImapSession {
         responseText?: string;
       };
       if (responseStatus !== 'NO') throw error;
-      throw new TidingsError('mailbox', `mailbox not found: ${path} (${responseText ?? 'NO'})`, {
-        cause: error,
-      });
+      const reason = sanitizeServerText(responseText) || 'NO';
+      throw new TidingsError('mailbox', `mailbox not found: ${path} (${reason})`, { cause: error });
     });
     const mailbox = await this.call(`SELECT ${path}`, opening);
     return {
@@ -321,6 +321,8 @@ async function resolveTlsOptions(options: SessionOptions): Promise<ConnectionOpt
   return {};
 }
 
+const MAX_SUBJECT_IN_ERROR = 100;
+
 /** Adds the presented certificate's fingerprint to a TLS failure, so the user can judge it. */
 async function explainTlsFailure(
   error: TidingsError,
@@ -336,9 +338,11 @@ async function explainTlsFailure(
       mode,
       options.commandTimeoutMs,
     );
+    // The subject is the server's own text: cut short so the fingerprint always shows.
+    const subject = sanitizeServerText(certificate.subject, MAX_SUBJECT_IN_ERROR);
     return new TidingsError(
       'tls',
-      `${error.message}; server certificate${certificate.subject ? ` "${certificate.subject}"` : ''} SHA-256 ${certificate.fingerprint256}`,
+      `${error.message}; server certificate${subject ? ` "${subject}"` : ''} SHA-256 ${certificate.fingerprint256}`,
       { cause: error },
     );
   } catch {

@@ -20,6 +20,7 @@ import { classifyError, isTransient, TidingsError } from './errors.js';
 import { accountSessionOptions, ImapSession, type SelectedMailbox } from './imap-session.js';
 import { syncMailbox, type SyncResult } from './mailbox-sync.js';
 import type { Clock, Logger, SecretSource, StateStore, StatusListener } from './ports.js';
+import { sanitizeServerText } from './sanitize-text.js';
 
 /** Why a watcher was woken. */
 export type WakeReason =
@@ -70,6 +71,8 @@ const LOGOUT_GRACE_MS = 2_000;
  * with at most this. A false alarm on a slow link only costs a reconnect.
  */
 const TRIGGER_PROBE_MS = 1_000;
+/** A status detail's length limit: an error (≤ 300 of the server's words) plus our context. */
+const MAX_DETAIL_LENGTH = 600;
 /** A connection idle this long counts as healthy: the next failure retries from the start. */
 const HEALTHY_AFTER_MS = 60_000;
 /** Triggers that may end a wait for the user after auth or TLS failures. */
@@ -309,7 +312,9 @@ export class MailboxWatcher {
     }
   }
 
-  private setState(state: WatcherState, detail: string): void {
+  private setState(state: WatcherState, raw: string): void {
+    // Errors are sanitized where they are made; this is the backstop for the tray and --json.
+    const detail = sanitizeServerText(raw, MAX_DETAIL_LENGTH);
     if (state === this.state && detail === this.detail) return;
     this.state = state;
     this.detail = detail;

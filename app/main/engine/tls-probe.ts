@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls, { type PeerCertificate } from 'node:tls';
 import { TidingsError } from './errors.js';
+import { sanitizeServerText } from './sanitize-text.js';
 
 /** The presented certificate and its SHA-256 fingerprint ("AB:CD:…"). */
 export interface ServerCertificate {
@@ -102,6 +103,9 @@ async function startTls(host: string, port: number, sockets: net.Socket[]): Prom
     const line = await nextLine();
     if (line.startsWith('a OK')) return socket;
     if (line.startsWith('a '))
-      throw new TidingsError('tls', `server refused STARTTLS: ${line.slice(2)}`);
+      throw new TidingsError(
+        'tls',
+        `server refused STARTTLS: ${sanitizeServerText(line.slice(2))}`,
+      );
   }
 }

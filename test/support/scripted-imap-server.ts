@@ -1,0 +1,104 @@
+/**
+ * A tiny scripted IMAP server on a loopback port, for what a real Dovecot will not do: say
+ * hostile things (escape sequences in a BYE or a NO) or take its time over LOGIN. It greets,
+ * then answers each command line through the script, or with a plain tagged OK (CAPABILITY,
+ * LIST and LOGOUT get their usual answers). It also counts sessions in progress: from the
+ * connection until the client says LOGOUT (or goes away). An empty INBOX is all it holds.
+ */
+import net from 'node:net';
+
+/** One command line from the client. */
+export interface ImapCommand {
+  tag: string;
+  /** Upper-cased: "LOGIN", "CAPABILITY"… */
+  name: string;
+  line: string;
+}
+
+/** How the server behaves; `respond` returns true when it has answered the command itself. */
+export interface ImapScript {
+  greeting?: string;
+  respond?(command: ImapCommand, socket: net.Socket): boolean | Promise<boolean>;
+}
+
+/** A running scripted server. */
+export interface ScriptedImapServer {
+  port: number;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** The most sessions that were in progress at the same time. */
+  readonly maxConcurrent: number;
+  close(): Promise<void>;
+}
+
+/** Starts a scripted server on a free loopback port. */
+export async function startScriptedImapServer(
+  script: ImapScript = {},
+): Promise<ScriptedImapServer> {
+  let accepted = 0;
+  let active = 0;
+  let maxConcurrent = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    accepted++;
+    active++;
+    maxConcurrent = Math.max(maxConcurrent, active);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      active--;
+    };
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      sockets.delete(socket);
+      end();
+    });
+    socket.write(`${script.greeting ?? '* OK [CAPABILITY IMAP4rev1] scripted ready'}\r\n`);
+    let buffer = '';
+    let queue = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      for (let at = buffer.indexOf('\r\n'); at >= 0; at = buffer.indexOf('\r\n')) {
+        const line = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        const [tag = '*', name = ''] = line.split(' ');
+        const command = { tag, name: name.toUpperCase(), line };
+        if (command.name === 'LOGOUT') end();
+        // One command at a time, in order, like a real server's session.
+        queue = queue.then(() => answer(command, socket));
+      }
+    });
+  });
+  const answer = async (command: ImapCommand, socket: net.Socket) => {
+    if (socket.destroyed || (await script.respond?.(command, socket))) return;
+    const { tag, name } = command;
+    // No AUTH= capability: imapflow logs in with LOGIN, one line a script can answer.
+    if (name === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1\r\n`);
+    if (name === 'LIST') socket.write(`* LIST () "/" INBOX\r\n`);
+    if (name === 'SELECT' || name === 'EXAMINE') {
+      socket.write(`* 0 EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT 1] ok\r\n`);
+    }
+    if (name === 'LOGOUT') {
+      socket.end(`* BYE logging out\r\n${tag} OK LOGOUT completed\r\n`);
+      return;
+    }
+    socket.write(`${tag} OK ${name} completed\r\n`);
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get accepted() {
+      return accepted;
+    },
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -5,8 +5,7 @@
  * `error` from before `connect()` until it is dropped, and turns any missed deadline into a
  * destroyed socket. A closed session is thrown away; the watcher makes a new one.
  */
-import { readFile } from 'node:fs/promises';
-import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
 import { resolvePort, type AccountSettings, type TlsMode } from '../../common/settings-schema.js';
 import { withDeadline } from './deadline.js';
@@ -14,7 +13,7 @@ import { classifyError, TidingsError } from './errors.js';
 import { createImapLogger } from './imap-logger.js';
 import type { Clock, Logger } from './ports.js';
 import { sanitizeServerText } from './sanitize-text.js';
-import { normalizeFingerprint, probeCertificate } from './tls-probe.js';
+import { explainTlsFailure, resolveTlsOptions } from './tls-options.js';
 
 /** Where and how to connect. */
 export interface SessionOptions {
@@ -23,7 +22,7 @@ export interface SessionOptions {
   tls: TlsMode;
   /** Extra certificate authorities (PEM file) to trust besides the system's. */
   caFile?: string | undefined;
-  /** Trust exactly the certificate with this SHA-256 fingerprint. */
+  /** Trust exactly the certificate with this SHA-256 fingerprint, checked before LOGIN. */
   certificateFingerprint?: string | undefined;
   user: string;
   password: string;
@@ -106,6 +105,7 @@ export class ImapSession {
    */
   static async open(options: SessionOptions, signal?: AbortSignal): Promise<ImapSession> {
     const tlsOptions = await resolveTlsOptions(options);
+    if (signal?.aborted) throw new TidingsError('network', 'stopped');
     const client = new ImapFlow(toImapFlowOptions(options, tlsOptions));
     const session = new ImapSession(client, options);
     const abort = () => session.destroy(new TidingsError('network', 'stopped'));
@@ -129,7 +129,11 @@ export class ImapSession {
 
   /** Settles like `work`, or rejects with the reason as soon as the connection closes. */
   raceClose<T>(work: Promise<T>): Promise<T> {
-    if (this.closedFor) return Promise.reject(this.closedFor);
+    if (this.closedFor) {
+      // Nobody waits for `work` any more; its own rejection must not go unhandled.
+      work.catch(() => {});
+      return Promise.reject(this.closedFor);
+    }
     return new Promise<T>((resolve, reject) => {
       this.closeWaiters.add(reject);
       work.then(
@@ -281,73 +285,6 @@ export class ImapSession {
 function preferSpecific(closeReason: TidingsError, error: unknown): TidingsError {
   const direct = classifyError(error);
   return direct.code === 'network' && closeReason.code !== 'network' ? closeReason : direct;
-}
-
-/**
- * Node's TLS options for the account: a caFile adds to the system's authorities; a pinned
- * fingerprint is checked on a probe connection before any credentials are sent, and the
- * real connection then trusts exactly that certificate (host name checks give way to the pin).
- */
-async function resolveTlsOptions(options: SessionOptions): Promise<ConnectionOptions> {
-  if (options.tls === 'none') return {};
-  if (options.certificateFingerprint) {
-    const mode = options.tls === 'starttls' ? 'starttls' : 'implicit';
-    const certificate = await probeCertificate(
-      options.host,
-      options.port,
-      mode,
-      options.commandTimeoutMs,
-    ).catch((error: unknown) => Promise.reject(classifyError(error)));
-    const pinned = normalizeFingerprint(options.certificateFingerprint);
-    if (normalizeFingerprint(certificate.fingerprint256) !== pinned) {
-      throw new TidingsError(
-        'tls',
-        `certificate SHA-256 ${certificate.fingerprint256} does not match the pinned ${pinned}`,
-      );
-    }
-    return { ca: [certificate.pem], checkServerIdentity: () => undefined };
-  }
-  if (options.caFile) {
-    const extra = await readFile(options.caFile, 'utf8').catch((error: NodeJS.ErrnoException) =>
-      Promise.reject(
-        new TidingsError(
-          'config',
-          `cannot read caFile ${options.caFile} (${error.code ?? error.message})`,
-        ),
-      ),
-    );
-    return { ca: [...rootCertificates, extra] };
-  }
-  return {};
-}
-
-const MAX_SUBJECT_IN_ERROR = 100;
-
-/** Adds the presented certificate's fingerprint to a TLS failure, so the user can judge it. */
-async function explainTlsFailure(
-  error: TidingsError,
-  options: SessionOptions,
-): Promise<TidingsError> {
-  if (error.code !== 'tls' || options.tls === 'none' || options.certificateFingerprint)
-    return error;
-  const mode = options.tls === 'starttls' ? 'starttls' : 'implicit';
-  try {
-    const certificate = await probeCertificate(
-      options.host,
-      options.port,
-      mode,
-      options.commandTimeoutMs,
-    );
-    // The subject is the server's own text: cut short so the fingerprint always shows.
-    const subject = sanitizeServerText(certificate.subject, MAX_SUBJECT_IN_ERROR);
-    return new TidingsError(
-      'tls',
-      `${error.message}; server certificate${subject ? ` "${subject}"` : ''} SHA-256 ${certificate.fingerprint256}`,
-      { cause: error },
-    );
-  } catch {
-    return error;
-  }
 }
 
 function toImapFlowOptions(options: SessionOptions, tls: ConnectionOptions): ImapFlowOptions {

@@ -1,7 +1,7 @@
 /**
  * Reads a server's certificate without trusting it: over implicit TLS, or after STARTTLS.
  * Used to name the certificate (its SHA-256 fingerprint) when verification fails, and to
- * check a pinned fingerprint before any credentials are sent.
+ * learn a pinned certificate's PEM (the login connection then checks the pin itself).
  */
 import net from 'node:net';
 import tls, { type PeerCertificate } from 'node:tls';

@@ -2,19 +2,32 @@
  * "Test connection" for the settings window: connect, log in and LIST the mailboxes with the
  * account's settings, then LOG OUT. Failures come back as values naming what went wrong
  * (DNS, refused, TLS with the certificate's fingerprint, login), never as exceptions.
+ * Each test holds a slot of the caller's gate from connect to LOGOUT: the button can point
+ * at any host:port, and a gate of one keeps it from becoming a connection cannon.
  */
 import type { ConnectionTestResult } from '../../common/ipc-contract.js';
 import type { AccountSettings } from '../../common/settings-schema.js';
+import type { ConnectGate } from './connect-gate.js';
 import { classifyError } from './errors.js';
 import { accountSessionOptions, ImapSession } from './imap-session.js';
 import { silentLogger, systemClock, type Clock, type Logger } from './ports.js';
+
+/** What a connection test needs besides the account. */
+export interface ConnectionTestOptions {
+  commandTimeoutMs: number;
+  /** Shared by every test the app runs; each test holds one slot for its whole length. */
+  gate: ConnectGate;
+  clock?: Clock;
+  logger?: Logger;
+}
 
 /** Tries the account once; resolves with its selectable mailboxes or the failure. */
 export async function testConnection(
   account: AccountSettings,
   password: string,
-  options: { commandTimeoutMs: number; clock?: Clock; logger?: Logger },
+  options: ConnectionTestOptions,
 ): Promise<ConnectionTestResult> {
+  const release = await options.gate.acquire();
   let session: ImapSession | undefined;
   try {
     session = await ImapSession.open(
@@ -32,7 +45,11 @@ export async function testConnection(
     const failure = classifyError(error);
     return { ok: false, code: failure.code, message: failure.message };
   } finally {
-    await session?.logout(2_000);
+    try {
+      await session?.logout(2_000);
+    } finally {
+      release();
+    }
   }
 }
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfStateStore } from '../../app/main/engine/conf-state-store.js';
 import { silentLogger, type Logger } from '../../app/main/engine/ports.js';
 
@@ -35,5 +35,40 @@ describe('ConfStateStore', () => {
       uidValidity: 1,
       highestUid: 3,
     });
+  });
+});
+
+describe('ConfStateStore file modes', () => {
+  // The state names accounts, mailboxes and Message-IDs: other local users must not read it.
+  const modeOf = (file: string) => statSync(file).mode & 0o777;
+  let previousUmask = 0;
+  beforeEach(() => {
+    previousUmask = process.umask(0o022);
+  });
+  afterEach(() => {
+    process.umask(previousUmask);
+  });
+
+  it('creates a missing state directory 0700 and the state file 0600, under a umask of 022', () => {
+    const parent = path.join(newDir(), 'tidings');
+    const dir = path.join(parent, 'state');
+    const store = new ConfStateStore(dir, silentLogger);
+    store.setCursor('work', 'INBOX', { uidValidity: 1, highestUid: 3 });
+    expect(modeOf(parent)).toBe(0o700);
+    expect(modeOf(dir)).toBe(0o700);
+    expect(modeOf(store.path)).toBe(0o600);
+  });
+
+  it('tightens an existing state file to 0600 on open, and leaves a directory the user gave alone', () => {
+    const dir = newDir();
+    chmodSync(dir, 0o755);
+    const file = path.join(dir, 'state.json');
+    writeFileSync(file, '{}', { mode: 0o644 });
+    expect(modeOf(file)).toBe(0o644);
+    const store = new ConfStateStore(dir, silentLogger);
+    expect(modeOf(file)).toBe(0o600);
+    store.setAnnouncedMessageIds('work', ['<a@x>']);
+    expect(modeOf(file)).toBe(0o600);
+    expect(modeOf(dir)).toBe(0o755);
   });
 });

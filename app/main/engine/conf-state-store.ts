@@ -1,11 +1,17 @@
 /**
  * The `StateStore` on disk, through conf (atomic writes). conf re-reads its file on every
  * `get`, so the state is read once here and kept in memory; each change is written through.
- * Mailbox names contain dots, so conf's dot-notation paths are turned off.
+ * Mailbox names contain dots, so conf's dot-notation paths are turned off. The state names
+ * accounts, mailboxes and Message-IDs: the file is 0600, a directory made for it 0700.
  */
 import path from 'node:path';
 import Conf from 'conf';
-import { openJsonStore } from './open-json-store.js';
+import {
+  ensurePrivateDirectory,
+  openJsonStore,
+  PRIVATE_FILE_MODE,
+  restrictToOwner,
+} from './open-json-store.js';
 import type { Logger, MailboxCursor, StateStore } from './ports.js';
 
 interface StateShape {
@@ -51,6 +57,9 @@ export class ConfStateStore implements StateStore {
 
 function openConf(directory: string, logger: Logger): Conf<StateShape> {
   const file = path.join(directory, 'state.json');
+  ensurePrivateDirectory(directory);
+  // A state file from before this rule (or copied in) is tightened, not only new ones.
+  restrictToOwner(file);
   return openJsonStore(
     file,
     () =>
@@ -58,6 +67,7 @@ function openConf(directory: string, logger: Logger): Conf<StateShape> {
         cwd: directory,
         configName: 'state',
         accessPropertiesByDotNotation: false,
+        configFileMode: PRIVATE_FILE_MODE,
       }),
     // Every mailbox then baselines again, which announces nothing old.
     (backup) =>

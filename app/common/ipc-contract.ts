@@ -7,15 +7,25 @@
 import { z } from 'zod';
 import type { WatcherState } from './account-status.js';
 import type { livenessSettingsSchema } from './settings-schema.js';
-import { accountSchema, notificationSettingsSchema } from './settings-schema.js';
+import {
+  accountFieldsSchema,
+  checkAccount,
+  limits,
+  notificationSettingsSchema,
+} from './settings-schema.js';
 
-/** An account as the settings form sends it: a new password, or none to keep the stored one. */
+/**
+ * An account as the settings form sends it: a new password, or none to keep the stored one.
+ * The window has no say in how a password is found: `passwordEnv` and `passwordCommand` (which
+ * would run a command in main) belong to the headless config file only, and are refused here.
+ */
 export const accountInputSchema = z.strictObject({
   /** The id the account had before this edit; absent for a new account. */
-  originalId: z.string().optional(),
-  account: accountSchema.safeExtend({
-    password: z.string().max(1024).optional(),
-  }),
+  originalId: z.string().max(64).optional(),
+  account: accountFieldsSchema
+    .omit({ passwordEnv: true, passwordCommand: true })
+    .extend({ password: z.string().max(limits.secret).optional() })
+    .superRefine(checkAccount),
 });
 export type AccountInput = z.infer<typeof accountInputSchema>;
 
@@ -26,7 +36,7 @@ export const preferencesInputSchema = z.strictObject({
 });
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
 
-const accountIdInputSchema = z.strictObject({ id: z.string().min(1) });
+const accountIdInputSchema = z.strictObject({ id: z.string().min(1).max(64) });
 
 /** An account as the window sees it: never a password, only whether one is stored. */
 export interface AccountView {

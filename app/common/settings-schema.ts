@@ -4,6 +4,7 @@
  * "pasword" that is silently ignored is worse than an error.
  */
 import { z } from 'zod';
+import { isHttpsUrl } from './https-url.js';
 
 /** How the connection is secured: TLS from the first byte, STARTTLS upgrade, or none at all. */
 export const tlsModeSchema = z.enum(['implicit', 'starttls', 'none']);
@@ -13,61 +14,88 @@ const accountIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, ".", "_" or "-"');
 
+/** Longest accepted values: bounded input from a file or the window, never unbounded. */
+export const limits = {
+  user: 320,
+  secret: 1024,
+  path: 4096,
+  url: 2048,
+  mailboxName: 1000,
+  mailboxes: 200,
+} as const;
+
+/** The address opened when a notification is clicked: webmail over https, nothing else. */
+export const openUrlSchema = z
+  .string()
+  .max(limits.url)
+  .refine(isHttpsUrl, 'expected a web address starting with https://');
+
+/** An account's fields, before the checks that relate one field to another. */
+export const accountFieldsSchema = z.strictObject({
+  id: accountIdSchema,
+  name: z.string().min(1).max(100).optional(),
+  host: z.string().min(1, 'must not be empty').max(255),
+  port: z.number().int().min(1).max(65535).optional(),
+  tls: tlsModeSchema.default('implicit'),
+  user: z.string().min(1, 'must not be empty').max(limits.user),
+  password: z.string().min(1).max(limits.secret).optional(),
+  passwordEnv: z.string().min(1).max(255).optional(),
+  passwordCommand: z.string().min(1).max(limits.path).optional(),
+  mailboxes: z
+    .array(z.string().min(1).max(limits.mailboxName))
+    .min(1)
+    .max(limits.mailboxes)
+    .default(['INBOX']),
+  allowInsecureAuth: z.boolean().default(false),
+  /** A PEM file of extra certificate authorities to trust (a private or company CA). */
+  caFile: z.string().min(1).max(limits.path).optional(),
+  /** Trust exactly this certificate (SHA-256, hex, colons optional), e.g. a self-signed one. */
+  certificateFingerprint: z
+    .string()
+    .regex(
+      /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+      'expected a SHA-256 fingerprint (64 hex digits)',
+    )
+    .optional(),
+  openUrl: openUrlSchema.optional(),
+});
+
+/** The checks between an account's fields, shared by the config file and the window's input. */
+export function checkAccount(
+  account: Partial<z.infer<typeof accountFieldsSchema>> &
+    Pick<z.infer<typeof accountFieldsSchema>, 'tls' | 'allowInsecureAuth' | 'mailboxes'>,
+  ctx: z.RefinementCtx,
+): void {
+  const sources = ['password', 'passwordEnv', 'passwordCommand'] as const;
+  const given = sources.filter((key) => account[key] !== undefined);
+  if (given.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [given[1] ?? 'password'],
+      message: `give only one of ${sources.join(', ')}`,
+    });
+  }
+  if (account.tls === 'none' && (account.caFile || account.certificateFingerprint)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tls'],
+      message: 'caFile and certificateFingerprint need tls "implicit" or "starttls"',
+    });
+  }
+  if (account.tls === 'none' && !account.allowInsecureAuth) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tls'],
+      message: '"none" sends the password in clear text: set allowInsecureAuth to true to allow it',
+    });
+  }
+  if (new Set(account.mailboxes).size !== account.mailboxes.length) {
+    ctx.addIssue({ code: 'custom', path: ['mailboxes'], message: 'lists a mailbox twice' });
+  }
+}
+
 /** One IMAP account and the mailboxes to watch in it. */
-export const accountSchema = z
-  .strictObject({
-    id: accountIdSchema,
-    name: z.string().min(1).max(100).optional(),
-    host: z.string().min(1, 'must not be empty').max(255),
-    port: z.number().int().min(1).max(65535).optional(),
-    tls: tlsModeSchema.default('implicit'),
-    user: z.string().min(1, 'must not be empty'),
-    password: z.string().min(1).optional(),
-    passwordEnv: z.string().min(1).optional(),
-    passwordCommand: z.string().min(1).optional(),
-    mailboxes: z.array(z.string().min(1)).min(1).default(['INBOX']),
-    allowInsecureAuth: z.boolean().default(false),
-    /** A PEM file of extra certificate authorities to trust (a private or company CA). */
-    caFile: z.string().min(1).optional(),
-    /** Trust exactly this certificate (SHA-256, hex, colons optional), e.g. a self-signed one. */
-    certificateFingerprint: z
-      .string()
-      .regex(
-        /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
-        'expected a SHA-256 fingerprint (64 hex digits)',
-      )
-      .optional(),
-    openUrl: z.string().url().optional(),
-  })
-  .superRefine((account, ctx) => {
-    const sources = ['password', 'passwordEnv', 'passwordCommand'] as const;
-    const given = sources.filter((key) => account[key] !== undefined);
-    if (given.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [given[1] ?? 'password'],
-        message: `give only one of ${sources.join(', ')}`,
-      });
-    }
-    if (account.tls === 'none' && (account.caFile || account.certificateFingerprint)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tls'],
-        message: 'caFile and certificateFingerprint need tls "implicit" or "starttls"',
-      });
-    }
-    if (account.tls === 'none' && !account.allowInsecureAuth) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tls'],
-        message:
-          '"none" sends the password in clear text: set allowInsecureAuth to true to allow it',
-      });
-    }
-    if (new Set(account.mailboxes).size !== account.mailboxes.length) {
-      ctx.addIssue({ code: 'custom', path: ['mailboxes'], message: 'lists a mailbox twice' });
-    }
-  });
+export const accountSchema = accountFieldsSchema.superRefine(checkAccount);
 export type AccountSettings = z.infer<typeof accountSchema>;
 
 /** Notification preferences. */

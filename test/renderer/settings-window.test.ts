@@ -142,6 +142,28 @@ describe('settings window', () => {
     expect(await calls(page, 'saveAccount')).toEqual([]);
   });
 
+  it('asks for the password again when an edit points the account at another server', async () => {
+    const { page } = await open({ settings: { ...emptySettings, accounts: [work] } });
+    await page.getByRole('button', { name: 'Edit Work' }).click();
+    const password = page.getByLabel('Password', { exact: true });
+    expect(await password.getAttribute('placeholder')).toBe('stored — leave empty to keep');
+    await page.getByLabel('IMAP server').fill('imap.elsewhere.example');
+    expect(await password.getAttribute('placeholder')).toMatch(/enter the password again/);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await expect
+      .poll(() => page.locator('#f-password-error').textContent())
+      .toMatch(/enter the password again/);
+    expect(await calls(page, 'saveAccount')).toEqual([]);
+    expect(await calls(page, 'testAccount')).toEqual([]);
+    // Back to the saved server (any case): the stored password applies again.
+    await page.getByLabel('IMAP server').fill('IMAP.example.com');
+    await page.getByLabel('Webmail address').fill('http://mail.example.com/');
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await expect.poll(() => page.locator('#f-openUrl-error').textContent()).toMatch(/https:\/\//);
+    expect(await page.locator('#f-password-error').textContent()).toBe('');
+  });
+
   it("shows main's field errors when it refuses a save", async () => {
     const { page } = await open({
       saveErrors: { host: 'must not be empty', id: '"work" is already taken' },

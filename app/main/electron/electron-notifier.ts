@@ -5,6 +5,7 @@
  * referenced until it closes: Electron drops the events of a collected one.
  */
 import { Notification, shell } from 'electron';
+import { isHttpsUrl } from '../../common/https-url.js';
 import type { NotificationSettings } from '../../common/settings-schema.js';
 import {
   describeAnnouncement,
@@ -49,7 +50,7 @@ export class ElectronNotifier implements Notifier {
     notification.on('click', () => {
       forget();
       void shell
-        .openExternal(account?.openUrl ?? 'mailto:')
+        .openExternal(this.clickTarget(account?.openUrl))
         .catch((error: Error) =>
           this.deps.logger.warn(`cannot open the mail client: ${error.message}`),
         );
@@ -60,5 +61,16 @@ export class ElectronNotifier implements Notifier {
       this.deps.logger.warn(`notification failed: ${error}`);
     });
     notification.show();
+  }
+
+  // Checked again here, not only by the settings schema: shell.openExternal hands any scheme
+  // (file:, smb:, a custom protocol handler) to the OS, so only https ever reaches it.
+  private clickTarget(openUrl: string | undefined): string {
+    if (openUrl === undefined) return 'mailto:';
+    if (isHttpsUrl(openUrl)) return openUrl;
+    this.deps.logger.warn(
+      "the account's web address is not an https address: opening the mail client",
+    );
+    return 'mailto:';
   }
 }

@@ -49,9 +49,11 @@ async function handle<C extends InvokeChannel>(
   if (!parsed.success) {
     const fields: Record<string, string> = {};
     for (const issue of parsed.error.issues) {
-      // ["account", "port"] → "port": the form shows it beside the field.
-      const key = issue.path.filter((p) => p !== 'account').join('.') || '(request)';
-      fields[key] ??= issue.message;
+      // ["account", "port"] → "port": the form shows it beside the field. A key the channel
+      // does not accept (passwordCommand from the window) is named as a field of its own.
+      const at = issue.path.filter((p) => p !== 'account');
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...at, k]) : [at];
+      for (const path of keys) fields[path.join('.') || '(request)'] ??= issue.message;
     }
     return {
       ok: false,

@@ -23,10 +23,16 @@ import {
   formatIssues,
   livenessSettingsSchema,
   notificationSettingsSchema,
+  resolvePort,
   type AccountSettings,
   type Settings,
 } from '../../common/settings-schema.js';
-import { openJsonStore } from '../engine/open-json-store.js';
+import {
+  ensurePrivateDirectory,
+  openJsonStore,
+  PRIVATE_FILE_MODE,
+  restrictToOwner,
+} from '../engine/open-json-store.js';
 
 const storedAccountSchema = accountSchema.safeExtend({ passwordCipher: z.string().optional() });
 const storedSettingsSchema = z.object({
@@ -45,13 +51,18 @@ export class SettingsStore {
 
   constructor(options: { cwd?: string; onInvalid?: (problems: string[]) => void } = {}) {
     const cwd = options.cwd ?? app.getPath('userData');
+    const file = path.join(cwd, 'settings.json');
+    // Account ids, hosts, users and password ciphertext: readable by the user alone.
+    ensurePrivateDirectory(cwd);
+    restrictToOwner(file);
     this.store = openJsonStore(
-      path.join(cwd, 'settings.json'),
+      file,
       () =>
         new ElectronStore<StoredSettings>({
           name: 'settings',
           cwd,
           accessPropertiesByDotNotation: false,
+          configFileMode: PRIVATE_FILE_MODE,
         }),
       (backup) => options.onInvalid?.([`not valid JSON: kept as ${backup}`]),
     );
@@ -96,32 +107,55 @@ export class SettingsStore {
     };
   }
 
-  /** Adds or replaces an account; `encrypt` turns a new password into ciphertext. */
+  /**
+   * Adds or replaces an account; `encrypt` turns a new password into ciphertext. A stored
+   * password is kept only while the account still points at the server, port, security and
+   * user it was saved for: otherwise the form must ask for it again.
+   */
   saveAccount(input: AccountInput, encrypt: (password: string) => string): Result<void> {
-    const { originalId, account } = input;
-    const { password, ...fields } = account;
-    const others = this.settings.accounts.filter((a) => a.id !== (originalId ?? account.id));
+    const { password, ...fields } = input.account;
+    const { account } = input;
+    const previous = this.previousAccount(input);
+    if (!previous.ok) return previous;
+    const others = this.settings.accounts.filter((a) => a !== previous.value);
     if (others.some((a) => a.id === account.id)) {
       return invalid({ id: `"${account.id}" is already the id of another account` });
     }
-    const previous = this.settings.accounts.find((a) => a.id === (originalId ?? account.id));
-    const passwordCipher = password ? encrypt(password) : previous?.passwordCipher;
-    if (!passwordCipher) return invalid({ password: 'enter the password' });
+    const passwordCipher = password ? encrypt(password) : this.reusablePasswordCipher(input);
+    if (!passwordCipher) {
+      return invalid({ password: previous.value ? passwordAgain : 'enter the password' });
+    }
     const stored: StoredAccount = { ...fields, passwordCipher };
-    const index = previous ? this.settings.accounts.indexOf(previous) : -1;
-    const accounts =
-      index >= 0
-        ? this.settings.accounts.map((a, i) => (i === index ? stored : a))
-        : [...this.settings.accounts, stored];
+    const accounts = previous.value
+      ? this.settings.accounts.map((a) => (a === previous.value ? stored : a))
+      : [...this.settings.accounts, stored];
     this.write({ ...this.settings, accounts });
     return { ok: true, value: undefined };
   }
 
+  /**
+   * The stored password cipher that `input` may use without sending a new password: only that
+   * of the account being edited, and only if host, port, TLS mode and user are unchanged.
+   */
+  reusablePasswordCipher(input: AccountInput): string | undefined {
+    const previous = this.previousAccount(input);
+    if (!previous.ok || !previous.value) return undefined;
+    return sameCredentialTarget(previous.value, input.account)
+      ? previous.value.passwordCipher
+      : undefined;
+  }
+
+  // The account an edit replaces: none for a new account; an edit of a vanished one is refused.
+  private previousAccount(input: AccountInput): Result<StoredAccount | undefined> {
+    if (input.originalId === undefined) return { ok: true, value: undefined };
+    const previous = this.settings.accounts.find((a) => a.id === input.originalId);
+    if (!previous) return notFound(input.originalId);
+    return { ok: true, value: previous };
+  }
+
   /** Removes an account. */
   removeAccount(id: string): Result<void> {
-    if (!this.settings.accounts.some((a) => a.id === id)) {
-      return { ok: false, error: { code: 'not-found', message: `no account "${id}"`, fields: {} } };
-    }
+    if (!this.settings.accounts.some((a) => a.id === id)) return notFound(id);
     this.write({ ...this.settings, accounts: this.settings.accounts.filter((a) => a.id !== id) });
     return { ok: true, value: undefined };
   }
@@ -148,6 +182,27 @@ function withoutCipher({ passwordCipher: _c, ...account }: StoredAccount): Accou
 function toView({ passwordCipher, ...account }: StoredAccount): AccountView {
   const { password: _p, passwordEnv: _e, passwordCommand: _c, ...rest } = account;
   return { ...rest, hasPassword: Boolean(passwordCipher) };
+}
+
+/** Why a stored password was not reused: the account now points somewhere else. */
+export const passwordAgain =
+  'the server, port, security or user changed: enter the password again to send it there';
+
+// Where a password goes: a stored one is never sent anywhere else.
+function sameCredentialTarget(
+  a: Pick<AccountSettings, 'host' | 'port' | 'tls' | 'user'>,
+  b: Pick<AccountSettings, 'host' | 'port' | 'tls' | 'user'>,
+): boolean {
+  return (
+    a.host.toLowerCase() === b.host.toLowerCase() &&
+    resolvePort(a) === resolvePort(b) &&
+    a.tls === b.tls &&
+    a.user === b.user
+  );
+}
+
+function notFound(id: string): { ok: false; error: RequestError } {
+  return { ok: false, error: { code: 'not-found', message: `no account "${id}"`, fields: {} } };
 }
 
 function invalid(fields: Record<string, string>): { ok: false; error: RequestError } {

@@ -1,0 +1,75 @@
+/**
+ * What each settings-window request does in main, given the store and the engine. Payloads
+ * arrive already validated (ipc-handlers.ts); here the rules about secrets hold: a stored
+ * password is only ever sent to the server, port, TLS mode and user it was saved for, and
+ * "Test connection" runs one at a time.
+ */
+import type {
+  AccountInput,
+  ConnectionTestResult,
+  Result,
+  SettingsView,
+  StatusView,
+} from '../../common/ipc-contract.js';
+import type { Settings } from '../../common/settings-schema.js';
+import type { IpcHandlers } from './ipc-handlers.js';
+import { passwordAgain, type SettingsStore } from './settings-store.js';
+
+/** What the handlers need from the app. */
+export interface SettingsHandlerDeps {
+  store: SettingsStore;
+  /** Runs the engine with the new settings, and updates the tray. */
+  apply(settings: Settings): Promise<void>;
+  statuses(): StatusView[];
+  /** Tests an account with a password (one test at a time: the caller holds a gate). */
+  testConnection(account: AccountInput['account'], password: string): Promise<ConnectionTestResult>;
+  setStartAtLogin(enabled: boolean): void;
+  encrypt(password: string): string;
+  decrypt(cipher: string): string;
+  secretStorageWarning(): string | null;
+}
+
+/** The handler of every invoke channel. */
+export function createSettingsHandlers(deps: SettingsHandlerDeps): IpcHandlers {
+  const { store } = deps;
+  const view = (): Result<SettingsView> => ({
+    ok: true,
+    value: store.view(deps.secretStorageWarning()),
+  });
+  const applied = async (): Promise<Result<SettingsView>> => {
+    await deps.apply(store.engineSettings());
+    return view();
+  };
+  return {
+    'settings:get': view,
+    'status:get': () => ({ ok: true, value: deps.statuses() }),
+    'account:save': async (input) => {
+      const saved = store.saveAccount(input, deps.encrypt);
+      return saved.ok ? applied() : saved;
+    },
+    'account:remove': async ({ id }) => {
+      const removed = store.removeAccount(id);
+      return removed.ok ? applied() : removed;
+    },
+    'account:test': async (input) => {
+      const cipher = input.account.password ? undefined : store.reusablePasswordCipher(input);
+      const password = input.account.password ?? (cipher && deps.decrypt(cipher));
+      if (!password) {
+        const message =
+          input.originalId === undefined || !store.passwordCipher(input.originalId)
+            ? 'enter the password'
+            : passwordAgain;
+        return {
+          ok: false,
+          error: { code: 'invalid-request', message, fields: { password: message } },
+        };
+      }
+      return { ok: true, value: await deps.testConnection(input.account, password) };
+    },
+    'preferences:save': async (input) => {
+      if (input.startAtLogin !== store.startAtLogin) deps.setStartAtLogin(input.startAtLogin);
+      store.savePreferences(input);
+      return applied();
+    },
+  };
+}

@@ -5,7 +5,31 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fake } from '../support/electron-fake.js';
 
 vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
-const { autostartFile, setStartAtLogin } = await import('../../app/main/electron/login-item.js');
+const { autostartFile, desktopExecArgument, setStartAtLogin } =
+  await import('../../app/main/electron/login-item.js');
+
+// The reading side of the Desktop Entry Specification's Exec rules, written from the spec:
+// string escapes first (\s \n \t \r \\), then quoting (\" \` \$ \\ inside "…"), then %%.
+function parseExec(value: string): string[] {
+  const unescaped = value.replace(/\\([\\nstr])/g, (_, c: string) =>
+    c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === 's' ? ' ' : '\\',
+  );
+  const args: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < unescaped.length; i++) {
+    const c = unescaped[i] ?? '';
+    if (quoted && c === '\\' && /["`$\\]/.test(unescaped[i + 1] ?? '')) current += unescaped[++i];
+    else if (c === '"') quoted = !quoted;
+    else if (c !== ' ' || quoted) current += c;
+    else if (current) {
+      args.push(current);
+      current = '';
+    }
+  }
+  if (current) args.push(current);
+  return args.map((arg) => arg.replace(/%%/g, '%'));
+}
 
 const saved = process.env.XDG_CONFIG_HOME;
 afterEach(() => {
@@ -22,6 +46,15 @@ describe('start at login', () => {
     expect(entry).toContain(`Exec="${process.execPath}" --hidden`);
     setStartAtLogin(false, 'linux');
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('escapes the executable path in Exec as the Desktop Entry Specification says', () => {
+    const hostile = '/opt/My "Apps"/$HOME/`id`/a\\b/100%/new\nline/tidings';
+    expect(desktopExecArgument(hostile)).toBe(
+      '"/opt/My \\\\"Apps\\\\"/\\\\$HOME/\\\\`id\\\\`/a\\\\\\\\b/100%%/new\\nline/tidings"',
+    );
+    expect(parseExec(`${desktopExecArgument(hostile)} --hidden`)).toEqual([hostile, '--hidden']);
+    expect(parseExec(desktopExecArgument('/usr/bin/tidings'))).toEqual(['/usr/bin/tidings']);
   });
 
   it("uses Electron's login items on macOS and Windows", () => {

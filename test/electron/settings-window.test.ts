@@ -2,12 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { FakeBrowserWindow } from '../support/electron-fake.js';
 
 vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
-const { openSettingsWindow, settingsWindowOptions } =
+const { applicationMenuTemplate, openSettingsWindow, settingsWindowOptions } =
   await import('../../app/main/electron/settings-window.js');
+
+const paths = { preload: '/p.cjs', html: '/r/index.html', devTools: false };
 
 describe('settings window', () => {
   it('is isolated, sandboxed and without Node integration', () => {
-    const { webPreferences } = settingsWindowOptions('/app/preload/index.cjs');
+    const { webPreferences } = settingsWindowOptions('/app/preload/index.cjs', false);
     expect(webPreferences).toMatchObject({
       preload: '/app/preload/index.cjs',
       contextIsolation: true,
@@ -17,14 +19,24 @@ describe('settings window', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      devTools: false,
     });
   });
 
+  it('opens DevTools only when asked to (an unpackaged app), never by default', () => {
+    expect(settingsWindowOptions('/p.cjs', true).webPreferences?.devTools).toBe(true);
+    const window = openSettingsWindow(null, paths) as unknown as FakeBrowserWindow;
+    expect(window.options).toMatchObject({ webPreferences: { devTools: false } });
+  });
+
+  it('has no application menu (no Reload or DevTools shortcuts) but the Edit menu on macOS', () => {
+    expect(applicationMenuTemplate('linux')).toBeNull();
+    expect(applicationMenuTemplate('win32')).toBeNull();
+    expect(applicationMenuTemplate('darwin')).toEqual([{ role: 'appMenu' }, { role: 'editMenu' }]);
+  });
+
   it('denies permissions, navigation and new windows, and loads the local page', () => {
-    const window = openSettingsWindow(null, {
-      preload: '/p.cjs',
-      html: '/r/index.html',
-    }) as unknown as FakeBrowserWindow;
+    const window = openSettingsWindow(null, paths) as unknown as FakeBrowserWindow;
     expect(window.loaded).toBe('/r/index.html');
 
     const [[requestHandler]] = window.session.setPermissionRequestHandler.mock.calls as [
@@ -49,9 +61,9 @@ describe('settings window', () => {
   });
 
   it('focuses the window that is already open instead of making a second', () => {
-    const first = openSettingsWindow(null, { preload: '/p.cjs', html: '/r/index.html' });
+    const first = openSettingsWindow(null, paths);
     const count = FakeBrowserWindow.made.length;
-    expect(openSettingsWindow(first, { preload: '/p.cjs', html: '/r/index.html' })).toBe(first);
+    expect(openSettingsWindow(first, paths)).toBe(first);
     expect(FakeBrowserWindow.made.length).toBe(count);
     expect((first as unknown as FakeBrowserWindow).focus).toHaveBeenCalled();
   });

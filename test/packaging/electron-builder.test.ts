@@ -5,7 +5,7 @@
  * beside it. Needs a fresh `npm run build` (npm test runs one first).
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,10 +16,47 @@ const root = path.join(import.meta.dirname, '..', '..');
 const pkg = (await import('../../package.json', { with: { type: 'json' } })).default;
 let resources: string;
 let files: string[];
+let binary: Buffer;
+
+// @electron/fuses' format: a sentinel, the wire's version (1) and length, then one byte per
+// fuse: '0' off, '1' on. The order is FuseV1Options'.
+const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const fuseNames = [
+  'RunAsNode',
+  'EnableCookieEncryption',
+  'EnableNodeOptionsEnvironmentVariable',
+  'EnableNodeCliInspectArguments',
+  'EnableEmbeddedAsarIntegrityValidation',
+  'OnlyLoadAppFromAsar',
+  'LoadBrowserProcessSpecificV8Snapshot',
+  'GrantFileProtocolExtraPrivileges',
+] as const;
+const shippedFuses = '10110001';
+
+function fuseWire(states: string): Buffer {
+  return Buffer.concat([
+    Buffer.from(SENTINEL),
+    Buffer.from([1, states.length]),
+    Buffer.from(states),
+  ]);
+}
+
+function readFuses(file: Buffer): Record<string, boolean> {
+  const at = file.indexOf(SENTINEL) + SENTINEL.length;
+  const length = file[at + 1] ?? 0;
+  return Object.fromEntries(
+    fuseNames.slice(0, length).map((name, i) => [name, file[at + 2 + i] === '1'.charCodeAt(0)]),
+  );
+}
 
 beforeAll(async () => {
   const stub = mkdtempSync(path.join(tmpdir(), 'tidings-electron-stub-'));
-  writeFileSync(path.join(stub, 'electron'), '#!/bin/sh\nexit 0\n');
+  // A stand-in binary with Electron's fuse wire in it, set as Electron 41 ships it, so that
+  // electron-builder's @electron/fuses step runs on it as on the real one.
+  writeFileSync(
+    path.join(stub, 'electron'),
+    Buffer.concat([Buffer.from('#!/bin/sh\nexit 0\n'), fuseWire(shippedFuses)]),
+  );
   chmodSync(path.join(stub, 'electron'), 0o755);
   const out = mkdtempSync(path.join(tmpdir(), 'tidings-release-'));
   await promisify(execFile)(
@@ -34,6 +71,7 @@ beforeAll(async () => {
     { cwd: root, timeout: 120_000, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } },
   );
   resources = path.join(out, 'linux-unpacked', 'resources');
+  binary = readFileSync(path.join(out, 'linux-unpacked', 'tidings'));
   files = asar.listPackage(path.join(resources, 'app.asar'), { isPack: false });
 }, 150_000);
 
@@ -75,6 +113,20 @@ describe('electron-builder --linux --dir', () => {
     expect(ours.filter((f) => /^\/(app|test|bench|scripts)\//.test(f))).toEqual([]);
     expect(ours.filter((f) => /\.(ts|map)$/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('flips the fuses: no run-as-node, NODE_OPTIONS or --inspect; asar only, and checked', () => {
+    expect(binary.indexOf(SENTINEL)).toBeGreaterThan(0);
+    expect(readFuses(binary)).toEqual({
+      RunAsNode: false,
+      EnableCookieEncryption: true,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      EnableEmbeddedAsarIntegrityValidation: true,
+      OnlyLoadAppFromAsar: true,
+      LoadBrowserProcessSpecificV8Snapshot: false,
+      GrantFileProtocolExtraPrivileges: false,
+    });
   });
 
   it("unpacks node-notifier's vendored helpers so they can be executed", () => {

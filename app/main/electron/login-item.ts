@@ -37,9 +37,25 @@ export function setStartAtLogin(
       'Type=Application',
       'Name=Tidings',
       'Comment=New mail notifications',
-      `Exec="${exec.replace(/"/g, '\\"')}" --hidden`,
+      `Exec=${desktopExecArgument(exec)} --hidden`,
       'X-GNOME-Autostart-enabled=true',
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * One argument of a desktop entry's Exec key, per the Desktop Entry Specification: quoted,
+ * with `"`, `` ` ``, `$` and `\` backslash-escaped inside the quotes; then the string-value
+ * escapes applied on top (so a literal backslash is written as four), and `%` doubled so it
+ * is not taken for a field code such as %f.
+ */
+export function desktopExecArgument(argument: string): string {
+  const quoted = `"${argument.replace(/["`$\\]/g, (c) => `\\${c}`)}"`;
+  return quoted
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(/\r/g, '\\r')
+    .replace(/%/g, '%%');
 }

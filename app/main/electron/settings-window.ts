@@ -3,10 +3,25 @@
  * in its HTML, no navigation, no new windows, every permission denied. One window at most;
  * opening it again focuses it.
  */
-import { BrowserWindow, type BrowserWindowConstructorOptions, type Session } from 'electron';
+import {
+  BrowserWindow,
+  type BrowserWindowConstructorOptions,
+  type MenuItemConstructorOptions,
+  type Session,
+} from 'electron';
+
+/** Where the window's files are, and whether DevTools may open (never in a packaged app). */
+export interface SettingsWindowPaths {
+  preload: string;
+  html: string;
+  devTools: boolean;
+}
 
 /** The window's options; exported so a test can assert every security setting. */
-export function settingsWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function settingsWindowOptions(
+  preloadPath: string,
+  devTools: boolean,
+): BrowserWindowConstructorOptions {
   return {
     width: 760,
     height: 620,
@@ -25,6 +40,8 @@ export function settingsWindowOptions(preloadPath: string): BrowserWindowConstru
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // A packaged app has no DevTools: they would let anyone at the keyboard call main's IPC.
+      devTools,
     },
   };
 }
@@ -38,14 +55,14 @@ export function denyAllPermissions(session: Session): void {
 /** Opens (or focuses) the settings window showing `htmlPath`. */
 export function openSettingsWindow(
   existing: BrowserWindow | null,
-  paths: { preload: string; html: string },
+  paths: SettingsWindowPaths,
 ): BrowserWindow {
   if (existing && !existing.isDestroyed()) {
     existing.show();
     existing.focus();
     return existing;
   }
-  const window = new BrowserWindow(settingsWindowOptions(paths.preload));
+  const window = new BrowserWindow(settingsWindowOptions(paths.preload, paths.devTools));
   denyAllPermissions(window.webContents.session);
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-redirect', (event) => event.preventDefault());
@@ -53,4 +70,16 @@ export function openSettingsWindow(
   window.once('ready-to-show', () => window.show());
   void window.loadFile(paths.html);
   return window;
+}
+
+/**
+ * The application menu: none on Windows and Linux (Electron's default one has Reload and
+ * Toggle DevTools); on macOS, where copy and paste in a text field need an Edit menu, only the
+ * app and Edit menus.
+ */
+export function applicationMenuTemplate(
+  platform: NodeJS.Platform,
+): MenuItemConstructorOptions[] | null {
+  if (platform !== 'darwin') return null;
+  return [{ role: 'appMenu' }, { role: 'editMenu' }];
 }

@@ -5,13 +5,13 @@
  */
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { app, ipcMain, Menu, shell, type IpcMainInvokeEvent } from 'electron';
 import type { StatusView } from '../common/ipc-contract.js';
-import { ConfStateStore, Supervisor, type Logger } from './engine/index.js';
-import { testConnection } from './engine/test-connection.js';
+import { ConfStateStore, ConnectGate, Supervisor, testConnection } from './engine/index.js';
 import { ElectronNotifier } from './electron/electron-notifier.js';
 import { createElectronSystemEvents } from './electron/electron-system-events.js';
 import { registerIpcHandlers } from './electron/ipc-handlers.js';
+import { createFileLogger, type FileLogger } from './electron/log-file.js';
 import { setStartAtLogin } from './electron/login-item.js';
 import { isPaused, pauseUntil } from './electron/pause.js';
 import {
@@ -19,8 +19,10 @@ import {
   encryptPassword,
   secretStorageWarning,
 } from './electron/safe-storage-secrets.js';
+import { seedAccount, seedAccountFile } from './electron/seed-account.js';
+import { createSettingsHandlers } from './electron/settings-handlers.js';
 import { SettingsStore } from './electron/settings-store.js';
-import { openSettingsWindow } from './electron/settings-window.js';
+import { applicationMenuTemplate, openSettingsWindow } from './electron/settings-window.js';
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
 
 const APP_ID = 'app.tidings.desktop';
@@ -31,12 +33,11 @@ const paths = {
   assets: path.join(here, '..', '..', 'assets'),
 };
 
-const logger: Logger = {
-  debug: () => {},
-  info: (message) => console.info(message),
-  warn: (message) => console.warn(message),
-  error: (message) => console.error(message),
-};
+// Set before anything reads it: the single-instance lock lives in the data directory too, so
+// a demo or end-to-end run with its own directory never meets the user's running app.
+if (process.env.TIDINGS_USER_DATA_DIR) {
+  app.setPath('userData', path.resolve(process.env.TIDINGS_USER_DATA_DIR));
+}
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -49,10 +50,16 @@ if (!app.requestSingleInstanceLock()) {
 
 function start(): void {
   app.dock?.hide();
+  const menu = applicationMenuTemplate(process.platform);
+  Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
+  const logger = createAppLogger();
+  logger.info(`Tidings ${app.getVersion()} starting`);
   const store = new SettingsStore({
     onInvalid: (problems) =>
       logger.warn(`settings were invalid and were reset:\n${problems.join('\n')}`),
   });
+  const seedFile = seedAccountFile(process.argv);
+  if (seedFile) seedAccount(store, seedFile, encryptPassword, logger);
   let settingsWindow: BrowserWindow | null = null;
   let pausedUntil: Date | null = null;
   const systemEvents = createElectronSystemEvents();
@@ -97,13 +104,8 @@ function start(): void {
       startAtLogin: store.startAtLogin,
       now: new Date(),
     });
-  const applySettings = async () => {
-    await supervisor.applySettings(store.engineSettings());
-    refreshTray();
-    return { ok: true as const, value: store.view(secretStorageWarning()) };
-  };
   const openSettings = () => {
-    settingsWindow = openSettingsWindow(settingsWindow, paths);
+    settingsWindow = openSettingsWindow(settingsWindow, { ...paths, devTools: !app.isPackaged });
   };
 
   const tray: TrayController = createTrayController(paths.assets, {
@@ -113,6 +115,11 @@ function start(): void {
       refreshTray();
     },
     openSettings,
+    showLog: () => {
+      void shell.openPath(logger.path).then((problem) => {
+        if (problem) logger.warn(`cannot open the log ${logger.path}: ${problem}`);
+      });
+    },
     setStartAtLogin: (enabled) => {
       setStartAtLogin(enabled);
       store.savePreferences({
@@ -137,34 +144,29 @@ function start(): void {
     event.sender === settingsWindow.webContents &&
     event.senderFrame === settingsWindow.webContents.mainFrame;
 
+  // "Test connection" goes anywhere the window says: one at a time, so a page cannot turn
+  // the app into a port scanner or a login flood.
+  const testGate = new ConnectGate(1);
   registerIpcHandlers(
     ipcMain,
-    {
-      'settings:get': () => ({ ok: true, value: store.view(secretStorageWarning()) }),
-      'status:get': () => ({ ok: true, value: statusViews() }),
-      'account:save': async (input) => {
-        const saved = store.saveAccount(input, encryptPassword);
-        return saved.ok ? applySettings() : saved;
+    createSettingsHandlers({
+      store,
+      apply: async (settings) => {
+        await supervisor.applySettings(settings);
+        refreshTray();
       },
-      'account:remove': async ({ id }) => {
-        const removed = store.removeAccount(id);
-        return removed.ok ? applySettings() : removed;
-      },
-      'account:test': async ({ originalId, account }) => {
-        const cipher = store.passwordCipher(originalId ?? account.id);
-        const password = account.password || (cipher ? decryptPassword(cipher) : '');
-        const timeout = store.engineSettings().liveness.commandTimeoutSeconds * 1000;
-        return {
-          ok: true,
-          value: await testConnection(account, password, { commandTimeoutMs: timeout }),
-        };
-      },
-      'preferences:save': async (input) => {
-        if (input.startAtLogin !== store.startAtLogin) setStartAtLogin(input.startAtLogin);
-        store.savePreferences(input);
-        return applySettings();
-      },
-    },
+      statuses: statusViews,
+      testConnection: (account, password) =>
+        testConnection(account, password, {
+          commandTimeoutMs: store.engineSettings().liveness.commandTimeoutSeconds * 1000,
+          gate: testGate,
+          logger,
+        }),
+      setStartAtLogin,
+      encrypt: encryptPassword,
+      decrypt: decryptPassword,
+      secretStorageWarning: () => secretStorageWarning(),
+    }),
     isTrustedSender,
   );
 
@@ -176,6 +178,7 @@ function start(): void {
       stopped = true;
       systemEvents.close();
       tray.destroy();
+      logger.info('stopped');
       app.quit();
     });
   });
@@ -184,4 +187,25 @@ function start(): void {
   refreshTray();
   if (store.engineSettings().accounts.length === 0 || !process.argv.includes('--hidden'))
     openSettings();
+}
+
+// The log file in the data directory (what "Show log" opens), with warnings and errors also
+// on the console for a developer's terminal. TIDINGS_DEBUG=1 adds the engine's debug lines.
+function createAppLogger(): FileLogger {
+  const file = createFileLogger(path.join(app.getPath('userData'), 'logs', 'tidings.log'), {
+    debug: process.env.TIDINGS_DEBUG === '1',
+  });
+  return {
+    path: file.path,
+    debug: (message) => file.debug(message),
+    info: (message) => file.info(message),
+    warn: (message) => {
+      file.warn(message);
+      console.warn(message);
+    },
+    error: (message) => {
+      file.error(message);
+      console.error(message);
+    },
+  };
 }

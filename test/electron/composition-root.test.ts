@@ -3,6 +3,9 @@
  * instance only, the settings window on first run, IPC wired to the real settings store with
  * sender checks, and a quit that says LOGOUT on every connection before letting Electron go.
  */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
@@ -17,7 +20,7 @@ type Handler = (
 
 let dovecot: Dovecot;
 beforeAll(async () => {
-  dovecot = await startDovecot({ ann: 'pw' });
+  dovecot = await startDovecot({ ann: 'pw-Secret-7781' });
 });
 afterAll(async () => {
   await dovecot?.stop();
@@ -68,7 +71,7 @@ describe('the composition root', () => {
       tls: 'none',
       allowInsecureAuth: true,
       user: 'ann',
-      password: 'pw',
+      password: 'pw-Secret-7781',
       mailboxes: ['INBOX'],
     };
     const tested = await handler('account:test')(ours, { account });
@@ -78,7 +81,30 @@ describe('the composition root', () => {
       ok: true,
       value: { accounts: [{ id: 'ann', hasPassword: true }] },
     });
-    expect(JSON.stringify(saved)).not.toContain('"pw"');
+    expect(JSON.stringify(saved)).not.toContain('pw-Secret');
+
+    // The stored password goes only where it was saved for: a test against another server
+    // without a new password is refused before anything connects there.
+    const elsewhere = net.createServer((socket) => socket.end('* OK listening for passwords\r\n'));
+    let connections = 0;
+    elsewhere.on('connection', () => connections++);
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const moved = {
+      ...account,
+      port: (elsewhere.address() as net.AddressInfo).port,
+      password: undefined,
+    };
+    const refused = await handler('account:test')(ours, { originalId: 'ann', account: moved });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { fields: { password: expect.stringMatching(/enter the password again/) } },
+    });
+    expect(connections).toBe(0);
+    elsewhere.close();
+    const unchanged = { ...account, password: undefined };
+    await expect(
+      handler('account:test')(ours, { originalId: 'ann', account: unchanged }),
+    ).resolves.toEqual({ ok: true, value: { ok: true, mailboxes: ['INBOX'] } });
 
     // The tray shows the account once its watcher is idle.
     const tray = FakeTray.made[0] as FakeTray;
@@ -89,6 +115,20 @@ describe('the composition root', () => {
       },
     );
     expect(tray.tooltip).toBe('Tidings — 0 unread messages');
+
+    // No default menu (Reload, Toggle DevTools) and no DevTools in the window.
+    expect(fake.Menu.setApplicationMenu).toHaveBeenCalledWith(null);
+    expect(window?.options).toMatchObject({ webPreferences: { devTools: true } });
+    // "Show log" opens the log file, which says what happened and holds no password.
+    const showLog = (tray.menu?.template as Array<{ label?: string; click?: () => void }>).find(
+      (item) => item.label === 'Show log',
+    );
+    showLog?.click?.();
+    const logFile = path.join(fake.userData, 'logs', 'tidings.log');
+    expect(fake.shell.openPath).toHaveBeenCalledWith(logFile);
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toMatch(/info Tidings 0\.1\.0 starting/);
+    expect(log).not.toContain('pw-Secret');
 
     const quitting = { preventDefault: vi.fn() };
     fake.app.emit('before-quit', quitting);

@@ -27,6 +27,7 @@ function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
     refresh: vi.fn(),
     pause: vi.fn(),
     openSettings: vi.fn(),
+    showLog: vi.fn(),
     setStartAtLogin: vi.fn(),
     quit: vi.fn(),
   } as TrayActions & Record<string, ReturnType<typeof vi.fn>>;
@@ -80,14 +81,16 @@ describe('buildTrayMenu', () => {
     expect(template[0]).toEqual({ label: 'No accounts yet', enabled: false });
   });
 
-  it('wires Refresh now, Settings…, Start at login and Quit', () => {
+  it('wires Refresh now, Settings…, Show log, Start at login and Quit', () => {
     const { find, acts } = menu([]);
     click(find('Refresh now'));
     click(find('Settings…'));
+    click(find('Show log'));
     click(find('Start at login'), true);
     click(find('Quit Tidings'));
     expect(acts.refresh).toHaveBeenCalledOnce();
     expect(acts.openSettings).toHaveBeenCalledOnce();
+    expect(acts.showLog).toHaveBeenCalledOnce();
     expect(acts.setStartAtLogin).toHaveBeenCalledWith(true);
     expect(acts.quit).toHaveBeenCalledOnce();
     expect(find('Start at login')).toMatchObject({ type: 'checkbox', checked: false });

@@ -83,6 +83,8 @@ export const fake = {
   userData,
   app: Object.assign(new EventEmitter(), {
     getPath: vi.fn(() => userData),
+    setPath: vi.fn(),
+    isPackaged: false,
     getVersion: vi.fn(() => '0.1.0'),
     setLoginItemSettings: vi.fn(),
     requestSingleInstanceLock: vi.fn(() => true),
@@ -94,7 +96,10 @@ export const fake = {
   ipcMain: { handle: vi.fn(), removeHandler: vi.fn(), on: vi.fn() },
   powerMonitor: new EventEmitter(),
   net: { isOnline: vi.fn(() => true) },
-  shell: { openExternal: vi.fn(() => Promise.resolve()) },
+  shell: {
+    openExternal: vi.fn(() => Promise.resolve()),
+    openPath: vi.fn((_path: string) => Promise.resolve('')),
+  },
   // Reversible but not plain: the tests check the plaintext never reaches the disk.
   safeStorage: {
     isEncryptionAvailable: vi.fn(() => true),
@@ -106,7 +111,10 @@ export const fake = {
       return [...text.slice(4)].reverse().join('');
     }),
   },
-  Menu: { buildFromTemplate: vi.fn((template: unknown[]) => ({ template })) },
+  Menu: {
+    buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+    setApplicationMenu: vi.fn(),
+  },
   nativeImage: { createFromPath: vi.fn((file: string) => ({ path: file })) },
 };
 

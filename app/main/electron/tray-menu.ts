@@ -1,7 +1,7 @@
 /**
  * The tray's menu and icon, computed from state by pure functions so they are unit-tested
  * without Electron: a line per account (its worst state and its unread total), "Refresh now",
- * "Pause notifications", "Settings…", "Start at login" and "Quit".
+ * "Pause notifications", "Settings…", "Show log", "Start at login" and "Quit".
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import { problemStates, type WatcherState } from '../../common/account-status.js';
@@ -22,6 +22,8 @@ export interface TrayActions {
   refresh(): void;
   pause(choice: PauseChoice): void;
   openSettings(): void;
+  /** Opens the log file, for a user reporting a problem. */
+  showLog(): void;
   setStartAtLogin(enabled: boolean): void;
   quit(): void;
 }
@@ -84,6 +86,7 @@ export function buildTrayMenu(
     },
     { type: 'separator' },
     { label: 'Settings…', click: () => actions.openSettings() },
+    { label: 'Show log', click: () => actions.showLog() },
     {
       label: 'Start at login',
       type: 'checkbox',

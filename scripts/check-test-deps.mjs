@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronDir, findElectronBinary } from './electron-binary.mjs';
 
 const NAME = 'check-test-deps';
 
@@ -92,13 +93,7 @@ export function describeRefusal(missing, plan) {
   return lines;
 }
 
-/** The Electron binary `npm ci` downloaded, or undefined (ELECTRON_SKIP_BINARY_DOWNLOAD). */
-export function findElectronBinary(electronDir, exists = existsSync) {
-  const pointer = path.join(electronDir, 'path.txt');
-  if (!exists(pointer)) return undefined;
-  const binary = path.join(electronDir, 'dist', readFileSync(pointer, 'utf8').trim());
-  return exists(binary) ? binary : undefined;
-}
+export { findElectronBinary };
 
 /** The one line about the desktop end-to-end smoke test, which `npm test` leaves out. */
 export function describeE2e(electronBinary) {
@@ -181,7 +176,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   process.exitCode = main({
     env: process.env,
     probe: createProbe(process.env),
-    electronDir: path.join(import.meta.dirname, '..', 'node_modules', 'electron'),
+    electronDir,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     run: (command, args) => spawnSync(command, args, { stdio: 'inherit' }).status ?? 1,

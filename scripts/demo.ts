@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDovecot, type Dovecot } from '../test/support/dovecot.js';
-import { findElectronBinary, startDesktop } from './demo/desktop.js';
+import { startDesktop } from './demo/desktop.js';
+import { findElectronBinary } from './electron-binary.mjs';
 import { demoSteps } from './demo/messages.js';
 import { exited, passLines, stopChild } from './demo/processes.js';
 
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
     say('dist/ is not built: run `npm run demo`, which builds first.');
     process.exit(1);
   }
-  const electron = options.desktop ? findElectronBinary(REPO) : undefined;
+  const electron = options.desktop ? findElectronBinary() : undefined;
   say(
     `starting a throwaway Dovecot on 127.0.0.1 (user "${USER}"), tidings watch on its INBOX` +
       `${electron ? ' and the desktop app on the same account' : ''}, then a new message every` +

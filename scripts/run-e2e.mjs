@@ -6,11 +6,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { findElectronBinary } from './electron-binary.mjs';
 
 const root = path.join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 
-if (!electronBinary()) {
+if (!findElectronBinary()) {
   console.log(
     'e2e: desktop smoke test not run: the Electron binary is not installed ' +
       '(installed with ELECTRON_SKIP_BINARY_DOWNLOAD?); reinstall with `npm ci` without it',
@@ -43,17 +44,6 @@ child.on('error', (error) => {
   process.exit(1);
 });
 child.on('exit', (code) => process.exit(code ?? 1));
-
-/** The binary node_modules/electron points at, if it is there. */
-function electronBinary() {
-  try {
-    // electron's index.js returns dist/<path.txt>, and throws when path.txt is missing.
-    const binary = require('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
 
 function onPath(name) {
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);

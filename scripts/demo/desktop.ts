@@ -4,19 +4,7 @@
  * seeded, so it never touches the user's own Tidings.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { passLines } from './processes.js';
-
-/** The Electron binary that node_modules/electron/path.txt names, if it is there. */
-export function findElectronBinary(repo: string): string | undefined {
-  // The same test as scripts/check-test-deps.mjs, which plain node runs and TS cannot import.
-  const dir = path.join(repo, 'node_modules', 'electron');
-  const pointer = path.join(dir, 'path.txt');
-  if (!existsSync(pointer)) return undefined;
-  const binary = path.join(dir, 'dist', readFileSync(pointer, 'utf8').trim());
-  return existsSync(binary) ? binary : undefined;
-}
 
 /** Starts `<electron> <repo>` on `dataDir` with the account in `seedFile`; output is prefixed. */
 export function startDesktop(o: {

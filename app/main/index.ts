@@ -7,12 +7,13 @@ import path from 'node:path';
 import type { BrowserWindow } from 'electron';
 import { app, ipcMain, Menu, shell, type IpcMainInvokeEvent } from 'electron';
 import type { StatusView } from '../common/ipc-contract.js';
+import { appPaths } from './app-paths.js';
 import { ConfStateStore, ConnectGate, Supervisor, testConnection } from './engine/index.js';
 import { ElectronNotifier } from './electron/electron-notifier.js';
 import { createElectronSystemEvents } from './electron/electron-system-events.js';
 import { registerIpcHandlers } from './electron/ipc-handlers.js';
 import { createFileLogger, type FileLogger } from './electron/log-file.js';
-import { setStartAtLogin } from './electron/login-item.js';
+import { setStartAtLogin, startedAtLogin } from './electron/login-item.js';
 import { isPaused, pauseUntil } from './electron/pause.js';
 import {
   decryptPassword,
@@ -26,12 +27,7 @@ import { applicationMenuTemplate, openSettingsWindow } from './electron/settings
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
 
 const APP_ID = 'app.tidings.desktop';
-const here = import.meta.dirname;
-const paths = {
-  preload: path.join(here, '..', 'preload', 'index.cjs'),
-  html: path.join(here, '..', 'renderer', 'index.html'),
-  assets: path.join(here, '..', '..', 'assets'),
-};
+const paths = appPaths(import.meta.dirname);
 
 // Set before anything reads it: the single-instance lock lives in the data directory too, so
 // a demo or end-to-end run with its own directory never meets the user's running app.
@@ -185,8 +181,10 @@ function start(): void {
   app.on('second-instance', openSettings);
   supervisor.start();
   refreshTray();
-  if (store.engineSettings().accounts.length === 0 || !process.argv.includes('--hidden'))
+  // A login start stays in the tray, unless there is nothing to watch yet.
+  if (store.engineSettings().accounts.length === 0 || !startedAtLogin(process.argv)) {
     openSettings();
+  }
 }
 
 // The log file in the data directory (what "Show log" opens), with warnings and errors also

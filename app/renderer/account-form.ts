@@ -218,7 +218,7 @@ async function testConnection(host: AccountFormHost): Promise<void> {
       byId('mailbox-hint').hidden = true;
     } else {
       result.className = 'test-result failed';
-      result.textContent = `${failureTitle[outcome.code] ?? 'Failed'}: ${outcome.message}`;
+      result.textContent = describeFailure(outcome.code, outcome.message);
     }
   } finally {
     button.disabled = false;
@@ -233,6 +233,17 @@ const failureTitle: Record<string, string> = {
   protocol: 'The server answered strangely',
   config: 'Settings problem',
 };
+
+/**
+ * "Login rejected: Authentication failed." from the engine's "login rejected: Authentication
+ * failed.": the title leads, and is not said twice when the engine's message starts with it.
+ */
+export function describeFailure(code: string, message: string): string {
+  const title = failureTitle[code] ?? 'Failed';
+  const prefix = `${title.toLowerCase()}: `;
+  const rest = message.toLowerCase().startsWith(prefix) ? message.slice(prefix.length) : message;
+  return `${title}: ${rest}`;
+}
 
 async function save(host: AccountFormHost): Promise<void> {
   const { request, errors } = readForm(host);

@@ -3,7 +3,8 @@
  * instance only, the settings window on first run, IPC wired to the real settings store with
  * sender checks, and a quit that says LOGOUT on every connection before letting Electron go.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
@@ -31,6 +32,7 @@ beforeEach(() => {
   fake.ipcMain.handle.mockClear();
   FakeTray.made.length = 0;
   FakeBrowserWindow.made.length = 0;
+  fake.app.isPackaged = false;
 });
 
 function handler(channel: string): Handler {
@@ -53,7 +55,7 @@ describe('the composition root', () => {
     // @ts-expect-error -- TypeScript cannot resolve a query string; vite makes it a new instance.
     await import('../../app/main/index.ts?first-instance');
     await vi.waitFor(() => expect(FakeTray.made).toHaveLength(1));
-    expect(fake.app.dock.hide).toHaveBeenCalled();
+    // Linux has no app.dock; the macOS-only call must not trip over that.
     // First run, no accounts: the settings window opens.
     const window = FakeBrowserWindow.made.at(-1);
     expect(window?.loaded).toMatch(/\/renderer\/index\.html$/);
@@ -115,6 +117,8 @@ describe('the composition root', () => {
       },
     );
     expect(tray.tooltip).toBe('Tidings — 0 unread messages');
+    // The icons are where the app looks for them: an image from a missing file is empty.
+    expect((tray.image as { isEmpty(): boolean }).isEmpty()).toBe(false);
 
     // No default menu (Reload, Toggle DevTools) and no DevTools in the window.
     expect(fake.Menu.setApplicationMenu).toHaveBeenCalledWith(null);
@@ -136,5 +140,87 @@ describe('the composition root', () => {
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
     await dovecot.waitForLog(/imap\(ann\).*Disconnected: Logged out/);
     expect(tray.destroyed).toBe(true);
+  });
+
+  it('starting at login stays in the tray; a second launch, and one after the window closed, opens it', async () => {
+    const seed = path.join(mkdtempSync(path.join(tmpdir(), 'tidings-seed-')), 'seed.json');
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        account: {
+          id: 'seeded',
+          host: dovecot.host,
+          port: dovecot.port,
+          tls: 'none',
+          allowInsecureAuth: true,
+          user: 'ann',
+          password: 'pw-Secret-7781',
+          mailboxes: ['INBOX'],
+        },
+      }),
+    );
+    const argv = process.argv;
+    process.argv = [...argv, '--hidden', `--seed-account=${seed}`];
+    fake.app.isPackaged = true;
+    try {
+      // @ts-expect-error -- TypeScript cannot resolve a query string; vite makes it a new instance.
+      await import('../../app/main/index.ts?login-start');
+      await vi.waitFor(() => expect(FakeTray.made).toHaveLength(1));
+    } finally {
+      process.argv = argv;
+    }
+    const tray = FakeTray.made[0] as FakeTray;
+    await vi.waitFor(
+      () =>
+        expect(tray.menu?.template).toContainEqual(
+          expect.objectContaining({ label: 'seeded — no unread mail' }),
+        ),
+      { timeout: 10_000 },
+    );
+    // --hidden with an account to watch: no window.
+    expect(FakeBrowserWindow.made).toEqual([]);
+
+    fake.app.emit('second-instance');
+    expect(FakeBrowserWindow.made).toHaveLength(1);
+    const first = FakeBrowserWindow.made[0] as FakeBrowserWindow;
+    // Packaged: no DevTools.
+    expect(first.options).toMatchObject({ webPreferences: { devTools: false } });
+    fake.app.emit('second-instance');
+    expect(FakeBrowserWindow.made).toHaveLength(1);
+    expect(first.focus).toHaveBeenCalled();
+
+    // Only our window's main frame may call main: not a subframe of it, not a frameless sender.
+    const from = (senderFrame: unknown) =>
+      ({ sender: first.webContents, senderFrame }) as unknown as IpcMainInvokeEvent;
+    await expect(handler('settings:get')(from(first.webContents.mainFrame))).resolves.toMatchObject(
+      { ok: true },
+    );
+    const otherContents = {
+      sender: { mainFrame: first.webContents.mainFrame },
+      senderFrame: first.webContents.mainFrame,
+    } as unknown as IpcMainInvokeEvent;
+    for (const event of [from({}), from(null), otherContents]) {
+      await expect(handler('settings:get')(event)).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request', message: expect.stringMatching(/unknown sender/) },
+      });
+    }
+
+    // Closed, the window is gone; the next launch makes a new one, and IPC follows it.
+    first.close();
+    await expect(handler('settings:get')(from(first.webContents.mainFrame))).resolves.toMatchObject(
+      { ok: false },
+    );
+    fake.app.emit('second-instance');
+    expect(FakeBrowserWindow.made).toHaveLength(2);
+    const second = FakeBrowserWindow.made[1] as FakeBrowserWindow;
+    const fromSecond = {
+      sender: second.webContents,
+      senderFrame: second.webContents.mainFrame,
+    } as unknown as IpcMainInvokeEvent;
+    await expect(handler('settings:get')(fromSecond)).resolves.toMatchObject({ ok: true });
+
+    fake.app.emit('before-quit', { preventDefault: vi.fn() });
+    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
   });
 });

@@ -4,7 +4,8 @@ import { silentLogger } from '../../app/main/engine/ports.js';
 import { FakeNotification, fake } from '../support/electron-fake.js';
 
 vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
-const { ElectronNotifier } = await import('../../app/main/electron/electron-notifier.js');
+const { ElectronNotifier, MAX_REFERENCED_NOTIFICATIONS } =
+  await import('../../app/main/electron/electron-notifier.js');
 
 const message: Announcement = {
   kind: 'message',
@@ -112,5 +113,15 @@ describe('ElectronNotifier', () => {
     expect(n.open).toBe(2);
     FakeNotification.made[0]?.emit('close');
     expect(n.open).toBe(1);
+  });
+
+  it('keeps a bounded number referenced when close never comes, the newest still clickable', () => {
+    const n = notifier({ openUrl: 'https://mail.example.test/' });
+    for (let i = 0; i < 200; i++) n.notify(message);
+    expect(MAX_REFERENCED_NOTIFICATIONS).toBe(50);
+    expect(n.open).toBe(50);
+    FakeNotification.made.at(-1)?.emit('click');
+    expect(fake.shell.openExternal).toHaveBeenCalledWith('https://mail.example.test/');
+    expect(n.open).toBe(49);
   });
 });

@@ -17,8 +17,8 @@ afterAll(async () => {
 });
 
 describe('Electron system events', () => {
-  it('turns powerMonitor resume and unlock-screen into resyncs of every watcher', async () => {
-    const events = createElectronSystemEvents();
+  it('turns powerMonitor resume and (macOS) unlock-screen into resyncs of every watcher', async () => {
+    const events = createElectronSystemEvents('darwin');
     const settings = testSettings([testAccount(dovecot, 'a', 'ann', 'pw')], 5, fastLiveness);
     const engine = startEngine(settings, undefined, { systemEvents: events });
     try {
@@ -37,6 +37,20 @@ describe('Electron system events', () => {
       events.close();
     }
     expect(fake.powerMonitor.listenerCount('resume')).toBe(0);
+  });
+
+  it('listens for unlock-screen only where Electron has it: macOS and Windows, not Linux', () => {
+    for (const [platform, listens] of [
+      ['linux', 0],
+      ['darwin', 1],
+      ['win32', 1],
+    ] as const) {
+      const events = createElectronSystemEvents(platform);
+      expect(fake.powerMonitor.listenerCount('unlock-screen')).toBe(listens);
+      expect(fake.powerMonitor.listenerCount('resume')).toBe(1);
+      events.close();
+      expect(fake.powerMonitor.listenerCount('unlock-screen')).toBe(0);
+    }
   });
 
   it('is offline when Electron says so', () => {

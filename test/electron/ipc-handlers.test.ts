@@ -88,8 +88,19 @@ describe('registerIpcHandlers', () => {
       },
     });
     expect(handlers['account:save']).not.toHaveBeenCalled();
-    await expect(call('account:remove', 'work')).resolves.toMatchObject({ ok: false });
-    await expect(call('preferences:save', null)).resolves.toMatchObject({ ok: false });
+    // account:remove's handler throws whatever it gets, so only the code and the untouched
+    // handler prove that validation, not the handler, refused these.
+    for (const [channel, payload] of [
+      ['account:remove', 'work'],
+      ['account:remove', { id: '' }],
+      ['preferences:save', null],
+    ] as const) {
+      await expect(call(channel, payload)).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request', message: `${channel}: invalid request` },
+      });
+      expect(handlers[channel]).not.toHaveBeenCalled();
+    }
   });
 
   it.each([

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fake } from '../support/electron-fake.js';
+import { fake, notAtLogin } from '../support/electron-fake.js';
 
 vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
-const { autostartFile, desktopExecArgument, setStartAtLogin } =
+const { autostartFile, desktopExecArgument, setStartAtLogin, startedAtLogin } =
   await import('../../app/main/electron/login-item.js');
 
 // The reading side of the Desktop Entry Specification's Exec rules, written from the spec:
@@ -57,12 +57,31 @@ describe('start at login', () => {
     expect(parseExec(desktopExecArgument('/usr/bin/tidings'))).toEqual(['/usr/bin/tidings']);
   });
 
-  it("uses Electron's login items on macOS and Windows", () => {
+  it("uses Electron's login items on macOS and Windows, Windows starting with --hidden", () => {
+    fake.app.setLoginItemSettings.mockClear();
     setStartAtLogin(true, 'darwin');
+    setStartAtLogin(true, 'win32');
     setStartAtLogin(false, 'win32');
     expect(fake.app.setLoginItemSettings.mock.calls).toEqual([
-      [{ openAtLogin: true, openAsHidden: true }],
-      [{ openAtLogin: false, openAsHidden: true }],
+      // No openAsHidden: deprecated, and ignored from macOS 13 on.
+      [{ openAtLogin: true }],
+      [{ openAtLogin: true, args: ['--hidden'] }],
+      [{ openAtLogin: false, args: ['--hidden'] }],
     ]);
+  });
+
+  it('tells a login start from a start by the user on every platform', () => {
+    expect(startedAtLogin(['tidings', '--hidden'], 'win32')).toBe(true);
+    expect(startedAtLogin(['tidings', '--hidden'], 'linux')).toBe(true);
+    expect(startedAtLogin(['tidings'], 'win32')).toBe(false);
+    expect(startedAtLogin(['tidings'], 'linux')).toBe(false);
+    // macOS passes no arguments to a login item: it says so through wasOpenedAtLogin.
+    expect(startedAtLogin(['Tidings'], 'darwin')).toBe(false);
+    fake.app.getLoginItemSettings.mockReturnValueOnce({
+      ...notAtLogin,
+      openAtLogin: true,
+      wasOpenedAtLogin: true,
+    });
+    expect(startedAtLogin(['Tidings'], 'darwin')).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import asar from '@electron/asar';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { appPaths } from '../../app/main/app-paths.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const pkg = (await import('../../package.json', { with: { type: 'json' } })).default;
@@ -90,6 +91,28 @@ describe('electron-builder --linux --dir', () => {
         '/assets/tray/unreadTemplate@2x.png',
       ]),
     );
+  });
+
+  it('packs every file the built main process loads, where it looks for it', () => {
+    for (const mainDir of [
+      path.join(root, 'dist', 'main'),
+      path.join(resources, 'app.asar', 'dist', 'main'),
+    ]) {
+      const { preload, html, assets } = appPaths(mainDir);
+      const wanted = [
+        preload,
+        html,
+        ...['quiet', 'unread', 'problem'].flatMap((kind) => [
+          path.join(assets, 'tray', `${kind}.png`),
+          path.join(assets, 'tray', `${kind}Template.png`),
+        ]),
+      ];
+      for (const file of wanted) {
+        const inAsar = path.relative(path.join(resources, 'app.asar'), file);
+        if (inAsar.startsWith('..')) expect(existsSync(file), file).toBe(true);
+        else expect(files, file).toContain(`/${inAsar}`);
+      }
+    }
   });
 
   it('packs the runtime dependencies and none of the development ones', () => {

@@ -187,7 +187,7 @@ describe('settings window', () => {
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect
       .poll(() => page.locator('#test-result').textContent())
-      .toBe('Login rejected: login rejected: Authentication failed.');
+      .toBe('Login rejected: Authentication failed.');
   });
 
   it('shows live status changes pushed by main, and never renders wire text as markup', async () => {

@@ -2,20 +2,50 @@
  * A stand-in for the `electron` module (its binary cannot be installed here): small
  * EventEmitter fakes that record what the adapters create and call. Test files install it with
  *   vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
- * and inspect `fake` from the same module.
+ * and inspect `fake` from the same module. Each fake `satisfies` (or `implements`) the part of
+ * Electron's own type that the app uses, so a change in electron.d.ts fails the typecheck here
+ * instead of passing the tests against a fake that no longer matches.
  */
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type {
+  App,
+  BrowserWindow,
+  IpcMain,
+  LoginItemSettings,
+  Menu,
+  NativeImage,
+  Net,
+  Notification,
+  NotificationConstructorOptions,
+  SafeStorage,
+  Shell,
+  Tray,
+} from 'electron';
 import { vi } from 'vitest';
 
+/** What `app.getLoginItemSettings()` says for a start by the user. */
+export const notAtLogin: LoginItemSettings = {
+  openAtLogin: false,
+  openAsHidden: false,
+  wasOpenedAtLogin: false,
+  wasOpenedAsHidden: false,
+  restoreState: false,
+  status: 'not-registered',
+  executableWillLaunchAtLogin: false,
+  launchItems: [],
+};
+
+type MenuStatics = Pick<typeof Menu, 'buildFromTemplate' | 'setApplicationMenu'>;
+
 /** Records every notification made. */
-export class FakeNotification extends EventEmitter {
+export class FakeNotification extends EventEmitter implements Pick<Notification, 'show'> {
   static readonly made: FakeNotification[] = [];
-  static isSupported = () => true;
+  static isSupported: (typeof Notification)['isSupported'] = () => true;
   shown = false;
-  constructor(readonly options: { title: string; body: string; silent?: boolean }) {
+  constructor(readonly options: NotificationConstructorOptions & { title: string; body: string }) {
     super();
     FakeNotification.made.push(this);
   }
@@ -25,22 +55,26 @@ export class FakeNotification extends EventEmitter {
 }
 
 /** Records the tray's image, tooltip and menu. */
-export class FakeTray {
+export class FakeTray implements Pick<
+  Tray,
+  'setImage' | 'setToolTip' | 'setContextMenu' | 'destroy'
+> {
   static readonly made: FakeTray[] = [];
   tooltip = '';
   menu: { template: unknown[] } | null = null;
   destroyed = false;
-  constructor(public image: { path: string }) {
+  constructor(public image: NativeImage | string) {
     FakeTray.made.push(this);
   }
-  setImage(image: { path: string }) {
+  setImage(image: NativeImage | string) {
     this.image = image;
   }
   setToolTip(tooltip: string) {
     this.tooltip = tooltip;
   }
-  setContextMenu(menu: { template: unknown[] }) {
-    this.menu = menu;
+  setContextMenu(menu: Menu | null) {
+    // The fake Menu.buildFromTemplate below makes a { template } object.
+    this.menu = menu as unknown as { template: unknown[] } | null;
   }
   destroy() {
     this.destroyed = true;
@@ -48,7 +82,10 @@ export class FakeTray {
 }
 
 /** A window whose web contents record handlers and navigation. */
-export class FakeBrowserWindow extends EventEmitter {
+export class FakeBrowserWindow
+  extends EventEmitter
+  implements Pick<BrowserWindow, 'loadFile' | 'isDestroyed' | 'close' | 'show' | 'focus'>
+{
   static readonly made: FakeBrowserWindow[] = [];
   loaded: string | null = null;
   readonly session = {
@@ -65,12 +102,18 @@ export class FakeBrowserWindow extends EventEmitter {
     super();
     FakeBrowserWindow.made.push(this);
   }
-  loadFile(file: string) {
+  loadFile(file: string): Promise<void> {
     this.loaded = file;
     return Promise.resolve();
   }
+  private destroyed = false;
   isDestroyed() {
-    return false;
+    return this.destroyed;
+  }
+  /** The window closes: Electron destroys it, and `isDestroyed()` says so from then on. */
+  close() {
+    this.destroyed = true;
+    this.emit('closed');
   }
   show = vi.fn();
   focus = vi.fn();
@@ -87,36 +130,66 @@ export const fake = {
     isPackaged: false,
     getVersion: vi.fn(() => '0.1.0'),
     setLoginItemSettings: vi.fn(),
+    getLoginItemSettings: vi.fn((): LoginItemSettings => ({ ...notAtLogin })),
     requestSingleInstanceLock: vi.fn(() => true),
     whenReady: vi.fn(() => Promise.resolve()),
     quit: vi.fn(),
     setAppUserModelId: vi.fn(),
-    dock: { hide: vi.fn() },
-  }),
-  ipcMain: { handle: vi.fn(), removeHandler: vi.fn(), on: vi.fn() },
+    // As on Linux and Windows, where Electron has no `app.dock`; a test may set one (macOS).
+    dock: undefined as { hide: ReturnType<typeof vi.fn> } | undefined,
+  }) satisfies Pick<
+    App,
+    | 'getPath'
+    | 'setPath'
+    | 'isPackaged'
+    | 'getVersion'
+    | 'setLoginItemSettings'
+    | 'getLoginItemSettings'
+    | 'requestSingleInstanceLock'
+    | 'whenReady'
+    | 'quit'
+    | 'setAppUserModelId'
+  >,
+  ipcMain: { handle: vi.fn(), removeHandler: vi.fn(), on: vi.fn() } satisfies Pick<
+    IpcMain,
+    'handle' | 'removeHandler' | 'on'
+  >,
   powerMonitor: new EventEmitter(),
-  net: { isOnline: vi.fn(() => true) },
+  net: { isOnline: vi.fn(() => true) } satisfies Pick<Net, 'isOnline'>,
   shell: {
     openExternal: vi.fn(() => Promise.resolve()),
     openPath: vi.fn((_path: string) => Promise.resolve('')),
-  },
+  } satisfies Pick<Shell, 'openExternal' | 'openPath'>,
   // Reversible but not plain: the tests check the plaintext never reaches the disk.
   safeStorage: {
     isEncryptionAvailable: vi.fn(() => true),
-    getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'),
+    getSelectedStorageBackend: vi.fn(
+      (): ReturnType<SafeStorage['getSelectedStorageBackend']> => 'gnome_libsecret',
+    ),
     encryptString: vi.fn((text: string) => Buffer.from(`enc:${[...text].reverse().join('')}`)),
     decryptString: vi.fn((data: Buffer) => {
       const text = data.toString();
       if (!text.startsWith('enc:')) throw new Error('Error while decrypting the ciphertext');
       return [...text.slice(4)].reverse().join('');
     }),
-  },
+  } satisfies Pick<
+    SafeStorage,
+    'isEncryptionAvailable' | 'getSelectedStorageBackend' | 'encryptString' | 'decryptString'
+  >,
   Menu: {
-    buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+    buildFromTemplate: vi.fn((template: unknown[]) => ({ template }) as unknown as Menu),
     setApplicationMenu: vi.fn(),
-  },
-  nativeImage: { createFromPath: vi.fn((file: string) => ({ path: file })) },
+  } satisfies MenuStatics,
+  // Like the real one, an image from a missing file is empty rather than an error.
+  nativeImage: {
+    createFromPath: vi.fn((file: string) => fakeImage(file)),
+  } satisfies { createFromPath(path: string): Pick<NativeImage, 'isEmpty'> },
 };
+
+function fakeImage(file: string): Pick<NativeImage, 'isEmpty'> & { path: string } {
+  const empty = !existsSync(file);
+  return { path: file, isEmpty: () => empty };
+}
 
 /** The module object `vi.mock('electron', …)` returns. */
 export function electronModule() {

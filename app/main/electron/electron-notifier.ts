@@ -22,6 +22,13 @@ export interface ElectronNotifierDeps {
   logger: Logger;
 }
 
+/**
+ * How many notifications stay referenced. Electron's `close` is not guaranteed (electron.d.ts:
+ * "not guaranteed to be emitted in all cases"), so without a bound the set would only grow;
+ * past it the oldest reference is dropped — its click may then be lost, never the newest's.
+ */
+export const MAX_REFERENCED_NOTIFICATIONS = 50;
+
 /** Shows announcements as native notifications unless paused. */
 export class ElectronNotifier implements Notifier {
   private readonly shown = new Set<Notification>();
@@ -46,6 +53,11 @@ export class ElectronNotifier implements Notifier {
     );
     const notification = new Notification({ title, body, silent: !sound });
     this.shown.add(notification);
+    // A Set iterates in insertion order: the first entry is the oldest.
+    if (this.shown.size > MAX_REFERENCED_NOTIFICATIONS) {
+      const oldest = this.shown.values().next().value;
+      if (oldest) this.shown.delete(oldest);
+    }
     const forget = () => this.shown.delete(notification);
     notification.on('click', () => {
       forget();

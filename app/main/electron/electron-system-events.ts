@@ -1,5 +1,6 @@
 /**
- * `SystemEvents` in the desktop app: `powerMonitor`'s resume and unlock-screen are resumes,
+ * `SystemEvents` in the desktop app: `powerMonitor`'s resume and (macOS, Windows) unlock-screen
+ * are resumes,
  * suspend is passed on, and network changes come from the engine's interface poller (main
  * has no network-change event) together with `net.isOnline()`.
  */
@@ -7,8 +8,19 @@ import { net, powerMonitor } from 'electron';
 import { createNodeSystemEvents } from '../engine/node-system-events.js';
 import type { SystemEventKind, SystemEvents } from '../engine/index.js';
 
-/** System events for the engine; `close()` stops listening. */
-export function createElectronSystemEvents(): SystemEvents & { close(): void } {
+/** powerMonitor's screen-unlock event exists on macOS and Windows only (electron.d.ts). */
+export function hasUnlockEvent(platform: NodeJS.Platform): boolean {
+  return platform === 'darwin' || platform === 'win32';
+}
+
+/**
+ * System events for the engine; `close()` stops listening. Linux has no unlock event: there a
+ * wake-up is powerMonitor's `resume` (logind's PrepareForSleep), and, should that not come,
+ * the engine's timer-drift check.
+ */
+export function createElectronSystemEvents(
+  platform: NodeJS.Platform = process.platform,
+): SystemEvents & { close(): void } {
   const interfaces = createNodeSystemEvents();
   const listeners = new Set<(kind: SystemEventKind, detail: string) => void>();
   const emit = (kind: SystemEventKind, detail: string) => listeners.forEach((l) => l(kind, detail));
@@ -16,7 +28,7 @@ export function createElectronSystemEvents(): SystemEvents & { close(): void } {
   const onUnlock = () => emit('resume', 'screen unlocked');
   const onSuspend = () => emit('suspend', 'system suspending');
   powerMonitor.on('resume', onResume);
-  powerMonitor.on('unlock-screen', onUnlock);
+  if (hasUnlockEvent(platform)) powerMonitor.on('unlock-screen', onUnlock);
   powerMonitor.on('suspend', onSuspend);
   const stopInterfaces = interfaces.onEvent((kind, detail) => emit(kind, detail));
   return {
@@ -27,7 +39,7 @@ export function createElectronSystemEvents(): SystemEvents & { close(): void } {
     isOnline: () => net.isOnline() && interfaces.isOnline(),
     close() {
       powerMonitor.off('resume', onResume);
-      powerMonitor.off('unlock-screen', onUnlock);
+      if (hasUnlockEvent(platform)) powerMonitor.off('unlock-screen', onUnlock);
       powerMonitor.off('suspend', onSuspend);
       stopInterfaces();
       interfaces.close();

@@ -13,13 +13,36 @@ export function autostartFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(configHome, 'autostart', 'tidings.desktop');
 }
 
+/** The flag a login start carries on Windows and Linux, so it opens no window. */
+export const HIDDEN_FLAG = '--hidden';
+
+/**
+ * Electron's login item for macOS and Windows. `openAsHidden` is deprecated and ignored from
+ * macOS 13 on: macOS tells a login start by `wasOpenedAtLogin` instead (`startedAtLogin`);
+ * Windows starts the executable with the arguments given here.
+ */
+export function loginItemSettings(enabled: boolean, platform: NodeJS.Platform): Electron.Settings {
+  return platform === 'win32'
+    ? { openAtLogin: enabled, args: [HIDDEN_FLAG] }
+    : { openAtLogin: enabled };
+}
+
+/** Whether this start came from the login item, in which case no window should open. */
+export function startedAtLogin(
+  argv: readonly string[],
+  platform: NodeJS.Platform = process.platform,
+): boolean {
+  if (argv.includes(HIDDEN_FLAG)) return true;
+  return platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin;
+}
+
 /** Turns start at login on or off for the running executable. */
 export function setStartAtLogin(
   enabled: boolean,
   platform: NodeJS.Platform = process.platform,
 ): void {
   if (platform !== 'linux') {
-    app.setLoginItemSettings({ openAtLogin: enabled, openAsHidden: true });
+    app.setLoginItemSettings(loginItemSettings(enabled, platform));
     return;
   }
   const file = autostartFile();
@@ -37,7 +60,7 @@ export function setStartAtLogin(
       'Type=Application',
       'Name=Tidings',
       'Comment=New mail notifications',
-      `Exec=${desktopExecArgument(exec)} --hidden`,
+      `Exec=${desktopExecArgument(exec)} ${HIDDEN_FLAG}`,
       'X-GNOME-Autostart-enabled=true',
       '',
     ].join('\n'),

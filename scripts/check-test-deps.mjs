@@ -14,8 +14,14 @@ import { electronDir, findElectronBinary } from './electron-binary.mjs';
 
 const NAME = 'check-test-deps';
 
-/** What the suites need: how to tell it is there, the Debian package that brings it, and why. */
-export function listRequirements(env) {
+/**
+ * What the suites need: how to tell it is there, the Debian package that brings it, and why.
+ * Ubuntu's `chromium` package is only a wrapper that installs a snap, which apt cannot be
+ * trusted to finish (no snapd in a container) and which lands in /snap/bin: there the user
+ * is told how to get it instead.
+ */
+export function listRequirements(env, osId = 'debian') {
+  const ubuntu = osId === 'ubuntu';
   return [
     // DOVECOT_BIN and CHROMIUM_PATH are the suites' own overrides: check what they will run.
     {
@@ -26,8 +32,15 @@ export function listRequirements(env) {
     { command: 'openssl', pkg: 'openssl', why: 'the TLS suite makes its CA with openssl' },
     {
       file: env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      pkg: env.CHROMIUM_PATH ? undefined : 'chromium',
+      pkg: env.CHROMIUM_PATH || ubuntu ? undefined : 'chromium',
       why: "the settings window's tests drive Chromium",
+      ...(ubuntu && !env.CHROMIUM_PATH
+        ? {
+            manual:
+              'Ubuntu has Chromium only as a snap: `sudo snap install chromium`, then ' +
+              '`CHROMIUM_PATH=/snap/bin/chromium npm test`',
+          }
+        : {}),
     },
     // Dovecot started as root drops privileges to these; dovecot-core's postinst creates them.
     {
@@ -65,6 +78,7 @@ export function planInstall(missing, probe) {
   // Only dovecot-core for its users means it is installed already: reinstalling re-runs
   // the postinst that creates them.
   const reinstall = packages.length === 1 && packages[0] === 'dovecot-core';
+  if (missing.some((item) => item.manual)) return { action: 'refuse', packages, reason: 'manual' };
   if (missing.some((item) => !item.pkg)) return { action: 'refuse', packages, reason: 'override' };
   if (!probe.hasCommand('apt-get')) return { action: 'refuse', packages, reason: 'no apt-get' };
   if (probe.isRoot) return { action: 'install', packages, sudo: false, reinstall };
@@ -78,12 +92,14 @@ export function describeRefusal(missing, plan) {
     'no root': 'not root and no passwordless sudo',
     'no apt-get': 'no apt-get on this machine',
     override: 'a path given in DOVECOT_BIN or CHROMIUM_PATH does not exist',
+    manual: 'not every piece comes from apt here',
   }[plan.reason];
   const lines = [
     `${NAME}: npm test needs what this machine lacks, and cannot install it (${why}):`,
   ];
   for (const item of missing) {
     lines.push(`  ${item.pkg ?? 'not a package'}: ${item.missing} (${item.why})`);
+    if (item.manual) lines.push(`    ${item.manual}`);
   }
   if (plan.packages.length) {
     const flag = plan.reinstall ? '--reinstall ' : '';
@@ -112,6 +128,12 @@ export function createProbe(env) {
     isRoot: process.getuid?.() === 0,
     hasFile: (file) => isExecutable(path.join(root, file)),
     hasCommand,
+    // ID= of os-release(5): "debian", "ubuntu", …
+    osId: () => {
+      const file = path.join(root, 'etc/os-release');
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      return /^ID="?([^"\n]*)"?$/m.exec(text)?.[1] ?? 'unknown';
+    },
     systemUsers: () => {
       const file = path.join(root, 'etc/passwd');
       const passwd = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -127,7 +149,7 @@ export function createProbe(env) {
 /** Runs the check; resolves with the exit code. `run` executes a command with inherited stdio. */
 export function main({ env, probe, electronDir, out, err, run }) {
   if (env.TIDINGS_SKIP_DEPS_CHECK === '1') return 0;
-  const requirements = listRequirements(env);
+  const requirements = listRequirements(env, probe.osId?.());
   const missing = findMissing(requirements, probe);
   const plan = planInstall(missing, probe);
   if (plan.action === 'refuse') {

@@ -30,11 +30,26 @@ export const openUrlSchema = z
   .max(limits.url)
   .refine(isHttpsUrl, 'expected a web address starting with https://');
 
+// A DNS name (letters of any script, digits, "-" and "_" between dots, a final dot allowed),
+// or an IPv6 address without brackets. IPv4 addresses are DNS-shaped already.
+const HOST_NAME =
+  /^[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?)*\.?$/u;
+const IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$/;
+
+/** Whether `host` is shaped like a host name or an IP address (no spaces, slashes, ports). */
+export function isHostName(host: string): boolean {
+  return HOST_NAME.test(host) || IPV6.test(host);
+}
+
 /** An account's fields, before the checks that relate one field to another. */
 export const accountFieldsSchema = z.strictObject({
   id: accountIdSchema,
   name: z.string().min(1).max(100).optional(),
-  host: z.string().min(1, 'must not be empty').max(255),
+  host: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(255)
+    .refine(isHostName, 'expected a host name or an IP address, such as imap.example.com'),
   port: z.number().int().min(1).max(65535).optional(),
   tls: tlsModeSchema.default('implicit'),
   user: z.string().min(1, 'must not be empty').max(limits.user),

@@ -29,9 +29,13 @@ import { createTrayController, type TrayController } from './electron/tray-contr
 const APP_ID = 'app.tidings.desktop';
 const paths = appPaths(import.meta.dirname);
 
+// The demo's and the end-to-end test's hooks, for a development checkout only: a packaged
+// app takes no accounts or data directory from whoever starts it.
+const devHooks = !app.isPackaged;
+
 // Set before anything reads it: the single-instance lock lives in the data directory too, so
 // a demo or end-to-end run with its own directory never meets the user's running app.
-if (process.env.TIDINGS_USER_DATA_DIR) {
+if (devHooks && process.env.TIDINGS_USER_DATA_DIR) {
   app.setPath('userData', path.resolve(process.env.TIDINGS_USER_DATA_DIR));
 }
 
@@ -54,7 +58,7 @@ function start(): void {
     onInvalid: (problems) =>
       logger.warn(`settings were invalid and were reset:\n${problems.join('\n')}`),
   });
-  const seedFile = seedAccountFile(process.argv);
+  const seedFile = devHooks ? seedAccountFile(process.argv) : undefined;
   if (seedFile) seedAccount(store, seedFile, encryptPassword, logger);
   let settingsWindow: BrowserWindow | null = null;
   let pausedUntil: Date | null = null;

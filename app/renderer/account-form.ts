@@ -47,7 +47,7 @@ export function setUpAccountForm(host: AccountFormHost): void {
     updateSecurityHints();
     updatePasswordHint();
   });
-  for (const name of ['host', 'port', 'user'])
+  for (const name of ['host', 'port', 'user', 'caFile', 'certificateFingerprint'])
     input(name).addEventListener('input', updatePasswordHint);
 }
 
@@ -91,20 +91,33 @@ function updateSecurityHints(): void {
 }
 
 /**
- * Whether the stored password may be kept: main sends it only to the server, port, security
- * and user it was saved for, so changing any of them asks for the password again.
+ * Whether the stored password may be kept: main sends it only to the server, port, security,
+ * certificate trust and user it was saved for, so changing any of them asks for it again.
+ * Main checks the same again; this only says so before the user presses Save.
  */
 function storedPasswordApplies(): boolean {
   if (!editing?.hasPassword) return false;
   const tls = byId<HTMLSelectElement>('f-tls').value;
   const port = Number(input('port').value.trim()) || (tls === 'implicit' ? 993 : 143);
   const savedPort = editing.port ?? (editing.tls === 'implicit' ? 993 : 143);
+  const pin = (value: string | undefined) => (value ?? '').replace(/:/g, '').toUpperCase();
   return (
-    input('host').value.trim().toLowerCase() === editing.host.toLowerCase() &&
+    canonicalHost(input('host').value.trim()) === canonicalHost(editing.host) &&
     port === savedPort &&
     tls === editing.tls &&
-    input('user').value.trim() === editing.user
+    input('user').value.trim() === editing.user &&
+    input('caFile').value.trim() === (editing.caFile ?? '') &&
+    pin(input('certificateFingerprint').value.trim()) === pin(editing.certificateFingerprint)
   );
+}
+
+// The browser's own IDNA: an http URL's parser gives the ASCII, lower-case form of a host.
+function canonicalHost(host: string): string {
+  try {
+    return new URL(`http://${host}`).hostname.replace(/\.$/, '');
+  } catch {
+    return host.toLowerCase();
+  }
 }
 
 function updatePasswordHint(): void {
@@ -143,7 +156,7 @@ function readForm(host: AccountFormHost): {
   if (!value('host')) errors.host = 'Enter the IMAP server, e.g. imap.example.com.';
   if (!password && !storedPasswordApplies()) {
     errors.password = editing?.hasPassword
-      ? 'The server, port, security or user changed: enter the password again.'
+      ? 'The server, port, security, certificate or user changed: enter the password again.'
       : 'Enter the password.';
   }
   if (port && !/^\d{1,5}$/.test(port)) errors.port = 'Enter a port number, or leave it empty.';

@@ -161,7 +161,6 @@ describe('the composition root', () => {
     );
     const argv = process.argv;
     process.argv = [...argv, '--hidden', `--seed-account=${seed}`];
-    fake.app.isPackaged = true;
     try {
       // @ts-expect-error -- TypeScript cannot resolve a query string; vite makes it a new instance.
       await import('../../app/main/index.ts?login-start');
@@ -180,6 +179,8 @@ describe('the composition root', () => {
     // --hidden with an account to watch: no window.
     expect(FakeBrowserWindow.made).toEqual([]);
 
+    // As a packaged app would be from here on: its windows get no DevTools.
+    fake.app.isPackaged = true;
     fake.app.emit('second-instance');
     expect(FakeBrowserWindow.made).toHaveLength(1);
     const first = FakeBrowserWindow.made[0] as FakeBrowserWindow;
@@ -220,6 +221,35 @@ describe('the composition root', () => {
     } as unknown as IpcMainInvokeEvent;
     await expect(handler('settings:get')(fromSecond)).resolves.toMatchObject({ ok: true });
 
+    fake.app.emit('before-quit', { preventDefault: vi.fn() });
+    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
+  });
+
+  it('ignores the demo and test hooks when packaged: no seeded account, no other data directory', async () => {
+    const seed = path.join(mkdtempSync(path.join(tmpdir(), 'tidings-seed-')), 'seed.json');
+    const account = { id: 'planted', host: dovecot.host, port: dovecot.port, tls: 'none' };
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        account: { ...account, allowInsecureAuth: true, user: 'ann', password: 'x' },
+      }),
+    );
+    const argv = process.argv;
+    process.argv = [...argv, `--seed-account=${seed}`];
+    process.env.TIDINGS_USER_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'tidings-elsewhere-'));
+    fake.app.isPackaged = true;
+    fake.app.setPath.mockClear();
+    try {
+      // @ts-expect-error -- TypeScript cannot resolve a query string; vite makes it a new instance.
+      await import('../../app/main/index.ts?packaged');
+      await vi.waitFor(() => expect(FakeTray.made).toHaveLength(1));
+    } finally {
+      process.argv = argv;
+      delete process.env.TIDINGS_USER_DATA_DIR;
+    }
+    expect(fake.app.setPath).not.toHaveBeenCalled();
+    const settings = readFileSync(path.join(fake.userData, 'settings.json'), 'utf8');
+    expect(settings).not.toContain('planted');
     fake.app.emit('before-quit', { preventDefault: vi.fn() });
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
   });

@@ -22,7 +22,13 @@ const message: Announcement = {
 };
 
 function notifier(
-  options: { paused?: boolean; showSubject?: boolean; sound?: boolean; openUrl?: string } = {},
+  options: {
+    paused?: boolean;
+    showSubject?: boolean;
+    sound?: boolean;
+    openUrl?: string;
+    platform?: NodeJS.Platform;
+  } = {},
   warnings: string[] = [],
 ) {
   return new ElectronNotifier({
@@ -34,6 +40,7 @@ function notifier(
     }),
     isPaused: () => options.paused ?? false,
     logger: { ...silentLogger, warn: (line) => warnings.push(line) },
+    platform: options.platform ?? 'darwin',
   });
 }
 
@@ -63,18 +70,29 @@ describe('ElectronNotifier', () => {
     });
   });
 
+  const burst: Announcement = {
+    kind: 'summary',
+    account: 'work',
+    mailbox: 'INBOX',
+    count: 12,
+    uids: [],
+    messageIds: [],
+    senders: ['Ann', 'Bob'],
+    at: new Date(),
+  };
+
   it('shows a burst summary as one notification', () => {
-    notifier().notify({
-      kind: 'summary',
-      account: 'work',
-      mailbox: 'INBOX',
-      count: 12,
-      uids: [],
-      messageIds: [],
-      senders: ['Ann', 'Bob'],
-      at: new Date(),
-    });
-    expect(FakeNotification.made.map((n) => n.options.title)).toEqual(['12 new messages in Work']);
+    notifier().notify(burst);
+    expect(FakeNotification.made.map((n) => [n.options.title, n.options.body])).toEqual([
+      ['12 new messages in Work', 'INBOX — from Ann, Bob'],
+    ]);
+  });
+
+  it('keeps the senders of a burst out of the summary too when privacy is on', () => {
+    notifier({ showSubject: false }).notify(burst);
+    expect(FakeNotification.made.map((n) => [n.options.title, n.options.body])).toEqual([
+      ['12 new messages in Work', 'INBOX'],
+    ]);
   });
 
   it('shows nothing while paused', () => {
@@ -123,5 +141,20 @@ describe('ElectronNotifier', () => {
     FakeNotification.made.at(-1)?.emit('click');
     expect(fake.shell.openExternal).toHaveBeenCalledWith('https://mail.example.test/');
     expect(n.open).toBe(49);
+  });
+
+  it('escapes markup in the body on Linux, where the notification server would render it', () => {
+    const hostile: Announcement = {
+      ...message,
+      message: { ...message.message, subject: '<b>Bank</b> & <a href="https://evil.test">pay</a>' },
+    } as Announcement;
+    notifier({ platform: 'linux' }).notify(hostile);
+    notifier({ platform: 'win32' }).notify(hostile);
+    expect(FakeNotification.made.map((n) => n.options.body)).toEqual([
+      '&lt;b&gt;Bank&lt;/b&gt; &amp; &lt;a href=&quot;https://evil.test&quot;&gt;pay&lt;/a&gt;',
+      '<b>Bank</b> & <a href="https://evil.test">pay</a>',
+    ]);
+    // The title is never read as markup: it stays as it is.
+    expect(FakeNotification.made[0]?.options.title).toBe('Ann <ann@example.test>');
   });
 });

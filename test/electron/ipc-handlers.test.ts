@@ -113,6 +113,8 @@ describe('registerIpcHandlers', () => {
     ['a file: openUrl', { openUrl: 'file:///etc/passwd' }, 'openUrl'],
     ['a javascript: openUrl', { openUrl: 'javascript:alert(1)' }, 'openUrl'],
     ['an http openUrl', { openUrl: 'http://mail.example.test/' }, 'openUrl'],
+    ['a host with a port in it', { host: 'imap.example.test:993' }, 'host'],
+    ['a URL for a host', { host: 'https://imap.example.test/' }, 'host'],
     ['a 100 kB user name', { user: 'u'.repeat(100_000) }, 'user'],
     ['a 100 kB password', { password: 'p'.repeat(100_000) }, 'password'],
     ['a 100 kB caFile path', { caFile: '/'.repeat(100_000) }, 'caFile'],

@@ -50,7 +50,8 @@ describe('--seed-account', () => {
   });
 
   it.each([
-    ['not JSON', '{"account":', /JSON/],
+    ['not JSON', '{"account":', /not valid JSON$/],
+    ['not JSON around a password', '{"password":hunter2-top-secret}', /not valid JSON$/],
     [
       'a password command',
       { account: { ...demo, password: undefined, passwordCommand: 'x' } },
@@ -65,6 +66,7 @@ describe('--seed-account', () => {
       expect(seed()).toBe(false);
       expect(store.engineSettings().accounts).toEqual([]);
       expect(warnings).toEqual([expect.stringMatching(problem)]);
+      expect(warnings.join('')).not.toContain('hunter2');
     },
   );
 });

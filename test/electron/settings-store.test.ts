@@ -67,6 +67,8 @@ describe('SettingsStore', () => {
     ['port', { port: 1993 }],
     ['TLS mode', { tls: 'none' as const, allowInsecureAuth: true }],
     ['user', { user: 'bob' }],
+    ['certificate pin', { certificateFingerprint: 'AB'.repeat(32) }],
+    ['CA file', { caFile: '/tmp/attacker-ca.pem' }],
   ])(
     'asks for the password again when an edit changes the %s, instead of sending it there',
     (_what, change) => {
@@ -91,10 +93,20 @@ describe('SettingsStore', () => {
 
   it('reuses the stored password for the same server whatever the host name case or port spelling', () => {
     const { store } = fresh();
-    store.saveAccount(work, encryptPassword);
+    const pinned = 'ab:'.repeat(31) + 'ab';
+    store.saveAccount(
+      { account: { ...work.account, certificateFingerprint: pinned } },
+      encryptPassword,
+    );
     const same: AccountInput = {
       originalId: 'work',
-      account: { ...work.account, host: 'IMAP.Example.TEST', port: 993, password: undefined },
+      account: {
+        ...work.account,
+        host: 'IMAP.Example.TEST.',
+        port: 993,
+        certificateFingerprint: 'AB'.repeat(32),
+        password: undefined,
+      },
     };
     expect(store.reusablePasswordCipher(same)).toBe(store.passwordCipher('work'));
     // Only the account being edited lends its password: a new account never does.

@@ -20,6 +20,7 @@ interface Probe {
   hasCommand(name: string): boolean;
   systemUsers(): Set<string>;
   canSudo(): boolean;
+  osId?(): string;
 }
 
 /** The script's exports used here; it is plain JavaScript, so its shape is stated once. */
@@ -46,7 +47,10 @@ const EVERYTHING = {
 };
 
 /** A machine with `have` installed, whose apt-get installs everything (unless it fails). */
-function fakeMachine(have: Partial<typeof EVERYTHING>, who: { root: boolean; sudo?: boolean }) {
+function fakeMachine(
+  have: Partial<typeof EVERYTHING>,
+  who: { root: boolean; sudo?: boolean; os?: string },
+) {
   const files = new Set(have.files);
   const commands = new Set(have.commands);
   const users = new Set(have.users);
@@ -60,6 +64,7 @@ function fakeMachine(have: Partial<typeof EVERYTHING>, who: { root: boolean; sud
     hasCommand: (name) => commands.has(name),
     systemUsers: () => users,
     canSudo: () => who.sudo ?? false,
+    osId: () => who.os ?? 'debian',
   };
   const check = (env: Record<string, string> = {}) =>
     deps.main({
@@ -102,6 +107,26 @@ describe('check-test-deps decides', () => {
     expect(message).toMatch(/openssl: no openssl command/);
     expect(message).toMatch(/chromium: no \/usr\/bin\/chromium/);
     expect(message).toContain('sudo apt-get install dovecot-imapd openssl chromium');
+  });
+
+  it('on Ubuntu, where Chromium is only a snap, says how to get it instead of apt-installing it', () => {
+    const machine = fakeMachine(
+      { commands: ['apt-get', 'openssl'], users: ['dovecot', 'dovenull'] },
+      { root: true, os: 'ubuntu' },
+    );
+    expect(machine.check()).toBe(1);
+    expect(machine.runs).toEqual([]);
+    const message = machine.err.join('\n');
+    expect(message).toMatch(/not a package: no \/usr\/bin\/chromium/);
+    expect(message).toContain('sudo snap install chromium');
+    expect(message).toContain('CHROMIUM_PATH=/snap/bin/chromium npm test');
+    expect(message).toContain('sudo apt-get install dovecot-imapd');
+    // With CHROMIUM_PATH pointing at the snap, Ubuntu is like any other machine.
+    const withSnap = fakeMachine(
+      { ...EVERYTHING, files: ['/usr/sbin/dovecot', '/snap/bin/chromium'] },
+      { root: true, os: 'ubuntu' },
+    );
+    expect(withSnap.check({ CHROMIUM_PATH: '/snap/bin/chromium' })).toBe(0);
   });
 
   it('refuses with exit 1 on a machine without apt-get, even as root', () => {

@@ -6,6 +6,7 @@
  */
 import { Notification, shell } from 'electron';
 import { isHttpsUrl } from '../../common/https-url.js';
+import { escapeNotificationMarkup } from '../engine/notification-markup.js';
 import type { NotificationSettings } from '../../common/settings-schema.js';
 import {
   describeAnnouncement,
@@ -20,6 +21,8 @@ export interface ElectronNotifierDeps {
   preferences(): NotificationSettings;
   isPaused(): boolean;
   logger: Logger;
+  /** Where it runs; Linux bodies are markup-escaped. */
+  platform?: NodeJS.Platform;
 }
 
 /**
@@ -51,7 +54,14 @@ export class ElectronNotifier implements Notifier {
       account?.name ?? accountId,
       showSubject,
     );
-    const notification = new Notification({ title, body, silent: !sound });
+    // Electron hands the body to libnotify as it is (libnotify_notification.cc), and the
+    // notification server reads it as markup: on Linux it is escaped here.
+    const linux = (this.deps.platform ?? process.platform) === 'linux';
+    const notification = new Notification({
+      title,
+      body: linux ? escapeNotificationMarkup(body) : body,
+      silent: !sound,
+    });
     this.shown.add(notification);
     // A Set iterates in insertion order: the first entry is the oldest.
     if (this.shown.size > MAX_REFERENCED_NOTIFICATIONS) {

@@ -25,11 +25,21 @@ export function seedAccount(
   encrypt: (password: string) => string,
   logger: Logger,
 ): boolean {
+  let text: string;
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    logger.warn(`--seed-account ${file}: ${(error as Error).message}`);
+    logger.warn(
+      `--seed-account ${file}: cannot read it (${(error as NodeJS.ErrnoException).code})`,
+    );
+    return false;
+  }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not the parser's message: V8 quotes the text around the error, password included.
+    logger.warn(`--seed-account ${file}: not valid JSON`);
     return false;
   }
   const parsed = accountInputSchema.safeParse(json);

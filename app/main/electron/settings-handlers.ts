@@ -2,7 +2,7 @@
  * What each settings-window request does in main, given the store and the engine. Payloads
  * arrive already validated (ipc-handlers.ts); here the rules about secrets hold: a stored
  * password is only ever sent to the server, port, TLS mode and user it was saved for, and
- * "Test connection" runs one at a time.
+ * "Test connection" runs one at a time, refusing (not queueing) a second.
  */
 import type {
   AccountInput,
@@ -32,6 +32,9 @@ export interface SettingsHandlerDeps {
 /** The handler of every invoke channel. */
 export function createSettingsHandlers(deps: SettingsHandlerDeps): IpcHandlers {
   const { store } = deps;
+  // One test at a time, and none queued behind it: a page cannot line up a scan of ports
+  // or a burst of logins, each waiting with a password in hand.
+  let testRunning = false;
   const view = (): Result<SettingsView> => ({
     ok: true,
     value: store.view(deps.secretStorageWarning()),
@@ -51,7 +54,7 @@ export function createSettingsHandlers(deps: SettingsHandlerDeps): IpcHandlers {
       const removed = store.removeAccount(id);
       return removed.ok ? applied() : removed;
     },
-    'account:test': async (input) => {
+    'account:test': async (input): Promise<Result<ConnectionTestResult>> => {
       const cipher = input.account.password ? undefined : store.reusablePasswordCipher(input);
       const password = input.account.password ?? (cipher && deps.decrypt(cipher));
       if (!password) {
@@ -64,7 +67,16 @@ export function createSettingsHandlers(deps: SettingsHandlerDeps): IpcHandlers {
           error: { code: 'invalid-request', message, fields: { password: message } },
         };
       }
-      return { ok: true, value: await deps.testConnection(input.account, password) };
+      if (testRunning) {
+        const message = 'a connection test is already running: wait for it to finish';
+        return { ok: false, error: { code: 'failed', message, fields: {} } };
+      }
+      testRunning = true;
+      try {
+        return { ok: true, value: await deps.testConnection(input.account, password) };
+      } finally {
+        testRunning = false;
+      }
     },
     'preferences:save': async (input) => {
       if (input.startAtLogin !== store.startAtLogin) deps.setStartAtLogin(input.startAtLogin);

@@ -5,6 +5,7 @@
  */
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
 import { app } from 'electron';
 import ElectronStore from 'electron-store';
 import { z } from 'zod';
@@ -27,6 +28,7 @@ import {
   type AccountSettings,
   type Settings,
 } from '../../common/settings-schema.js';
+import { normalizeFingerprint } from '../engine/tls-probe.js';
 import {
   ensurePrivateDirectory,
   openJsonStore,
@@ -186,19 +188,34 @@ function toView({ passwordCipher, ...account }: StoredAccount): AccountView {
 
 /** Why a stored password was not reused: the account now points somewhere else. */
 export const passwordAgain =
-  'the server, port, security or user changed: enter the password again to send it there';
+  'the server, port, security, certificate or user changed: enter the password again to send it there';
 
-// Where a password goes: a stored one is never sent anywhere else.
-function sameCredentialTarget(
-  a: Pick<AccountSettings, 'host' | 'port' | 'tls' | 'user'>,
-  b: Pick<AccountSettings, 'host' | 'port' | 'tls' | 'user'>,
-): boolean {
+// Where a password goes, and whom it trusts on the way: a stored one is never sent anywhere
+// else. A pin or a CA file decides which certificate is accepted for the host, so changing
+// either is as good as changing the host.
+type CredentialTarget = Pick<
+  AccountSettings,
+  'host' | 'port' | 'tls' | 'user' | 'caFile' | 'certificateFingerprint'
+>;
+
+function sameCredentialTarget(a: CredentialTarget, b: CredentialTarget): boolean {
+  const pin = (t: CredentialTarget) =>
+    t.certificateFingerprint ? normalizeFingerprint(t.certificateFingerprint) : undefined;
   return (
-    a.host.toLowerCase() === b.host.toLowerCase() &&
+    canonicalHost(a.host) === canonicalHost(b.host) &&
     resolvePort(a) === resolvePort(b) &&
     a.tls === b.tls &&
-    a.user === b.user
+    a.user === b.user &&
+    (a.caFile ?? '') === (b.caFile ?? '') &&
+    pin(a) === pin(b)
   );
+}
+
+// The host as DNS will see it: IDNA's ASCII form ("imap.bücher.de" and its punycode are one
+// host; so are U+212A KELVIN SIGN and "k"), lower case, without a trailing dot.
+function canonicalHost(host: string): string {
+  const ascii = domainToASCII(host.toLowerCase()) || host.toLowerCase();
+  return ascii.replace(/\.$/, '');
 }
 
 function notFound(id: string): { ok: false; error: RequestError } {

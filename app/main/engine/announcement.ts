@@ -38,7 +38,7 @@ const MAX_SUMMARY_SENDERS = 3;
 
 /**
  * The notification text of an announcement; `accountName` is what the user calls the account.
- * With `showSubject` off (privacy), sender and subject stay out of the popup.
+ * With `showSubject` off (privacy), senders and subjects stay out of the popup, a burst's too.
  */
 export function describeAnnouncement(
   announcement: Announcement,
@@ -53,6 +53,6 @@ export function describeAnnouncement(
   const { count, mailbox, senders } = announcement;
   const shown = senders.slice(0, MAX_SUMMARY_SENDERS);
   const more = senders.length > shown.length ? ', …' : '';
-  const from = shown.length ? ` — from ${shown.join(', ')}${more}` : '';
+  const from = showSubject && shown.length ? ` — from ${shown.join(', ')}${more}` : '';
   return { title: `${count} new messages in ${accountName}`, body: `${mailbox}${from}` };
 }

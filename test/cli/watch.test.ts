@@ -257,6 +257,7 @@ describe('tidings watch --json', () => {
       [],
     );
     expect(proc.stderr()).not.toContain('a wrong one');
+    expect(proc.running()).toBe(true);
     expect(await proc.stop()).toBe(0);
   });
 

@@ -22,6 +22,8 @@ export interface WatchProcess {
   /** Non-JSON lines seen on stdout (should stay empty). */
   strayStdout: string[];
   signal(signal: NodeJS.Signals): void;
+  /** Whether the process has neither exited nor been killed yet. */
+  running(): boolean;
   pid: number;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -90,6 +92,7 @@ export function startWatch(options: {
     strayStdout,
     stderr: () => stderr,
     signal: (signal) => child.kill(signal),
+    running: () => child.exitCode === null && child.signalCode === null,
     pid: child.pid ?? 0,
     exited,
     async stop() {

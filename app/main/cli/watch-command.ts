@@ -35,6 +35,11 @@ export async function runWatch(options: WatchOptions): Promise<number> {
 
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => (finish = resolve));
+  // Waits for the user (auth-failed, tls-error) or for a network (offline) have no socket or
+  // timer behind them, and the engine's timers are unref'd: without this the event loop
+  // would empty there and the process exit 0 in silence.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  void finished.then(() => clearInterval(keepAlive));
   const writeLine = createLineWriter(process.stdout, () => void shutdown('stdout closed'));
 
   const sinks: Notifier[] = [

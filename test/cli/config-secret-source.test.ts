@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -88,6 +88,29 @@ describe('ConfigSecretSource', () => {
     ]);
     await expect(source.getPassword('a')).rejects.toMatchObject({ code: 'config' });
     await expect(source.getPassword('a')).resolves.toBe('ok');
+  });
+
+  it('runs passwordCommand anew after its answer is forgotten (the server rejected it)', async () => {
+    const file = path.join(newDir(), 'password');
+    writeFileSync(file, 'old\n');
+    const source = new ConfigSecretSource([account({ passwordCommand: `cat '${file}'` })]);
+    await expect(source.getPassword('a')).resolves.toBe('old');
+    writeFileSync(file, 'new\n');
+    await expect(source.getPassword('a')).resolves.toBe('old');
+    source.forget('a');
+    await expect(source.getPassword('a')).resolves.toBe('new');
+  });
+
+  it('keeps a passwordCommand run in flight when told to forget, so it runs only once', async () => {
+    const counter = path.join(newDir(), 'runs');
+    const source = new ConfigSecretSource([
+      account({ passwordCommand: `echo run >> '${counter}'; sleep 0.3; echo pw` }),
+    ]);
+    const first = source.getPassword('a');
+    source.forget('a');
+    const second = source.getPassword('a');
+    await expect(Promise.all([first, second])).resolves.toEqual(['pw', 'pw']);
+    expect(readFileSync(counter, 'utf8')).toBe('run\n');
   });
 
   it('reports a failing passwordCommand by exit status without its output', async () => {

@@ -2,7 +2,7 @@
  * `tidings watch --json` as users run it (the compiled CLI in a child process) against a
  * throwaway Dovecot. Every test has its own mail user and state directory.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +49,18 @@ function account(id: string, user: string, password: string, extra: Record<strin
   };
 }
 
+// A 5 s command deadline: a DONE answered late on a busy machine is not a reconnect here.
 function config(accounts: unknown[], extra: Record<string, unknown> = {}) {
-  return { accounts, liveness: { heartbeatSeconds: 5, commandTimeoutSeconds: 3 }, ...extra };
+  return { accounts, liveness: { heartbeatSeconds: 5, commandTimeoutSeconds: 5 }, ...extra };
+}
+
+/** Rejected login attempts of `user` so far, from Dovecot's log. */
+function failedLogins(user: string): number {
+  const log = readFileSync(path.join(dovecot.dir, 'dovecot.log'), 'utf8');
+  return log
+    .split('\n')
+    .filter((line) => line.includes(`user=<${user}>`))
+    .reduce((sum, line) => sum + Number(/auth failed, (\d+) attempts/.exec(line)?.[1] ?? 0), 0);
 }
 
 function newStateDir(): string {
@@ -259,6 +269,45 @@ describe('tidings watch --json', () => {
     expect(proc.stderr()).not.toContain('a wrong one');
     expect(proc.running()).toBe(true);
     expect(await proc.stop()).toBe(0);
+  });
+
+  it('retries an auth-failed account on SIGUSR1 with the corrected passwordCommand answer, and never on its own', async () => {
+    const { user } = newUser('the real one');
+    const passwordFile = path.join(newStateDir(), 'password');
+    writeFileSync(passwordFile, 'a stale one\n');
+    const proc = startWatch({
+      configFile: writeConfig(
+        config([
+          {
+            ...account('work', user, ''),
+            password: undefined,
+            passwordCommand: `cat '${passwordFile}'`,
+          },
+        ]),
+      ),
+      stateDir: newStateDir(),
+    });
+    running.push(proc);
+    await proc.events.waitFor(isStatus('work', 'INBOX', 'auth-failed'), 'auth-failed');
+    await dovecot.waitForLog(new RegExp(`auth failed.*user=<${user}>`));
+    // No retry loop: the server sees one attempt however long we wait.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(failedLogins(user)).toBe(1);
+    expect(proc.running()).toBe(true);
+
+    writeFileSync(passwordFile, 'the real one\n');
+    const from = proc.events.items.length;
+    proc.signal('SIGUSR1');
+    await proc.events.waitFor(
+      isStatus('work', 'INBOX', 'idle'),
+      'idle after SIGUSR1',
+      15_000,
+      from,
+    );
+    const messageId = newMessageId();
+    await dovecot.append(user, 'INBOX', [buildMessage({ messageId })]);
+    await proc.events.waitFor(newMail(messageId), 'mail after the retry');
+    expect(failedLogins(user)).toBe(1);
   });
 
   it('reports an unreachable server as backoff with the reason, not a crash', async () => {

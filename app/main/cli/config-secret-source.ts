@@ -3,7 +3,7 @@
  * first line printed by a command (`pass show mail/work`). A command runs at most once at a
  * time per account and its answer is kept in memory for the process's life, so neither the
  * watchers of one account starting together nor a reconnect storm runs it (and a GPG prompt)
- * again and again.
+ * again and again. An answer the server rejected is forgotten, so the next try asks anew.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -30,6 +30,8 @@ interface CommandRun {
 export class ConfigSecretSource implements SecretSource {
   // Per account: the run in flight, then its answer. A failed run is dropped, not kept.
   private readonly fromCommands = new Map<string, Promise<string>>();
+  // The accounts whose entry above is an answer, not a run still in flight.
+  private readonly answered = new Set<string>();
   private readonly running = new Set<CommandRun>();
   private readonly commandTimeoutMs: number;
 
@@ -58,6 +60,13 @@ export class ConfigSecretSource implements SecretSource {
     throw new TidingsError('config', 'no password source');
   }
 
+  /** Drops an account's remembered passwordCommand answer (the server rejected it). */
+  forget(accountId: string): void {
+    // A run in flight is already a fresh ask: forgetting it would start a second prompt.
+    if (!this.answered.delete(accountId)) return;
+    this.fromCommands.delete(accountId);
+  }
+
   /** Kills every passwordCommand still running, with everything it started. */
   close(): void {
     for (const run of this.running) run.stop();
@@ -70,8 +79,14 @@ export class ConfigSecretSource implements SecretSource {
     this.running.add(run);
     const password = run.password.finally(() => this.running.delete(run));
     this.fromCommands.set(accountId, password);
+    this.answered.delete(accountId);
     // Registered before any caller's handler, so a caller that retries at once runs it anew.
-    password.catch(() => this.fromCommands.delete(accountId));
+    password.then(
+      () => {
+        if (this.fromCommands.get(accountId) === password) this.answered.add(accountId);
+      },
+      () => this.fromCommands.delete(accountId),
+    );
     return password;
   }
 }

@@ -60,6 +60,9 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     logger,
   });
   supervisor.onStatus((status) => {
+    // A rejected password is not asked for again from memory: the retry (SIGUSR1) runs the
+    // passwordCommand anew, so a password corrected in the store is picked up.
+    if (status.state === 'auth-failed') secrets.forget(status.account);
     if (options.json) writeLine(JSON.stringify(statusEvent(status)));
     else logger.info(formatStatus(status));
   });

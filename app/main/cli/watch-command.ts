@@ -13,6 +13,7 @@ import { announcementEvent, statusEvent } from './json-events.js';
 import { loadConfig } from './load-config.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { createLineWriter } from './stdout-writer.js';
+import { systemEventsOptionsFromEnv } from './system-events-env.js';
 import { createNodeSystemEvents } from '../engine/node-system-events.js';
 
 /** The parsed options of `tidings watch`. */
@@ -27,6 +28,7 @@ export interface WatchOptions {
 /** Runs until SIGINT or SIGTERM; resolves with the exit code. Throws `ConfigError` (exit 2). */
 export async function runWatch(options: WatchOptions): Promise<number> {
   const settings = loadConfig(options.config);
+  const systemEventsOptions = systemEventsOptionsFromEnv();
   const logger = createStderrLogger(options.verbose);
   // The user's config directory by default: where conf itself would put it.
   const stateDir = options.stateDir ?? envPaths('tidings', { suffix: '' }).config;
@@ -50,7 +52,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     sinks.push(new DesktopNotifier(names, logger, { preferences: settings.notifications }));
   }
   const secrets = new ConfigSecretSource(settings.accounts);
-  const systemEvents = createNodeSystemEvents();
+  const systemEvents = createNodeSystemEvents(systemEventsOptions);
   const supervisor = new Supervisor({
     settings,
     store,

@@ -40,12 +40,17 @@ export function writeConfig(
   return file;
 }
 
-/** Starts `tidings watch --config FILE --json --no-desktop --state-dir DIR`. */
+/**
+ * Starts `tidings watch --config FILE --json --no-desktop --state-dir DIR`, through
+ * `launcher` if given: a command that ends by exec'ing the rest of its argv in the same
+ * process (`nsenter --net=…`), so signals still reach `tidings` itself.
+ */
 export function startWatch(options: {
   configFile: string;
   stateDir: string;
   env?: NodeJS.ProcessEnv;
   args?: string[];
+  launcher?: string[];
 }): WatchProcess {
   const args = [
     BIN,
@@ -58,7 +63,8 @@ export function startWatch(options: {
     options.stateDir,
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, args, {
+  const argv = [...(options.launcher ?? []), process.execPath, ...args];
+  const child = spawn(argv[0] ?? process.execPath, argv.slice(1), {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -19,6 +19,8 @@ export type WatchEvent = Record<string, unknown> & { event: string };
 export interface WatchProcess {
   events: EventLog<WatchEvent>;
   stderr(): string;
+  /** Everything written to stdout so far, as written. */
+  stdout(): string;
   /** Non-JSON lines seen on stdout (should stay empty). */
   strayStdout: string[];
   signal(signal: NodeJS.Signals): void;
@@ -71,9 +73,11 @@ export function startWatch(options: {
   const events = new EventLog<WatchEvent>();
   const strayStdout: string[] = [];
   let stderr = '';
+  let stdout = '';
   let buffer = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
     buffer += chunk;
     let newline: number;
     while ((newline = buffer.indexOf('\n')) >= 0) {
@@ -97,6 +101,7 @@ export function startWatch(options: {
     events,
     strayStdout,
     stderr: () => stderr,
+    stdout: () => stdout,
     signal: (signal) => child.kill(signal),
     running: () => child.exitCode === null && child.signalCode === null,
     pid: child.pid ?? 0,

@@ -1,18 +1,21 @@
 /** The lifecycle most Dovecot-backed test files share. */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startDovecot, type Dovecot } from './dovecot.js';
+import { startDovecot, type Dovecot, type DovecotOptions } from './dovecot.js';
 
 /**
  * Starts one Dovecot for the file (handed to `onStart`), runs the cleanups a test registered
  * after it (last registered first), and stops Dovecot after the file.
  */
-export function useDovecotSuite(onStart: (dovecot: Dovecot) => void): {
+export function useDovecotSuite(
+  onStart: (dovecot: Dovecot) => void,
+  options: DovecotOptions = {},
+): {
   cleanups: Array<() => Promise<unknown>>;
 } {
   let dovecot: Dovecot | undefined;
   const cleanups: Array<() => Promise<unknown>> = [];
   beforeAll(async () => {
-    dovecot = await startDovecot();
+    dovecot = await startDovecot({}, undefined, options);
     onStart(dovecot);
   });
   afterEach(async () => {

@@ -32,8 +32,13 @@ export interface Dovecot {
   addUser(user: string, password: string): void;
   /** Runs `fn` with a logged-in IMAP client of `user`, then logs out. */
   withClient<T>(user: string, fn: (client: ImapFlow) => Promise<T>): Promise<T>;
-  /** APPENDs raw messages to a mailbox; returns their UIDs. */
-  append(user: string, mailbox: string, messages: string[], flags?: string[]): Promise<number[]>;
+  /** APPENDs raw messages (bytes as given) to a mailbox; returns their UIDs. */
+  append(
+    user: string,
+    mailbox: string,
+    messages: Array<string | Buffer>,
+    flags?: string[],
+  ): Promise<number[]>;
   /** Resolves once the server's log has a line matching `pattern` (it is written a moment late). */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Stops and starts the server again on the same port, keeping all mail. */
@@ -55,6 +60,10 @@ export interface DovecotOptions {
   maxUserIpConnections?: number;
   /** Where the server's temp dir goes (e.g. a tmpfs for tests that write much mail). */
   parentDir?: string;
+  /** Dovecot's auth_mechanisms ("plain login" by default), which decides the AUTH= offered. */
+  authMechanisms?: string;
+  /** Also listen on the IPv6 loopback, [::1]. */
+  ipv6?: boolean;
 }
 
 /** Starts a Dovecot with the given users (name → password). */
@@ -78,10 +87,20 @@ export async function startDovecot(
   const configure = async () => {
     port = await freePort();
     tlsPort = tls ? await freePort() : 0;
-    const maxConnections = options.maxUserIpConnections ?? 1000;
     writeFileSync(
       config,
-      renderConfig({ dir, port, tlsPort, tls, usersDir, mailOwner, asRoot, maxConnections }),
+      renderConfig({
+        dir,
+        port,
+        tlsPort,
+        tls,
+        usersDir,
+        mailOwner,
+        asRoot,
+        maxConnections: options.maxUserIpConnections ?? 1000,
+        authMechanisms: options.authMechanisms ?? 'plain login',
+        addresses: options.ipv6 ? '127.0.0.1, ::1' : '127.0.0.1',
+      }),
     );
   };
   const passwords = new Map<string, string>();
@@ -131,7 +150,10 @@ export async function startDovecot(
       passwords.set(user, password);
       // One passwd-file per user: Dovecot re-stats a passwd-file at most once a second, so a
       // user appended to a shared file right after a login would stay unknown for a while.
-      writeFileSync(path.join(usersDir, user), `${user}:{PLAIN}${password}::::::\n`);
+      // The password goes base64-encoded ({PLAIN.b64}): passwd-file fields end at ':' and
+      // lines at '\n', so a password with either (or any byte) survives only encoded.
+      const encoded = Buffer.from(password, 'utf8').toString('base64');
+      writeFileSync(path.join(usersDir, user), `${user}:{PLAIN.b64}${encoded}::::::\n`);
     },
     async withClient(user, fn) {
       const client = new ImapFlow({
@@ -202,6 +224,9 @@ function renderConfig(o: {
   tlsPort: number;
   tls: DovecotTls | undefined;
   maxConnections: number;
+  authMechanisms: string;
+  /** The addresses Dovecot listens on, comma-separated. */
+  addresses: string;
   usersDir: string;
   mailOwner: string;
   asRoot: boolean;
@@ -209,13 +234,13 @@ function renderConfig(o: {
   const me = userInfo().username;
   return `
 protocols = imap
-listen = 127.0.0.1
+listen = ${o.addresses}
 base_dir = ${o.dir}/run
 state_dir = ${o.dir}/state
 log_path = ${o.dir}/dovecot.log
 ${o.tls ? `ssl = yes\nssl_cert = <${o.tls.cert}\nssl_key = <${o.tls.key}` : 'ssl = no'}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = ${o.authMechanisms}
 # No 2 s pause before answering a failed login.
 auth_failure_delay = 0
 default_internal_user = ${o.asRoot ? 'dovecot' : me}
@@ -237,11 +262,11 @@ userdb {
 service imap-login {
   chroot =
   inet_listener imap {
-    address = 127.0.0.1
+    address = ${o.addresses}
     port = ${o.port}
   }
   inet_listener imaps {
-    address = 127.0.0.1
+    address = ${o.addresses}
     port = ${o.tlsPort}
     ssl = ${o.tls ? 'yes' : 'no'}
   }

@@ -2,6 +2,8 @@
  * A TCP proxy between the client under test and a real server, with the faults of the field:
  * reset every connection, blackhole (stop forwarding both ways without closing), swallow
  * what the client sends, refuse new connections (a closed port: ECONNREFUSED), and delay.
+ * It can also speak for the server (an untagged BYE), edit what the server says (a server
+ * that offers less), and hold a client command while the test changes the mailbox elsewhere.
  */
 import net from 'node:net';
 
@@ -25,6 +27,19 @@ export interface FaultProxy {
    * client's socket stays open and nothing reaches it again (a NAT mapping lost in sleep).
    */
   killSilently(): void;
+  /**
+   * Sends `* BYE reason` to every open client as if the server had said it, and drops the
+   * server side. `then: 'close'` ends the client's socket too, as a real server does;
+   * `'mute'` keeps it open and silent (the FIN lost on the way).
+   */
+  bye(reason: string, then: 'close' | 'mute'): void;
+  /** Rewrites server-to-client bytes (as latin1 text) from now on; undefined stops it. */
+  setServerFilter(filter: ((text: string) => string) | undefined): void;
+  /**
+   * Holds the next client chunk matching `pattern`, and everything the client sends after it,
+   * until `action` has settled; resolves (or rejects) with `action` once the chunk went on.
+   */
+  holdClient(pattern: RegExp, action: () => Promise<unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,6 +47,14 @@ interface Pair {
   client: net.Socket;
   server: net.Socket;
   dead: boolean;
+  /** While a hold runs, client chunks queue behind it, in order. */
+  held: Promise<void> | undefined;
+}
+
+interface Hold {
+  pattern: RegExp;
+  action: () => Promise<unknown>;
+  settle: (error?: unknown) => void;
 }
 
 /** Starts a proxy on a free loopback port forwarding to `targetPort`. */
@@ -44,21 +67,48 @@ export async function startFaultProxy(
   let mode: ProxyMode = 'pass';
   let delayMs = 0;
   let accepted = 0;
+  let serverFilter: ((text: string) => string) | undefined;
+  let hold: Hold | undefined;
   const pairs = new Set<Pair>();
+
+  const send = (pair: Pair, to: net.Socket, raw: Buffer, fromClient: boolean) => {
+    if (pair.dead) return;
+    const chunk =
+      !fromClient && serverFilter
+        ? Buffer.from(serverFilter(raw.toString('latin1')), 'latin1')
+        : raw;
+    onChunk?.(chunk, fromClient);
+    if (delayMs > 0) setTimeout(() => to.writable && to.write(chunk), delayMs);
+    else if (to.writable) to.write(chunk);
+  };
 
   const forward = (pair: Pair, from: net.Socket, to: net.Socket, fromClient: boolean) => {
     from.on('data', (chunk: Buffer) => {
       if (pair.dead || mode === 'blackhole' || (fromClient && mode === 'swallow-client')) return;
-      onChunk?.(chunk, fromClient);
-      if (delayMs > 0) setTimeout(() => to.writable && to.write(chunk), delayMs);
-      else if (to.writable) to.write(chunk);
+      if (!fromClient) return send(pair, to, chunk, fromClient);
+      const matched = hold?.pattern.test(chunk.toString('latin1')) ? hold : undefined;
+      if (matched) {
+        hold = undefined;
+        pair.held = (pair.held ?? Promise.resolve()).then(() =>
+          matched.action().then(
+            () => matched.settle(),
+            (error: unknown) => matched.settle(error ?? new Error('hold action failed')),
+          ),
+        );
+      }
+      if (!pair.held) return send(pair, to, chunk, fromClient);
+      const queued = pair.held.then(() => send(pair, to, chunk, fromClient));
+      pair.held = queued;
+      void queued.then(() => {
+        if (pair.held === queued) pair.held = undefined;
+      });
     });
   };
 
   const onConnection = (client: net.Socket) => {
     accepted++;
     const server = net.connect(targetPort, targetHost);
-    const pair: Pair = { client, server, dead: false };
+    const pair: Pair = { client, server, dead: false, held: undefined };
     pairs.add(pair);
     forward(pair, client, server, true);
     forward(pair, server, client, false);
@@ -114,6 +164,26 @@ export async function startFaultProxy(
         pair.dead = true;
         pair.server.destroy();
       }
+    },
+    bye(reason, then) {
+      for (const pair of pairs) {
+        pair.dead = true;
+        pair.server.destroy();
+        if (then === 'close') pair.client.end(`* BYE ${reason}\r\n`);
+        else pair.client.write(`* BYE ${reason}\r\n`);
+      }
+    },
+    setServerFilter(filter) {
+      serverFilter = filter;
+    },
+    holdClient(pattern, action) {
+      return new Promise<void>((resolve, reject) => {
+        hold = {
+          pattern,
+          action,
+          settle: (error) => (error === undefined ? resolve() : reject(error)),
+        };
+      });
     },
     async close() {
       for (const { client, server } of pairs) {

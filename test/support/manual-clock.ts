@@ -18,6 +18,11 @@ export class ManualClock implements Clock {
     };
   }
 
+  /** How long from now each pending timer is due, soonest first: [] means nothing will fire. */
+  get pending(): number[] {
+    return this.timers.map((t) => t.due - this.time).sort((a, b) => a - b);
+  }
+
   advance(ms: number): void {
     const until = this.time + ms;
     for (;;) {

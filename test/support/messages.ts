@@ -1,4 +1,7 @@
-/** Raw RFC 5322 messages for tests, each with a unique Message-ID unless one is given. */
+/**
+ * Raw RFC 5322 messages for tests, each with a unique Message-ID unless one is given (or
+ * `null`: no Message-ID header at all, as from some scripts and old mailers).
+ */
 import { randomUUID } from 'node:crypto';
 
 /** Parts of a test message; headers are written as given (already encoded if need be). */
@@ -6,7 +9,7 @@ export interface MessageParts {
   from?: string;
   to?: string;
   subject?: string;
-  messageId?: string;
+  messageId?: string | null;
   body?: string;
 }
 
@@ -21,7 +24,7 @@ export function buildMessage(parts: MessageParts = {}): string {
     `From: ${parts.from ?? 'Ann Sender <ann@example.test>'}`,
     `To: ${parts.to ?? 'me@example.test'}`,
     `Subject: ${parts.subject ?? 'Hello'}`,
-    `Message-ID: ${parts.messageId ?? newMessageId()}`,
+    ...(parts.messageId === null ? [] : [`Message-ID: ${parts.messageId ?? newMessageId()}`]),
     `Date: ${new Date().toUTCString()}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',

@@ -1,8 +1,9 @@
 /**
  * A tiny scripted IMAP server on a loopback port, for what a real Dovecot will not do: say
- * hostile things (escape sequences in a BYE or a NO) or take its time over LOGIN. It greets,
- * then answers each command line through the script, or with a plain tagged OK (CAPABILITY,
- * LIST and LOGOUT get their usual answers). It also counts sessions in progress: from the
+ * hostile things (escape sequences in a BYE or a NO), take its time over LOGIN, refuse a
+ * login for now (RFC 5530 UNAVAILABLE), or leave a DONE unanswered. It greets, then answers
+ * each command line through the script, or with a plain tagged OK (CAPABILITY, LIST, SELECT,
+ * IDLE and LOGOUT get their usual answers). It also counts sessions in progress: from the
  * connection until the client says LOGOUT (or goes away). An empty INBOX is all it holds.
  */
 import net from 'node:net';
@@ -10,13 +11,15 @@ import net from 'node:net';
 /** One command line from the client. */
 export interface ImapCommand {
   tag: string;
-  /** Upper-cased: "LOGIN", "CAPABILITY"… */
+  /** Upper-cased: "LOGIN", "CAPABILITY"… ("DONE" for the line that ends IDLE). */
   name: string;
   line: string;
 }
 
 /** How the server behaves; `respond` returns true when it has answered the command itself. */
 export interface ImapScript {
+  /** Capabilities in the greeting and the CAPABILITY answer; "IMAP4rev1 IDLE" by default. */
+  capabilities?: string;
   greeting?: string;
   respond?(command: ImapCommand, socket: net.Socket): boolean | Promise<boolean>;
 }
@@ -28,6 +31,10 @@ export interface ScriptedImapServer {
   readonly accepted: number;
   /** The most sessions that were in progress at the same time. */
   readonly maxConcurrent: number;
+  /** Every command line received, from every connection, in order. */
+  readonly commands: readonly ImapCommand[];
+  /** Drops every open connection at once (a server restart, a reset on the way). */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
@@ -35,9 +42,11 @@ export interface ScriptedImapServer {
 export async function startScriptedImapServer(
   script: ImapScript = {},
 ): Promise<ScriptedImapServer> {
+  const capabilities = script.capabilities ?? 'IMAP4rev1 IDLE';
   let accepted = 0;
   let active = 0;
   let maxConcurrent = 0;
+  const commands: ImapCommand[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     accepted++;
@@ -55,7 +64,8 @@ export async function startScriptedImapServer(
       sockets.delete(socket);
       end();
     });
-    socket.write(`${script.greeting ?? '* OK [CAPABILITY IMAP4rev1] scripted ready'}\r\n`);
+    socket.write(`${script.greeting ?? `* OK [CAPABILITY ${capabilities}] scripted ready`}\r\n`);
+    const session: Session = { idleTag: undefined };
     let buffer = '';
     let queue = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
@@ -64,18 +74,38 @@ export async function startScriptedImapServer(
         const line = buffer.slice(0, at);
         buffer = buffer.slice(at + 2);
         const [tag = '*', name = ''] = line.split(' ');
-        const command = { tag, name: name.toUpperCase(), line };
+        const command =
+          line.toUpperCase() === 'DONE'
+            ? { tag: '', name: 'DONE', line }
+            : { tag, name: name.toUpperCase(), line };
+        commands.push(command);
         if (command.name === 'LOGOUT') end();
         // One command at a time, in order, like a real server's session.
-        queue = queue.then(() => answer(command, socket));
+        queue = queue.then(() => answer(command, socket, session));
       }
     });
   });
-  const answer = async (command: ImapCommand, socket: net.Socket) => {
+  const answer = async (command: ImapCommand, socket: net.Socket, session: Session) => {
     if (socket.destroyed || (await script.respond?.(command, socket))) return;
     const { tag, name } = command;
+    if (name === 'DONE') {
+      // RFC 2177: DONE ends IDLE, and the IDLE command's tagged OK answers it.
+      if (session.idleTag !== undefined) socket.write(`${session.idleTag} OK IDLE terminated\r\n`);
+      session.idleTag = undefined;
+      return;
+    }
+    if (name === 'IDLE') {
+      session.idleTag = tag;
+      socket.write('+ idling\r\n');
+      return;
+    }
+    if (name === 'STARTTLS' && !/\bSTARTTLS\b/.test(capabilities)) {
+      // Never start a handshake this server cannot finish; Dovecot answers the same way.
+      socket.write(`${tag} BAD STARTTLS not offered\r\n`);
+      return;
+    }
     // No AUTH= capability: imapflow logs in with LOGIN, one line a script can answer.
-    if (name === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1\r\n`);
+    if (name === 'CAPABILITY') socket.write(`* CAPABILITY ${capabilities}\r\n`);
     if (name === 'LIST') socket.write(`* LIST () "/" INBOX\r\n`);
     if (name === 'SELECT' || name === 'EXAMINE') {
       socket.write(`* 0 EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT 1] ok\r\n`);
@@ -95,10 +125,20 @@ export async function startScriptedImapServer(
     get maxConcurrent() {
       return maxConcurrent;
     },
+    commands,
+    dropAll() {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/** What one connection is in the middle of. */
+interface Session {
+  /** The tag of the IDLE in progress, which DONE answers. */
+  idleTag: string | undefined;
 }

@@ -16,6 +16,7 @@ import type { Announcer } from './announcer.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { formatSeconds, sleep } from './deadline.js';
 import type { ConnectGate } from './connect-gate.js';
+import { isLoopbackHost } from './loopback.js';
 import { classifyError, isTransient, TidingsError } from './errors.js';
 import { accountSessionOptions, ImapSession, type SelectedMailbox } from './imap-session.js';
 import { syncMailbox, type SyncResult } from './mailbox-sync.js';
@@ -280,7 +281,7 @@ export class MailboxWatcher {
       this.attempt = 0;
       return;
     }
-    if (!this.deps.isOnline() && !isLoopback(this.account.host)) {
+    if (!this.deps.isOnline() && !isLoopbackHost(this.account.host)) {
       this.setState('offline', `no network (${error.message})`);
       await this.waitFor(BACK_ONLINE);
       return;
@@ -339,9 +340,4 @@ function describeBaseline(result: SyncResult): string {
   return result.baseline === 'first-watch'
     ? 'first watch: existing mail is taken as read'
     : 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';
-}
-
-// A server on this machine (a bridge such as Proton's or DavMail) stays reachable offline.
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -1,12 +1,18 @@
 /**
- * "Test connection" against a scripted server that takes its time over LOGIN: tests share a
+ * "Test connection": against a scripted server that takes its time over LOGIN, tests share a
  * `ConnectGate`, and each holds its slot from connect to LOGOUT, so a gate of one runs them
- * one at a time however fast the settings window fires them.
+ * one at a time however fast the settings window fires them. Against real endpoints, each
+ * way to fail comes back as its code and a message naming it: DNS, a refused port, an
+ * untrusted certificate (with its fingerprint), a wrong password.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import dns from 'node:dns';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectGate } from '../../app/main/engine/connect-gate.js';
 import { testConnection } from '../../app/main/engine/test-connection.js';
+import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
+import { startDovecot, type Dovecot } from '../support/dovecot.js';
 import { testSettings } from '../support/engine-harness.js';
+import { freePort } from '../support/net.js';
 import {
   startScriptedImapServer,
   type ScriptedImapServer,
@@ -30,7 +36,7 @@ async function slowLoginServer(ms: number): Promise<ScriptedImapServer> {
   return server;
 }
 
-function accountFor(server: ScriptedImapServer) {
+function accountFor(server: Pick<ScriptedImapServer, 'port'>, extra: Record<string, unknown> = {}) {
   const [account] = testSettings([
     {
       id: 'a',
@@ -40,6 +46,7 @@ function accountFor(server: ScriptedImapServer) {
       allowInsecureAuth: true,
       user: 'ann',
       password: 'pw',
+      ...extra,
     },
   ]).accounts;
   if (!account) throw new Error('no account');
@@ -79,5 +86,59 @@ describe('testConnection', () => {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slot kept')), 500)),
     ]);
     release();
+  });
+});
+
+describe('testConnection failures against real endpoints', () => {
+  let certs: TestCertificates;
+  let dovecot: Dovecot;
+  beforeAll(async () => {
+    certs = makeTestCertificates();
+    dovecot = await startDovecot({ ann: 'right' }, { cert: certs.good.cert, key: certs.good.key });
+  });
+  afterAll(async () => {
+    await dovecot?.stop();
+  });
+
+  const test = (account: ReturnType<typeof accountFor>, password = 'pw') =>
+    testConnection(account, password, { commandTimeoutMs: 3_000, gate: new ConnectGate(1) });
+
+  it('names a host that does not exist (RFC 2606 .invalid) at once, asking no DNS server', async () => {
+    const lookup = vi.spyOn(dns, 'lookup');
+    try {
+      const started = Date.now();
+      const result = await test(accountFor({ port: 143 }, { host: 'imap.tidings.invalid' }));
+      expect(result).toEqual({ ok: false, code: 'network', message: 'host name not found (DNS)' });
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(lookup).not.toHaveBeenCalled();
+    } finally {
+      lookup.mockRestore();
+    }
+  });
+
+  it('names a refused port', async () => {
+    const result = await test(accountFor({ port: await freePort() }));
+    expect(result).toEqual({ ok: false, code: 'network', message: 'connection refused' });
+  });
+
+  it('names an untrusted certificate by its SHA-256 fingerprint', async () => {
+    const result = await test(accountFor({ port: dovecot.tlsPort }, { tls: 'implicit' }), 'right');
+    expect(result).toMatchObject({ ok: false, code: 'tls' });
+    expect(!result.ok && result.message).toMatch(/^TLS failed: .*certificate/);
+    expect(!result.ok && result.message).toContain(`SHA-256 ${certs.good.fingerprint256}`);
+  });
+
+  it('names a wrong password as a rejected login', async () => {
+    const result = await test(accountFor(dovecot), 'wrong');
+    expect(result).toMatchObject({ ok: false, code: 'auth' });
+    expect(!result.ok && result.message).toMatch(/^login rejected: .*Authentication failed/);
+  });
+
+  it('lists the mailboxes with the right password, over TLS with the CA trusted', async () => {
+    const result = await test(
+      accountFor({ port: dovecot.tlsPort }, { tls: 'implicit', caFile: certs.caFile }),
+      'right',
+    );
+    expect(result).toEqual({ ok: true, mailboxes: ['INBOX'] });
   });
 });

@@ -104,6 +104,12 @@ export class ImapSession {
    * aborts the attempt at once (a watcher being stopped).
    */
   static async open(options: SessionOptions, signal?: AbortSignal): Promise<ImapSession> {
+    if (isInvalidName(options.host)) {
+      // RFC 6761 §6.4: a name under .invalid never resolves, so no DNS server is asked.
+      throw classifyError(
+        Object.assign(new Error(`${options.host}: reserved name`), { code: 'ENOTFOUND' }),
+      );
+    }
     const tlsOptions = await resolveTlsOptions(options);
     if (signal?.aborted) throw new TidingsError('network', 'stopped');
     const client = new ImapFlow(toImapFlowOptions(options, tlsOptions));
@@ -279,6 +285,10 @@ export class ImapSession {
         : classifyError(error);
     }
   }
+}
+
+function isInvalidName(host: string): boolean {
+  return /(^|\.)invalid\.?$/i.test(host);
 }
 
 // The connection-level error (auth, TLS) says more than imapflow's generic "NoConnection".

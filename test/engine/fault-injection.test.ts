@@ -2,7 +2,9 @@
  * Faults of the field between the engine and a real Dovecot, through a TCP proxy: every
  * scenario sends uniquely identified mail and asserts exact outcomes (each message announced,
  * none twice) and the states passed through. Liveness is short (heartbeat 2 s, deadline 1 s,
- * backoff ≤ 1 s) so the suite takes seconds, not hours.
+ * backoff ≤ 1 s) so the suite takes seconds, not hours; that is why no test here asserts
+ * that nothing else happened in between (a DONE slower than 1 s on a busy machine is a
+ * reconnect by design), only outcomes and states reached.
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -71,7 +73,9 @@ function statesSince(engine: EngineRun, from: number): string[] {
 
 const isIdle = (s: WatcherStatus) => s.state === 'idle';
 
-describe('fault injection', () => {
+// Scenarios chain waits of 15–20 s each: the test's own timeout must come after the first
+// of them, so that a hang fails with the wait's description and the last events.
+describe('fault injection', { timeout: 60_000 }, () => {
   it('recovers from a reset while idle and announces mail sent during the outage once', async () => {
     const { user, proxy, engine, settings } = await watchThroughProxy();
     const before = await deliver(user);
@@ -205,7 +209,9 @@ describe('fault injection', () => {
     expect(engine.statuses.items.at(-1)?.state).toBe('stopped');
   });
 
-  it('reports a wrong password as auth-failed, waits, and recovers when the settings are corrected', async () => {
+  // That it then makes no attempt of its own, however long it waits, is shown on the manual
+  // clock in mailbox-watcher.test.ts.
+  it('reports a wrong password as auth-failed, and recovers when the settings are corrected', async () => {
     const user = `fault${++users}`;
     dovecot.addUser(user, 'right');
     const wrong = testSettings([testAccount(dovecot, 'a', user, 'wrong')], 5, fastLiveness);
@@ -213,8 +219,6 @@ describe('fault injection', () => {
     cleanups.push(() => engine.supervisor.stop());
     const failed = await engine.statuses.waitFor((s) => s.state === 'auth-failed', 'auth-failed');
     expect(failed.detail).toMatch(/^login rejected: /);
-    // A heartbeat and a backoff cap later, it still has not tried again on its own.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(engine.statuses.filter((s) => s.state === 'connecting')).toHaveLength(1);
 
     const right = testSettings([testAccount(dovecot, 'a', user, 'right')], 5, fastLiveness);

@@ -47,7 +47,8 @@ async function settle(engine: EngineRun, settings: ReturnType<typeof testSetting
   await engine.allIdle(settings, from);
 }
 
-describe('Supervisor against Dovecot', () => {
+// Waits of up to 15 s chain here: the test's own timeout must come after the first of them.
+describe('Supervisor against Dovecot', { timeout: 60_000 }, () => {
   it('re-baselines when UIDVALIDITY changes instead of announcing the old mail as new', async () => {
     const user = newUser();
     await dovecot.withClient(user, (c) => c.mailboxCreate('Work'));

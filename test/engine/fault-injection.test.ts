@@ -94,6 +94,32 @@ describe('fault injection', { timeout: 60_000 }, () => {
     expect(proxy.accepted).toBeGreaterThanOrEqual(2);
   });
 
+  it.each(['close', 'mute'] as const)(
+    'takes a BYE during IDLE for the end of the connection (then %s), reconnects and catches up',
+    async (then) => {
+      const { user, proxy, engine, settings } = await watchThroughProxy();
+      const from = engine.statuses.items.length;
+      const cutAt = Date.now();
+      proxy.bye('Server shutting down for maintenance', then);
+      const during = await deliver(user);
+      const detected = await engine.statuses.waitFor(
+        (s) => s.state === 'backoff',
+        'the BYE',
+        15_000,
+        from,
+      );
+      console.info(`BYE (${then}) detected after ${Date.now() - cutAt} ms: ${detected.detail}`);
+      expect(detected.detail).toMatch(
+        /^server closed the connection: Server shutting down for maintenance; retrying in/,
+      );
+      await engine.statuses.waitFor(isIdle, 'idle after the BYE', 15_000, from);
+      await announced(engine, during);
+      await settle(engine, settings);
+      expect(announcedIds(engine.announcements)).toEqual([during]);
+      expect(proxy.accepted).toBe(2);
+    },
+  );
+
   it('detects a blackholed connection with the heartbeat, and catches up once the path is back', async () => {
     const { user, proxy, engine, settings } = await watchThroughProxy();
     const from = engine.statuses.items.length;

@@ -76,6 +76,7 @@ export class ImapSession {
   // weeks does not accumulate a reaction per heartbeat.
   private readonly closeWaiters = new Set<(reason: TidingsError) => void>();
   private idleEnded: Promise<unknown> | undefined;
+  private loggingOut = false;
 
   private constructor(
     private readonly client: ImapFlow,
@@ -97,6 +98,28 @@ export class ImapSession {
       this.closeReason ??= classifyError(error);
       options.logger.debug(`${options.label}: connection error: ${this.closeReason.message}`);
     });
+    this.closeOnBye();
+  }
+
+  /**
+   * RFC 3501 §7.1.5: an untagged BYE says the server is about to close. imapflow notes it and
+   * waits for the socket to close, so a server whose FIN never comes would leave us idling
+   * until the heartbeat, the reason lost. Its `serverBye` (imap-flow.js in 2.1.2; there is no
+   * BYE event) is the one place to learn of it: the socket is then dropped with the reason,
+   * unless our own LOGOUT asked for the BYE.
+   */
+  private closeOnBye(): void {
+    const client = this.client as unknown as { serverBye?: (parsed: unknown) => Promise<void> };
+    const serverBye = client.serverBye;
+    if (typeof serverBye !== 'function') return;
+    client.serverBye = async (parsed: unknown) => {
+      await serverBye.call(this.client, parsed);
+      if (this.loggingOut) return;
+      const reason = sanitizeServerText(this.client.byeReason) || 'BYE';
+      this.closeReason ??= new TidingsError('network', `server closed the connection: ${reason}`);
+      // Not from inside imapflow's response handler: the close runs once it has returned.
+      setImmediate(() => this.destroy());
+    };
   }
 
   /**
@@ -255,6 +278,7 @@ export class ImapSession {
 
   /** Says LOGOUT, waiting at most `ms`, then drops the socket either way. */
   async logout(ms: number): Promise<void> {
+    this.loggingOut = true;
     if (this.usable) {
       await withDeadline(this.options.clock, this.client.logout(), ms, 'LOGOUT', () => {}).catch(
         () => {},

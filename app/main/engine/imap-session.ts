@@ -231,6 +231,15 @@ export class ImapSession {
     return messages.filter((message) => message.uid >= first && message.uid <= last);
   }
 
+  /** The raw lines of header `fields` of the messages `uids` (BODY.PEEK[HEADER.FIELDS]). */
+  async rawHeaders(uids: readonly number[], fields: string[]): Promise<Map<number, Buffer>> {
+    const messages = await this.call(
+      'UID FETCH',
+      this.client.fetchAll(uids.join(','), { uid: true, headers: fields }, { uid: true }),
+    );
+    return new Map(messages.flatMap((m) => (m.headers ? [[m.uid, m.headers] as const] : [])));
+  }
+
   /** How many messages in the selected mailbox are not \Seen. */
   async countUnseen(): Promise<number> {
     const uids = await this.call(

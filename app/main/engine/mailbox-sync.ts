@@ -11,6 +11,7 @@ import type { NewMessage } from './announcement.js';
 import type { Announcer } from './announcer.js';
 import type { ImapSession, SelectedMailbox } from './imap-session.js';
 import type { StateStore } from './ports.js';
+import { decodeRawHeader, displayNameOf, isGarbled } from './raw-header.js';
 import { formatSender, MAX_SUBJECT_LENGTH, sanitizeText } from './sanitize-text.js';
 
 /** The most UIDs one UID FETCH of a resync asks for; the cursor is persisted after each. */
@@ -49,7 +50,7 @@ export async function syncMailbox(
     const last: number = chunk.reduce((max, uid) => Math.max(max, uid), first);
     // Every UID from first to last that exists was in the SEARCH (later mail gets higher
     // UIDs), so the range is exact, and short on the wire however many messages it holds.
-    const fetched = await session.fetchRange(first, last);
+    const fetched = await repairGarbled(session, await session.fetchRange(first, last));
     const fresh = freshMessages(fetched, account, mailbox, uidValidity);
     announced += announcer.announce(account, mailbox, fresh).length;
     // Only now, with the chunk announced, does the mark move past it (skipped ones included).
@@ -58,6 +59,36 @@ export async function syncMailbox(
   }
   const unread = await session.countUnseen();
   return baseline ? { announced, unread, baseline } : { announced, unread };
+}
+
+/**
+ * Re-reads, from the raw header lines, the subjects and sender names that ENVELOPE delivered
+ * garbled (bare 8-bit bytes that are not UTF-8); costs a command only when there are some.
+ */
+async function repairGarbled(
+  session: ImapSession,
+  fetched: FetchMessageObject[],
+): Promise<FetchMessageObject[]> {
+  const garbled = fetched.filter(
+    ({ envelope }) => isGarbled(envelope?.subject) || isGarbled(envelope?.from?.[0]?.name),
+  );
+  if (garbled.length === 0) return fetched;
+  const raw = await session.rawHeaders(
+    garbled.map((message) => message.uid),
+    ['subject', 'from'],
+  );
+  return fetched.map((message) => {
+    const headers = raw.get(message.uid);
+    const envelope = message.envelope;
+    if (!headers || !envelope) return message;
+    const subject = isGarbled(envelope.subject) ? decodeRawHeader(headers, 'subject') : undefined;
+    const fromValue = decodeRawHeader(headers, 'from');
+    const name = fromValue === undefined ? undefined : displayNameOf(fromValue);
+    const [sender, ...others] = envelope.from ?? [];
+    const from =
+      sender && name && isGarbled(sender.name) ? [{ ...sender, name }, ...others] : envelope.from;
+    return { ...message, envelope: { ...envelope, subject: subject ?? envelope.subject, from } };
+  });
 }
 
 /** The messages of a chunk to announce (neither \Seen nor \Deleted), in UID order. */

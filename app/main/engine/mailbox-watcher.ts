@@ -18,10 +18,11 @@ import { formatSeconds, sleep } from './deadline.js';
 import type { ConnectGate } from './connect-gate.js';
 import { isLoopbackHost } from './loopback.js';
 import { classifyError, isTransient, TidingsError } from './errors.js';
-import { accountSessionOptions, ImapSession, type SelectedMailbox } from './imap-session.js';
+import { ImapSession, type SelectedMailbox } from './imap-session.js';
 import { syncMailbox, type SyncResult } from './mailbox-sync.js';
 import type { Clock, Logger, SecretSource, StateStore, StatusListener } from './ports.js';
 import { sanitizeServerText } from './sanitize-text.js';
+import { accountSessionOptions } from './session-options.js';
 
 /** Why a watcher was woken. */
 export type WakeReason =

@@ -9,8 +9,9 @@ import type { ConnectionTestResult } from '../../common/ipc-contract.js';
 import type { AccountSettings } from '../../common/settings-schema.js';
 import type { ConnectGate } from './connect-gate.js';
 import { classifyError } from './errors.js';
-import { accountSessionOptions, ImapSession } from './imap-session.js';
+import { ImapSession } from './imap-session.js';
 import { silentLogger, systemClock, type Clock, type Logger } from './ports.js';
+import { accountSessionOptions } from './session-options.js';
 
 /** What a connection test needs besides the account. */
 export interface ConnectionTestOptions {

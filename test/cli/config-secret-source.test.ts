@@ -146,6 +146,30 @@ describe('ConfigSecretSource', () => {
   );
 
   it.skipIf(process.platform === 'win32')(
+    'answers once the command has exited, though a daemon it started keeps its output open',
+    async () => {
+      const pidFile = path.join(newDir(), 'daemon.pid');
+      // setsid puts the daemon out of the command's process group, with stdout inherited.
+      const command = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 30' & echo daemon-secret`;
+      const source = new ConfigSecretSource(
+        [account({ passwordCommand: command })],
+        {},
+        {
+          commandTimeoutMs: 20_000,
+        },
+      );
+      const started = Date.now();
+      try {
+        await expect(source.getPassword('a')).resolves.toBe('daemon-secret');
+        expect(Date.now() - started).toBeLessThan(10_000);
+      } finally {
+        await vi.waitFor(() => expect(existsSync(pidFile)).toBe(true));
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      }
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
     'close kills a running passwordCommand with its children',
     { timeout: 10_000 },
     async () => {

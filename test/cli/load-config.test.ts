@@ -85,8 +85,12 @@ describe('loadConfig', () => {
     expect(load(viaEnv, { TIDINGS_PW: 'x' }).accounts[0]?.passwordEnv).toBe('TIDINGS_PW');
   });
 
-  it('says where JSON is broken', () => {
-    expect(problems('{"accounts": [}')).toEqual([expect.stringMatching(/^not valid JSON: /)]);
+  it('says where JSON is broken, without quoting the file (it may hold a password)', () => {
+    expect(problems('{"accounts": [}')).toEqual(['not valid JSON: line 1, column 15']);
+    expect(problems('{\n  "password": hunter2-secret\n}')).toEqual([
+      'not valid JSON: line 2, column 15',
+    ]);
+    expect(problems('{"accounts": [')).toEqual(['not valid JSON: unexpected end of the file']);
   });
 
   it('says when the file cannot be read', () => {

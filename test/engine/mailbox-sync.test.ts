@@ -102,4 +102,47 @@ describe('syncMailbox', () => {
     );
     expect(events).toEqual([]);
   });
+
+  it('baselines again, announcing nothing, when the saved cursor belongs to another server', async () => {
+    const events: Event[] = [];
+    const store = recordingStore(events, {
+      uidValidity: 7,
+      highestUid: 2,
+      server: 'ann@imap.old.test:993',
+    });
+    const session = fakeSession([1, 2, 3, 4, 5], events);
+    const moved = { uidValidity: 7, uidNext: 6, exists: 5 };
+    const result = await syncMailbox(
+      session,
+      moved,
+      'a',
+      'INBOX',
+      store,
+      recordingAnnouncer(events),
+      'ann@imap.new.test:993',
+    );
+    expect(result.baseline).toBe('server-changed');
+    expect(events.filter((event) => event.kind === 'announce')).toEqual([]);
+    expect(store.getCursor('a', 'INBOX')).toEqual({
+      uidValidity: 7,
+      highestUid: 5,
+      server: 'ann@imap.new.test:993',
+    });
+    // A cursor from before cursors named their server is adopted, not baselined.
+    store.setCursor('b', 'INBOX', { uidValidity: 7, highestUid: 3 });
+    const adopted = await syncMailbox(
+      session,
+      moved,
+      'b',
+      'INBOX',
+      store,
+      recordingAnnouncer(events),
+      'ann@imap.new.test:993',
+    );
+    expect(adopted.baseline).toBeUndefined();
+    expect(events.filter((event) => event.kind === 'announce').at(-1)).toEqual({
+      kind: 'announce',
+      uids: [4, 5],
+    });
+  });
 });

@@ -91,6 +91,9 @@ export class ConfigSecretSource implements SecretSource {
   }
 }
 
+/** How long a passwordCommand's output may stay open after it exited (a daemon it started). */
+const EXITED_OUTPUT_GRACE_MS = 1_000;
+
 function startPasswordCommand(command: string, timeoutMs: number): CommandRun {
   // Its own process group (on POSIX), so a timeout or shutdown also ends what the shell
   // started (gpg, a pinentry), not only the shell; stderr is dropped, it may echo the secret.
@@ -104,7 +107,14 @@ function startPasswordCommand(command: string, timeoutMs: number): CommandRun {
   const kill = (why: string) => {
     killedBecause ??= why;
     killProcessGroup(child);
+    // Something that left the group (a daemon that called setsid) may hold stdout open, and
+    // 'close' waits for stdout: without this, the run could never settle.
+    child.stdout?.destroy();
   };
+  // The same once the command itself has exited: what it printed by then is its answer.
+  child.once('exit', () => {
+    setTimeout(() => child.stdout?.destroy(), EXITED_OUTPUT_GRACE_MS).unref();
+  });
   const timer = setTimeout(() => kill('timed out'), timeoutMs);
   timer.unref();
   const password = new Promise<string>((resolve, reject) => {

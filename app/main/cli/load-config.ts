@@ -28,8 +28,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(file, [`not valid JSON: ${(error as Error).message}`]);
+  } catch {
+    // Not the parser's message: V8 quotes the text around the error, which may be a password.
+    throw new ConfigError(file, [`not valid JSON: ${describeJsonErrorAt(text)}`]);
   }
   const parsed = settingsSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
@@ -51,4 +52,35 @@ function checkPasswordSources(settings: Settings, env: NodeJS.ProcessEnv): strin
     }
     return [];
   });
+}
+
+/**
+ * Where `text` stops being JSON, as "line L, column C". Every prefix of JSON text up to the
+ * first bad character fails only for ending too soon, and every longer one fails for that
+ * character, so a binary search over prefixes finds it without echoing any of the text.
+ */
+export function describeJsonErrorAt(text: string): string {
+  const isValidPrefix = (length: number) => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return true;
+    } catch (error) {
+      // V8 says "Unexpected end of JSON input", or names the position of the end itself.
+      const message = (error as Error).message;
+      const position = /at position (\d+)/.exec(message)?.[1];
+      return /end of JSON input/.test(message) || Number(position) >= length;
+    }
+  };
+  let good = 0;
+  let bad = text.length;
+  if (isValidPrefix(bad)) return 'unexpected end of the file';
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    if (isValidPrefix(middle)) good = middle;
+    else bad = middle;
+  }
+  const before = text.slice(0, good);
+  const line = before.split('\n').length;
+  const column = good - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
 }

@@ -22,10 +22,16 @@ export interface SyncResult {
   announced: number;
   unread: number;
   /** Set when the sync (re)baselined instead of announcing. */
-  baseline?: 'first-watch' | 'uidvalidity-changed';
+  baseline?: 'first-watch' | 'uidvalidity-changed' | 'server-changed';
 }
 
-/** Syncs `mailbox` of `account` through a session that has it selected. */
+/**
+ * Syncs `mailbox` of `account` through a session that has it selected. `server` names where
+ * the account points ("user@host:port"): a cursor saved for another server (the account was
+ * edited, or removed and another added under its id) is not this mailbox's, whatever its
+ * UIDVALIDITY says, so the mailbox baselines again. A cursor saved before cursors named their
+ * server is adopted as it is.
+ */
 export async function syncMailbox(
   session: ImapSession,
   selected: SelectedMailbox,
@@ -33,12 +39,18 @@ export async function syncMailbox(
   mailbox: string,
   store: StateStore,
   announcer: Announcer,
+  server?: string,
 ): Promise<SyncResult> {
   let cursor = store.getCursor(account, mailbox);
   let baseline: SyncResult['baseline'];
-  if (!cursor || cursor.uidValidity !== selected.uidValidity) {
-    baseline = cursor ? 'uidvalidity-changed' : 'first-watch';
-    cursor = { uidValidity: selected.uidValidity, highestUid: Math.max(0, selected.uidNext - 1) };
+  const otherServer = cursor?.server !== undefined && cursor.server !== server;
+  if (!cursor || otherServer || cursor.uidValidity !== selected.uidValidity) {
+    baseline = !cursor ? 'first-watch' : otherServer ? 'server-changed' : 'uidvalidity-changed';
+    cursor = {
+      uidValidity: selected.uidValidity,
+      highestUid: Math.max(0, selected.uidNext - 1),
+      server,
+    };
     store.setCursor(account, mailbox, cursor);
   }
   const { uidValidity } = cursor;
@@ -54,7 +66,7 @@ export async function syncMailbox(
     const fresh = freshMessages(fetched, account, mailbox, uidValidity);
     announced += announcer.announce(account, mailbox, fresh).length;
     // Only now, with the chunk announced, does the mark move past it (skipped ones included).
-    cursor = { uidValidity, highestUid: Math.max(cursor.highestUid, last) };
+    cursor = { uidValidity, highestUid: Math.max(cursor.highestUid, last), server };
     store.setCursor(account, mailbox, cursor);
   }
   const unread = await session.countUnseen();

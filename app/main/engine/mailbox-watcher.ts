@@ -239,6 +239,7 @@ export class MailboxWatcher {
       this.mailbox,
       this.deps.store,
       this.deps.announcer,
+      `${this.account.user}@${this.account.host.toLowerCase()}:${resolvePort(this.account)}`,
     );
     this.unread = result.unread;
     if (result.baseline) this.deps.logger.info(`${this.label()}: ${describeBaseline(result)}`);
@@ -338,7 +339,9 @@ export class MailboxWatcher {
 }
 
 function describeBaseline(result: SyncResult): string {
-  return result.baseline === 'first-watch'
-    ? 'first watch: existing mail is taken as read'
-    : 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';
+  if (result.baseline === 'first-watch') return 'first watch: existing mail is taken as read';
+  if (result.baseline === 'server-changed') {
+    return 'the account points at another server or user now: re-baselined, old mail not announced';
+  }
+  return 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';
 }

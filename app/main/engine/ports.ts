@@ -10,6 +10,8 @@ export interface MailboxCursor {
   uidValidity: number;
   /** Highest UID already accounted for (announced, or skipped as old, seen or deleted). */
   highestUid: number;
+  /** Where the account pointed when this was saved ("user@host:port"); absent in old state. */
+  server?: string | undefined;
 }
 
 /** Where watch state survives restarts. Writes must be atomic. */

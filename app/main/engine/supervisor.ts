@@ -7,7 +7,7 @@ import type { WatcherStatus } from '../../common/account-status.js';
 import { resolvePort, type AccountSettings, type Settings } from '../../common/settings-schema.js';
 import { Announcer } from './announcer.js';
 import { ConnectGates } from './connect-gate.js';
-import { defaultBackoff, type BackoffPolicy } from './backoff.js';
+import { backoffFor, type BackoffPolicy } from './backoff.js';
 import { MailboxWatcher, type WakeReason } from './mailbox-watcher.js';
 import {
   silentLogger,
@@ -132,10 +132,7 @@ export class Supervisor {
         clock: this.options.clock ?? systemClock,
         random: this.options.random ?? Math.random,
         logger: this.options.logger ?? silentLogger,
-        backoff: this.options.backoff ?? {
-          ...defaultBackoff,
-          maxMs: this.settings.liveness.maxBackoffSeconds * 1000,
-        },
+        backoff: this.options.backoff ?? backoffFor(this.settings.liveness),
         onStatus: (status) => this.publish(key, status),
         isOnline: () => this.options.systemEvents?.isOnline() ?? true,
         connectGate: this.connectGates.for(account.host, resolvePort(account)),

@@ -82,30 +82,73 @@ function describe(certificate: PeerCertificate): ServerCertificate {
 async function startTls(host: string, port: number, sockets: net.Socket[]): Promise<net.Socket> {
   const socket = net.connect(port, host);
   sockets.push(socket);
-  let buffer = '';
-  const nextLine = () =>
-    new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        buffer += chunk.toString('latin1');
-        const end = buffer.indexOf('\r\n');
-        if (end < 0) return;
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        socket.off('data', onData);
-        resolve(line);
-      };
-      socket.on('data', onData);
-      socket.once('error', reject);
-    });
-  await nextLine();
+  const lines = lineReader(socket);
+  await lines.next();
   socket.write('a STARTTLS\r\n');
   for (;;) {
-    const line = await nextLine();
-    if (line.startsWith('a OK')) return socket;
+    const line = await lines.next();
+    if (line.startsWith('a OK')) {
+      lines.stop();
+      return socket;
+    }
     if (line.startsWith('a '))
       throw new TidingsError(
         'tls',
         `server refused STARTTLS: ${sanitizeServerText(line.slice(2))}`,
       );
   }
+}
+
+/** A server line may be this long before the probe gives up on it (RFC 3501 has no limit). */
+const MAX_PROBE_LINE = 8_192;
+
+// CRLF-terminated lines from `socket`, one listener for data and one for errors however many
+// lines are read, lines already buffered served first, and a server that never ends a line
+// refused once it has sent MAX_PROBE_LINE bytes.
+function lineReader(socket: net.Socket): { next(): Promise<string>; stop(): void } {
+  let buffer = '';
+  let failure: Error | undefined;
+  let waiting: { resolve(line: string): void; reject(error: Error): void } | undefined;
+  const deliver = () => {
+    if (!waiting) return;
+    const end = buffer.indexOf('\r\n');
+    if (end >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const { resolve } = waiting;
+      waiting = undefined;
+      resolve(line);
+    } else if (failure) {
+      const { reject } = waiting;
+      waiting = undefined;
+      reject(failure);
+    }
+  };
+  const onData = (chunk: Buffer) => {
+    buffer += chunk.toString('latin1');
+    if (buffer.length > MAX_PROBE_LINE && !buffer.includes('\r\n')) {
+      failure = new TidingsError('protocol', 'the server sent a line too long to be IMAP');
+    }
+    deliver();
+  };
+  const onError = (error: Error) => {
+    failure = error;
+    deliver();
+  };
+  const onEnd = () => onError(new TidingsError('network', 'the server closed the connection'));
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('end', onEnd);
+  return {
+    next: () =>
+      new Promise<string>((resolve, reject) => {
+        waiting = { resolve, reject };
+        deliver();
+      }),
+    // Before TLS takes the socket over: the handshake's bytes are not lines for us.
+    stop: () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+    },
+  };
 }

@@ -73,6 +73,15 @@ export const accountFieldsSchema = z.strictObject({
     )
     .optional(),
   openUrl: openUrlSchema.optional(),
+  // The popup rules below are optional, not defaulted: absent means "pop up as usual", and
+  // settings written before they existed stay as they were.
+  /** False: this account's mail is counted in the tray and the stream, never popped up. */
+  popups: z.boolean().optional(),
+  /** Mailboxes of this account counted but never popped up (a "Lists" folder). */
+  quietMailboxes: z
+    .array(z.string().min(1).max(limits.mailboxName))
+    .max(limits.mailboxes)
+    .optional(),
 });
 
 /** The checks between an account's fields, shared by the config file and the window's input. */
@@ -107,6 +116,14 @@ export function checkAccount(
   if (new Set(account.mailboxes).size !== account.mailboxes.length) {
     ctx.addIssue({ code: 'custom', path: ['mailboxes'], message: 'lists a mailbox twice' });
   }
+  const unwatched = (account.quietMailboxes ?? []).filter((m) => !account.mailboxes.includes(m));
+  if (unwatched.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['quietMailboxes'],
+      message: `not among the watched mailboxes: ${unwatched.join(', ')}`,
+    });
+  }
 }
 
 /** One IMAP account and the mailboxes to watch in it. */
@@ -114,12 +131,44 @@ export const accountSchema = accountFieldsSchema.superRefine(checkAccount);
 export type AccountSettings = z.infer<typeof accountSchema>;
 
 /** Notification preferences. */
+/** Days of the week as the config and the window write them. */
+export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+const timeOfDaySchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, such as 22:00');
+
+/** A quiet period: on these days, from–to local time (may cross midnight: "22:00"–"07:00"). */
+export const quietPeriodSchema = z.strictObject({
+  days: z.array(z.enum(weekdays)).min(1, 'choose at least one day').max(7),
+  from: timeOfDaySchema,
+  to: timeOfDaySchema,
+});
+export type QuietPeriodSettings = z.infer<typeof quietPeriodSchema>;
+
+// An address ("ann@example.com") or a domain ("example.com", "@example.com").
+const senderPatternSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(limits.user)
+  .regex(/^([^\s@]+@)?@?[^\s@]+\.[^\s@]+$|^[^\s@]+@[^\s@]+$/, 'expected an address or a domain');
+const senderListSchema = z.array(senderPatternSchema).max(1000).optional();
+
 export const notificationSettingsSchema = z.strictObject({
   burstThreshold: z.number().int().min(1).max(1000).default(5),
   /** Play the system's notification sound. */
   sound: z.boolean().default(true),
   /** Show sender and subject; off, a popup only says that mail arrived (privacy). */
   showSubject: z.boolean().default(true),
+  /** When popups and sounds wait (the stream and the tray go on), ending in one catch-up. */
+  quietHours: z.array(quietPeriodSchema).max(50).optional(),
+  /** Senders who always pop up, in quiet hours too (not during a manual pause). */
+  vip: senderListSchema,
+  /** Senders whose mail never pops up (still counted). */
+  muteSenders: senderListSchema,
+  /** Mailing lists (List-Id, RFC 2919) whose mail never pops up (still counted). */
+  muteLists: z.array(z.string().trim().min(1).max(limits.url)).max(1000).optional(),
 });
 
 /**

@@ -14,7 +14,7 @@ import { createElectronSystemEvents } from './electron/electron-system-events.js
 import { registerIpcHandlers } from './electron/ipc-handlers.js';
 import { createFileLogger, type FileLogger } from './electron/log-file.js';
 import { setStartAtLogin, startedAtLogin } from './electron/login-item.js';
-import { isPaused, pauseUntil } from './electron/pause.js';
+import { pauseUntil } from './electron/pause.js';
 import {
   decryptPassword,
   encryptPassword,
@@ -65,12 +65,8 @@ function start(): void {
   const systemEvents = createElectronSystemEvents();
 
   const notifier = new ElectronNotifier({
-    account: (id) => {
-      const account = store.engineSettings().accounts.find((a) => a.id === id);
-      return account && { name: account.name ?? account.id, openUrl: account.openUrl };
-    },
-    preferences: () => store.engineSettings().notifications,
-    isPaused: () => isPaused(pausedUntil, new Date()),
+    settings: () => store.engineSettings(),
+    pausedUntil: () => pausedUntil,
     logger,
   });
   const supervisor = new Supervisor({
@@ -112,6 +108,7 @@ function start(): void {
     refresh: () => supervisor.refresh(),
     pause: (choice) => {
       pausedUntil = pauseUntil(choice, new Date());
+      notifier.pauseChanged();
       refreshTray();
     },
     openSettings,
@@ -177,6 +174,7 @@ function start(): void {
     void supervisor.stop().finally(() => {
       stopped = true;
       systemEvents.close();
+      notifier.close();
       tray.destroy();
       logger.info('stopped');
       app.quit();

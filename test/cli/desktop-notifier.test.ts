@@ -9,6 +9,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DesktopNotifier } from '../../app/main/cli/desktop-notifier.js';
 import type { Announcement, Logger } from '../../app/main/engine/index.js';
+import {
+  settingsSchema,
+  type AccountSettings,
+  type Settings,
+} from '../../app/common/settings-schema.js';
 
 const originalPath = process.env.PATH;
 afterEach(() => {
@@ -72,16 +77,27 @@ function fakeNotifySend(script = '') {
   };
 }
 
-const linux = (preferences = { showSubject: true, sound: true }) => ({
-  preferences,
+/** Settings with one account "work" named Work, and these notification preferences. */
+function settingsWith(
+  preferences: Partial<Settings['notifications']> = {},
+  account: Partial<AccountSettings> = {},
+): () => Settings {
+  const settings = settingsSchema.parse({
+    accounts: [{ id: 'work', name: 'Work', host: 'h', user: 'u', password: 'p', ...account }],
+    notifications: { showSubject: true, sound: true, ...preferences },
+  });
+  return () => settings;
+}
+
+const linux = (preferences: Partial<Settings['notifications']> = {}) => ({
+  settings: settingsWith(preferences),
   platform: 'linux' as const,
 });
-const names = new Map([['work', 'Work']]);
 
 describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => {
   it('passes sender and subject after "--", the body markup-escaped, the title as is', async () => {
     const fake = fakeNotifySend();
-    const notifier = new DesktopNotifier(names, newLogger(), linux());
+    const notifier = new DesktopNotifier(newLogger(), linux());
     notifier.notify(message('--urgency=critical <b>Ann</b>', `<b>x</b> & y "q" 'r'`));
     const argv = await fake.nextArgv();
     expect(argv.slice(-3)).toEqual([
@@ -94,13 +110,13 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
 
   it('doubles backslashes in the body, which notify-send reads as C escapes', async () => {
     const fake = fakeNotifySend();
-    new DesktopNotifier(names, newLogger(), linux()).notify(message('Ann', 'C:\\new\\tmp'));
+    new DesktopNotifier(newLogger(), linux()).notify(message('Ann', 'C:\\new\\tmp'));
     expect((await fake.nextArgv()).at(-1)).toBe('C:\\\\new\\\\tmp');
   });
 
   it('asks for the new-mail sound when sound is on', async () => {
     const fake = fakeNotifySend();
-    new DesktopNotifier(names, newLogger(), linux()).notify(message('Ann', 'Hi'));
+    new DesktopNotifier(newLogger(), linux()).notify(message('Ann', 'Hi'));
     const argv = await fake.nextArgv();
     expect(argv).toContain('--hint=string:sound-name:message-new-email');
     expect(argv).not.toContain('--hint=boolean:suppress-sound:true');
@@ -109,7 +125,7 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
   it('asks for silence when sound is off', async () => {
     const fake = fakeNotifySend();
     const preferences = { showSubject: true, sound: false };
-    new DesktopNotifier(names, newLogger(), linux(preferences)).notify(message('Ann', 'Hi'));
+    new DesktopNotifier(newLogger(), linux(preferences)).notify(message('Ann', 'Hi'));
     const argv = await fake.nextArgv();
     expect(argv).toContain('--hint=boolean:suppress-sound:true');
     expect(argv.some((arg) => arg.includes('sound-name'))).toBe(false);
@@ -118,7 +134,7 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
   it('keeps sender and subject out of the popup when showSubject is off', async () => {
     const fake = fakeNotifySend();
     const preferences = { showSubject: false, sound: true };
-    new DesktopNotifier(names, newLogger(), linux(preferences)).notify(
+    new DesktopNotifier(newLogger(), linux(preferences)).notify(
       message('Ann <ann@example.org>', 'Secret plans'),
     );
     const argv = await fake.nextArgv();
@@ -133,7 +149,7 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
     );
     const logger = newLogger();
     const preferences = { showSubject: true, sound: false };
-    const notifier = new DesktopNotifier(names, logger, linux(preferences));
+    const notifier = new DesktopNotifier(logger, linux(preferences));
     notifier.notify(message('Ann', 'First'));
     expect((await fake.nextArgv()).slice(-3)).toEqual(['--', 'Ann', 'First']);
     notifier.notify(message('Ann', 'Second'));
@@ -146,7 +162,7 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
     const empty = mkdtempSync(path.join(tmpdir(), 'tidings-no-notify-send-'));
     process.env.PATH = empty;
     const logger = newLogger();
-    const notifier = new DesktopNotifier(names, logger, linux());
+    const notifier = new DesktopNotifier(logger, linux());
     expect(() => notifier.notify(message('Ann', 'One'))).not.toThrow();
     await vi.waitFor(() => expect(logger.warn).toHaveBeenCalledTimes(1));
     expect(() => notifier.notify(message('Ann', 'Two'))).not.toThrow();
@@ -157,7 +173,7 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
   it('logs one warning, without the popup text, when there is no notification daemon', async () => {
     const fake = fakeNotifySend(`echo 'Cannot autolaunch D-Bus without X11 $DISPLAY' >&2; exit 1`);
     const logger = newLogger();
-    const notifier = new DesktopNotifier(names, logger, linux());
+    const notifier = new DesktopNotifier(logger, linux());
     notifier.notify(message('Ann', 'Private subject'));
     notifier.notify(message('Ann', 'Private subject'));
     await vi.waitFor(() => expect(fake.calls()).toBe(2));
@@ -172,8 +188,8 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
 describe('DesktopNotifier on macOS and Windows', () => {
   it.each([true, false])('passes sound %s to node-notifier and honours showSubject', (sound) => {
     const nodeNotify = vi.fn();
-    const notifier = new DesktopNotifier(names, newLogger(), {
-      preferences: { showSubject: false, sound },
+    const notifier = new DesktopNotifier(newLogger(), {
+      settings: settingsWith({ showSubject: false, sound }),
       platform: 'darwin',
       nodeNotify,
     });
@@ -182,5 +198,60 @@ describe('DesktopNotifier on macOS and Windows', () => {
       expect.objectContaining({ title: 'New mail in Work', message: 'INBOX', sound }),
       expect.any(Function),
     );
+  });
+
+  it('shows a storm as a few popups, its summary grouped so each update replaces the last', async () => {
+    const nodeNotify = vi.fn();
+    const notifier = new DesktopNotifier(newLogger(), {
+      settings: settingsWith({ burstThreshold: 2 }),
+      platform: 'darwin',
+      nodeNotify,
+    });
+    for (let i = 0; i < 10; i++) notifier.notify(message(`Sender ${i} <s${i}@x.test>`, `m${i}`));
+    await vi.waitFor(() => expect(nodeNotify).toHaveBeenCalledTimes(4));
+    const shown = nodeNotify.mock.calls.map(([n]) => n as Record<string, unknown>);
+    expect(shown.map((n) => [n.title, n.group])).toEqual([
+      ['Sender 0 <s0@x.test>', undefined],
+      ['Sender 1 <s1@x.test>', undefined],
+      ['3 new messages in Work', 'tidings:work/INBOX'],
+      ['10 new messages in Work', 'tidings:work/INBOX'],
+    ]);
+    // Only the storm's first summary makes a sound; its update is silent.
+    expect(shown.map((n) => n.sound)).toEqual([true, true, true, false]);
+    notifier.close();
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('DesktopNotifier storms on Linux', () => {
+  it('replaces the summary in place with notify-send --replace-id as the storm goes on', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tidings-notify-send-'));
+    const log = path.join(dir, 'log');
+    // Prints its own pid as the notification id (--print-id), and logs pid and argv.
+    writeFileSync(
+      path.join(dir, 'notify-send'),
+      `#!/bin/sh\nprintf '%s' "$$" >> '${log}'; printf '\\037%s' "$@" >> '${log}'; printf '\\n' >> '${log}'; echo $$\n`,
+    );
+    chmodSync(path.join(dir, 'notify-send'), 0o755);
+    process.env.PATH = `${dir}${path.delimiter}${originalPath ?? ''}`;
+    const notifier = new DesktopNotifier(newLogger(), linux({ burstThreshold: 2 }));
+    const calls = () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => line.split('\u001f'))
+        : [];
+    notifier.notify(message('Ann <ann@x.test>', 'one'));
+    notifier.notify(message('Bob <bob@x.test>', 'two'));
+    notifier.notify(message('Cat <cat@x.test>', 'three'));
+    await vi.waitFor(() => expect(calls()).toHaveLength(3));
+    const summary = calls().find((call) => call.includes('3 new messages in Work'));
+    notifier.notify(message('Dan <dan@x.test>', 'four'));
+    await vi.waitFor(() => expect(calls()).toHaveLength(4));
+    const update = calls().find((call) => call.includes('4 new messages in Work'));
+    expect(update).toContain(`--replace-id=${summary?.[0]}`);
+    expect(summary?.some((arg) => arg.startsWith('--replace-id'))).toBe(false);
+    expect(update?.slice(-2)).toEqual(['4 new messages in Work', 'INBOX — from Ann, Bob, Cat, …']);
+    notifier.close();
   });
 });

@@ -209,7 +209,7 @@ describe('tidings watch --json', () => {
     expect(proc.events.filter(anyNewMail).map((e) => e.messageId)).toEqual([unseen]);
   });
 
-  it('turns a burst of 50 into one summary that holds all 50', async () => {
+  it('writes a burst of 50 as 50 new-mail lines at once, and no summary line', async () => {
     const { user, password } = newUser();
     await dovecot.withClient(user, (client) => client.mailboxCreate('Staging'));
     const proc = await watch(config([account('work', user, password)]), [['work', 'INBOX']]);
@@ -224,15 +224,34 @@ describe('tidings watch --json', () => {
       await client.mailboxOpen('Staging');
       await client.messageMove('1:*', 'INBOX');
     });
-    const summary = await proc.events.waitFor((e) => e.event === 'summary', 'the summary');
-    expect(summary).toMatchObject({ account: 'work', mailbox: 'INBOX', count: 50 });
-    expect([...(summary.messageIds as string[])].sort()).toEqual([...ids].sort());
-    expect(summary.uids).toHaveLength(50);
+    const lines = await proc.events.waitForCount((e) => e.event === 'new-mail', 50, '50 lines');
+    expect(lines.map((line) => line.messageId).sort()).toEqual([...ids].sort());
+    const uids = lines.map((line) => line.uid as number);
+    expect(uids).toEqual([...uids].sort((a, b) => a - b));
     await refreshAndSettle(proc, 'work', 'INBOX');
-    expect(proc.events.filter((e) => e.event === 'summary' || e.event === 'new-mail')).toHaveLength(
-      1,
-    );
+    expect(proc.events.filter((e) => e.event === 'new-mail')).toHaveLength(50);
+    expect(proc.events.filter((e) => e.event === 'summary')).toEqual([]);
   });
+
+  it('writes each message of a steady stream as it comes, none held for the end of the stream', async () => {
+    const { user, password } = newUser();
+    const proc = await watch(config([account('work', user, password)]), [['work', 'INBOX']]);
+    const newMail = () => proc.events.filter((e) => e.event === 'new-mail').length;
+    // 50 messages 0.2 s apart. Before the 10th APPEND after a message, 2 s later, its line
+    // must be out: a stream held back for a storm window (the old 5 s) would not be.
+    const seenBefore: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      seenBefore.push(newMail());
+      await dovecot.append(user, 'INBOX', [buildMessage({ subject: `stream ${i}` })]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const lines = await proc.events.waitForCount((e) => e.event === 'new-mail', 50, '50 lines');
+    expect(lines.map((line) => line.subject)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `stream ${i}`),
+    );
+    for (let i = 10; i < 50; i++) expect(seenBefore[i]).toBeGreaterThanOrEqual(i - 10 + 1);
+    expect(proc.events.filter((e) => e.event === 'summary')).toEqual([]);
+  }, 60_000);
 
   it('cleans a subject of encoded control characters and a bidi override', async () => {
     const { user, password } = newUser();

@@ -1,6 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Announcement } from '../../app/main/engine/announcement.js';
 import { silentLogger } from '../../app/main/engine/ports.js';
+import { UPDATE_MS } from '../../app/main/engine/popup-policy.js';
+import type { Settings } from '../../app/common/settings-schema.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { FakeNotification, fake } from '../support/electron-fake.js';
 
 vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
@@ -28,20 +31,49 @@ function notifier(
     sound?: boolean;
     openUrl?: string;
     platform?: NodeJS.Platform;
+    burstThreshold?: number;
+    clock?: ManualClock;
   } = {},
   warnings: string[] = [],
 ) {
-  return new ElectronNotifier({
-    account: (id) => (id === 'work' ? { name: 'Work', openUrl: options.openUrl } : undefined),
-    preferences: () => ({
-      burstThreshold: 5,
+  const pause = { until: options.paused ? new Date(Date.now() + 3_600_000) : null };
+  const settings: Settings = {
+    accounts: [
+      {
+        id: 'work',
+        name: 'Work',
+        host: 'imap.example.test',
+        tls: 'implicit',
+        user: 'ann',
+        mailboxes: ['INBOX'],
+        allowInsecureAuth: false,
+        openUrl: options.openUrl,
+      },
+    ],
+    notifications: {
+      burstThreshold: options.burstThreshold ?? 5,
       sound: options.sound ?? true,
       showSubject: options.showSubject ?? true,
-    }),
-    isPaused: () => options.paused ?? false,
+    },
+    liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
+  };
+  const made = new ElectronNotifier({
+    settings: () => settings,
+    pausedUntil: () => pause.until,
     logger: { ...silentLogger, warn: (line) => warnings.push(line) },
     platform: options.platform ?? 'darwin',
+    ...(options.clock ? { clock: options.clock } : {}),
   });
+  return Object.assign(made, {
+    resume() {
+      pause.until = null;
+      made.pauseChanged();
+    },
+  });
+}
+
+function mail(uid: number, from = `Sender ${uid} <s${uid}@x.test>`): Announcement {
+  return { ...message, message: { ...message.message, uid, messageId: `<m${uid}@x>`, from } };
 }
 
 beforeEach(() => {
@@ -70,29 +102,53 @@ describe('ElectronNotifier', () => {
     });
   });
 
-  const burst: Announcement = {
-    kind: 'summary',
-    account: 'work',
-    mailbox: 'INBOX',
-    count: 12,
-    uids: [],
-    messageIds: [],
-    senders: ['Ann', 'Bob'],
-    at: new Date(),
-  };
+  it('turns a storm into one summary in place of its popups, updated as it goes on', () => {
+    const clock = new ManualClock();
+    const n = notifier({ burstThreshold: 2, clock });
+    for (let uid = 1; uid <= 12; uid++) n.notify(mail(uid));
+    clock.advance(UPDATE_MS);
+    expect(FakeNotification.made.map((m) => [m.options.title, m.closed])).toEqual([
+      ['Sender 1 <s1@x.test>', true],
+      ['Sender 2 <s2@x.test>', true],
+      ['3 new messages in Work', true],
+      ['12 new messages in Work', false],
+    ]);
+    expect(FakeNotification.made.at(-1)?.options).toEqual({
+      title: '12 new messages in Work',
+      body: 'INBOX — from Sender 1, Sender 2, Sender 3, …',
+      silent: true,
+    });
+    expect(n.open).toBe(1);
+  });
 
-  it('shows a burst summary as one notification', () => {
-    notifier().notify(burst);
-    expect(FakeNotification.made.map((n) => [n.options.title, n.options.body])).toEqual([
-      ['12 new messages in Work', 'INBOX — from Ann, Bob'],
+  it('keeps the senders of a storm out of its summary too when privacy is on', () => {
+    const n = notifier({ burstThreshold: 1, showSubject: false });
+    n.notify(mail(1));
+    n.notify(mail(2));
+    expect(FakeNotification.made.map((m) => [m.options.title, m.options.body])).toEqual([
+      ['New mail in Work', 'INBOX'],
+      ['2 new messages in Work', 'INBOX'],
     ]);
   });
 
-  it('keeps the senders of a burst out of the summary too when privacy is on', () => {
-    notifier({ showSubject: false }).notify(burst);
-    expect(FakeNotification.made.map((n) => [n.options.title, n.options.body])).toEqual([
-      ['12 new messages in Work', 'INBOX'],
+  it('shows one catch-up for what came while paused, when the pause ends', () => {
+    const n = notifier({ paused: true });
+    for (let uid = 1; uid <= 7; uid++) n.notify(mail(uid));
+    expect(FakeNotification.made).toEqual([]);
+    n.resume();
+    expect(FakeNotification.made.map((m) => [m.options.title, m.options.body])).toEqual([
+      ['While you were away', '7 new in Work'],
     ]);
+  });
+
+  it('opens the message itself when the web address has a {messageId} placeholder', () => {
+    notifier({ openUrl: 'https://mail.example.test/#search/rfc822msgid:{messageId}' }).notify(
+      message,
+    );
+    FakeNotification.made[0]?.emit('click');
+    expect(fake.shell.openExternal).toHaveBeenCalledWith(
+      'https://mail.example.test/#search/rfc822msgid:%3Cm%40x%3E',
+    );
   });
 
   it('shows nothing while paused', () => {
@@ -134,8 +190,8 @@ describe('ElectronNotifier', () => {
   });
 
   it('keeps a bounded number referenced when close never comes, the newest still clickable', () => {
-    const n = notifier({ openUrl: 'https://mail.example.test/' });
-    for (let i = 0; i < 200; i++) n.notify(message);
+    const n = notifier({ openUrl: 'https://mail.example.test/', burstThreshold: 1000 });
+    for (let uid = 1; uid <= 200; uid++) n.notify(mail(uid));
     expect(MAX_REFERENCED_NOTIFICATIONS).toBe(50);
     expect(n.open).toBe(50);
     FakeNotification.made.at(-1)?.emit('click');

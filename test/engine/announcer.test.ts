@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Announcement, NewMessage } from '../../app/main/engine/announcement.js';
-import { describeAnnouncement } from '../../app/main/engine/announcement.js';
-import {
-  Announcer,
-  BURST_WINDOW_MS,
-  REMEMBERED_MESSAGE_IDS,
-} from '../../app/main/engine/announcer.js';
+import { Announcer, REMEMBERED_MESSAGE_IDS } from '../../app/main/engine/announcer.js';
 import type { Clock } from '../../app/main/engine/ports.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { MemoryStateStore } from '../support/memory-state-store.js';
@@ -23,45 +18,33 @@ function message(uid: number, overrides: Partial<NewMessage> = {}): NewMessage {
   };
 }
 
-function setup(
-  burstThreshold = 5,
-  store = new MemoryStateStore(),
-  clock: Clock = new ManualClock(),
-) {
+function setup(store = new MemoryStateStore(), clock: Clock = new ManualClock()) {
   const shown: Announcement[] = [];
-  const announcer = new Announcer(
-    store,
-    { notify: (a) => shown.push(a) },
-    () => burstThreshold,
-    clock,
-  );
-  return { announcer, shown, store };
+  const announcer = new Announcer(store, { notify: (a) => shown.push(a) }, clock);
+  return { announcer, shown, store, clock };
 }
 
-const kinds = (shown: Announcement[]) =>
-  shown.map((a) => (a.kind === 'message' ? a.message.uid : `summary of ${a.count}`));
+const uids = (shown: Announcement[]) => shown.map((a) => a.message.uid);
 
 describe('Announcer', () => {
-  it('announces each message of a small sync on its own', () => {
-    const { announcer, shown } = setup(5);
+  it('announces each message of a sync on its own, at once', () => {
+    const { announcer, shown } = setup();
     announcer.announce('work', 'INBOX', [message(1), message(2)]);
-    expect(shown.map((a) => (a.kind === 'message' ? a.message.uid : -1))).toEqual([1, 2]);
+    expect(uids(shown)).toEqual([1, 2]);
   });
 
-  it('announces exactly the threshold one by one and one more as a single summary', () => {
-    const atThreshold = setup(3);
-    atThreshold.announcer.announce('work', 'INBOX', [message(1), message(2), message(3)]);
-    expect(atThreshold.shown).toHaveLength(3);
-
-    const above = setup(3);
-    above.announcer.announce(
-      'work',
-      'INBOX',
-      [1, 2, 3, 4].map((uid) => message(uid)),
-    );
-    expect(above.shown).toHaveLength(1);
-    const [summary] = above.shown;
-    expect(summary).toMatchObject({ kind: 'summary', count: 4, uids: [1, 2, 3, 4] });
+  it('never folds a storm into a summary nor holds any of it back: the stream never waits', () => {
+    const { announcer, shown, clock } = setup();
+    const storm = Array.from({ length: 1_000 }, (_, i) => message(i + 1));
+    announcer.announce('work', 'INBOX', storm);
+    // All of them, synchronously, in order; no timer is left to release anything later.
+    expect(uids(shown)).toEqual(storm.map((m) => m.uid));
+    expect((clock as ManualClock).pending).toEqual([]);
+    for (let uid = 1_001; uid <= 1_050; uid++) {
+      announcer.announce('work', 'INBOX', [message(uid)]);
+      (clock as ManualClock).advance(200);
+    }
+    expect(shown).toHaveLength(1_050);
   });
 
   it('announces a Message-ID once across the mailboxes of an account', () => {
@@ -93,120 +76,18 @@ describe('Announcer', () => {
 
   it('remembers announced Message-IDs across restarts through the store', () => {
     const store = new MemoryStateStore();
-    setup(5, store).announcer.announce('work', 'INBOX', [message(1)]);
-    const restarted = setup(5, store);
+    setup(store).announcer.announce('work', 'INBOX', [message(1)]);
+    const restarted = setup(store);
     restarted.announcer.announce('work', 'INBOX', [message(1)]);
     expect(restarted.shown).toHaveLength(0);
   });
 
   it('forgets the oldest Message-IDs beyond the limit', () => {
-    const { announcer, store } = setup(REMEMBERED_MESSAGE_IDS + 10);
+    const { announcer, store } = setup();
     const many = Array.from({ length: REMEMBERED_MESSAGE_IDS + 3 }, (_, i) => message(i + 1));
     announcer.announce('work', 'INBOX', many);
     const kept = store.getAnnouncedMessageIds('work');
     expect(kept).toHaveLength(REMEMBERED_MESSAGE_IDS);
     expect(kept[0]).toBe('<m4@test>');
-  });
-});
-
-describe('Announcer in a steady stream of mail', () => {
-  it('shows the threshold as popups per window and holds the rest for one summary', () => {
-    const clock = new ManualClock();
-    const { announcer, shown } = setup(3, undefined, clock);
-    for (let uid = 1; uid <= 8; uid++) {
-      announcer.announce('work', 'INBOX', [message(uid)]);
-      clock.advance(100);
-    }
-    expect(kinds(shown)).toEqual([1, 2, 3]);
-    clock.advance(BURST_WINDOW_MS);
-    expect(kinds(shown)).toEqual([1, 2, 3, 'summary of 5']);
-    const summary = shown.at(-1);
-    expect(summary?.kind === 'summary' && summary.uids).toEqual([4, 5, 6, 7, 8]);
-  });
-
-  it('keeps a storm that goes on in summary mode, and returns to popups once it is quiet', () => {
-    const clock = new ManualClock();
-    const { announcer, shown } = setup(2, undefined, clock);
-    const uids = [1, 2, 3];
-    uids.forEach((uid) => announcer.announce('work', 'INBOX', [message(uid)]));
-    clock.advance(BURST_WINDOW_MS); // flushes 3
-    announcer.announce('work', 'INBOX', [message(4)]); // still stormy: held
-    clock.advance(BURST_WINDOW_MS); // flushes 4 alone
-    clock.advance(BURST_WINDOW_MS); // a quiet window
-    announcer.announce('work', 'INBOX', [message(5)]);
-    expect(kinds(shown)).toEqual([1, 2, 3, 4, 5]);
-    expect(shown.map((a) => a.kind)).toEqual([
-      'message',
-      'message',
-      'message',
-      'message',
-      'message',
-    ]);
-  });
-
-  it('folds large syncs into the running summary once the window has shown its share', () => {
-    const clock = new ManualClock();
-    const { announcer, shown } = setup(2, undefined, clock);
-    announcer.announce(
-      'work',
-      'INBOX',
-      [1, 2, 3].map((uid) => message(uid)),
-    );
-    announcer.announce(
-      'work',
-      'INBOX',
-      [4, 5, 6].map((uid) => message(uid)),
-    );
-    announcer.announce('work', 'INBOX', [message(7)]);
-    expect(kinds(shown)).toEqual(['summary of 3']);
-    clock.advance(BURST_WINDOW_MS);
-    expect(kinds(shown)).toEqual(['summary of 3', 'summary of 4']);
-  });
-
-  it('counts each mailbox on its own', () => {
-    const { announcer, shown } = setup(1);
-    announcer.announce('work', 'INBOX', [message(1)]);
-    announcer.announce('work', 'Lists', [message(2, { mailbox: 'Lists' })]);
-    expect(kinds(shown)).toEqual([1, 2]);
-  });
-
-  it('shows what it holds when the engine stops, so nothing is lost', () => {
-    const { announcer, shown } = setup(1);
-    announcer.announce('work', 'INBOX', [message(1)]);
-    announcer.announce('work', 'INBOX', [message(2)]);
-    announcer.announce('work', 'INBOX', [message(3)]);
-    expect(kinds(shown)).toEqual([1]);
-    announcer.flushAll();
-    expect(kinds(shown)).toEqual([1, 'summary of 2']);
-  });
-});
-
-describe('describeAnnouncement', () => {
-  it('uses sender as title and subject as body', () => {
-    const text = describeAnnouncement(
-      { kind: 'message', message: message(1), at: new Date() },
-      'Work',
-    );
-    expect(text).toEqual({ title: 'Sender 1 <s1@test>', body: 'Subject 1' });
-  });
-
-  it('summarises a burst with a few sender names', () => {
-    const text = describeAnnouncement(
-      {
-        kind: 'summary',
-        account: 'work',
-        mailbox: 'INBOX',
-        count: 17,
-        uids: [],
-        messageIds: [],
-        senders: ['Ann', 'Bob', 'Cy', 'Dee'],
-        at: new Date(),
-      },
-      'Work',
-    );
-    expect(text).toEqual({
-      title: '17 new messages in Work',
-      body: 'INBOX — from Ann, Bob, Cy, …',
-    });
   });
 });

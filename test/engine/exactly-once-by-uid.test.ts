@@ -46,9 +46,7 @@ function deliverWithoutIds(user: string, count: number): Promise<number[]> {
 
 /** UIDs announced so far, in order, each as often as it was announced. */
 function announcedUids(engine: EngineRun): number[] {
-  return engine.announcements.items.flatMap((a: Announcement) =>
-    a.kind === 'message' ? [a.message.uid] : a.uids,
-  );
+  return engine.announcements.items.map((a: Announcement) => a.message.uid);
 }
 
 async function announced(engine: EngineRun, count: number): Promise<void> {

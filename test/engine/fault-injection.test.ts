@@ -54,7 +54,7 @@ async function deliver(user: string, mailbox = 'INBOX'): Promise<string> {
 
 async function announced(engine: EngineRun, id: string): Promise<void> {
   await engine.announcements.waitFor(
-    (a) => (a.kind === 'message' ? a.message.messageId === id : a.messageIds.includes(id)),
+    (a) => a.message.messageId === id,
     `announcement of ${id}`,
     20_000,
   );

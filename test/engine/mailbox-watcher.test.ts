@@ -72,7 +72,7 @@ async function watch(script: ImapScript = {}, account: Record<string, unknown> =
   const watcher = new MailboxWatcher(settingsAccount, 'INBOX', settings.liveness, {
     store,
     secrets: { getPassword: async () => 'pw' },
-    announcer: new Announcer(store, { notify: () => {} }, () => 5, clock),
+    announcer: new Announcer(store, { notify: () => {} }, clock),
     clock,
     random: () => 1,
     logger: silentLogger,

@@ -41,16 +41,22 @@ export const notAtLogin: LoginItemSettings = {
 type MenuStatics = Pick<typeof Menu, 'buildFromTemplate' | 'setApplicationMenu'>;
 
 /** Records every notification made. */
-export class FakeNotification extends EventEmitter implements Pick<Notification, 'show'> {
+export class FakeNotification extends EventEmitter implements Pick<Notification, 'show' | 'close'> {
   static readonly made: FakeNotification[] = [];
   static isSupported: (typeof Notification)['isSupported'] = () => true;
   shown = false;
+  closed = false;
   constructor(readonly options: NotificationConstructorOptions & { title: string; body: string }) {
     super();
     FakeNotification.made.push(this);
   }
   show(): void {
     this.shown = true;
+  }
+  /** As Electron's: dismisses it, and (usually) emits `close`. */
+  close(): void {
+    this.closed = true;
+    this.emit('close');
   }
 }
 

@@ -105,5 +105,5 @@ export function startEngine(
 
 /** The Message-IDs of message announcements, in order. */
 export function announcedIds(log: EventLog<Announcement>): Array<string | null> {
-  return log.items.flatMap((a) => (a.kind === 'message' ? [a.message.messageId] : a.messageIds));
+  return log.items.map((a) => a.message.messageId);
 }

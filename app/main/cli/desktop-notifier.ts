@@ -8,13 +8,17 @@
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import nodeNotifier from 'node-notifier';
-import type { NotificationSettings } from '../../common/settings-schema.js';
+import type { Settings } from '../../common/settings-schema.js';
 import {
-  describeAnnouncement,
+  createPopupPolicy,
+  describePopup,
   type Announcement,
   type Logger,
   type Notifier,
+  type PopupEvent,
+  type PopupPolicy,
 } from '../engine/index.js';
+import { systemClock, type Clock } from '../engine/ports.js';
 
 /** What node-notifier is asked to show on macOS and Windows. */
 export interface NodeNotification {
@@ -23,6 +27,8 @@ export interface NodeNotification {
   appID: string;
   wait: false;
   sound: boolean;
+  /** terminal-notifier's group: a notification replaces the last one of its group (macOS). */
+  group?: string;
 }
 
 /** node-notifier's `notify`, or a stand-in for tests. */
@@ -33,8 +39,9 @@ export type NodeNotify = (
 
 /** How a DesktopNotifier shows popups. */
 export interface DesktopNotifierOptions {
-  /** The user's choices: sender and subject in the popup, the notification sound. */
-  preferences: Pick<NotificationSettings, 'showSubject' | 'sound'>;
+  /** The settings, read at each popup: preferences, rules, quiet hours, account names. */
+  settings: () => Settings;
+  clock?: Clock;
   /** Defaults to `process.platform`. */
   platform?: NodeJS.Platform;
   /** The notify-send command, looked up in PATH; defaults to `notify-send`. */
@@ -51,67 +58,118 @@ const NOTIFY_SEND_TIMEOUT_MS = 30_000;
 const SOUND_HINT = '--hint=string:sound-name:message-new-email';
 const SILENCE_HINT = '--hint=boolean:suppress-sound:true';
 
-/** Shows each announcement as a desktop popup. */
+/**
+ * Shows new mail as desktop popups, grouped by the popup policy: a storm's summary replaces
+ * the popup before it where the platform can (notify-send --replace-id on Linux, a
+ * terminal-notifier group on macOS); elsewhere it is shown anew.
+ */
 export class DesktopNotifier implements Notifier {
   private failed = false;
   // libnotify before 0.7.11 rejects boolean hints and then shows nothing: once seen, the
   // silence hint is left out (and the daemon's default sound, if any, plays).
   private booleanHints = true;
+  // notify-send before libnotify 0.7.9 has no --print-id (nor --replace-id).
+  private printIds = true;
   private readonly platform: NodeJS.Platform;
+  private readonly policy: PopupPolicy;
+  // Our popup ids → the notification server's (notify-send --print-id), for --replace-id.
+  private readonly serverIds = new Map<number, string>();
 
   constructor(
-    private readonly accountNames: ReadonlyMap<string, string>,
     private readonly logger: Logger,
     private readonly options: DesktopNotifierOptions,
   ) {
     this.platform = options.platform ?? process.platform;
+    const source = {
+      notifications: () => options.settings().notifications,
+      account: (id: string) => options.settings().accounts.find((a) => a.id === id),
+    };
+    this.policy = createPopupPolicy(source, options.clock ?? systemClock, (event) =>
+      this.show(event),
+    );
   }
 
   notify(announcement: Announcement): void {
-    const account =
-      announcement.kind === 'message' ? announcement.message.account : announcement.account;
-    const { showSubject, sound } = this.options.preferences;
-    const { title, body } = describeAnnouncement(
-      announcement,
-      this.accountNames.get(account) ?? account,
-      showSubject,
-    );
+    this.policy.announce(announcement.message);
+  }
+
+  /** Stops the policy's timers (a pending summary update, a quiet-hours check). */
+  close(): void {
+    this.policy.close();
+  }
+
+  private show(event: PopupEvent): void {
+    const { showSubject, sound } = this.options.settings().notifications;
+    const name = (id: string) =>
+      this.options.settings().accounts.find((a) => a.id === id)?.name ?? id;
+    const { title, body } = describePopup(event.popup, name, showSubject);
+    const audible = sound && event.sound;
     if (this.platform === 'darwin' || this.platform === 'win32') {
-      this.showWithNodeNotifier(title, body, sound);
+      this.showWithNodeNotifier(title, body, audible, groupOf(event));
     } else {
-      this.showWithNotifySend(title, body, sound);
+      this.showWithNotifySend(event, title, body, audible);
     }
   }
 
-  private showWithNodeNotifier(title: string, message: string, sound: boolean): void {
+  private showWithNodeNotifier(
+    title: string,
+    message: string,
+    sound: boolean,
+    group: string | undefined,
+  ): void {
     const notify: NodeNotify =
       this.options.nodeNotify ?? ((notification, done) => nodeNotifier.notify(notification, done));
-    notify({ title, message, appID: 'Tidings', wait: false, sound }, (error) => {
+    const notification: NodeNotification = { title, message, appID: 'Tidings', wait: false, sound };
+    if (group) notification.group = group;
+    notify(notification, (error) => {
       if (error) this.warnOnce(error.message.trim());
     });
   }
 
-  private showWithNotifySend(title: string, body: string, sound: boolean): void {
+  private showWithNotifySend(event: PopupEvent, title: string, body: string, sound: boolean): void {
     const command = this.options.notifySend ?? 'notify-send';
     const hint = sound ? SOUND_HINT : this.booleanHints ? SILENCE_HINT : undefined;
+    const replaced = event.replaces.map((id) => this.serverIds.get(id)).find(Boolean);
+    for (const id of event.replaces) this.serverIds.delete(id);
+    const ids = this.printIds
+      ? ['--print-id', ...(replaced ? [`--replace-id=${replaced}`] : [])]
+      : [];
     const args = [
       '--app-name=Tidings',
       `--expire-time=${EXPIRE_TIME_MS}`,
       ...(hint ? [hint] : []),
+      ...ids,
       // Everything after `--` is text, whatever it starts with.
       '--',
       title,
       escapeBody(body),
     ];
-    runCommand(command, args, (error, stderr) => {
-      if (!error) return;
-      if (hint === SILENCE_HINT && stderr.includes('Invalid hint type')) {
-        this.booleanHints = false;
-        this.showWithNotifySend(title, body, sound);
+    runCommand(command, args, (error, stdout, stderr) => {
+      if (!error) {
+        const serverId = /^\d+/.exec(stdout.trim())?.[0];
+        if (serverId) this.rememberServerId(event.id, serverId);
+        return;
+      }
+      const retry =
+        (hint === SILENCE_HINT && stderr.includes('Invalid hint type')) ||
+        (this.printIds && /Unknown option.*(print|replace)-id/.test(stderr));
+      if (retry) {
+        if (stderr.includes('Invalid hint type')) this.booleanHints = false;
+        else this.printIds = false;
+        this.showWithNotifySend(event, title, body, sound);
         return;
       }
       this.warnOnce(describeFailure(command, error, stderr));
     });
+  }
+
+  // Only the newest few can still be replaced; older ids are forgotten.
+  private rememberServerId(id: number, serverId: string): void {
+    this.serverIds.set(id, serverId);
+    for (const old of this.serverIds.keys()) {
+      if (this.serverIds.size <= 50) break;
+      this.serverIds.delete(old);
+    }
   }
 
   private warnOnce(reason: string): void {
@@ -123,16 +181,22 @@ export class DesktopNotifier implements Notifier {
 function runCommand(
   command: string,
   args: string[],
-  done: (error: ExecFileException | Error | null, stderr: string) => void,
+  done: (error: ExecFileException | Error | null, stdout: string, stderr: string) => void,
 ): void {
   try {
-    execFile(command, args, { timeout: NOTIFY_SEND_TIMEOUT_MS }, (error, _stdout, stderr) =>
-      done(error, String(stderr)),
+    execFile(command, args, { timeout: NOTIFY_SEND_TIMEOUT_MS }, (error, stdout, stderr) =>
+      done(error, String(stdout), String(stderr)),
     );
   } catch (error) {
     // execFile throws at once on arguments it cannot pass (a NUL byte): still only a warning.
-    done(error instanceof Error ? error : new Error(String(error)), '');
+    done(error instanceof Error ? error : new Error(String(error)), '', '');
   }
+}
+
+// A storm's summary and its updates share a terminal-notifier group, so each replaces the last.
+function groupOf(event: PopupEvent): string | undefined {
+  const { popup } = event;
+  return popup.kind === 'summary' ? `tidings:${popup.account}/${popup.mailbox}` : undefined;
 }
 
 // The body is markup for libnotify daemons (the spec's `body-markup`), and notify-send also

@@ -1,34 +1,24 @@
 /**
- * The `tidings watch --json` line formats of DESIGN.md: `new-mail`, `summary` and `status`,
- * one JSON object per line. These are a public contract for scripts: add fields, never
- * rename them.
+ * The `tidings watch --json` line formats of DESIGN.md: `new-mail` and `status`, one JSON
+ * object per line. There is no `summary` line: every message of a storm is its own
+ * `new-mail` line, at once; grouping is for popups only. These are a public contract for
+ * scripts: add fields, never rename them.
  */
 import type { WatcherStatus } from '../../common/account-status.js';
 import type { Announcement } from '../engine/index.js';
 
-/** The JSON line of an announcement. */
+/** The `new-mail` line of an announcement: one per message, written the moment it is found. */
 export function announcementEvent(announcement: Announcement): Record<string, unknown> {
-  if (announcement.kind === 'message') {
-    const { message } = announcement;
-    return {
-      event: 'new-mail',
-      account: message.account,
-      mailbox: message.mailbox,
-      uidValidity: message.uidValidity,
-      uid: message.uid,
-      messageId: message.messageId,
-      from: message.from,
-      subject: message.subject,
-      at: announcement.at.toISOString(),
-    };
-  }
+  const { message } = announcement;
   return {
-    event: 'summary',
-    account: announcement.account,
-    mailbox: announcement.mailbox,
-    count: announcement.count,
-    uids: announcement.uids,
-    messageIds: announcement.messageIds,
+    event: 'new-mail',
+    account: message.account,
+    mailbox: message.mailbox,
+    uidValidity: message.uidValidity,
+    uid: message.uid,
+    messageId: message.messageId,
+    from: message.from,
+    subject: message.subject,
     at: announcement.at.toISOString(),
   };
 }

@@ -8,7 +8,7 @@ const USAGE = `Usage: tidings watch --config FILE [--json] [--no-desktop] [--sta
 Watches IMAP mailboxes with IDLE and announces every new message once.
 
   --config FILE     accounts and preferences (JSON; see README)
-  --json            one JSON object per line on stdout: new-mail, summary, status
+  --json            one JSON object per line on stdout: new-mail, status
   --no-desktop      no desktop notifications
   --state-dir DIR   where to keep what has been announced (default: the user config dir)
   --verbose         debug logs on stderr

@@ -47,10 +47,11 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const sinks: Notifier[] = [
     { notify: (announcement) => writeLine(formatAnnouncement(announcement, options.json)) },
   ];
-  if (options.desktop) {
-    const names = new Map(settings.accounts.map((a) => [a.id, a.name ?? a.id]));
-    sinks.push(new DesktopNotifier(names, logger, { preferences: settings.notifications }));
-  }
+  // The stream is written first and at once; popups are grouped by the desktop notifier.
+  const desktop = options.desktop
+    ? new DesktopNotifier(logger, { settings: () => settings })
+    : undefined;
+  if (desktop) sinks.push(desktop);
   const secrets = new ConfigSecretSource(settings.accounts);
   const systemEvents = createNodeSystemEvents(systemEventsOptions);
   const supervisor = new Supervisor({
@@ -80,6 +81,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     // watchers are marked stopped first, so the killed run's error is not reported.
     secrets.close();
     await stopped;
+    desktop?.close();
     systemEvents.close();
     finish(0);
   }
@@ -109,12 +111,8 @@ export async function runWatch(options: WatchOptions): Promise<number> {
 
 function formatAnnouncement(announcement: Announcement, json: boolean): string {
   if (json) return JSON.stringify(announcementEvent(announcement));
-  if (announcement.kind === 'message') {
-    const { account, mailbox, from, subject } = announcement.message;
-    return `${account}/${mailbox}  ${from}: ${subject}`;
-  }
-  const { account, mailbox, count } = announcement;
-  return `${account}/${mailbox}  ${count} new messages`;
+  const { account, mailbox, from, subject } = announcement.message;
+  return `${account}/${mailbox}  ${from}: ${subject}`;
 }
 
 function formatStatus(status: WatcherStatus): string {

@@ -1,6 +1,6 @@
 /**
- * What the engine announces: one new message, or a summary of a burst. Pure data plus the
- * one place that turns it into the title and body of a desktop notification.
+ * What the engine announces: one new message at a time, as pure data. How popups word and
+ * group them is popup-text.ts and popup-policy.ts.
  */
 
 /** A new message found by a sync, with sender and subject already sanitized. */
@@ -12,47 +12,21 @@ export interface NewMessage {
   messageId: string | null;
   from: string;
   subject: string;
+  /** The sender's bare address (for VIP and mute rules), if the envelope had one. */
+  fromAddress?: string | null;
+  /** The List-Id header's value (RFC 2919), for mailing-list rules. */
+  listId?: string | null;
 }
 
-/** One notification's worth of news. */
-export type Announcement =
-  | { kind: 'message'; message: NewMessage; at: Date }
-  | {
-      kind: 'summary';
-      account: string;
-      mailbox: string;
-      count: number;
-      uids: number[];
-      messageIds: string[];
-      senders: string[];
-      at: Date;
-    };
+/** One new message, as the engine hands it to every consumer (stream, popups, hooks). */
+export interface Announcement {
+  kind: 'message';
+  message: NewMessage;
+  at: Date;
+}
 
 /** Title and body for a desktop notification. */
 export interface NotificationText {
   title: string;
   body: string;
-}
-
-const MAX_SUMMARY_SENDERS = 3;
-
-/**
- * The notification text of an announcement; `accountName` is what the user calls the account.
- * With `showSubject` off (privacy), senders and subjects stay out of the popup, a burst's too.
- */
-export function describeAnnouncement(
-  announcement: Announcement,
-  accountName: string,
-  showSubject = true,
-): NotificationText {
-  if (announcement.kind === 'message') {
-    const { from, subject, mailbox } = announcement.message;
-    if (!showSubject) return { title: `New mail in ${accountName}`, body: mailbox };
-    return { title: from || accountName, body: subject || '(no subject)' };
-  }
-  const { count, mailbox, senders } = announcement;
-  const shown = senders.slice(0, MAX_SUMMARY_SENDERS);
-  const more = senders.length > shown.length ? ', …' : '';
-  const from = showSubject && shown.length ? ` — from ${shown.join(', ')}${more}` : '';
-  return { title: `${count} new messages in ${accountName}`, body: `${mailbox}${from}` };
 }

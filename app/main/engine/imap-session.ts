@@ -172,13 +172,16 @@ export class ImapSession {
     return found.filter((above) => above > uid).sort((a, b) => a - b);
   }
 
-  /** UID FETCH of envelope and flags for the messages with UIDs from `first` to `last`. */
+  /**
+   * UID FETCH of envelope, flags and the List-Id header (RFC 2919, for the mailing-list rules;
+   * ENVELOPE does not carry it) for the messages with UIDs from `first` to `last`.
+   */
   async fetchRange(first: number, last: number): Promise<FetchMessageObject[]> {
     const messages = await this.call(
       'UID FETCH',
       this.client.fetchAll(
         `${first}:${last}`,
-        { uid: true, flags: true, envelope: true },
+        { uid: true, flags: true, envelope: true, headers: ['list-id'] },
         { uid: true },
       ),
     );

@@ -4,7 +4,12 @@ export { ConfStateStore } from './conf-state-store.js';
 export { ConnectGate } from './connect-gate.js';
 export { testConnection, type ConnectionTestOptions } from './test-connection.js';
 export { TidingsError, classifyError, type ErrorCode } from './errors.js';
-export { describeAnnouncement, type Announcement, type NewMessage } from './announcement.js';
+export type { Announcement, NewMessage, NotificationText } from './announcement.js';
+export { PopupPolicy, type Popup, type PopupEvent, type PopupHold } from './popup-policy.js';
+export { clickUrl, describePopup } from './popup-text.js';
+export { decidePopup, type NotificationRules } from './notification-rules.js';
+export { quietUntil, type QuietPeriod } from './quiet-hours.js';
+export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popup-settings.js';
 export type {
   Clock,
   Logger,

@@ -12,7 +12,12 @@ import type { Announcer } from './announcer.js';
 import type { ImapSession, SelectedMailbox } from './imap-session.js';
 import type { StateStore } from './ports.js';
 import { decodeRawHeader, displayNameOf, isGarbled } from './raw-header.js';
-import { formatSender, MAX_SUBJECT_LENGTH, sanitizeText } from './sanitize-text.js';
+import {
+  formatSender,
+  MAX_SENDER_LENGTH,
+  MAX_SUBJECT_LENGTH,
+  sanitizeText,
+} from './sanitize-text.js';
 
 /** The most UIDs one UID FETCH of a resync asks for; the cursor is persisted after each. */
 export const RESYNC_CHUNK = 1_000;
@@ -123,6 +128,8 @@ function toNewMessage(
   uidValidity: number,
 ): NewMessage {
   const messageId = message.envelope?.messageId?.trim();
+  const address = message.envelope?.from?.[0]?.address;
+  const listId = message.headers ? listIdOf(message.headers) : undefined;
   return {
     account,
     mailbox,
@@ -131,5 +138,15 @@ function toNewMessage(
     messageId: messageId ? sanitizeText(messageId, 998) : null,
     from: formatSender(message.envelope?.from),
     subject: sanitizeText(message.envelope?.subject, MAX_SUBJECT_LENGTH),
+    fromAddress: address ? sanitizeText(address, MAX_SENDER_LENGTH).toLowerCase() : null,
+    listId: listId ? sanitizeText(listId, MAX_SUBJECT_LENGTH) : null,
   };
+}
+
+// RFC 2919 §2: the identifier is the part in angle brackets, ASCII by the RFC's grammar, so it
+// is read straight from the raw header even when the phrase before it is encoded.
+function listIdOf(headers: Buffer): string | undefined {
+  const text = headers.toString('latin1').replace(/\r?\n(?=[ \t])/g, '');
+  const bracketed = /^list-id:[^\n]*<([^>\r\n]+)>/im.exec(text)?.[1];
+  return bracketed ? `<${bracketed.trim()}>` : decodeRawHeader(headers, 'list-id');
 }

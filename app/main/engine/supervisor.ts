@@ -49,12 +49,7 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.settings = options.settings;
-    this.announcer = new Announcer(
-      options.store,
-      options.notifier,
-      () => this.settings.notifications.burstThreshold,
-      options.clock ?? systemClock,
-    );
+    this.announcer = new Announcer(options.store, options.notifier, options.clock ?? systemClock);
   }
 
   /** Starts a watcher for every configured mailbox and listens to system events. */
@@ -118,7 +113,6 @@ export class Supervisor {
     this.unsubscribeSystem?.();
     this.unsubscribeSystem = undefined;
     await Promise.all([...this.watchers].map(([key, watcher]) => this.stopWatcher(key, watcher)));
-    this.announcer.flushAll();
   }
 
   private startAccount(account: AccountSettings): void {

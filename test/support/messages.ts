@@ -11,6 +11,8 @@ export interface MessageParts {
   subject?: string;
   messageId?: string | null;
   body?: string;
+  /** More header lines, as written ("List-Id: <dev.lists.example>"). */
+  headers?: string[];
 }
 
 /** A unique Message-ID. */
@@ -28,6 +30,7 @@ export function buildMessage(parts: MessageParts = {}): string {
     `Date: ${new Date().toUTCString()}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
+    ...(parts.headers ?? []),
   ];
   return `${headers.join('\r\n')}\r\n\r\n${parts.body ?? 'Body.'}\r\n`;
 }

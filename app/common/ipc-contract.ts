@@ -51,6 +51,10 @@ export interface AccountView {
   openUrl?: string | undefined;
   caFile?: string | undefined;
   certificateFingerprint?: string | undefined;
+  /** False: the account's mail is counted, never popped up; absent means popups on. */
+  popups?: boolean | undefined;
+  /** Watched mailboxes counted but never popped up. */
+  quietMailboxes?: string[] | undefined;
   hasPassword: boolean;
 }
 

@@ -7,7 +7,14 @@
 import type { AccountInput, AccountView, SettingsView } from '../common/ipc-contract.js';
 import { isHttpsUrl } from '../common/https-url.js';
 import { api } from './api.js';
-import { byId, h, setFieldError } from './dom.js';
+import { byId, setFieldError } from './dom.js';
+import {
+  chosenMailboxes,
+  chosenQuietMailboxes,
+  focusMailboxes,
+  renderMailboxes,
+  resetMailboxes,
+} from './mailbox-picker.js';
 
 const fields = [
   'name',
@@ -19,7 +26,9 @@ const fields = [
   'openUrl',
   'caFile',
   'certificateFingerprint',
+  'popups',
   'mailboxes',
+  'quietMailboxes',
 ] as const;
 type FieldName = (typeof fields)[number];
 
@@ -31,7 +40,6 @@ export interface AccountFormHost {
 }
 
 let editing: AccountView | null = null;
-let selected = new Set<string>(['INBOX']);
 
 const input = (name: string) => byId<HTMLInputElement>(`f-${name}`);
 
@@ -65,8 +73,9 @@ export function openAccountForm(account: AccountView | null): void {
   input('openUrl').value = account?.openUrl ?? '';
   input('caFile').value = account?.caFile ?? '';
   input('certificateFingerprint').value = account?.certificateFingerprint ?? '';
-  selected = new Set(account?.mailboxes ?? ['INBOX']);
-  renderMailboxes([...selected]);
+  input('popups').checked = account?.popups ?? true;
+  resetMailboxes(account?.mailboxes ?? ['INBOX'], account?.quietMailboxes ?? []);
+  byId('mailbox-hint').hidden = false;
   byId('test-result').textContent = '';
   byId('form-error').textContent = '';
   for (const name of fields) setFieldError('f', name, '');
@@ -128,20 +137,6 @@ function updatePasswordHint(): void {
       : '';
 }
 
-function renderMailboxes(names: string[]): void {
-  const list = byId('mailbox-list');
-  list.replaceChildren(
-    ...names.map((name, index) => {
-      const box = h('input', { type: 'checkbox', id: `mb-${index}`, value: name });
-      box.checked = selected.has(name);
-      box.addEventListener('change', () =>
-        box.checked ? selected.add(name) : selected.delete(name),
-      );
-      return h('div', { class: 'checkbox' }, box, ' ', h('label', { for: `mb-${index}` }, name));
-    }),
-  );
-}
-
 /** The form as an `AccountInput`, and the problems found before asking main. */
 function readForm(host: AccountFormHost): {
   request: AccountInput;
@@ -169,7 +164,9 @@ function readForm(host: AccountFormHost): {
   if (value('openUrl') && !isHttpsUrl(value('openUrl'))) {
     errors.openUrl = 'Enter a web address starting with https://.';
   }
-  if (selected.size === 0) errors.mailboxes = 'Choose at least one mailbox.';
+  const mailboxes = chosenMailboxes();
+  if (mailboxes.length === 0) errors.mailboxes = 'Choose at least one mailbox.';
+  const quietMailboxes = chosenQuietMailboxes();
   const optional = (name: string) => value(name) || undefined;
   const request: AccountInput = {
     ...(editing ? { originalId: editing.id } : {}),
@@ -181,11 +178,14 @@ function readForm(host: AccountFormHost): {
       tls,
       user: value('user'),
       password: password || undefined,
-      mailboxes: [...selected],
+      mailboxes,
       allowInsecureAuth: input('allowInsecureAuth').checked,
       openUrl: optional('openUrl'),
       caFile: optional('caFile'),
       certificateFingerprint: optional('certificateFingerprint'),
+      // Left out when they say what absent says: popups on, no count-only mailboxes.
+      popups: input('popups').checked ? undefined : false,
+      quietMailboxes: quietMailboxes.length > 0 ? quietMailboxes : undefined,
     },
   };
   return { request, errors };
@@ -198,8 +198,8 @@ function showErrors(errors: Partial<Record<string, string>>): boolean {
     setFieldError('f', name, message);
     if (message) first ??= name;
   }
-  if (first)
-    document.getElementById(first === 'mailboxes' ? 'mailbox-list' : `f-${first}`)?.focus();
+  if (first === 'mailboxes' || first === 'quietMailboxes') focusMailboxes();
+  else if (first) input(first).focus();
   return first !== undefined;
 }
 

@@ -24,15 +24,24 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 /** Shows `message` under the field `name` of a form whose ids start with `prefix`. */
 export function setFieldError(prefix: string, name: string, message: string): void {
-  const error = document.getElementById(`${prefix}-${name}-error`);
+  const errorId = `${prefix}-${name}-error`;
+  const error = document.getElementById(errorId);
   const input = document.getElementById(`${prefix}-${name}`);
   if (error) error.textContent = message;
-  if (input) {
-    if (message) {
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', `${prefix}-${name}-error`);
-    } else {
-      input.removeAttribute('aria-invalid');
-    }
-  }
+  if (input) markInvalid(input, errorId, message !== '');
+}
+
+/**
+ * Marks `control` invalid or valid and links it to its error text `errorId`, keeping any
+ * hint it is already described by.
+ */
+export function markInvalid(control: Element, errorId: string, invalid: boolean): void {
+  const others = (control.getAttribute('aria-describedby') ?? '')
+    .split(/\s+/)
+    .filter((id) => id && id !== errorId);
+  const ids = invalid ? [errorId, ...others] : others;
+  if (invalid) control.setAttribute('aria-invalid', 'true');
+  else control.removeAttribute('aria-invalid');
+  if (ids.length > 0) control.setAttribute('aria-describedby', ids.join(' '));
+  else control.removeAttribute('aria-describedby');
 }

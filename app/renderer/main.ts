@@ -23,10 +23,16 @@ function render(): void {
   });
 }
 
+// An account saved or removed leaves the preferences form as it is: edits not yet saved there
+// (a quiet period being typed in) must not vanish.
 function update(next: SettingsView): void {
   settings = next;
-  showPreferences(next);
   render();
+}
+
+function updateAll(next: SettingsView): void {
+  update(next);
+  showPreferences(next);
 }
 
 async function start(): Promise<void> {
@@ -35,7 +41,7 @@ async function start(): Promise<void> {
     onSaved: update,
     onClosed: render,
   });
-  setUpPreferences(update);
+  setUpPreferences(updateAll);
   byId('add-account').addEventListener('click', () => openAccountForm(null));
   api.onStatus((next) => {
     statuses = next;
@@ -43,7 +49,7 @@ async function start(): Promise<void> {
   });
   const [loaded, current] = await Promise.all([api.getSettings(), api.getStatus()]);
   if (current.ok) statuses = current.value;
-  if (loaded.ok) update(loaded.value);
+  if (loaded.ok) updateAll(loaded.value);
   if (loaded.ok && loaded.value.accounts.length === 0) openAccountForm(null);
 }
 

@@ -1,88 +1,20 @@
 /**
- * The settings window in Debian's Chromium (playwright-core), loaded from the built files as
- * Electron loads them (file://, with its CSP), talking to a fake preload bridge. Screenshots
- * go to test-results/.
+ * The settings window's accounts, status list, validation, keyboard use and dark mode, in
+ * Chromium against a fake bridge (settings-page.ts).
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SettingsView, StatusView } from '../../app/common/ipc-contract.js';
-import { installFakeBridge, type FakeBridgeSetup } from '../support/fake-bridge.js';
+import { describe, expect, it } from 'vitest';
+import type { StatusView } from '../../app/common/ipc-contract.js';
+import {
+  calls,
+  emptySettings,
+  focusedId,
+  shot,
+  tabTo,
+  useSettingsWindow,
+  work,
+} from './settings-page.js';
 
-const root = path.join(import.meta.dirname, '..', '..');
-const pageUrl = pathToFileURL(path.join(root, 'dist/renderer/index.html')).href;
-const shots = path.join(root, 'test-results');
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const emptySettings: SettingsView = {
-  accounts: [],
-  notifications: { burstThreshold: 5, sound: true, showSubject: true },
-  liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
-  startAtLogin: false,
-  secretStorageWarning: null,
-};
-
-const work = {
-  id: 'work',
-  name: 'Work',
-  host: 'imap.example.com',
-  tls: 'implicit' as const,
-  user: 'ann@example.com',
-  mailboxes: ['INBOX', 'Team'],
-  allowInsecureAuth: false,
-  hasPassword: true,
-};
-
-async function open(
-  setup: Partial<FakeBridgeSetup> = {},
-  colorScheme: 'light' | 'dark' = 'light',
-): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ colorScheme, viewport: { width: 760, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  page.on('pageerror', (error) => errors.push(error.message));
-  const bridge: FakeBridgeSetup = {
-    settings: emptySettings,
-    statuses: [],
-    testResult: { ok: true, mailboxes: ['INBOX', 'Archive', 'Team'] },
-    ...setup,
-  };
-  await page.addInitScript(installFakeBridge, bridge);
-  await page.goto(pageUrl);
-  return { page, errors };
-}
-
-async function calls(page: Page, method: string): Promise<unknown[][]> {
-  return page.evaluate(
-    (name) =>
-      (window as unknown as { __calls: Array<{ method: string; args: unknown[] }> }).__calls
-        .filter((call) => call.method === name)
-        .map((call) => call.args),
-    method,
-  );
-}
+const open = useSettingsWindow();
 
 describe('settings window', () => {
   it('adds an account: test connection, pick mailboxes from the server, save', async () => {
@@ -99,8 +31,8 @@ describe('settings window', () => {
     await expect
       .poll(() => page.locator('#test-result').textContent())
       .toBe('Connected. 3 mailboxes found.');
-    await page.getByLabel('Team').check();
-    await page.screenshot({ path: path.join(shots, 'settings-add-account.png'), fullPage: true });
+    await page.getByLabel('Team', { exact: true }).check();
+    await page.screenshot({ path: shot('settings-add-account.png'), fullPage: true });
     await page.getByRole('button', { name: 'Save account' }).click();
     await expect.poll(() => page.locator('[data-account="work-mail"]').isVisible()).toBe(true);
 
@@ -138,7 +70,7 @@ describe('settings window', () => {
       .poll(() => page.locator('#f-port-error').textContent())
       .toBe('Ports go from 1 to 65535.');
     expect(await page.locator('#f-tls-error').textContent()).toMatch(/tick the box below/);
-    await page.screenshot({ path: path.join(shots, 'settings-validation.png'), fullPage: true });
+    await page.screenshot({ path: shot('settings-validation.png'), fullPage: true });
     expect(await calls(page, 'saveAccount')).toEqual([]);
   });
 
@@ -230,7 +162,7 @@ describe('settings window', () => {
     expect(
       await page.evaluate(() => (window as unknown as { __owned?: number }).__owned),
     ).toBeUndefined();
-    await page.screenshot({ path: path.join(shots, 'settings-accounts.png'), fullPage: true });
+    await page.screenshot({ path: shot('settings-accounts.png'), fullPage: true });
   });
 
   it('can be used with the keyboard alone', async () => {
@@ -254,6 +186,83 @@ describe('settings window', () => {
       () => getComputedStyle(document.activeElement as Element).outlineStyle,
     );
     expect(focusRing).toBe('solid');
+  });
+
+  it('saves an account with popups off and a count-only mailbox, by keyboard alone', async () => {
+    const { page, errors } = await open({ settings: { ...emptySettings, accounts: [work] } });
+    await page.getByRole('button', { name: 'Edit Work' }).click();
+    expect(await focusedId(page)).toBe('f-name');
+    const popups = page.getByLabel('Show popups for this account');
+    expect(await popups.isChecked()).toBe(true);
+    await tabTo(page, 'f-popups');
+    await page.keyboard.press('Space');
+    expect(await popups.isChecked()).toBe(false);
+    // Each watched mailbox: its checkbox, then its "count only" one.
+    await tabTo(page, 'mbq-1', 4);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Count only, no popups: Team',
+    );
+    await page.keyboard.press('Space');
+    await tabTo(page, 'save-account');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('#account-editor').isVisible()).toBe(false);
+
+    const [[saved]] = (await calls(page, 'saveAccount')) as [
+      [{ originalId: string; account: Record<string, unknown> }],
+    ];
+    expect(saved.originalId).toBe('work');
+    expect(saved.account).toMatchObject({
+      id: 'work',
+      mailboxes: ['INBOX', 'Team'],
+      popups: false,
+      quietMailboxes: ['Team'],
+    });
+    // Opened again, the form shows what was saved.
+    await page.getByRole('button', { name: 'Edit Work' }).click();
+    expect(await popups.isChecked()).toBe(false);
+    expect(await page.getByLabel('Count only, no popups: Team').isChecked()).toBe(true);
+    expect(await page.getByLabel('Count only, no popups: INBOX').isChecked()).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it('marks only watched mailboxes count-only, and leaves out what defaults say', async () => {
+    const { page } = await open({
+      settings: { ...emptySettings, accounts: [{ ...work, quietMailboxes: ['Team'] }] },
+    });
+    await page.getByRole('button', { name: 'Edit Work' }).click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => page.locator('#mailbox-list input').count()).toBe(6);
+    const archiveQuiet = page.getByLabel('Count only, no popups: Archive');
+    // A mailbox not watched cannot be count-only.
+    expect(await archiveQuiet.isDisabled()).toBe(true);
+    await page.getByLabel('Archive', { exact: true }).check();
+    await archiveQuiet.check();
+    await page.getByLabel('Archive', { exact: true }).uncheck();
+    expect(await archiveQuiet.isDisabled()).toBe(true);
+    expect(await archiveQuiet.isChecked()).toBe(false);
+    await page.getByLabel('Count only, no popups: Team').uncheck();
+    await page.screenshot({ path: shot('settings-account-popups.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await expect.poll(() => calls(page, 'saveAccount')).toHaveLength(1);
+    const [[saved]] = (await calls(page, 'saveAccount')) as [
+      [{ account: Record<string, unknown> }],
+    ];
+    expect(saved.account.mailboxes).toEqual(['INBOX', 'Team']);
+    expect(saved.account.popups).toBeUndefined();
+    expect(saved.account.quietMailboxes).toBeUndefined();
+  });
+
+  it("shows main's error about count-only mailboxes beside the mailbox list", async () => {
+    const { page } = await open({
+      settings: { ...emptySettings, accounts: [work] },
+      saveErrors: { quietMailboxes: 'not among the watched mailboxes: Lists' },
+    });
+    await page.getByRole('button', { name: 'Edit Work' }).click();
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await expect
+      .poll(() => page.locator('#f-quietMailboxes-error').textContent())
+      .toBe('not among the watched mailboxes: Lists');
+    expect(await focusedId(page)).toBe('mb-0');
   });
 
   it('saves notification preferences', async () => {
@@ -285,6 +294,6 @@ describe('settings window', () => {
       return { fg: style.color, bg: style.backgroundColor };
     });
     expect(colours).toEqual({ fg: 'rgb(230, 232, 235)', bg: 'rgb(21, 24, 28)' });
-    await page.screenshot({ path: path.join(shots, 'settings-dark.png'), fullPage: true });
+    await page.screenshot({ path: shot('settings-dark.png'), fullPage: true });
   });
 });

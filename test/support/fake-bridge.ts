@@ -14,8 +14,10 @@ export interface FakeBridgeSetup {
   settings: SettingsView;
   statuses: StatusView[];
   testResult: ConnectionTestResult;
-  /** Field errors main answers to the next save, if any. */
+  /** Field errors main answers to the next account save, if any. */
   saveErrors?: Record<string, string>;
+  /** Field errors main answers to the next preferences save, if any (keyed as main does). */
+  preferencesErrors?: Record<string, string>;
 }
 
 /** The init script, as a function Playwright serialises into the page. */
@@ -43,6 +45,14 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
       startAtLogin: boolean;
     }) => {
       record('savePreferences', input);
+      if (state.preferencesErrors) {
+        const fields = state.preferencesErrors;
+        state.preferencesErrors = undefined;
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'invalid-request', message: 'preferences:save: invalid request', fields },
+        });
+      }
       state.settings = { ...state.settings, ...input };
       return ok(state.settings);
     },

@@ -1,0 +1,119 @@
+/**
+ * The renderer tests' page: the settings window in Debian's Chromium (playwright-core), loaded
+ * from the built files as Electron loads them (file://, with its CSP), talking to a fake
+ * preload bridge. Screenshots go to test-results/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { AccountView, SettingsView } from '../../app/common/ipc-contract.js';
+import { installFakeBridge, type FakeBridgeSetup } from '../support/fake-bridge.js';
+
+const root = path.join(import.meta.dirname, '..', '..');
+const pageUrl = pathToFileURL(path.join(root, 'dist/renderer/index.html')).href;
+const shots = path.join(root, 'test-results');
+
+/** Settings with no accounts and every default. */
+export const emptySettings: SettingsView = {
+  accounts: [],
+  notifications: { burstThreshold: 5, sound: true, showSubject: true },
+  liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
+  startAtLogin: false,
+  secretStorageWarning: null,
+};
+
+/** A saved account with a stored password, watching two mailboxes. */
+export const work: AccountView = {
+  id: 'work',
+  name: 'Work',
+  host: 'imap.example.com',
+  tls: 'implicit',
+  user: 'ann@example.com',
+  mailboxes: ['INBOX', 'Team'],
+  allowInsecureAuth: false,
+  hasPassword: true,
+};
+
+/** Opens the window with a fake bridge set up from `setup`. */
+export type OpenPage = (
+  setup?: Partial<FakeBridgeSetup>,
+  colorScheme?: 'light' | 'dark',
+) => Promise<{ page: Page; errors: string[] }>;
+
+/** Launches Chromium before the file's tests and closes it after; returns how to open a page. */
+export function useSettingsWindow(): OpenPage {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return async (setup = {}, colorScheme = 'light') => {
+    if (!browser) throw new Error('the browser is not launched yet: open pages inside tests');
+    const context = await browser.newContext({
+      colorScheme,
+      viewport: { width: 760, height: 900 },
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    const bridge: FakeBridgeSetup = {
+      settings: emptySettings,
+      statuses: [],
+      testResult: { ok: true, mailboxes: ['INBOX', 'Archive', 'Team'] },
+      ...setup,
+    };
+    await page.addInitScript(installFakeBridge, bridge);
+    await page.goto(pageUrl);
+    return { page, errors };
+  };
+}
+
+/** The path of screenshot `name` in test-results/. */
+export function shot(name: string): string {
+  return path.join(shots, name);
+}
+
+/** The arguments of every call the page made to the bridge's `method`. */
+export async function calls(page: Page, method: string): Promise<unknown[][]> {
+  return page.evaluate(
+    (name) =>
+      (window as unknown as { __calls: Array<{ method: string; args: unknown[] }> }).__calls
+        .filter((call) => call.method === name)
+        .map((call) => call.args),
+    method,
+  );
+}
+
+/** The id of the focused element. */
+export function focusedId(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => document.activeElement?.id);
+}
+
+/**
+ * Presses Tab until the element `id` has focus, at most `limit` times, and says how many
+ * presses it took (or throws: the element cannot be reached by keyboard).
+ */
+export async function tabTo(page: Page, id: string, limit = 12): Promise<number> {
+  for (let presses = 1; presses <= limit; presses++) {
+    await page.keyboard.press('Tab');
+    if ((await focusedId(page)) === id) return presses;
+  }
+  throw new Error(`#${id} not reached in ${limit} presses of Tab (at #${await focusedId(page)})`);
+}

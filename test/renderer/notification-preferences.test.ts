@@ -36,7 +36,7 @@ describe('notification preferences', () => {
     expect(await period(page, 0).getByLabel('From').inputValue()).toBe('22:00');
     expect(await period(page, 0).getByLabel('To').inputValue()).toBe('07:00');
     expect(await period(page, 0).locator('.note').textContent()).toBe(
-      'Crosses midnight: ends the next day.',
+      'Crosses midnight: ends the next morning of each chosen day.',
     );
     expect(await page.locator('#no-quiet-hours').isVisible()).toBe(false);
 

@@ -23,7 +23,13 @@ export const accountInputSchema = z.strictObject({
   /** The id the account had before this edit; absent for a new account. */
   originalId: z.string().max(64).optional(),
   account: accountFieldsSchema
-    .omit({ passwordEnv: true, passwordCommand: true })
+    .omit({
+      passwordEnv: true,
+      passwordCommand: true,
+      refreshTokenEnv: true,
+      refreshTokenCommand: true,
+      accessTokenCommand: true,
+    })
     .extend({ password: z.string().max(limits.secret).optional() })
     .superRefine(checkAccount),
 });

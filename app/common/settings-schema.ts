@@ -41,6 +41,29 @@ export function isHostName(host: string): boolean {
   return HOST_NAME.test(host) || IPV6.test(host);
 }
 
+/** The OAuth2 providers built in, and `custom` for any other (its URLs and scope given). */
+export const oauth2ProviderSchema = z.enum(['google', 'microsoft', 'custom']);
+
+/** An account's OAuth2 client: which provider, and optionally the user's own client. */
+export const oauth2SettingsSchema = z
+  .strictObject({
+    provider: oauth2ProviderSchema,
+    clientId: z.string().min(1).max(limits.url).optional(),
+    clientSecret: z.string().min(1).max(limits.secret).optional(),
+    authorizationUrl: z.string().url().max(limits.url).optional(),
+    tokenUrl: z.string().url().max(limits.url).optional(),
+    scope: z.string().min(1).max(limits.url).optional(),
+  })
+  .superRefine((oauth2, ctx) => {
+    if (oauth2.provider !== 'custom') return;
+    for (const key of ['authorizationUrl', 'tokenUrl', 'scope', 'clientId'] as const) {
+      if (!oauth2[key]) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'a custom provider needs it' });
+      }
+    }
+  });
+export type OAuth2Settings = z.infer<typeof oauth2SettingsSchema>;
+
 /** An account's fields, before the checks that relate one field to another. */
 export const accountFieldsSchema = z.strictObject({
   id: accountIdSchema,
@@ -56,6 +79,14 @@ export const accountFieldsSchema = z.strictObject({
   password: z.string().min(1).max(limits.secret).optional(),
   passwordEnv: z.string().min(1).max(255).optional(),
   passwordCommand: z.string().min(1).max(limits.path).optional(),
+  /** How the account signs in: a password (the default) or OAuth2 (Gmail, Microsoft 365). */
+  auth: z.enum(['password', 'oauth2']).optional(),
+  oauth2: oauth2SettingsSchema.optional(),
+  /** OAuth2: the refresh token, from an environment variable or a command's first line. */
+  refreshTokenEnv: z.string().min(1).max(255).optional(),
+  refreshTokenCommand: z.string().min(1).max(limits.path).optional(),
+  /** OAuth2 through an external token helper (oama, pizauth): run before every connect. */
+  accessTokenCommand: z.string().min(1).max(limits.path).optional(),
   mailboxes: z
     .array(z.string().min(1).max(limits.mailboxName))
     .min(1)
@@ -90,14 +121,39 @@ export function checkAccount(
     Pick<z.infer<typeof accountFieldsSchema>, 'tls' | 'allowInsecureAuth' | 'mailboxes'>,
   ctx: z.RefinementCtx,
 ): void {
-  const sources = ['password', 'passwordEnv', 'passwordCommand'] as const;
+  const passwordSources = ['password', 'passwordEnv', 'passwordCommand'] as const;
+  const tokenSources = ['refreshTokenEnv', 'refreshTokenCommand', 'accessTokenCommand'] as const;
+  const oauth2 = account.auth === 'oauth2';
+  const sources = oauth2 ? tokenSources : passwordSources;
   const given = sources.filter((key) => account[key] !== undefined);
   if (given.length > 1) {
     ctx.addIssue({
       code: 'custom',
-      path: [given[1] ?? 'password'],
+      path: [given[1] ?? sources[0]],
       message: `give only one of ${sources.join(', ')}`,
     });
+  }
+  // A password for an OAuth2 account, or a token for a password one, is a mistake to name.
+  for (const key of oauth2 ? passwordSources : tokenSources) {
+    if (account[key] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: oauth2
+          ? 'an OAuth2 account signs in with tokens, not a password'
+          : 'needs "auth": "oauth2"',
+      });
+    }
+  }
+  if (oauth2 && !account.oauth2 && account.accessTokenCommand === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['oauth2'],
+      message: 'give the provider: {"provider": "google" | "microsoft" | "custom"}',
+    });
+  }
+  if (!oauth2 && account.oauth2 !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['oauth2'], message: 'needs "auth": "oauth2"' });
   }
   if (account.tls === 'none' && (account.caFile || account.certificateFingerprint)) {
     ctx.addIssue({

@@ -9,6 +9,7 @@ import type { WatcherStatus } from '../../app/common/account-status.js';
 import { settingsSchema } from '../../app/common/settings-schema.js';
 import { Announcer } from '../../app/main/engine/announcer.js';
 import { ConnectGate } from '../../app/main/engine/connect-gate.js';
+import { passwordCredentials } from '../../app/main/engine/credentials.js';
 import { MailboxWatcher } from '../../app/main/engine/mailbox-watcher.js';
 import { silentLogger } from '../../app/main/engine/ports.js';
 import { EventLog } from '../support/event-log.js';
@@ -71,7 +72,7 @@ async function watch(script: ImapScript = {}, account: Record<string, unknown> =
   const network = { online: true };
   const watcher = new MailboxWatcher(settingsAccount, 'INBOX', settings.liveness, {
     store,
-    secrets: { getPassword: async () => 'pw' },
+    credentials: passwordCredentials({ getPassword: async () => 'pw' }),
     announcer: new Announcer(store, { notify: () => {} }, clock),
     clock,
     random: () => 1,

@@ -64,6 +64,12 @@ export interface DovecotOptions {
   authMechanisms?: string;
   /** Also listen on the IPv6 loopback, [::1]. */
   ipv6?: boolean;
+  /**
+   * OAuth2 logins (XOAUTH2, OAUTHBEARER) checked by Dovecot's oauth2 passdb against this
+   * RFC 7662 introspection endpoint (an IP address: Dovecot's HTTP client resolves no names
+   * we control). PLAIN and LOGIN keep working through the passwd-file passdb, so tests APPEND.
+   */
+  oauth2?: { introspectionUrl: string };
 }
 
 /** Starts a Dovecot with the given users (name → password). */
@@ -98,7 +104,8 @@ export async function startDovecot(
         mailOwner,
         asRoot,
         maxConnections: options.maxUserIpConnections ?? 1000,
-        authMechanisms: options.authMechanisms ?? 'plain login',
+        authMechanisms: `${options.authMechanisms ?? 'plain login'}${options.oauth2 ? ' xoauth2 oauthbearer' : ''}`,
+        oauth2: options.oauth2 && writeOAuth2Config(dir, options.oauth2.introspectionUrl),
         addresses: options.ipv6 ? '127.0.0.1, ::1' : '127.0.0.1',
       }),
     );
@@ -230,6 +237,8 @@ function renderConfig(o: {
   usersDir: string;
   mailOwner: string;
   asRoot: boolean;
+  /** The oauth2 passdb's config file, if OAuth2 logins are on. */
+  oauth2: string | undefined;
 }): string {
   const me = userInfo().username;
   return `
@@ -254,8 +263,17 @@ mail_max_userip_connections = ${o.maxConnections}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${o.usersDir}/%u
+${o.oauth2 ? '  mechanisms = plain login\n' : ''}}
+${
+  o.oauth2
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${o.oauth2}
 }
-userdb {
+`
+    : ''
+}userdb {
   driver = static
   args = uid=${o.mailOwner} gid=${o.asRoot ? 'dovecot' : userInfo().gid} home=${o.dir}/mail/%u
 }
@@ -280,6 +298,24 @@ service anvil {
   }
 }
 `;
+}
+
+// Dovecot's oauth2 passdb (2.3): every XOAUTH2/OAUTHBEARER token is POSTed to the
+// introspection endpoint; a login passes when it answers active with the login's username.
+function writeOAuth2Config(dir: string, introspectionUrl: string): string {
+  const file = path.join(dir, 'dovecot-oauth2.conf.ext');
+  writeFileSync(
+    file,
+    [
+      'introspection_mode = post',
+      `introspection_url = ${introspectionUrl}`,
+      'username_attribute = username',
+      'active_attribute = active',
+      'active_value = true',
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
 
 function uidOf(user: string): number {

@@ -11,12 +11,15 @@ export type ErrorCode = 'auth' | 'tls' | 'network' | 'timeout' | 'protocol' | 'c
 /** An engine error: a code, a message fit for a user, and the original error. */
 export class TidingsError extends Error {
   override readonly name = 'TidingsError';
+  /** The server ended the session because the OAuth2 access token expired: sign in afresh. */
+  readonly credentialsExpired: boolean;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; credentialsExpired?: boolean },
   ) {
     super(message, options);
+    this.credentialsExpired = options?.credentialsExpired ?? false;
   }
 }
 

@@ -38,12 +38,9 @@ export class ImapSession {
     private readonly options: SessionOptions,
   ) {
     client.once('close', () => {
-      this.closeReason ??= new TidingsError(
-        'network',
-        client.byeReason
-          ? `server closed the connection: ${sanitizeServerText(client.byeReason)}`
-          : 'connection closed',
-      );
+      this.closeReason ??= client.byeReason
+        ? byeError(client.byeReason)
+        : new TidingsError('network', 'connection closed');
       this.closedFor = this.closeReason;
       for (const waiter of this.closeWaiters) waiter(this.closeReason);
       this.closeWaiters.clear();
@@ -70,8 +67,7 @@ export class ImapSession {
     client.serverBye = async (parsed: unknown) => {
       await serverBye.call(this.client, parsed);
       if (this.loggingOut) return;
-      const reason = sanitizeServerText(this.client.byeReason) || 'BYE';
-      this.closeReason ??= new TidingsError('network', `server closed the connection: ${reason}`);
+      this.closeReason ??= byeError(this.client.byeReason);
       // Not from inside imapflow's response handler: the close runs once it has returned.
       setImmediate(() => this.destroy());
     };
@@ -276,6 +272,17 @@ export class ImapSession {
         : classifyError(error);
     }
   }
+}
+
+/**
+ * The error for a server's BYE. Exchange Online ends a session whose OAuth2 token ran out
+ * with `* BYE Session invalidated - AccessTokenExpired`: that one asks for a fresh token.
+ */
+function byeError(byeReason: string | undefined): TidingsError {
+  const reason = sanitizeServerText(byeReason) || 'BYE';
+  return new TidingsError('network', `server closed the connection: ${reason}`, {
+    credentialsExpired: /AccessTokenExpired|access token (has )?expired/i.test(reason),
+  });
 }
 
 function isInvalidName(host: string): boolean {

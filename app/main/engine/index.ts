@@ -4,6 +4,19 @@ export { ConfStateStore } from './conf-state-store.js';
 export { ConnectGate } from './connect-gate.js';
 export { testConnection, type ConnectionTestOptions } from './test-connection.js';
 export { TidingsError, classifyError, type ErrorCode } from './errors.js';
+export {
+  oauth2Credentials,
+  passwordCredentials,
+  type AccessTokenSource,
+  type CredentialSource,
+  type Credentials,
+} from './credentials.js';
+export {
+  resolveOAuth2Endpoints,
+  type BuiltInClients,
+  type OAuth2Endpoints,
+} from './oauth2-providers.js';
+export { OAuth2TokenSource, type OAuth2TokenSourceOptions } from './oauth2-token-source.js';
 export type { Announcement, NewMessage, NotificationText } from './announcement.js';
 export { PopupPolicy, type Popup, type PopupEvent, type PopupHold } from './popup-policy.js';
 export { clickUrl, describePopup } from './popup-text.js';

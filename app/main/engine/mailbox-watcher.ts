@@ -20,9 +20,11 @@ import { isLoopbackHost } from './loopback.js';
 import { classifyError, isTransient, TidingsError } from './errors.js';
 import { ImapSession, type SelectedMailbox } from './imap-session.js';
 import { syncMailbox, type SyncResult } from './mailbox-sync.js';
-import type { Clock, Logger, SecretSource, StateStore, StatusListener } from './ports.js';
+import type { CredentialSource, Credentials } from './credentials.js';
+import type { Clock, Logger, StateStore, StatusListener } from './ports.js';
 import { sanitizeServerText } from './sanitize-text.js';
 import { accountSessionOptions } from './session-options.js';
+import { openSignedIn } from './sign-in.js';
 
 /** Why a watcher was woken. */
 export type WakeReason =
@@ -53,7 +55,8 @@ const reasonText: Record<WakeReason, string> = {
 /** What a watcher needs from its supervisor. */
 export interface WatcherDeps {
   store: StateStore;
-  secrets: SecretSource;
+  /** Asked before every connect: what to log in with (password or OAuth2 access token). */
+  credentials: CredentialSource;
   announcer: Announcer;
   clock: Clock;
   random: () => number;
@@ -104,6 +107,11 @@ export class MailboxWatcher {
   private retryAtOnce = false;
   private healthySince: number | undefined;
   private asleep = false;
+  // Set when the server ended the session for an expired token: the next login refreshes.
+  private refreshCredentials = false;
+  // One immediate reconnect per healthy stretch for an expired token, so a server that
+  // refuses every fresh token too falls back to backoff instead of a tight loop.
+  private expiryReconnected = false;
 
   constructor(
     readonly account: AccountSettings,
@@ -176,14 +184,21 @@ export class MailboxWatcher {
   /** One connection's life: connect, select, sync, then IDLE until it fails or we stop. */
   private async watchOnce(): Promise<void> {
     const { account } = this;
-    const password = await this.deps.secrets.getPassword(account.id);
+    const forceRefresh = this.refreshCredentials;
+    this.refreshCredentials = false;
+    // Asked outside the gate: a token refresh may take a while and needs no IMAP slot.
+    const credentials = await this.deps.credentials.getCredentials(account.id, { forceRefresh });
     // Connect, log in and SELECT inside the server's gate; the sync runs outside it.
     const release = await this.deps.connectGate.acquire();
     this.setState('connecting', `${account.host}:${resolvePort(account)}`);
     let session: ImapSession;
     let selected: SelectedMailbox;
     try {
-      session = await this.openSession(password);
+      session = await openSignedIn(
+        { credentials: this.deps.credentials, account: account.id },
+        credentials,
+        (fresh) => this.openSession(fresh),
+      );
       this.session = session;
       session.onMailboxChange((change) => this.wake(change));
       this.setState('syncing', 'connected');
@@ -219,9 +234,9 @@ export class MailboxWatcher {
     this.session = undefined;
   }
 
-  private openSession(password: string): Promise<ImapSession> {
+  private openSession(credentials: Credentials): Promise<ImapSession> {
     const { account, liveness } = this;
-    const options = accountSessionOptions(account, password, {
+    const options = accountSessionOptions(account, credentials, {
       commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
       socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
       clock: this.deps.clock,
@@ -272,9 +287,21 @@ export class MailboxWatcher {
   /** The one path from a failure to the next state. */
   private async recover(error: TidingsError): Promise<void> {
     const since = this.healthySince;
-    if (since !== undefined && this.deps.clock.now() - since >= HEALTHY_AFTER_MS) this.attempt = 0;
+    if (since !== undefined && this.deps.clock.now() - since >= HEALTHY_AFTER_MS) {
+      this.attempt = 0;
+      this.expiryReconnected = false;
+    }
     this.healthySince = undefined;
     this.deps.logger.debug(`${this.label()}: ${error.code} error: ${error.message}`);
+    if (error.credentialsExpired && !this.expiryReconnected) {
+      // The token ran out under a live session (Exchange's BYE … AccessTokenExpired): sign in
+      // again at once with a fresh one; the resync after SELECT finds what came meanwhile.
+      this.expiryReconnected = true;
+      this.refreshCredentials = true;
+      this.setState('connecting', `${error.message}; signing in again`);
+      return;
+    }
+    if (error.code === 'auth') this.deps.credentials.rejected?.(this.account.id);
     if (!isTransient(error) && error.code !== 'mailbox') {
       const state =
         error.code === 'auth' ? 'auth-failed' : error.code === 'tls' ? 'tls-error' : 'error';

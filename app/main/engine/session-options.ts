@@ -6,6 +6,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
 import { resolvePort, type AccountSettings, type TlsMode } from '../../common/settings-schema.js';
+import type { Credentials } from './credentials.js';
 import { createImapLogger } from './imap-logger.js';
 import type { Clock, Logger } from './ports.js';
 
@@ -19,7 +20,8 @@ export interface SessionOptions {
   /** Trust exactly the certificate with this SHA-256 fingerprint, checked before LOGIN. */
   certificateFingerprint?: string | undefined;
   user: string;
-  password: string;
+  /** A password, or an OAuth2 access token (imapflow picks OAUTHBEARER, else XOAUTH2). */
+  credentials: Credentials;
   /** Deadline for each command, and for the whole connect-greet-login sequence. */
   commandTimeoutMs: number;
   /** imapflow's own inactivity backstop; ours (heartbeat + deadline) should fire first. */
@@ -33,7 +35,7 @@ export interface SessionOptions {
 /** Session options for an account: where and how to connect come from its settings. */
 export function accountSessionOptions(
   account: AccountSettings,
-  password: string,
+  secret: string | Credentials,
   runtime: Pick<
     SessionOptions,
     'commandTimeoutMs' | 'socketTimeoutMs' | 'clock' | 'logger' | 'label'
@@ -46,7 +48,7 @@ export function accountSessionOptions(
     caFile: account.caFile,
     certificateFingerprint: account.certificateFingerprint,
     user: account.user,
-    password,
+    credentials: typeof secret === 'string' ? { kind: 'password', password: secret } : secret,
     ...runtime,
   };
 }
@@ -63,7 +65,12 @@ export function toImapFlowOptions(
     secure: options.tls === 'implicit',
     // true: STARTTLS is required, never a silent plaintext fallback; false: plain text.
     doSTARTTLS: options.tls === 'starttls' ? true : options.tls === 'none' ? false : undefined,
-    auth: { user: options.user, pass: options.password },
+    // imapflow 2.1.2 (commands/authenticate.js): with accessToken it uses AUTHENTICATE
+    // OAUTHBEARER when offered, else XOAUTH2, and never falls back to a password.
+    auth:
+      options.credentials.kind === 'oauth2'
+        ? { user: options.user, accessToken: options.credentials.accessToken }
+        : { user: options.user, pass: options.credentials.password },
     logger: createImapLogger(options.logger, options.label),
     disableAutoIdle: true,
     disableCompression: true,

@@ -8,6 +8,7 @@ import { resolvePort, type AccountSettings, type Settings } from '../../common/s
 import { Announcer } from './announcer.js';
 import { ConnectGates } from './connect-gate.js';
 import { backoffFor, type BackoffPolicy } from './backoff.js';
+import { passwordCredentials, type CredentialSource } from './credentials.js';
 import { MailboxWatcher, type WakeReason } from './mailbox-watcher.js';
 import {
   silentLogger,
@@ -21,11 +22,14 @@ import {
   type SystemEvents,
 } from './ports.js';
 
-/** The supervisor's parts; only settings, store, secrets and notifier are required. */
+/** The supervisor's parts; settings, store, notifier and secrets or credentials are required. */
 export interface SupervisorOptions {
   settings: Settings;
   store: StateStore;
-  secrets: SecretSource;
+  /** Passwords; used when `credentials` is not given. */
+  secrets?: SecretSource;
+  /** What each account logs in with (passwords, OAuth2 tokens); wins over `secrets`. */
+  credentials?: CredentialSource;
   notifier: Notifier;
   systemEvents?: SystemEvents;
   clock?: Clock;
@@ -46,9 +50,13 @@ export class Supervisor {
   private readonly announcer: Announcer;
   private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
   private unsubscribeSystem: (() => void) | undefined;
+  private readonly credentials: CredentialSource;
 
   constructor(private readonly options: SupervisorOptions) {
     this.settings = options.settings;
+    if (options.credentials) this.credentials = options.credentials;
+    else if (options.secrets) this.credentials = passwordCredentials(options.secrets);
+    else throw new Error('Supervisor: give `credentials` or `secrets`');
     this.announcer = new Announcer(options.store, options.notifier, options.clock ?? systemClock);
   }
 
@@ -121,7 +129,7 @@ export class Supervisor {
       if (this.watchers.has(key)) continue;
       const watcher = new MailboxWatcher(account, mailbox, this.settings.liveness, {
         store: this.options.store,
-        secrets: this.options.secrets,
+        credentials: this.credentials,
         announcer: this.announcer,
         clock: this.options.clock ?? systemClock,
         random: this.options.random ?? Math.random,

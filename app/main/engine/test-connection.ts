@@ -8,6 +8,7 @@
 import type { ConnectionTestResult } from '../../common/ipc-contract.js';
 import type { AccountSettings } from '../../common/settings-schema.js';
 import type { ConnectGate } from './connect-gate.js';
+import type { Credentials } from './credentials.js';
 import { classifyError } from './errors.js';
 import { ImapSession } from './imap-session.js';
 import { silentLogger, systemClock, type Clock, type Logger } from './ports.js';
@@ -25,7 +26,7 @@ export interface ConnectionTestOptions {
 /** Tries the account once; resolves with its selectable mailboxes or the failure. */
 export async function testConnection(
   account: AccountSettings,
-  password: string,
+  password: string | Credentials,
   options: ConnectionTestOptions,
 ): Promise<ConnectionTestResult> {
   const release = await options.gate.acquire();

@@ -2,21 +2,25 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../app/main/cli/load-config.js';
+import { ConfigError, loadConfig, type LoadConfigOptions } from '../../app/main/cli/load-config.js';
 
 const valid = {
   accounts: [{ id: 'work', host: 'imap.example.test', user: 'ann', password: 'x' }],
 };
 
-function load(config: unknown, env: NodeJS.ProcessEnv = {}) {
+function load(config: unknown, env: NodeJS.ProcessEnv = {}, options: LoadConfigOptions = {}) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'tidings-cfg-')), 'c.json');
   writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
-  return loadConfig(file, env);
+  return loadConfig(file, env, options);
 }
 
-function problems(config: unknown, env: NodeJS.ProcessEnv = {}): string[] {
+function problems(
+  config: unknown,
+  env: NodeJS.ProcessEnv = {},
+  options: LoadConfigOptions = {},
+): string[] {
   try {
-    load(config, env);
+    load(config, env, options);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -97,5 +101,75 @@ describe('loadConfig', () => {
     expect(() => loadConfig('/nonexistent/tidings.json')).toThrow(
       /cannot read the file \(ENOENT\)/,
     );
+  });
+});
+
+describe('loadConfig with OAuth2 accounts', () => {
+  const gmail = {
+    id: 'gmail',
+    host: 'imap.gmail.com',
+    user: 'ann@gmail.com',
+    auth: 'oauth2',
+    oauth2: { provider: 'google', clientId: 'own-client' },
+  };
+  const signedIn = { hasStoredToken: () => true };
+  const notSignedIn = { hasStoredToken: () => false };
+
+  it('needs no password, and is refused until signed in, naming the command', () => {
+    expect(load({ accounts: [gmail] }, {}, signedIn).accounts[0]?.auth).toBe('oauth2');
+    const found = problems({ accounts: [gmail] }, {}, notSignedIn);
+    expect(found).toEqual([
+      expect.stringMatching(
+        /^accounts\[0\]: not signed in: run tidings login --config \S+c\.json gmail$/,
+      ),
+    ]);
+  });
+
+  it('asks the token file only for the endpoints the account refreshes with', () => {
+    const asked: unknown[] = [];
+    const hasStoredToken = (account: string, endpoints: { tokenUrl: string; clientId: string }) => {
+      asked.push([account, endpoints.tokenUrl, endpoints.clientId]);
+      return true;
+    };
+    load({ accounts: [gmail] }, {}, { hasStoredToken });
+    expect(asked).toEqual([['gmail', 'https://oauth2.googleapis.com/token', 'own-client']]);
+  });
+
+  it('takes a refresh token from a set environment variable or a command instead', () => {
+    const viaEnv = { accounts: [{ ...gmail, refreshTokenEnv: 'GMAIL_RT' }] };
+    expect(problems(viaEnv, {}, notSignedIn)).toEqual([
+      'accounts[0].refreshTokenEnv: environment variable GMAIL_RT is not set',
+    ]);
+    expect(load(viaEnv, { GMAIL_RT: 'x' }, notSignedIn).accounts[0]?.refreshTokenEnv).toBe(
+      'GMAIL_RT',
+    );
+    const viaCommand = { accounts: [{ ...gmail, refreshTokenCommand: 'pass show rt' }] };
+    expect(load(viaCommand, {}, notSignedIn).accounts).toHaveLength(1);
+  });
+
+  it('needs no client for an access-token helper', () => {
+    const { oauth2: _drop, ...helper } = gmail;
+    const config = { accounts: [{ ...helper, accessTokenCommand: 'oama access ann@gmail.com' }] };
+    expect(load(config, {}, notSignedIn).accounts[0]?.accessTokenCommand).toMatch(/^oama/);
+  });
+
+  it('names the missing client id and the variables that can give it', () => {
+    const noClient = { accounts: [{ ...gmail, oauth2: { provider: 'google' } }] };
+    expect(problems(noClient, {}, signedIn)).toEqual([
+      expect.stringMatching(
+        /^accounts\[0\]\.oauth2\.clientId: no client id for google: give oauth2\.clientId, or set TIDINGS_GOOGLE_CLIENT_ID/,
+      ),
+    ]);
+    const env = { TIDINGS_GOOGLE_CLIENT_ID: 'built-in', TIDINGS_GOOGLE_CLIENT_SECRET: 's' };
+    expect(load(noClient, env, signedIn).accounts).toHaveLength(1);
+    const outlook = { accounts: [{ ...gmail, oauth2: { provider: 'microsoft' } }] };
+    expect(problems(outlook, {}, signedIn).join()).toMatch(/TIDINGS_MICROSOFT_CLIENT_ID/);
+    expect(load(outlook, { TIDINGS_MICROSOFT_CLIENT_ID: 'm' }, signedIn).accounts).toHaveLength(1);
+  });
+
+  it('refuses a password on an OAuth2 account, naming the field', () => {
+    expect(problems({ accounts: [{ ...gmail, password: 'x' }] }, {}, signedIn)).toEqual([
+      expect.stringMatching(/^accounts\[0\]\.password: an OAuth2 account signs in with tokens/),
+    ]);
   });
 });

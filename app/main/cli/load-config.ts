@@ -3,7 +3,14 @@
  * names the field ("accounts[0].port: expected number"); the caller exits with code 2.
  */
 import { readFileSync } from 'node:fs';
-import { formatIssues, settingsSchema, type Settings } from '../../common/settings-schema.js';
+import {
+  formatIssues,
+  settingsSchema,
+  type AccountSettings,
+  type Settings,
+} from '../../common/settings-schema.js';
+import type { OAuth2Endpoints } from '../engine/oauth2-providers.js';
+import { endpointsForAccount } from './oauth2-client.js';
 
 /** A config file that cannot be used, with one line per problem. */
 export class ConfigError extends Error {
@@ -16,8 +23,22 @@ export class ConfigError extends Error {
   }
 }
 
+/** What `loadConfig` may also check. */
+export interface LoadConfigOptions {
+  /**
+   * Whether `tidings login` stored a refresh token for the account, for these endpoints.
+   * Given (by `tidings watch`), an OAuth2 account with neither that nor a token source in
+   * the config is refused as not signed in.
+   */
+  hasStoredToken?(account: string, endpoints: OAuth2Endpoints): boolean;
+}
+
 /** Loads `file`, or throws a `ConfigError` naming each bad field. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Settings {
+export function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadConfigOptions = {},
+): Settings {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -34,24 +55,55 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
   const parsed = settingsSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
-  const problems = checkPasswordSources(parsed.data, env);
+  const problems = parsed.data.accounts.flatMap((account, index) =>
+    account.auth === 'oauth2'
+      ? checkTokenSources(account, `accounts[${index}]`, { file, env, ...options })
+      : checkPasswordSources(account, `accounts[${index}]`, env),
+  );
   if (problems.length > 0) throw new ConfigError(file, problems);
   return parsed.data;
 }
 
 // Headless mode has no keychain: each account needs exactly one password source, and a
 // named environment variable must exist before we start.
-function checkPasswordSources(settings: Settings, env: NodeJS.ProcessEnv): string[] {
-  return settings.accounts.flatMap((account, index) => {
-    const where = `accounts[${index}]`;
-    if (!account.password && !account.passwordEnv && !account.passwordCommand) {
-      return [`${where}: give one of password, passwordEnv, passwordCommand`];
-    }
-    if (account.passwordEnv && env[account.passwordEnv] === undefined) {
-      return [`${where}.passwordEnv: environment variable ${account.passwordEnv} is not set`];
-    }
-    return [];
-  });
+function checkPasswordSources(
+  account: AccountSettings,
+  where: string,
+  env: NodeJS.ProcessEnv,
+): string[] {
+  if (!account.password && !account.passwordEnv && !account.passwordCommand) {
+    return [`${where}: give one of password, passwordEnv, passwordCommand`];
+  }
+  if (account.passwordEnv && env[account.passwordEnv] === undefined) {
+    return [`${where}.passwordEnv: environment variable ${account.passwordEnv} is not set`];
+  }
+  return [];
+}
+
+// An OAuth2 account refreshes with a client of its provider, from a refresh token that
+// `tidings login` stored, refreshTokenEnv or refreshTokenCommand; or a token helper's
+// accessTokenCommand hands out access tokens and no client is needed.
+function checkTokenSources(
+  account: AccountSettings,
+  where: string,
+  context: LoadConfigOptions & { file: string; env: NodeJS.ProcessEnv },
+): string[] {
+  const { env, file } = context;
+  if (account.refreshTokenEnv && env[account.refreshTokenEnv] === undefined) {
+    return [`${where}.refreshTokenEnv: environment variable ${account.refreshTokenEnv} is not set`];
+  }
+  if (account.accessTokenCommand !== undefined) return [];
+  let endpoints: OAuth2Endpoints;
+  try {
+    endpoints = endpointsForAccount(account, env);
+  } catch (error) {
+    return [`${where}.${(error as Error).message}`];
+  }
+  const configured = account.refreshTokenEnv ?? account.refreshTokenCommand;
+  if (configured === undefined && context.hasStoredToken?.(account.id, endpoints) === false) {
+    return [`${where}: not signed in: run tidings login --config ${file} ${account.id}`];
+  }
+  return [];
 }
 
 /**

@@ -4,16 +4,19 @@
  * and, without `--json`, status changes go to stderr. SIGUSR1 refreshes; SIGINT and SIGTERM
  * say LOGOUT everywhere and exit 0.
  */
-import envPaths from 'env-paths';
 import type { WatcherStatus } from '../../common/account-status.js';
 import { ConfStateStore, Supervisor, type Announcement, type Notifier } from '../engine/index.js';
+import { createConfigCredentials } from './config-credentials.js';
 import { ConfigSecretSource } from './config-secret-source.js';
 import { DesktopNotifier } from './desktop-notifier.js';
 import { announcementEvent, statusEvent } from './json-events.js';
 import { loadConfig } from './load-config.js';
+import { bindingOf } from './oauth2-client.js';
+import { resolveStateDir } from './state-dir.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { createLineWriter } from './stdout-writer.js';
 import { systemEventsOptionsFromEnv } from './system-events-env.js';
+import { TokenFile } from './token-file.js';
 import { createNodeSystemEvents } from '../engine/node-system-events.js';
 
 /** The parsed options of `tidings watch`. */
@@ -27,11 +30,15 @@ export interface WatchOptions {
 
 /** Runs until SIGINT or SIGTERM; resolves with the exit code. Throws `ConfigError` (exit 2). */
 export async function runWatch(options: WatchOptions): Promise<number> {
-  const settings = loadConfig(options.config);
-  const systemEventsOptions = systemEventsOptionsFromEnv();
   const logger = createStderrLogger(options.verbose);
-  // The user's config directory by default: where conf itself would put it.
-  const stateDir = options.stateDir ?? envPaths('tidings', { suffix: '' }).config;
+  const stateDir = resolveStateDir(options.stateDir);
+  // Refresh tokens of `tidings login` and rotated ones (conf writes it only when one is saved).
+  const tokenFile = new TokenFile(stateDir, logger);
+  const settings = loadConfig(options.config, process.env, {
+    hasStoredToken: (account, endpoints) =>
+      tokenFile.get(account, bindingOf(endpoints)) !== undefined,
+  });
+  const systemEventsOptions = systemEventsOptionsFromEnv();
   const store = new ConfStateStore(stateDir, logger);
   logger.debug(`state file: ${store.path}`);
 
@@ -53,11 +60,12 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     : undefined;
   if (desktop) sinks.push(desktop);
   const secrets = new ConfigSecretSource(settings.accounts);
+  const tokens = createConfigCredentials({ settings, secrets, tokenFile });
   const systemEvents = createNodeSystemEvents(systemEventsOptions);
   const supervisor = new Supervisor({
     settings,
     store,
-    secrets,
+    credentials: tokens.credentials,
     notifier: { notify: (announcement) => sinks.forEach((sink) => sink.notify(announcement)) },
     systemEvents,
     logger,
@@ -80,6 +88,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     // for up to a minute, and in its own process group Ctrl-C no longer reaches it. The
     // watchers are marked stopped first, so the killed run's error is not reported.
     secrets.close();
+    tokens.close();
     await stopped;
     desktop?.close();
     systemEvents.close();

@@ -1,0 +1,135 @@
+/**
+ * What each `tidings watch` account logs in with. Password accounts: the config's password
+ * source. OAuth2 accounts, the first of: the refresh token `tidings login` stored (or one the
+ * provider rotated since), `refreshTokenEnv`, `refreshTokenCommand` (run once per process,
+ * like a passwordCommand) — each refreshed by an `OAuth2TokenSource` whose rotated tokens go
+ * to the token file, so the next start prefers them over the configured seed — or else
+ * `accessTokenCommand`, run before every connect (an external helper keeps the tokens).
+ */
+import type { AccountSettings, Settings } from '../../common/settings-schema.js';
+import {
+  oauth2Credentials,
+  passwordCredentials,
+  type AccessTokenSource,
+  type CredentialSource,
+} from '../engine/credentials.js';
+import { TidingsError } from '../engine/index.js';
+import { OAuth2TokenSource } from '../engine/oauth2-token-source.js';
+import type { ConfigSecretSource } from './config-secret-source.js';
+import { startFirstLineCommand, type CommandRun } from './first-line-command.js';
+import { bindingOf, endpointsForAccount } from './oauth2-client.js';
+import type { TokenFile } from './token-file.js';
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+
+/** What the CLI's credentials are made from. */
+export interface ConfigCredentialsOptions {
+  settings: Settings;
+  secrets: ConfigSecretSource;
+  tokenFile: TokenFile;
+  env?: NodeJS.ProcessEnv;
+  commandTimeoutMs?: number;
+}
+
+/** The credential source of `tidings watch`, and a way to stop its commands. */
+export interface ConfigCredentials {
+  credentials: CredentialSource;
+  /** Kills every token command still running. */
+  close(): void;
+}
+
+/** Builds one token source per OAuth2 account, passwords for the rest. */
+export function createConfigCredentials(options: ConfigCredentialsOptions): ConfigCredentials {
+  const env = options.env ?? process.env;
+  const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const running = new Set<CommandRun>();
+  const run = (command: string, name: string): Promise<string> => {
+    const started = startFirstLineCommand(command, name, timeoutMs);
+    running.add(started);
+    return started.output.finally(() => running.delete(started));
+  };
+  const sources = new Map<string, AccessTokenSource>();
+  for (const account of options.settings.accounts) {
+    if (account.auth !== 'oauth2') continue;
+    sources.set(account.id, tokenSourceFor(account, { env, tokenFile: options.tokenFile, run }));
+  }
+  return {
+    credentials: oauth2Credentials(
+      (account) => sources.get(account),
+      passwordCredentials(options.secrets),
+    ),
+    close: () => running.forEach((command) => command.stop()),
+  };
+}
+
+interface TokenContext {
+  env: NodeJS.ProcessEnv;
+  tokenFile: TokenFile;
+  run(command: string, name: string): Promise<string>;
+}
+
+function tokenSourceFor(account: AccountSettings, context: TokenContext): AccessTokenSource {
+  const { tokenFile, env } = context;
+  const endpoints = account.oauth2 ? tryEndpoints(account, env) : undefined;
+  const binding = endpoints && bindingOf(endpoints);
+  const stored = () => (binding ? tokenFile.get(account.id, binding) : undefined);
+  if (account.accessTokenCommand !== undefined && (!endpoints || stored() === undefined)) {
+    return accessTokenCommandSource(account.accessTokenCommand, context);
+  }
+  if (!endpoints || !binding) {
+    // loadConfig refused this already; say it again rather than guess.
+    throw new TidingsError('config', `${account.id}: no OAuth2 client`);
+  }
+  const seed = seedSource(account, context);
+  return new OAuth2TokenSource({
+    endpoints,
+    // Read on every refresh: a token rotated or signed in since (by `tidings login` in
+    // another terminal) wins over the seed.
+    refreshToken: async () => stored() ?? (await seed()),
+    saveRefreshToken: (token) => tokenFile.save(account.id, binding, token),
+  });
+}
+
+/** The configured refresh token, if any; a refreshTokenCommand runs once, when first needed. */
+function seedSource(account: AccountSettings, context: TokenContext): () => Promise<string> {
+  const { env } = context;
+  let fromCommand: Promise<string> | undefined;
+  return async () => {
+    if (account.refreshTokenEnv !== undefined) {
+      const value = env[account.refreshTokenEnv];
+      if (value) return value;
+      throw new TidingsError(
+        'config',
+        `environment variable ${account.refreshTokenEnv} is not set`,
+      );
+    }
+    if (account.refreshTokenCommand !== undefined) {
+      fromCommand ??= context.run(account.refreshTokenCommand, 'refreshTokenCommand');
+      // A failed run is not kept: the next connect runs it again.
+      return fromCommand.catch((error: unknown) => {
+        fromCommand = undefined;
+        throw error;
+      });
+    }
+    throw new TidingsError('auth', 'not signed in: run tidings login');
+  };
+}
+
+/** Access tokens from a helper (oama, pizauth): one run per connect, shared while it runs. */
+function accessTokenCommandSource(command: string, context: TokenContext): AccessTokenSource {
+  let inFlight: Promise<string> | undefined;
+  return {
+    accessToken() {
+      inFlight ??= context.run(command, 'accessTokenCommand').finally(() => (inFlight = undefined));
+      return inFlight;
+    },
+  };
+}
+
+function tryEndpoints(account: AccountSettings, env: NodeJS.ProcessEnv) {
+  try {
+    return endpointsForAccount(account, env);
+  } catch {
+    return undefined;
+  }
+}

@@ -121,3 +121,58 @@ export function isStatus(account: string, mailbox: string, state: string) {
   return (e: WatchEvent) =>
     e.event === 'status' && e.account === account && e.mailbox === mailbox && e.state === state;
 }
+
+/** A running `tidings login`. */
+export interface LoginProcess {
+  /** Resolves with the address it asks the user to open (printed on stderr). */
+  url: Promise<string>;
+  stderr(): string;
+  stdout(): string;
+  exited: Promise<number | null>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+/** Starts `tidings login --config FILE --state-dir DIR --no-browser ACCOUNT_ID`. */
+export function startLogin(options: {
+  configFile: string;
+  stateDir: string;
+  account: string;
+  env?: NodeJS.ProcessEnv;
+}): LoginProcess {
+  const args = [
+    BIN,
+    'login',
+    '--config',
+    options.configFile,
+    '--state-dir',
+    options.stateDir,
+    '--no-browser',
+    options.account,
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  let foundUrl: (url: string) => void = () => {};
+  const url = new Promise<string>((resolve) => (foundUrl = resolve));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+    const match = /^ {2}(https?:\/\/\S+)$/m.exec(stderr);
+    if (match?.[1]) foundUrl(match[1]);
+  });
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (stdout += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return {
+    url,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    exited,
+    signal: (signal) => child.kill(signal),
+  };
+}

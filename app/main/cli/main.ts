@@ -1,16 +1,22 @@
 /** The `tidings` command line: argument parsing and exit codes. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from './load-config.js';
+import { runLogin } from './login-command.js';
 import { runWatch } from './watch-command.js';
 
 const USAGE = `Usage: tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]
+       tidings login --config FILE [--no-browser] [--state-dir DIR] ACCOUNT_ID
 
-Watches IMAP mailboxes with IDLE and announces every new message once.
+watch: watches IMAP mailboxes with IDLE and announces every new message once.
+login: signs an "auth": "oauth2" account in (Gmail, Microsoft 365) in a browser and keeps
+       its refresh token in the state dir for watch.
 
   --config FILE     accounts and preferences (JSON; see README)
   --json            one JSON object per line on stdout: new-mail, status
   --no-desktop      no desktop notifications
-  --state-dir DIR   where to keep what has been announced (default: the user config dir)
+  --no-browser      login: only print the address to open, do not start a browser
+  --state-dir DIR   where to keep what has been announced and the sign-in tokens
+                    (default: the user config dir)
   --verbose         debug logs on stderr
 
 Signals: SIGUSR1 refreshes now; SIGINT or SIGTERM logs out and exits 0.`;
@@ -26,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
         config: { type: 'string', short: 'c' },
         json: { type: 'boolean', default: false },
         'no-desktop': { type: 'boolean', default: false },
+        'no-browser': { type: 'boolean', default: false },
         'state-dir': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -39,13 +46,24 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals[0] !== 'watch' || positionals.length > 1) {
-    return usageError(
-      positionals[0] ? `unknown command "${positionals.join(' ')}"` : 'no command given',
-    );
+  const [command, ...rest] = positionals;
+  const valid =
+    (command === 'watch' && rest.length === 0) || (command === 'login' && rest.length <= 1);
+  if (!valid) {
+    return usageError(command ? `unknown command "${positionals.join(' ')}"` : 'no command given');
   }
   if (!values.config) return usageError('--config FILE is required');
   try {
+    if (command === 'login') {
+      if (!rest[0]) return usageError('login: give the ACCOUNT_ID to sign in');
+      return await runLogin({
+        config: values.config,
+        account: rest[0],
+        stateDir: values['state-dir'],
+        browser: !values['no-browser'],
+        verbose: values.verbose,
+      });
+    }
     return await runWatch({
       config: values.config,
       json: values.json,

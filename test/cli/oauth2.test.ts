@@ -1,0 +1,188 @@
+/**
+ * `tidings login` and `tidings watch` with an OAuth2 account, as users run them (the compiled
+ * CLI in child processes), against Dovecot's oauth2 passdb checking every token with the
+ * strict local identity provider. Access tokens live 2 s and refresh tokens rotate on every
+ * use, so each reconnect needs a refresh and each refresh a saved token. The test is the
+ * browser and the user.
+ */
+import { statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { buildMessage, newMessageId } from '../support/messages.js';
+import { startOAuthProvider, type OAuthProvider } from '../support/oauth-provider.js';
+import {
+  isStatus,
+  startLogin,
+  startWatch,
+  writeConfig,
+  type WatchEvent,
+  type WatchProcess,
+} from '../support/watch-process.js';
+
+let provider: OAuthProvider;
+let dovecot: Dovecot;
+const cleanups: Array<() => Promise<unknown>> = [];
+let userCount = 0;
+
+beforeAll(async () => {
+  provider = await startOAuthProvider({ accessTokenSeconds: 2, rotateRefreshTokens: true });
+  dovecot = await startDovecot({}, undefined, {
+    oauth2: { introspectionUrl: provider.introspectionUrl },
+  });
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+  await dovecot?.stop();
+  await provider?.stop();
+});
+
+/** A mail user whose IMAP logins go through OAuth2 (the password is only for APPEND). */
+function newUser(): string {
+  const user = `oauth${++userCount}`;
+  dovecot.addUser(user, 'append-only');
+  return user;
+}
+
+function oauth2Account(user: string, port: number, extra: Record<string, unknown> = {}) {
+  return {
+    id: 'idp',
+    host: dovecot.host,
+    port,
+    tls: 'none',
+    allowInsecureAuth: true,
+    user,
+    auth: 'oauth2',
+    oauth2: {
+      provider: 'custom',
+      clientId: provider.clientId,
+      authorizationUrl: provider.authorizationUrl,
+      tokenUrl: provider.tokenUrl,
+      scope: 'mail',
+    },
+    ...extra,
+  };
+}
+
+function configFor(account: unknown) {
+  return {
+    accounts: [account],
+    liveness: { heartbeatSeconds: 30, commandTimeoutSeconds: 5, maxBackoffSeconds: 1 },
+  };
+}
+
+function watch(configFile: string, stateDir: string, env: NodeJS.ProcessEnv = {}): WatchProcess {
+  const proc = startWatch({ configFile, stateDir, env });
+  cleanups.push(() => proc.stop());
+  return proc;
+}
+
+const newMail = (e: WatchEvent) => e.event === 'new-mail';
+
+async function deliver(user: string, subject: string): Promise<string> {
+  const messageId = newMessageId();
+  await dovecot.append(user, 'INBOX', [buildMessage({ subject, messageId })]);
+  return messageId;
+}
+
+describe('tidings watch with an OAuth2 account', () => {
+  it(
+    'announces mail exactly once across token refreshes, rotations and reconnects',
+    { timeout: 60_000 },
+    async () => {
+      const user = newUser();
+      const proxy: FaultProxy = await startFaultProxy(dovecot.port);
+      cleanups.push(() => proxy.close());
+      const seed = provider.issueRefreshToken(user);
+      const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-state-'));
+      const configFile = writeConfig(
+        configFor(oauth2Account(user, proxy.port, { refreshTokenEnv: 'IDP_REFRESH_TOKEN' })),
+      );
+      const refreshesBefore = provider.counts.refresh;
+      const introspectionsBefore = provider.counts.introspect;
+      const proc = watch(configFile, stateDir, { IDP_REFRESH_TOKEN: seed });
+      await proc.events.waitFor(isStatus('idp', 'INBOX', 'idle'), 'idle');
+      const sent = [await deliver(user, 'before any expiry')];
+      await proc.events.waitForCount(newMail, 1, 'first mail');
+      for (let round = 1; round <= 3; round++) {
+        // Let the access token expire during IDLE, then drop the connection: the reconnect
+        // must refresh (the seed is spent by now: only the saved, rotated token works).
+        await new Promise((resolve) => setTimeout(resolve, 2_100));
+        const idles = proc.events.filter(isStatus('idp', 'INBOX', 'idle')).length;
+        proxy.resetAll();
+        sent.push(await deliver(user, `during outage ${round}`));
+        await proc.events.waitForCount(isStatus('idp', 'INBOX', 'idle'), idles + 1, 'idle again');
+        await proc.events.waitForCount(newMail, round + 1, `mail of round ${round}`);
+      }
+      // Nothing more arrives late: each message once.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const announced = proc.events.filter(newMail).map((e) => e.messageId);
+      expect(announced).toEqual(sent);
+      expect(provider.counts.refresh - refreshesBefore).toBeGreaterThanOrEqual(4);
+      // Dovecot checked a token at each of the four logins.
+      expect(provider.counts.introspect - introspectionsBefore).toBeGreaterThanOrEqual(4);
+      expect(proc.events.filter((e) => e.state === 'auth-failed')).toEqual([]);
+      expect(proc.strayStdout).toEqual([]);
+    },
+  );
+
+  it('refuses an account that is not signed in, naming the command to run (exit 2)', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-state-'));
+    const configFile = writeConfig(configFor(oauth2Account(newUser(), dovecot.port)));
+    const proc = watch(configFile, stateDir);
+    expect(await proc.exited).toBe(2);
+    expect(proc.stderr()).toContain(
+      `accounts[0]: not signed in: run tidings login --config ${configFile} idp`,
+    );
+  });
+});
+
+describe('tidings login', () => {
+  it(
+    'signs in through the browser, stores the token 0600, and tidings watch uses it',
+    { timeout: 40_000 },
+    async () => {
+      const user = newUser();
+      const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'tidings-state-')), 'state');
+      const configFile = writeConfig(configFor(oauth2Account(user, dovecot.port)));
+      const login = startLogin({ configFile, stateDir, account: 'idp' });
+      cleanups.push(async () => login.signal('SIGKILL'));
+      const url = new URL(await login.url);
+      expect(url.searchParams.get('login_hint')).toBe(user);
+      // The test is the browser: the provider redirects it to the listener.
+      const authorized = await fetch(url, { redirect: 'manual' });
+      const page = await fetch(authorized.headers.get('location') ?? '');
+      expect(await page.text()).toMatch(/Signed in/);
+      expect(await login.exited).toBe(0);
+      expect(login.stdout()).toBe(
+        `Signed in as ${user}; run tidings watch --config ${configFile}\n`,
+      );
+      expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(stateDir, 'tokens.json')).mode & 0o777).toBe(0o600);
+
+      const proc = watch(configFile, stateDir);
+      await proc.events.waitFor(isStatus('idp', 'INBOX', 'idle'), 'idle with the stored token');
+      const messageId = await deliver(user, 'after login');
+      await proc.events.waitForCount(newMail, 1, 'mail after login');
+      expect(proc.events.filter(newMail).map((e) => e.messageId)).toEqual([messageId]);
+    },
+  );
+
+  it('names a password account as not for login (exit 2)', async () => {
+    const configFile = writeConfig(
+      configFor({ id: 'pw', host: dovecot.host, user: 'bob', password: 'x' }),
+    );
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-state-'));
+    const login = startLogin({ configFile, stateDir, account: 'pw' });
+    expect(await login.exited).toBe(2);
+    expect(login.stderr()).toMatch(/accounts\[0\]\.auth: "pw" signs in with a password/);
+    const unknown = startLogin({ configFile, stateDir, account: 'nope' });
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.stderr()).toMatch(/no account "nope" \(accounts: pw\)/);
+  });
+});

@@ -90,8 +90,17 @@ async function watchOAuth(
     5,
     fastLiveness,
   );
+  // Records which accounts the watcher reported as refused (sources drop cached tokens then).
+  const rejected: string[] = [];
+  const inner = oauth2Credentials(() => source);
   const engine = startEngine(settings, undefined, {
-    credentials: oauth2Credentials(() => source),
+    credentials: {
+      getCredentials: (account, options) => inner.getCredentials(account, options),
+      rejected: (account) => {
+        rejected.push(account);
+        inner.rejected?.(account);
+      },
+    },
     ...(extra.backoff ? { backoff: extra.backoff } : {}),
     ...(extra.random ? { random: extra.random } : {}),
   });
@@ -111,6 +120,7 @@ async function watchOAuth(
     engine,
     settings,
     seed,
+    rejected,
     proxy,
     store,
     source,
@@ -161,6 +171,7 @@ describe('OAuth2 against Dovecot', () => {
       await w.allAnnounced();
       // The cached token was refused (AUTHENTICATIONFAILED): one forced refresh, one retry.
       expect(provider.counts.refresh - refreshes).toBe(1);
+      expect(w.rejected).toEqual(Array(expiry).fill('a'));
     }
     // A forced disconnect with the server unreachable for a while; mail arrives meanwhile.
     await w.proxy.setMode('refuse');
@@ -239,6 +250,7 @@ describe('OAuth2 against Dovecot', () => {
     await pause(1_500);
     expect(provider.counts.refresh - refreshes).toBe(2);
     expect(w.proxy.accepted).toBe(2);
+    expect(w.rejected).toEqual(['a', 'a']);
   });
 
   it('backs off while the identity provider is down ([UNAVAILABLE] at login, 503 on refresh), keeps the tokens, and recovers', async () => {

@@ -128,6 +128,21 @@ describe('OAuth2TokenSource', () => {
     expect(p.counts.refresh).toBe(2);
   });
 
+  it('sends the scope with a refresh only where the provider wants it (Microsoft)', async () => {
+    const p = await provider();
+    const plain = sourceFor(p);
+    await plain.source.accessToken();
+    expect(p.lastRefresh?.get('scope')).toBeNull();
+    const withScope = new OAuth2TokenSource({
+      endpoints: { ...endpointsOf(p), scopeOnRefresh: true },
+      refreshToken: async () => plain.store.token,
+      saveRefreshToken: () => {},
+    });
+    await withScope.accessToken();
+    expect(p.lastRefresh?.get('scope')).toBe('mail');
+    expect(p.lastRefresh?.get('client_id')).toBe(p.clientId);
+  });
+
   it('calls a provider that is down a network error and keeps the refresh token', async () => {
     const p = await provider({ rotateRefreshTokens: true });
     const { source, store } = sourceFor(p);

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackoffPolicy } from '../../app/main/engine/backoff.js';
 import { oauth2Credentials } from '../../app/main/engine/credentials.js';
 import { OAuth2TokenSource } from '../../app/main/engine/oauth2-token-source.js';
+import { systemClock, type Clock } from '../../app/main/engine/ports.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
 import {
   announcedIds,
@@ -44,7 +45,13 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Watches `user`'s INBOX as an OAuth2 account through a proxy that records the client's bytes. */
 async function watchOAuth(
   user: string,
-  extra: { backoff?: BackoffPolicy; random?: () => number; tokenUser?: string } = {},
+  extra: {
+    backoff?: BackoffPolicy;
+    random?: () => number;
+    tokenUser?: string;
+    /** The token source's clock (the engine keeps the real one). */
+    tokenClock?: Clock;
+  } = {},
 ) {
   dovecot.addUser(user, 'pw'); // for APPEND (PLAIN through the passwd-file passdb)
   let sent = '';
@@ -67,6 +74,7 @@ async function watchOAuth(
       store.saved.push(token);
       store.token = token;
     },
+    ...(extra.tokenClock ? { clock: extra.tokenClock } : {}),
   });
   const settings = testSettings(
     [
@@ -208,6 +216,27 @@ describe('OAuth2 against Dovecot', () => {
     expect(since.map((s) => s.state)).not.toContain('backoff');
     expect(since[0]?.detail).toMatch(/AccessTokenExpired; signing in again/);
     expect(provider.counts.refresh - refreshes).toBe(1);
+    expect(announcedIds(w.engine.announcements)).toEqual(w.ids);
+  });
+
+  it('refreshes before logging in after a sleep that outlasted the token (resume)', async () => {
+    let slept = 0;
+    const tokenClock: Clock = { ...systemClock, now: () => Date.now() + slept };
+    const w = await watchOAuth('resume', { tokenClock });
+    await w.engine.allIdle(w.settings);
+    const refreshes = provider.counts.refresh;
+    // Eight hours asleep: the NAT mapping is gone, every token has run out, mail came in.
+    slept = 8 * 3600_000;
+    provider.expireAccessTokens();
+    w.proxy.killSilently();
+    await w.append();
+    const from = w.engine.statuses.items.length;
+    w.engine.supervisor.wakeAll('resume');
+    await w.idleFrom(from);
+    await w.allAnnounced();
+    // The five-minute rule refreshed first: no login with the stale token was tried.
+    expect(provider.counts.refresh - refreshes).toBe(1);
+    expect(w.rejected).toEqual([]);
     expect(announcedIds(w.engine.announcements)).toEqual(w.ids);
   });
 

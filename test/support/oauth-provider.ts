@@ -37,6 +37,8 @@ export interface OAuthProvider {
   setUnavailable(down: boolean): void;
   /** How many token requests (each grant type) came in. */
   readonly counts: { authorizationCode: number; refresh: number; introspect: number };
+  /** The form of the latest refresh request (to check what a client sends, e.g. `scope`). */
+  readonly lastRefresh: URLSearchParams | undefined;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startOAuthProvider(
   const accessTokens = new Map<string, { user: string; expires: number }>();
   const counts = { authorizationCode: 0, refresh: 0, introspect: 0 };
   let down = false;
+  let lastRefresh: URLSearchParams | undefined;
   const token = () => randomBytes(24).toString('base64url');
   const issueAccess = (user: string) => {
     const access = token();
@@ -131,6 +134,7 @@ export async function startOAuthProvider(
       }
       if (grantType === 'refresh_token') {
         counts.refresh++;
+        lastRefresh = form;
         const old = form.get('refresh_token') ?? '';
         const user = refreshTokens.get(old);
         if (!user) return send(400, { error: 'invalid_grant', error_description: 'revoked' });
@@ -159,6 +163,9 @@ export async function startOAuthProvider(
     introspectionUrl: `${base}/introspect`,
     clientId,
     counts,
+    get lastRefresh() {
+      return lastRefresh;
+    },
     issueRefreshToken(user = options.user ?? 'ann') {
       const refresh = token();
       refreshTokens.set(refresh, user);

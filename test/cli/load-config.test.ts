@@ -147,6 +147,11 @@ describe('loadConfig with OAuth2 accounts', () => {
     expect(load(viaCommand, {}, notSignedIn).accounts).toHaveLength(1);
   });
 
+  it('checks no token source for tidings login, which makes the token', () => {
+    const viaEnv = { accounts: [{ ...gmail, refreshTokenEnv: 'GMAIL_RT' }] };
+    expect(load(viaEnv, {}, { signingIn: true }).accounts).toHaveLength(1);
+  });
+
   it('needs no client for an access-token helper', () => {
     const { oauth2: _drop, ...helper } = gmail;
     const config = { accounts: [{ ...helper, accessTokenCommand: 'oama access ann@gmail.com' }] };

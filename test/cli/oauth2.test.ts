@@ -5,8 +5,7 @@
  * use, so each reconnect needs a refresh and each refresh a saved token. The test is the
  * browser and the user.
  */
-import { statSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +168,66 @@ describe('tidings login', () => {
       await proc.events.waitFor(isStatus('idp', 'INBOX', 'idle'), 'idle with the stored token');
       const messageId = await deliver(user, 'after login');
       await proc.events.waitForCount(newMail, 1, 'mail after login');
+      expect(proc.events.filter(newMail).map((e) => e.messageId)).toEqual([messageId]);
+    },
+  );
+
+  it('exits 1 naming the provider’s refusal, and 130 on Ctrl-C, the port closed both times', async () => {
+    const configFile = writeConfig(configFor(oauth2Account(newUser(), dovecot.port)));
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-state-'));
+    const refused = startLogin({ configFile, stateDir, account: 'idp' });
+    cleanups.push(async () => refused.signal('SIGKILL'));
+    const url = new URL(await refused.url);
+    const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+    back.searchParams.set('state', url.searchParams.get('state') ?? '');
+    back.searchParams.set('error', 'access_denied');
+    expect(await (await fetch(back)).text()).toMatch(/Sign-in failed.*access_denied/s);
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toMatch(
+      /tidings: sign-in failed: the provider refused the sign-in: access_denied/,
+    );
+    expect(refused.stdout()).toBe('');
+
+    const cancelled = startLogin({ configFile, stateDir, account: 'idp' });
+    cleanups.push(async () => cancelled.signal('SIGKILL'));
+    const listener = new URL(new URL(await cancelled.url).searchParams.get('redirect_uri') ?? '');
+    cancelled.signal('SIGINT');
+    expect(await cancelled.exited).toBe(130);
+    expect(cancelled.stderr()).toMatch(/sign-in cancelled/);
+    await expect(fetch(listener)).rejects.toThrow();
+    expect(existsSync(path.join(stateDir, 'tokens.json'))).toBe(false);
+  });
+
+  it(
+    'lets a running tidings watch recover from a dead grant on SIGUSR1 after a new login',
+    {
+      timeout: 40_000,
+    },
+    async () => {
+      const user = newUser();
+      const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-state-'));
+      const dead = provider.issueRefreshToken(user);
+      provider.revoke(dead);
+      const configFile = writeConfig(
+        configFor(oauth2Account(user, dovecot.port, { refreshTokenEnv: 'IDP_REFRESH_TOKEN' })),
+      );
+      const proc = watch(configFile, stateDir, { IDP_REFRESH_TOKEN: dead });
+      const failed = await proc.events.waitFor(
+        isStatus('idp', 'INBOX', 'auth-failed'),
+        'auth-failed',
+      );
+      expect(failed.detail).toMatch(/sign in again/);
+
+      const login = startLogin({ configFile, stateDir, account: 'idp' });
+      cleanups.push(async () => login.signal('SIGKILL'));
+      const authorized = await fetch(await login.url, { redirect: 'manual' });
+      await fetch(authorized.headers.get('location') ?? '');
+      expect(await login.exited).toBe(0);
+      // The saved token wins over the (dead) seed at the next refresh.
+      proc.signal('SIGUSR1');
+      await proc.events.waitFor(isStatus('idp', 'INBOX', 'idle'), 'idle after signing in again');
+      const messageId = await deliver(user, 'after signing in again');
+      await proc.events.waitForCount(newMail, 1, 'mail after signing in again');
       expect(proc.events.filter(newMail).map((e) => e.messageId)).toEqual([messageId]);
     },
   );

@@ -156,7 +156,12 @@ export function startLogin(options: {
   let stderr = '';
   let stdout = '';
   let foundUrl: (url: string) => void = () => {};
-  const url = new Promise<string>((resolve) => (foundUrl = resolve));
+  let noUrl: (error: Error) => void = () => {};
+  const url = new Promise<string>((resolve, reject) => {
+    foundUrl = resolve;
+    noUrl = reject;
+  });
+  url.catch(() => {});
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
@@ -166,7 +171,10 @@ export function startLogin(options: {
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => (stdout += chunk));
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('exit', (code) => {
+      noUrl(new Error(`tidings login exited (${code}) without an address:\n${stderr}`));
+      resolve(code);
+    }),
   );
   return {
     url,

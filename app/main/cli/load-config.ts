@@ -31,6 +31,8 @@ export interface LoadConfigOptions {
    * the config is refused as not signed in.
    */
   hasStoredToken?(account: string, endpoints: OAuth2Endpoints): boolean;
+  /** For `tidings login`, which makes the token: an OAuth2 account's token sources are not checked. */
+  signingIn?: boolean;
 }
 
 /** Loads `file`, or throws a `ConfigError` naming each bad field. */
@@ -89,6 +91,7 @@ function checkTokenSources(
   context: LoadConfigOptions & { file: string; env: NodeJS.ProcessEnv },
 ): string[] {
   const { env, file } = context;
+  if (context.signingIn) return [];
   if (account.refreshTokenEnv && env[account.refreshTokenEnv] === undefined) {
     return [`${where}.refreshTokenEnv: environment variable ${account.refreshTokenEnv} is not set`];
   }

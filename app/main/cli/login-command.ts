@@ -28,7 +28,7 @@ const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
 /** Signs in; resolves with the exit code. Throws `ConfigError` (exit 2). */
 export async function runLogin(options: LoginOptions): Promise<number> {
   const logger = createStderrLogger(options.verbose);
-  const settings = loadConfig(options.config);
+  const settings = loadConfig(options.config, process.env, { signingIn: true });
   const index = settings.accounts.findIndex((account) => account.id === options.account);
   const account = settings.accounts[index];
   if (!account) {

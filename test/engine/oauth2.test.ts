@@ -100,6 +100,8 @@ async function watchOAuth(
   );
   // Records which accounts the watcher reported as refused (sources drop cached tokens then).
   const rejected: string[] = [];
+  const logs: string[] = [];
+  const record = (message: string) => void logs.push(message);
   const inner = oauth2Credentials(() => source);
   const engine = startEngine(settings, undefined, {
     credentials: {
@@ -109,6 +111,7 @@ async function watchOAuth(
         inner.rejected?.(account);
       },
     },
+    logger: { debug: record, info: record, warn: record, error: record },
     ...(extra.backoff ? { backoff: extra.backoff } : {}),
     ...(extra.random ? { random: extra.random } : {}),
   });
@@ -129,6 +132,7 @@ async function watchOAuth(
     settings,
     seed,
     rejected,
+    logs,
     proxy,
     store,
     source,
@@ -148,6 +152,14 @@ describe('OAuth2 against Dovecot', () => {
     await w.append();
     await w.allAnnounced();
     expect(announcedIds(w.engine.announcements)).toEqual(w.ids);
+    // Neither token reaches the log, not even inside the SASL payload.
+    const accessToken = await w.source.accessToken();
+    const payload = /AUTHENTICATE OAUTHBEARER (\S+)/.exec(w.sent())?.[1] ?? '';
+    expect(Buffer.from(payload, 'base64').toString()).toContain(`auth=Bearer ${accessToken}`);
+    expect(w.logs.length).toBeGreaterThan(0);
+    for (const secret of [accessToken, payload, w.store.token, w.seed]) {
+      expect(w.logs.join('\n')).not.toContain(secret);
+    }
   });
 
   it('logs in with AUTHENTICATE XOAUTH2 when the server offers only that', async () => {

@@ -3,7 +3,7 @@
  * file, rotated refresh tokens saved and preferred over the configured seed, and the token
  * commands.
  */
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,24 @@ describe('createConfigCredentials', () => {
     await credentials.getCredentials('idp');
     await credentials.getCredentials('idp', { forceRefresh: true });
     expect(readFileSync(runs, 'utf8')).toBe('run\n');
+  });
+
+  it('runs a refreshTokenCommand anew once its answer was refused and forgotten', async () => {
+    const dir = tempDir();
+    const answer = path.join(dir, 'answer');
+    const dead = provider.issueRefreshToken();
+    provider.revoke(dead);
+    writeFileSync(answer, `${dead}\n`);
+    const settings = settingsWith({ refreshTokenCommand: `cat ${answer}` });
+    const tokens = credentialsFor(settings, new TokenFile(dir, silentLogger));
+    await expect(tokens.credentials.getCredentials('idp')).rejects.toMatchObject({ code: 'auth' });
+    // The user fixes the secret store; the remembered answer is still the dead one…
+    writeFileSync(answer, `${provider.issueRefreshToken()}\n`);
+    await expect(tokens.credentials.getCredentials('idp')).rejects.toMatchObject({ code: 'auth' });
+    // …until the watcher's auth-failed makes tidings watch forget it.
+    tokens.forget('idp');
+    const login = await tokens.credentials.getCredentials('idp');
+    expect(login.kind === 'oauth2' && (await isActive(login.accessToken))).toBe(true);
   });
 
   it('runs an accessTokenCommand before every connect, with no client needed', async () => {

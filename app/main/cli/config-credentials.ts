@@ -34,6 +34,11 @@ export interface ConfigCredentialsOptions {
 /** The credential source of `tidings watch`, and a way to stop its commands. */
 export interface ConfigCredentials {
   credentials: CredentialSource;
+  /**
+   * Drops an account's remembered refreshTokenCommand answer (the provider or the server
+   * refused it), so the next try runs the command anew, as for a passwordCommand.
+   */
+  forget(account: string): void;
   /** Kills every token command still running. */
   close(): void;
 }
@@ -49,26 +54,45 @@ export function createConfigCredentials(options: ConfigCredentialsOptions): Conf
     return started.output.finally(() => running.delete(started));
   };
   const sources = new Map<string, AccessTokenSource>();
+  const seeds = new Map<string, Seed>();
   for (const account of options.settings.accounts) {
     if (account.auth !== 'oauth2') continue;
-    sources.set(account.id, tokenSourceFor(account, { env, tokenFile: options.tokenFile, run }));
+    const seed = seedSource(account, env, run);
+    seeds.set(account.id, seed);
+    sources.set(
+      account.id,
+      tokenSourceFor(account, { env, tokenFile: options.tokenFile, run }, seed),
+    );
   }
   return {
     credentials: oauth2Credentials(
       (account) => sources.get(account),
       passwordCredentials(options.secrets),
     ),
+    forget: (account) => seeds.get(account)?.forget(),
     close: () => running.forEach((command) => command.stop()),
   };
 }
 
+/** An account's configured refresh token. */
+interface Seed {
+  get(): Promise<string>;
+  forget(): void;
+}
+
+type Run = (command: string, name: string) => Promise<string>;
+
 interface TokenContext {
   env: NodeJS.ProcessEnv;
   tokenFile: TokenFile;
-  run(command: string, name: string): Promise<string>;
+  run: Run;
 }
 
-function tokenSourceFor(account: AccountSettings, context: TokenContext): AccessTokenSource {
+function tokenSourceFor(
+  account: AccountSettings,
+  context: TokenContext,
+  seed: Seed,
+): AccessTokenSource {
   const { tokenFile, env } = context;
   const endpoints = account.oauth2 ? tryEndpoints(account, env) : undefined;
   const binding = endpoints && bindingOf(endpoints);
@@ -80,21 +104,20 @@ function tokenSourceFor(account: AccountSettings, context: TokenContext): Access
     // loadConfig refused this already; say it again rather than guess.
     throw new TidingsError('config', `${account.id}: no OAuth2 client`);
   }
-  const seed = seedSource(account, context);
   return new OAuth2TokenSource({
     endpoints,
     // Read on every refresh: a token rotated or signed in since (by `tidings login` in
     // another terminal) wins over the seed.
-    refreshToken: async () => stored() ?? (await seed()),
+    refreshToken: async () => stored() ?? (await seed.get()),
     saveRefreshToken: (token) => tokenFile.save(account.id, binding, token),
   });
 }
 
 /** The configured refresh token, if any; a refreshTokenCommand runs once, when first needed. */
-function seedSource(account: AccountSettings, context: TokenContext): () => Promise<string> {
-  const { env } = context;
+function seedSource(account: AccountSettings, env: NodeJS.ProcessEnv, run: Run): Seed {
   let fromCommand: Promise<string> | undefined;
-  return async () => {
+  let answered = false;
+  const get = async () => {
     if (account.refreshTokenEnv !== undefined) {
       const value = env[account.refreshTokenEnv];
       if (value) return value;
@@ -103,15 +126,30 @@ function seedSource(account: AccountSettings, context: TokenContext): () => Prom
         `environment variable ${account.refreshTokenEnv} is not set`,
       );
     }
-    if (account.refreshTokenCommand !== undefined) {
-      fromCommand ??= context.run(account.refreshTokenCommand, 'refreshTokenCommand');
-      // A failed run is not kept: the next connect runs it again.
-      return fromCommand.catch((error: unknown) => {
-        fromCommand = undefined;
-        throw error;
-      });
+    if (account.refreshTokenCommand === undefined) {
+      throw new TidingsError('auth', 'not signed in: run tidings login');
     }
-    throw new TidingsError('auth', 'not signed in: run tidings login');
+    if (!fromCommand) {
+      const running = run(account.refreshTokenCommand, 'refreshTokenCommand');
+      fromCommand = running;
+      answered = false;
+      // A failed run is not kept: the next connect runs it again.
+      running.then(
+        () => (answered = fromCommand === running),
+        () => {
+          if (fromCommand === running) fromCommand = undefined;
+        },
+      );
+    }
+    return fromCommand;
+  };
+  return {
+    get,
+    forget() {
+      // A run in flight is already a fresh ask.
+      if (answered) fromCommand = undefined;
+      answered = false;
+    },
   };
 }
 

@@ -71,9 +71,13 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     logger,
   });
   supervisor.onStatus((status) => {
-    // A rejected password is not asked for again from memory: the retry (SIGUSR1) runs the
-    // passwordCommand anew, so a password corrected in the store is picked up.
-    if (status.state === 'auth-failed') secrets.forget(status.account);
+    // A rejected password or refresh token is not asked for again from memory: the retry
+    // (SIGUSR1) runs the passwordCommand or refreshTokenCommand anew, so a secret corrected
+    // in the store is picked up.
+    if (status.state === 'auth-failed') {
+      secrets.forget(status.account);
+      tokens.forget(status.account);
+    }
     if (options.json) writeLine(JSON.stringify(statusEvent(status)));
     else logger.info(formatStatus(status));
   });

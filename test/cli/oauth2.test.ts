@@ -5,7 +5,7 @@
  * use, so each reconnect needs a refresh and each refresh a saved token. The test is the
  * browser and the user.
  */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -75,8 +75,13 @@ function configFor(account: unknown) {
   };
 }
 
-function watch(configFile: string, stateDir: string, env: NodeJS.ProcessEnv = {}): WatchProcess {
-  const proc = startWatch({ configFile, stateDir, env });
+function watch(
+  configFile: string,
+  stateDir: string,
+  env: NodeJS.ProcessEnv = {},
+  args: string[] = [],
+): WatchProcess {
+  const proc = startWatch({ configFile, stateDir, env, args });
   cleanups.push(() => proc.stop());
   return proc;
 }
@@ -104,7 +109,7 @@ describe('tidings watch with an OAuth2 account', () => {
       );
       const refreshesBefore = provider.counts.refresh;
       const introspectionsBefore = provider.counts.introspect;
-      const proc = watch(configFile, stateDir, { IDP_REFRESH_TOKEN: seed });
+      const proc = watch(configFile, stateDir, { IDP_REFRESH_TOKEN: seed }, ['--verbose']);
       await proc.events.waitFor(isStatus('idp', 'INBOX', 'idle'), 'idle');
       const sent = [await deliver(user, 'before any expiry')];
       await proc.events.waitForCount(newMail, 1, 'first mail');
@@ -127,8 +132,51 @@ describe('tidings watch with an OAuth2 account', () => {
       expect(provider.counts.introspect - introspectionsBefore).toBeGreaterThanOrEqual(4);
       expect(proc.events.filter((e) => e.state === 'auth-failed')).toEqual([]);
       expect(proc.strayStdout).toEqual([]);
+      // Neither the seed nor the rotated refresh token saved last reaches the logs.
+      const saved = JSON.parse(readFileSync(path.join(stateDir, 'tokens.json'), 'utf8')) as {
+        idp: { refreshToken: string };
+      };
+      expect(saved.idp.refreshToken).not.toBe(seed);
+      expect(proc.stderr()).toMatch(/debug/);
+      expect(proc.stderr()).not.toContain(seed);
+      expect(proc.stderr()).not.toContain(saved.idp.refreshToken);
     },
   );
+
+  it('logs in with an accessTokenCommand’s token, running it again for each connect', async () => {
+    const user = newUser();
+    const dir = mkdtempSync(path.join(tmpdir(), 'tidings-helper-'));
+    // A token helper in the manner of oama or pizauth: it keeps the refresh token itself.
+    const store = path.join(dir, 'refresh-token');
+    writeFileSync(store, provider.issueRefreshToken(user));
+    const helper = path.join(dir, 'helper.mjs');
+    writeFileSync(
+      helper,
+      [
+        "import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';",
+        `const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: ${JSON.stringify(provider.clientId)}, refresh_token: readFileSync(${JSON.stringify(store)}, 'utf8') });`,
+        `const answer = await (await fetch(${JSON.stringify(provider.tokenUrl)}, { method: 'POST', body })).json();`,
+        `writeFileSync(${JSON.stringify(store)}, answer.refresh_token);`,
+        `appendFileSync(${JSON.stringify(path.join(dir, 'runs'))}, 'run\\n');`,
+        'console.log(answer.access_token);',
+      ].join('\n'),
+    );
+    const proxy = await startFaultProxy(dovecot.port);
+    cleanups.push(() => proxy.close());
+    const { oauth2: _none, ...account } = oauth2Account(user, proxy.port);
+    const configFile = writeConfig(
+      configFor({ ...account, accessTokenCommand: `"${process.execPath}" ${helper}` }),
+    );
+    const proc = watch(configFile, mkdtempSync(path.join(tmpdir(), 'tidings-state-')));
+    await proc.events.waitFor(isStatus('idp', 'INBOX', 'idle'), 'idle');
+    proxy.resetAll();
+    const sent = [await deliver(user, 'through a token helper')];
+    await proc.events.waitForCount(isStatus('idp', 'INBOX', 'idle'), 2, 'idle after a reconnect');
+    await proc.events.waitForCount(newMail, 1, 'mail through a token helper');
+    expect(proc.events.filter(newMail).map((e) => e.messageId)).toEqual(sent);
+    // Once per login: the first connect and the reconnect (more if the machine is slow).
+    expect(readFileSync(path.join(dir, 'runs'), 'utf8')).toMatch(/^(run\n){2,}$/);
+  });
 
   it('refuses an account that is not signed in, naming the command to run (exit 2)', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-state-'));

@@ -1,61 +1,155 @@
 /**
- * Burst: 1,000 messages appended as fast as one client can, while `tidings watch` idles on the
- * mailbox (default burst threshold 5). Reports the time until every message is accounted for
- * in `new-mail` or `summary` lines, and how many notifications that would have shown.
+ * Burst: 1,000 new messages in INBOX while `tidings watch --json` idles on it with desktop
+ * popups on (default burst threshold), shown through a fake notify-send first in PATH: real
+ * processes run, nothing reaches a desktop. Two ways in: `move`, one MOVE of 1,000 messages
+ * from an unwatched Staging mailbox (all at once), and `append`, APPENDs back to back (a
+ * storm spread over seconds). Counts the `new-mail` lines (every message must have one), the
+ * notify-send calls and how many replaced a popup (--replace-id), and how long after its
+ * line each message was first shown by a popup (its own, or a summary counting it).
  *
- *   npm run bench -- burst [--messages 1000]
+ *   npm run bench -- burst [--messages 1000] [--modes move,append] [--trace]
+ *
+ * `--trace` lists every notify-send call: ms after the last MOVE or APPEND, id, title.
  */
 import { parseArgs } from 'node:util';
+import type { ImapFlow } from 'imapflow';
 import { buildMessage, newMessageId } from '../test/support/messages.js';
-import { benchAccount, startBenchDovecot, startTimedWatch } from './support/fixture.js';
+import {
+  countPopups,
+  createFakeNotifySend,
+  printCalls,
+  type NotifySendCall,
+} from './support/fake-notify-send.js';
+import {
+  benchAccount,
+  newMailLines,
+  startBenchDovecot,
+  startTimedWatch,
+  waitUntil,
+  type TimedWatch,
+} from './support/fixture.js';
+import { summarize } from './support/stats.js';
 
-/** Runs the benchmark and prints its figures. */
+const SENDERS = ['Ann Sender <ann@example.test>', 'Bob <bob@example.test>', 'Carol <c@x.test>'];
+// The popups are done once notify-send has not been called for this long.
+const QUIET_MS = 1_500;
+
+type Mode = 'move' | 'append';
+
+/** Runs the benchmark and prints its figures, one block per mode. */
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { messages: { type: 'string', default: '1000' } },
+    options: {
+      messages: { type: 'string', default: '1000' },
+      modes: { type: 'string', default: 'move,append' },
+      trace: { type: 'boolean', default: false },
+    },
   });
-  const count = Number(values.messages);
+  for (const mode of values.modes.split(',')) {
+    if (mode !== 'move' && mode !== 'append') throw new Error(`unknown mode "${mode}"`);
+    await measure(mode, Number(values.messages), values.trace);
+  }
+}
+
+async function measure(mode: Mode, count: number, trace: boolean): Promise<void> {
   const dovecot = await startBenchDovecot(1);
-  const watch = startTimedWatch({ accounts: [benchAccount(dovecot, ['INBOX'])] });
+  const messages = Array.from({ length: count }, (_, i) =>
+    buildMessage({ messageId: newMessageId(), subject: `burst ${i}`, from: SENDERS[i % 3] }),
+  );
+  if (mode === 'move') {
+    await dovecot.withClient('bench', async (client) => {
+      await client.mailboxCreate('Staging');
+      for (const message of messages) await client.append('Staging', message);
+    });
+  }
+  const notifySend = createFakeNotifySend();
+  const watch = startTimedWatch({ accounts: [benchAccount(dovecot, ['INBOX'])] }, notifySend);
   try {
     await watch.allIdle(['INBOX']);
-    const ids = new Set(Array.from({ length: count }, () => newMessageId()));
     const started = performance.now();
-    let appendedAt = 0;
-    await dovecot.withClient('bench', async (client) => {
-      for (const messageId of ids) await client.append('INBOX', buildMessage({ messageId }));
-      appendedAt = performance.now();
-    });
-    const accounted = (e: { event: string }) => e.event === 'new-mail' || e.event === 'summary';
-    const covered = () =>
-      watch.proc.events
-        .filter(accounted)
-        .reduce((sum, e) => sum + (e.event === 'summary' ? Number(e.count) : 1), 0);
-    await watch.proc.events.waitFor(
-      () => covered() >= count,
-      `all ${count} accounted for`,
-      120_000,
+    const delivered = await dovecot.withClient('bench', (client) =>
+      deliver(client, mode, messages),
     );
-    const lastAt = Math.max(
-      ...watch.proc.events.filter(accounted).map((e) => watch.arrivals.get(e) ?? 0),
-    );
-    const announced = watch.proc.events.filter(accounted);
-    const seen = announced.flatMap((e) =>
-      e.event === 'summary' ? (e.messageIds as string[]) : [String(e.messageId)],
-    );
-    console.log(`burst: ${count} messages appended back to back (burst threshold 5)`);
-    console.log(`  appending took            ${(appendedAt - started).toFixed(0)} ms`);
-    console.log(
-      `  first APPEND → all known  ${(lastAt - started).toFixed(0)} ms (last APPEND → all known ${(lastAt - appendedAt).toFixed(0)} ms)`,
-    );
-    console.log(
-      `  notifications: ${announced.length} (${announced.filter((e) => e.event === 'summary').length} summaries, ` +
-        `${announced.filter((e) => e.event === 'new-mail').length} single); ` +
-        `distinct messages ${new Set(seen).size}, all from this burst: ${seen.every((id) => ids.has(id))}`,
-    );
+    const allLines = () => newMailLines(watch).firstAt.size >= count;
+    await waitUntil(allLines, 120_000);
+    let calls = notifySend.calls().length;
+    await waitUntil(() => {
+      const now = notifySend.calls();
+      const last = now.at(-1)?.at ?? 0;
+      const settled = now.length === calls && performance.now() - last > QUIET_MS;
+      calls = now.length;
+      return settled;
+    }, 30_000);
+    report({ mode, count, started, delivered, watch, popups: notifySend.calls() }, trace);
   } finally {
     await watch.proc.stop();
     await dovecot.stop();
   }
+}
+
+interface BurstRun {
+  mode: Mode;
+  count: number;
+  started: number;
+  /** When the last MOVE or APPEND completed. */
+  delivered: number;
+  watch: TimedWatch;
+  popups: NotifySendCall[];
+}
+
+// Prints one mode's figures; times are from when the last MOVE or APPEND completed.
+function report({ mode, count, started, delivered, watch, popups }: BurstRun, trace: boolean) {
+  const { firstAt, total } = newMailLines(watch);
+  const lines = watch.proc.events
+    .filter((e) => e.event === 'new-mail')
+    .map((e) => ({ subject: String(e.subject), at: watch.arrivals.get(e) ?? Number.NaN }));
+  const counts = countPopups(popups);
+  const summaries = popups.filter((call) => SUMMARY_TITLE.test(call.title));
+  const last = (values: number[]) => Math.max(...values) - delivered;
+  const how = mode === 'move' ? 'one MOVE from Staging' : 'APPENDs back to back';
+  console.log(`burst: ${count} messages by ${how}, popups on (fake notify-send) (ms)`);
+  console.log(`  delivering took             ${(delivered - started).toFixed(0)} ms`);
+  console.log(
+    `  new-mail lines ${total} (${firstAt.size} distinct of ${count}); last ` +
+      `${mode === 'move' ? 'MOVE' : 'APPEND'} → last line ${last([...firstAt.values()]).toFixed(0)} ms, ` +
+      `→ last popup ${last(popups.map((call) => call.at)).toFixed(0)} ms`,
+  );
+  console.log(
+    `  notify-send calls ${counts.calls}: ${counts.calls - summaries.length} single, ` +
+      `${summaries.length} summaries; ${counts.replacements} with --replace-id; ` +
+      `${counts.distinct} distinct notifications`,
+  );
+  console.log(`  last popup: "${popups.at(-1)?.title ?? '(none)'}"`);
+  console.log(`  line → first popup showing it  ${summarize(shownAfter(lines, popups))}`);
+  if (trace) printCalls(popups, delivered);
+  const warnings = watch.proc.stderr().match(/desktop notification failed.*/g) ?? [];
+  for (const warning of warnings) console.log(`  stderr: ${warning}`);
+}
+
+// Delivers the burst; resolves with the time the last command completed.
+async function deliver(client: ImapFlow, mode: Mode, messages: string[]): Promise<number> {
+  if (mode === 'move') {
+    await client.mailboxOpen('Staging');
+    await client.messageMove('1:*', 'INBOX');
+  } else {
+    for (const message of messages) await client.append('INBOX', message);
+  }
+  return performance.now();
+}
+
+const SUMMARY_TITLE = /^(\d+) new messages in /;
+
+// For the k-th line, the first popup that shows its message: its own (the body is the
+// subject), or else the first summary counting at least k messages.
+function shownAfter(
+  lines: Array<{ subject: string; at: number }>,
+  popups: NotifySendCall[],
+): number[] {
+  return lines.map(({ subject, at }, k) => {
+    const shown =
+      popups.find((call) => call.body === subject) ??
+      popups.find((call) => Number(SUMMARY_TITLE.exec(call.title)?.[1] ?? 0) >= k + 1);
+    return (shown?.at ?? Number.NaN) - at;
+  });
 }

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDovecot, type Dovecot } from '../../test/support/dovecot.js';
+import type { FakeNotifySend } from './fake-notify-send.js';
 import {
   startWatch,
   writeConfig,
@@ -51,12 +52,25 @@ export interface TimedWatch {
   allIdle(mailboxes: string[], from?: number, timeoutMs?: number): Promise<number>;
 }
 
-/** Starts `tidings watch` with `config` (defaults filled by the CLI itself). */
-export function startTimedWatch(config: unknown): TimedWatch {
+// startWatch always passes --no-desktop; this launcher drops it and execs the rest, so the
+// process (and its pid, which gets the signals) is still `tidings watch` itself.
+const WITH_DESKTOP = [
+  '/bin/sh',
+  '-c',
+  'for a do shift; [ "$a" = --no-desktop ] || set -- "$@" "$a"; done; exec "$@"',
+  'sh',
+];
+
+/**
+ * Starts `tidings watch` with `config` (defaults filled by the CLI itself); with `popups`,
+ * desktop popups on, shown through that fake notify-send.
+ */
+export function startTimedWatch(config: unknown, popups?: FakeNotifySend): TimedWatch {
   const startedAt = performance.now();
   const proc = startWatch({
     configFile: writeConfig(config),
     stateDir: mkdtempSync(path.join(tmpdir(), 'tidings-bench-state-')),
+    ...(popups ? { env: popups.env, launcher: WITH_DESKTOP } : {}),
   });
   const arrivals = new Map<WatchEvent, number>();
   const push = proc.events.push.bind(proc.events);
@@ -96,3 +110,24 @@ export function processUsage(pid: number): { cpuSeconds: number; rssMb: number }
 
 /** Sleeps. */
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves true once `check()` holds, or false after `timeoutMs` (polled, so it never throws). */
+export async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() >= deadline) return false;
+    await pause(50);
+  }
+  return true;
+}
+
+/** The arrival time of the first `new-mail` line of each Message-ID, and how many lines in all. */
+export function newMailLines(watch: TimedWatch): { firstAt: Map<string, number>; total: number } {
+  const firstAt = new Map<string, number>();
+  const lines = watch.proc.events.filter((e) => e.event === 'new-mail');
+  for (const line of lines) {
+    const id = String(line.messageId);
+    if (!firstAt.has(id)) firstAt.set(id, watch.arrivals.get(line) ?? Number.NaN);
+  }
+  return { firstAt, total: lines.length };
+}

@@ -2,29 +2,40 @@
  * The latency floor: a bare IMAP client on a socket that logs in, selects a mailbox, enters
  * IDLE and timestamps each untagged "* N EXISTS". Dovecot itself holds IDLE notifications
  * back (it batches mailbox changes), so Tidings' latency means something only beside this.
+ *
+ * Two kinds: one that stays in IDLE for good (the floor any IDLE client can reach), and one
+ * that, like Tidings, leaves IDLE on each EXISTS to fetch the new messages' headers on the
+ * same connection and then idles again (`reidle`): the floor for that way of working.
  */
 import net from 'node:net';
 
-/** A raw IDLE client; `exists` holds [count, time] for each EXISTS seen while idling. */
+/** A raw IDLE client; `exists` holds [count, time] for each EXISTS seen after SELECT. */
 export interface RawIdleClient {
   exists: Array<{ count: number; at: number }>;
   waitForCount(count: number, timeoutMs?: number): Promise<number>;
   close(): void;
 }
 
-/** Connects, logs in (LOGIN), selects `mailbox` and idles. */
+/** Options of a raw client. */
+export interface RawIdleOptions {
+  mailbox?: string;
+  /** Leave IDLE on each EXISTS, FETCH the new messages' headers, then IDLE again. */
+  reidle?: boolean;
+}
+
+/** Connects, logs in (LOGIN), selects the mailbox (INBOX by default) and idles. */
 export async function startRawIdleClient(
   port: number,
   user: string,
   password: string,
-  mailbox = 'INBOX',
+  options: RawIdleOptions = {},
 ): Promise<RawIdleClient> {
   const socket = net.connect(port, '127.0.0.1');
   socket.setEncoding('latin1');
   const exists: RawIdleClient['exists'] = [];
   const waiters = new Set<() => void>();
   let buffer = '';
-  let idling = false;
+  let selected = false;
   let onLine: (line: string) => void = () => {};
   socket.on('data', (chunk: string) => {
     const at = performance.now();
@@ -34,7 +45,7 @@ export async function startRawIdleClient(
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const match = /^\* (\d+) EXISTS$/.exec(line);
-      if (idling && match) {
+      if (selected && match) {
         exists.push({ count: Number(match[1]), at });
         waiters.forEach((w) => w());
       }
@@ -48,15 +59,18 @@ export async function startRawIdleClient(
         else if (/^\w+ (NO|BAD) /.test(line)) reject(new Error(line));
       };
     });
+  const send = (text: string, prefix: string) => {
+    const answered = expect(prefix);
+    socket.write(`${text}\r\n`);
+    return answered;
+  };
   const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
   await expect('* OK');
-  socket.write(`a LOGIN ${quote(user)} ${quote(password)}\r\n`);
-  await expect('a OK');
-  socket.write(`b SELECT ${quote(mailbox)}\r\n`);
-  await expect('b OK');
-  socket.write('c IDLE\r\n');
-  await expect('+');
-  idling = true;
+  await send(`a LOGIN ${quote(user)} ${quote(password)}`, 'a OK');
+  await send(`b SELECT ${quote(options.mailbox ?? 'INBOX')}`, 'b OK');
+  selected = true;
+  await send('i0 IDLE', '+');
+  if (options.reidle) void cycleOnExists(exists, waiters, send, socket);
   return {
     exists,
     waitForCount(count, timeoutMs = 10_000) {
@@ -78,4 +92,41 @@ export async function startRawIdleClient(
     },
     close: () => socket.destroy(),
   };
+}
+
+// The re-idling client's loop: on news, DONE, fetch what is new, IDLE again; until closed.
+async function cycleOnExists(
+  exists: RawIdleClient['exists'],
+  waiters: Set<() => void>,
+  send: (text: string, prefix: string) => Promise<void>,
+  socket: net.Socket,
+): Promise<void> {
+  let fetched = 0;
+  let tag = 0;
+  const news = () =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (Math.max(0, ...exists.map((e) => e.count)) <= fetched) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+    });
+  try {
+    while (!socket.destroyed) {
+      await news();
+      await send('DONE', `i${tag} OK`);
+      const count = Math.max(...exists.map((e) => e.count));
+      tag++;
+      await send(
+        `f${tag} FETCH ${fetched + 1}:${count} (UID FLAGS BODY.PEEK[HEADER.FIELDS (FROM SUBJECT MESSAGE-ID)])`,
+        `f${tag} OK`,
+      );
+      fetched = count;
+      await send(`i${tag} IDLE`, '+');
+    }
+  } catch {
+    // The socket closed under a command: the run is over.
+  }
 }

@@ -73,7 +73,7 @@ export class DesktopNotifier implements Notifier {
   private readonly platform: NodeJS.Platform;
   private readonly policy: PopupPolicy;
   // Our popup ids → the notification server's (notify-send --print-id), for --replace-id.
-  private readonly serverIds = new Map<number, string>();
+  private readonly serverIds = new Map<number, Promise<string | undefined>>();
 
   constructor(
     private readonly logger: Logger,
@@ -127,12 +127,35 @@ export class DesktopNotifier implements Notifier {
   }
 
   private showWithNotifySend(event: PopupEvent, title: string, body: string, sound: boolean): void {
+    let settle: (serverId: string | undefined) => void = () => {};
+    const serverId = new Promise<string | undefined>((resolve) => (settle = resolve));
+    const replaced = event.replaces.map((id) => this.serverIds.get(id));
+    for (const id of event.replaces) this.serverIds.delete(id);
+    this.rememberServerId(event.id, serverId);
+    if (replaced.length === 0) {
+      this.runNotifySend(title, body, sound, undefined, settle);
+      return;
+    }
+    // A summary comes in the same sync as the popups it replaces: their notify-send may not
+    // have answered with an id yet. Waiting for it (a few ms) lets the summary take the last
+    // one's place; notify-send cannot close the others, which expire by themselves.
+    void Promise.all(replaced).then((ids) => {
+      const last = ids.filter((id): id is string => id !== undefined).at(-1);
+      this.runNotifySend(title, body, sound, last, settle);
+    });
+  }
+
+  private runNotifySend(
+    title: string,
+    body: string,
+    sound: boolean,
+    replaceId: string | undefined,
+    settle: (serverId: string | undefined) => void,
+  ): void {
     const command = this.options.notifySend ?? 'notify-send';
     const hint = sound ? SOUND_HINT : this.booleanHints ? SILENCE_HINT : undefined;
-    const replaced = event.replaces.map((id) => this.serverIds.get(id)).find(Boolean);
-    for (const id of event.replaces) this.serverIds.delete(id);
     const ids = this.printIds
-      ? ['--print-id', ...(replaced ? [`--replace-id=${replaced}`] : [])]
+      ? ['--print-id', ...(replaceId ? [`--replace-id=${replaceId}`] : [])]
       : [];
     const args = [
       '--app-name=Tidings',
@@ -146,8 +169,7 @@ export class DesktopNotifier implements Notifier {
     ];
     runCommand(command, args, (error, stdout, stderr) => {
       if (!error) {
-        const serverId = /^\d+/.exec(stdout.trim())?.[0];
-        if (serverId) this.rememberServerId(event.id, serverId);
+        settle(/^\d+/.exec(stdout.trim())?.[0]);
         return;
       }
       const retry =
@@ -156,15 +178,16 @@ export class DesktopNotifier implements Notifier {
       if (retry) {
         if (stderr.includes('Invalid hint type')) this.booleanHints = false;
         else this.printIds = false;
-        this.showWithNotifySend(event, title, body, sound);
+        this.runNotifySend(title, body, sound, replaceId, settle);
         return;
       }
+      settle(undefined);
       this.warnOnce(describeFailure(command, error, stderr));
     });
   }
 
   // Only the newest few can still be replaced; older ids are forgotten.
-  private rememberServerId(id: number, serverId: string): void {
+  private rememberServerId(id: number, serverId: Promise<string | undefined>): void {
     this.serverIds.set(id, serverId);
     for (const old of this.serverIds.keys()) {
       if (this.serverIds.size <= 50) break;

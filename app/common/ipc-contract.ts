@@ -35,6 +35,25 @@ export const accountInputSchema = z.strictObject({
 });
 export type AccountInput = z.infer<typeof accountInputSchema>;
 
+/**
+ * "Sign in with Google / Microsoft": the account being added or edited (auth "oauth2"); main
+ * opens the browser, waits for the redirect, stores the refresh token encrypted beside the
+ * account (saving it), and answers with the address only.
+ */
+export const signInInputSchema = accountInputSchema.refine(
+  (input) => input.account.auth === 'oauth2' && input.account.oauth2 !== undefined,
+  { path: ['account', 'auth'], message: 'sign-in is for OAuth2 accounts' },
+);
+
+/** How a sign-in ended; `code` names the failure for the window's words. */
+export type SignInOutcome =
+  | { ok: true; address: string; settings: SettingsView }
+  | {
+      ok: false;
+      code: 'no-client' | 'denied' | 'timeout' | 'cancelled' | 'refused-url' | 'busy' | 'failed';
+      message: string;
+    };
+
 /** Preferences from the settings window. */
 export const preferencesInputSchema = z.strictObject({
   notifications: notificationSettingsSchema,
@@ -62,6 +81,14 @@ export interface AccountView {
   /** Watched mailboxes counted but never popped up. */
   quietMailboxes?: string[] | undefined;
   hasPassword: boolean;
+  /** Absent: a password account. */
+  auth?: 'password' | 'oauth2' | undefined;
+  /** The OAuth2 provider and the user's own client id; a client secret is only said to exist. */
+  oauth2?:
+    { provider: 'google' | 'microsoft' | 'custom'; clientId?: string | undefined } | undefined;
+  hasClientSecret?: boolean | undefined;
+  /** True when a refresh token is stored (encrypted, in main); the window never sees it. */
+  signedIn?: boolean | undefined;
 }
 
 /** Everything the settings window shows. */
@@ -105,6 +132,8 @@ export const invokeSchemas = {
   'account:remove': accountIdInputSchema,
   'account:test': accountInputSchema,
   'preferences:save': preferencesInputSchema,
+  'account:sign-in': signInInputSchema,
+  'account:sign-in-cancel': z.undefined(),
 } as const;
 
 /** What each invoke channel answers. */
@@ -115,6 +144,9 @@ export interface InvokeResponses {
   'account:remove': Result<SettingsView>;
   'account:test': Result<ConnectionTestResult>;
   'preferences:save': Result<SettingsView>;
+  'account:sign-in': Result<SignInOutcome>;
+  /** `cancelled`: whether a sign-in was waiting. */
+  'account:sign-in-cancel': Result<{ cancelled: boolean }>;
 }
 
 export type InvokeChannel = keyof typeof invokeSchemas;

@@ -9,6 +9,9 @@ import { app, ipcMain, Menu, shell, type IpcMainInvokeEvent } from 'electron';
 import type { StatusView } from '../common/ipc-contract.js';
 import { appPaths } from './app-paths.js';
 import { ConfStateStore, ConnectGate, Supervisor, testConnection } from './engine/index.js';
+import { signIn } from './engine/oauth2-login.js';
+import { createAppCredentials } from './electron/app-credentials.js';
+import { builtInClients } from './electron/build-info.js';
 import { ElectronNotifier } from './electron/electron-notifier.js';
 import { createElectronSystemEvents } from './electron/electron-system-events.js';
 import { registerIpcHandlers } from './electron/ipc-handlers.js';
@@ -22,6 +25,7 @@ import {
 } from './electron/safe-storage-secrets.js';
 import { seedAccount, seedAccountFile } from './electron/seed-account.js';
 import { createSettingsHandlers } from './electron/settings-handlers.js';
+import { createSignInHandlers } from './electron/sign-in-handlers.js';
 import { SettingsStore } from './electron/settings-store.js';
 import { applicationMenuTemplate, openSettingsWindow } from './electron/settings-window.js';
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
@@ -72,13 +76,12 @@ function start(): void {
   const supervisor = new Supervisor({
     settings: store.engineSettings(),
     store: new ConfStateStore(app.getPath('userData'), logger),
-    secrets: {
-      getPassword: async (id) => {
-        const cipher = store.passwordCipher(id);
-        if (!cipher) throw new Error(`no password stored for ${id}`);
-        return decryptPassword(cipher);
-      },
-    },
+    credentials: createAppCredentials({
+      store,
+      builtInClients,
+      encrypt: encryptPassword,
+      decrypt: decryptPassword,
+    }),
     notifier,
     systemEvents,
     logger,
@@ -144,26 +147,41 @@ function start(): void {
   // "Test connection" goes anywhere the window says: one at a time, so a page cannot turn
   // the app into a port scanner or a login flood.
   const testGate = new ConnectGate(1);
+  const apply = async () => {
+    await supervisor.applySettings(store.engineSettings());
+    refreshTray();
+  };
   registerIpcHandlers(
     ipcMain,
-    createSettingsHandlers({
-      store,
-      apply: async (settings) => {
-        await supervisor.applySettings(settings);
-        refreshTray();
-      },
-      statuses: statusViews,
-      testConnection: (account, password) =>
-        testConnection(account, password, {
-          commandTimeoutMs: store.engineSettings().liveness.commandTimeoutSeconds * 1000,
-          gate: testGate,
-          logger,
-        }),
-      setStartAtLogin,
-      encrypt: encryptPassword,
-      decrypt: decryptPassword,
-      secretStorageWarning: () => secretStorageWarning(),
-    }),
+    {
+      ...createSettingsHandlers({
+        store,
+        apply,
+        statuses: statusViews,
+        testConnection: (account, password) =>
+          testConnection(account, password, {
+            commandTimeoutMs: store.engineSettings().liveness.commandTimeoutSeconds * 1000,
+            gate: testGate,
+            logger,
+          }),
+        setStartAtLogin,
+        encrypt: encryptPassword,
+        decrypt: decryptPassword,
+        secretStorageWarning: () => secretStorageWarning(),
+      }),
+      ...createSignInHandlers({
+        store,
+        builtInClients,
+        signIn,
+        openExternal: (url) => shell.openExternal(url),
+        encrypt: encryptPassword,
+        apply: async (accountId) => {
+          await apply();
+          supervisor.retry(accountId);
+        },
+        view: () => store.view(secretStorageWarning()),
+      }),
+    },
     isTrustedSender,
   );
 

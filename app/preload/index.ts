@@ -28,6 +28,9 @@ export const tidingsApi = {
   removeAccount: (id: string) => invoke('account:remove', { id }),
   testAccount: (input: AccountInput) => invoke('account:test', input),
   savePreferences: (input: PreferencesInput) => invoke('preferences:save', input),
+  /** Signs an OAuth2 account in through the system browser (and saves it); never a token. */
+  signIn: (input: AccountInput) => invoke('account:sign-in', input),
+  cancelSignIn: () => invoke('account:sign-in-cancel'),
   /** Calls `listener` with every watcher's status whenever one changes; returns unsubscribe. */
   onStatus(listener: (statuses: EventPayloads['status:changed']) => void): () => void {
     const handler = (_event: IpcRendererEvent, statuses: EventPayloads['status:changed']) =>

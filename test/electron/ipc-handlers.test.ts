@@ -21,6 +21,8 @@ function setup() {
     }),
     'account:test': vi.fn(() => ({ ok: true, value: { ok: true, mailboxes: [] } })),
     'preferences:save': vi.fn(() => ({ ok: true, value: 'prefs' })),
+    'account:sign-in': vi.fn(() => ({ ok: true, value: { ok: true, address: 'ann' } })),
+    'account:sign-in-cancel': vi.fn(() => ({ ok: true, value: { cancelled: false } })),
   } as unknown as IpcHandlers & Record<string, ReturnType<typeof vi.fn>>;
   const unregister = registerIpcHandlers(ipcMain, handlers, (event) => event === trusted);
   const call = (channel: string, payload?: unknown, event = trusted) => {
@@ -45,6 +47,8 @@ describe('registerIpcHandlers', () => {
     expect([...registered.keys()].sort()).toEqual([
       'account:remove',
       'account:save',
+      'account:sign-in',
+      'account:sign-in-cancel',
       'account:test',
       'preferences:save',
       'settings:get',
@@ -60,6 +64,27 @@ describe('registerIpcHandlers', () => {
     expect(handlers['account:save']).toHaveBeenCalledWith({
       account: { ...account, tls: 'implicit', allowInsecureAuth: false },
     });
+  });
+
+  it('passes a sign-in for an OAuth2 account, and refuses one for a password account or with a token', async () => {
+    const { call, handlers } = setup();
+    const { password: _p, ...fields } = account;
+    const oauth2 = { ...fields, auth: 'oauth2', oauth2: { provider: 'google' } };
+    await expect(call('account:sign-in', { account: oauth2 })).resolves.toMatchObject({ ok: true });
+    for (const refused of [
+      { account },
+      { account: { ...oauth2, refreshTokenCommand: 'cat token' } },
+      { account: { ...oauth2, refreshToken: 'stolen' } },
+      { account: { ...oauth2, oauth2: { provider: 'evil' } } },
+    ]) {
+      await expect(call('account:sign-in', refused)).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request' },
+      });
+    }
+    expect(handlers['account:sign-in']).toHaveBeenCalledOnce();
+    await expect(call('account:sign-in-cancel', { id: 'x' })).resolves.toMatchObject({ ok: false });
+    expect(handlers['account:sign-in-cancel']).not.toHaveBeenCalled();
   });
 
   it('refuses a message from a sender that is not our window, without calling the handler', async () => {

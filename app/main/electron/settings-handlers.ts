@@ -29,8 +29,10 @@ export interface SettingsHandlerDeps {
   secretStorageWarning(): string | null;
 }
 
-/** The handler of every invoke channel. */
-export function createSettingsHandlers(deps: SettingsHandlerDeps): IpcHandlers {
+/** The handler of every invoke channel but sign-in's (sign-in-handlers.ts). */
+export function createSettingsHandlers(
+  deps: SettingsHandlerDeps,
+): Omit<IpcHandlers, 'account:sign-in' | 'account:sign-in-cancel'> {
   const { store } = deps;
   // One test at a time, and none queued behind it: a page cannot line up a scan of ports
   // or a burst of logins, each waiting with a password in hand.
@@ -55,6 +57,10 @@ export function createSettingsHandlers(deps: SettingsHandlerDeps): IpcHandlers {
       return removed.ok ? applied() : removed;
     },
     'account:test': async (input): Promise<Result<ConnectionTestResult>> => {
+      if (input.account.auth === 'oauth2') {
+        const message = 'an OAuth2 account is checked by signing in: press Sign in';
+        return { ok: false, error: { code: 'invalid-request', message, fields: {} } };
+      }
       const cipher = input.account.password ? undefined : store.reusablePasswordCipher(input);
       const password = input.account.password ?? (cipher && deps.decrypt(cipher));
       if (!password) {

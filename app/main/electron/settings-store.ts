@@ -1,7 +1,9 @@
 /**
  * The desktop app's settings in electron-store (atomic writes through conf), validated with
- * zod on every read. Accounts are stored without passwords; each password is kept beside
- * its account as safeStorage ciphertext and never leaves the main process.
+ * zod on every read. Accounts are stored without passwords; each password, and each OAuth2
+ * refresh token, is kept beside its account as safeStorage ciphertext and never leaves the
+ * main process. A refresh token is kept with the token URL and client id it was issued to (as
+ * the CLI's token file does) and handed out only for those.
  */
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,7 +38,19 @@ import {
   restrictToOwner,
 } from '../engine/open-json-store.js';
 
-const storedAccountSchema = accountSchema.safeExtend({ passwordCipher: z.string().optional() });
+const tokenBindingSchema = z.strictObject({ tokenUrl: z.string(), clientId: z.string() });
+/** What a refresh token was issued to: it is never sent to another token URL or client. */
+export type TokenBinding = z.infer<typeof tokenBindingSchema>;
+/** A stored refresh token: safeStorage ciphertext and what it is bound to. */
+export interface StoredRefreshToken {
+  cipher: string;
+  binding: TokenBinding;
+}
+
+const storedAccountSchema = accountSchema.safeExtend({
+  passwordCipher: z.string().optional(),
+  refreshToken: z.strictObject({ cipher: z.string(), binding: tokenBindingSchema }).optional(),
+});
 const storedSettingsSchema = z.object({
   accounts: z.array(storedAccountSchema).default([]),
   notifications: notificationSettingsSchema.default(defaultNotificationSettings),
@@ -92,6 +106,22 @@ export class SettingsStore {
     return this.settings.accounts.find((a) => a.id === id)?.passwordCipher;
   }
 
+  /** The stored refresh token of an OAuth2 account, if it was issued to `binding`. */
+  refreshToken(id: string, binding: TokenBinding): string | undefined {
+    const stored = this.settings.accounts.find((a) => a.id === id)?.refreshToken;
+    return stored && sameBinding(stored.binding, binding) ? stored.cipher : undefined;
+  }
+
+  /** Stores a (new or rotated) refresh token for an existing account. */
+  saveRefreshToken(id: string, token: StoredRefreshToken): Result<void> {
+    if (!this.settings.accounts.some((a) => a.id === id)) return notFound(id);
+    const accounts = this.settings.accounts.map((a) =>
+      a.id === id ? { ...a, refreshToken: token } : a,
+    );
+    this.write({ ...this.settings, accounts });
+    return { ok: true, value: undefined };
+  }
+
   /** Whether the app should start at login. */
   get startAtLogin(): boolean {
     return this.settings.startAtLogin;
@@ -114,7 +144,11 @@ export class SettingsStore {
    * password is kept only while the account still points at the server, port, security and
    * user it was saved for: otherwise the form must ask for it again.
    */
-  saveAccount(input: AccountInput, encrypt: (password: string) => string): Result<void> {
+  saveAccount(
+    input: AccountInput,
+    encrypt: (password: string) => string,
+    refreshToken?: StoredRefreshToken,
+  ): Result<void> {
     const { password, ...fields } = input.account;
     const { account } = input;
     const previous = this.previousAccount(input);
@@ -123,11 +157,20 @@ export class SettingsStore {
     if (others.some((a) => a.id === account.id)) {
       return invalid({ id: `"${account.id}" is already the id of another account` });
     }
-    const passwordCipher = password ? encrypt(password) : this.reusablePasswordCipher(input);
-    if (!passwordCipher) {
-      return invalid({ password: previous.value ? passwordAgain : 'enter the password' });
+    let stored: StoredAccount;
+    if (account.auth === 'oauth2') {
+      const oauth2 = withKeptSecret(fields.oauth2, previous.value?.oauth2);
+      const token = refreshToken ?? reusableRefreshToken(previous.value, { ...fields, oauth2 });
+      if (!token)
+        return invalid({ signIn: previous.value?.refreshToken ? signInAgain : signInFirst });
+      stored = { ...fields, oauth2, refreshToken: token };
+    } else {
+      const passwordCipher = password ? encrypt(password) : this.reusablePasswordCipher(input);
+      if (!passwordCipher) {
+        return invalid({ password: previous.value ? passwordAgain : 'enter the password' });
+      }
+      stored = { ...fields, passwordCipher };
     }
-    const stored: StoredAccount = { ...fields, passwordCipher };
     const accounts = previous.value
       ? this.settings.accounts.map((a) => (a === previous.value ? stored : a))
       : [...this.settings.accounts, stored];
@@ -142,7 +185,7 @@ export class SettingsStore {
   reusablePasswordCipher(input: AccountInput): string | undefined {
     const previous = this.previousAccount(input);
     if (!previous.ok || !previous.value) return undefined;
-    return sameCredentialTarget(previous.value, input.account)
+    return previous.value.auth !== 'oauth2' && sameCredentialTarget(previous.value, input.account)
       ? previous.value.passwordCipher
       : undefined;
   }
@@ -177,13 +220,73 @@ export class SettingsStore {
   }
 }
 
-function withoutCipher({ passwordCipher: _c, ...account }: StoredAccount): AccountSettings {
+function withoutCipher({
+  passwordCipher: _c,
+  refreshToken: _t,
+  ...account
+}: StoredAccount): AccountSettings {
   return account;
 }
 
-function toView({ passwordCipher, ...account }: StoredAccount): AccountView {
-  const { password: _p, passwordEnv: _e, passwordCommand: _c, ...rest } = account;
-  return { ...rest, hasPassword: Boolean(passwordCipher) };
+function toView({ passwordCipher, refreshToken, ...account }: StoredAccount): AccountView {
+  const {
+    password: _p,
+    passwordEnv: _e,
+    passwordCommand: _c,
+    refreshTokenEnv: _re,
+    refreshTokenCommand: _rc,
+    accessTokenCommand: _ac,
+    oauth2,
+    ...rest
+  } = account;
+  const view: AccountView = { ...rest, hasPassword: Boolean(passwordCipher) };
+  if (oauth2) {
+    const { clientSecret, ...shown } = oauth2;
+    view.oauth2 = { provider: shown.provider, clientId: shown.clientId };
+    view.hasClientSecret = Boolean(clientSecret);
+    view.signedIn = Boolean(refreshToken);
+  }
+  return view;
+}
+
+/** Why an OAuth2 account cannot be saved yet. */
+export const signInFirst = 'sign in first: the account has no sign-in yet';
+/** Why a stored sign-in was not kept: it was for another user, provider or client. */
+export const signInAgain =
+  'the user, provider or client changed: sign in again so the sign-in belongs to them';
+
+// A refresh token stays with an edited account while it still signs in as the same user
+// through the same provider and client; the token URL and client it is bound to are checked
+// again whenever it is used.
+function reusableRefreshToken(
+  previous: StoredAccount | undefined,
+  next: Pick<AccountSettings, 'user' | 'oauth2'>,
+): StoredRefreshToken | undefined {
+  if (!previous?.refreshToken || previous.auth !== 'oauth2') return undefined;
+  const a = previous.oauth2;
+  const b = next.oauth2;
+  const same =
+    previous.user === next.user &&
+    a?.provider === b?.provider &&
+    a?.clientId === b?.clientId &&
+    a?.tokenUrl === b?.tokenUrl;
+  return same ? previous.refreshToken : undefined;
+}
+
+// The window never sees a client secret: an edit that sends none keeps the stored one while
+// the client id is unchanged.
+function withKeptSecret(
+  next: AccountSettings['oauth2'],
+  previous: AccountSettings['oauth2'],
+): AccountSettings['oauth2'] {
+  if (!next || next.clientSecret || !previous?.clientSecret) return next;
+  return next.clientId !== undefined && next.clientId === previous.clientId
+    ? { ...next, clientSecret: previous.clientSecret }
+    : next;
+}
+
+function sameBinding(a: TokenBinding, b: TokenBinding): boolean {
+  return a.tokenUrl === b.tokenUrl && a.clientId === b.clientId;
 }
 
 /** Why a stored password was not reused: the account now points somewhere else. */

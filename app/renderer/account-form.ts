@@ -9,6 +9,15 @@ import { isHttpsUrl } from '../common/https-url.js';
 import { api } from './api.js';
 import { byId, setFieldError } from './dom.js';
 import {
+  authChoice,
+  oauth2Fields,
+  setUpSignIn,
+  showSignIn,
+  signInAccountChanged,
+  startSignIn,
+  type SignInHost,
+} from './sign-in-panel.js';
+import {
   chosenMailboxes,
   chosenQuietMailboxes,
   focusMailboxes,
@@ -20,6 +29,9 @@ const fields = [
   'name',
   'user',
   'password',
+  'signIn',
+  'clientId',
+  'clientSecret',
   'host',
   'tls',
   'port',
@@ -40,6 +52,7 @@ export interface AccountFormHost {
 }
 
 let editing: AccountView | null = null;
+let signInHost: SignInHost | undefined;
 
 const input = (name: string) => byId<HTMLInputElement>(`f-${name}`);
 
@@ -57,6 +70,28 @@ export function setUpAccountForm(host: AccountFormHost): void {
   });
   for (const name of ['host', 'port', 'user', 'caFile', 'certificateFingerprint'])
     input(name).addEventListener('input', updatePasswordHint);
+  signInHost = {
+    request: () => {
+      const { request, errors } = readForm(host);
+      delete errors.signIn;
+      return showErrors(errors) ? null : request;
+    },
+    onSignedIn: (settings, id) => {
+      // Main saved the account with its sign-in: the form now edits that saved account.
+      host.onSaved(settings);
+      editing = settings.accounts.find((a) => a.id === id) ?? editing;
+      signInAccountChanged(editing);
+      if (editing) byId('editor-title').textContent = `Edit ${editing.name ?? editing.id}`;
+    },
+    onChoiceChanged: updatePasswordHint,
+  };
+  setUpSignIn(signInHost);
+}
+
+/** The list's "Sign in again": opens the account's form and starts its sign-in. */
+export function signInAgain(account: AccountView): void {
+  openAccountForm(account);
+  if (signInHost) void startSignIn(signInHost);
 }
 
 /** Opens the form for `account`, or empty for a new one, and focuses its first field. */
@@ -74,6 +109,7 @@ export function openAccountForm(account: AccountView | null): void {
   input('caFile').value = account?.caFile ?? '';
   input('certificateFingerprint').value = account?.certificateFingerprint ?? '';
   input('popups').checked = account?.popups ?? true;
+  showSignIn(account);
   resetMailboxes(account?.mailboxes ?? ['INBOX'], account?.quietMailboxes ?? []);
   byId('mailbox-hint').hidden = false;
   byId('test-result').textContent = '';
@@ -149,7 +185,17 @@ function readForm(host: AccountFormHost): {
   const password = input('password').value;
   if (!value('user')) errors.user = 'Enter the user name (often your email address).';
   if (!value('host')) errors.host = 'Enter the IMAP server, e.g. imap.example.com.';
-  if (!password && !storedPasswordApplies()) {
+  const auth = oauth2Fields();
+  const signedIn =
+    editing?.signedIn &&
+    editing.oauth2?.provider === auth.oauth2?.provider &&
+    editing.user === value('user');
+  if (auth.oauth2 && !signedIn) {
+    errors.signIn = editing?.signedIn
+      ? 'The user or provider changed: sign in again.'
+      : `Sign in first.`;
+  }
+  if (authChoice() === 'password' && !password && !storedPasswordApplies()) {
     errors.password = editing?.hasPassword
       ? 'The server, port, security, certificate or user changed: enter the password again.'
       : 'Enter the password.';
@@ -177,7 +223,8 @@ function readForm(host: AccountFormHost): {
       port: port ? Number(port) : undefined,
       tls,
       user: value('user'),
-      password: password || undefined,
+      password: (authChoice() === 'password' && password) || undefined,
+      ...auth,
       mailboxes,
       allowInsecureAuth: input('allowInsecureAuth').checked,
       openUrl: optional('openUrl'),
@@ -199,6 +246,7 @@ function showErrors(errors: Partial<Record<string, string>>): boolean {
     if (message) first ??= name;
   }
   if (first === 'mailboxes' || first === 'quietMailboxes') focusMailboxes();
+  else if (first === 'signIn') byId('sign-in').focus();
   else if (first) input(first).focus();
   return first !== undefined;
 }

@@ -6,6 +6,8 @@ import { byId, h } from './dom.js';
 export interface AccountActions {
   edit(account: AccountView): void;
   remove(account: AccountView): Promise<void>;
+  /** "Sign in again" for an OAuth2 account whose sign-in the provider no longer accepts. */
+  signInAgain(account: AccountView): void;
 }
 
 const stateLabel: Record<StatusView['state'], string> = {
@@ -53,6 +55,14 @@ function accountItem(
     }
     void actions.remove(account);
   });
+  const signInAgain = h(
+    'button',
+    { type: 'button', class: 'primary', 'aria-label': `Sign in to ${name} again` },
+    'Sign in again',
+  );
+  signInAgain.addEventListener('click', () => actions.signInAgain(account));
+  const oauth2 = account.auth === 'oauth2';
+  const refused = statuses.some((s) => s.account === account.id && s.state === 'auth-failed');
   const mailboxes = account.mailboxes.map((mailbox) => {
     const status = statuses.find((s) => s.account === account.id && s.mailbox === mailbox);
     const state = status?.state ?? 'stopped';
@@ -61,7 +71,11 @@ function accountItem(
       'div',
       { class: 'mailbox-status', 'data-mailbox': mailbox },
       h('span', {}, mailbox),
-      h('span', { class: `state state-${state}`, 'data-state': state }, stateLabel[state]),
+      h(
+        'span',
+        { class: `state state-${state}`, 'data-state': state },
+        oauth2 && state === 'auth-failed' ? 'sign in again' : stateLabel[state],
+      ),
       unread === null ? '' : h('span', {}, `${unread} unread`),
       status && state !== 'idle' ? h('span', { class: 'detail' }, status.detail) : '',
     );
@@ -76,6 +90,12 @@ function accountItem(
       h('span', { class: 'account-where' }, `${account.user} on ${account.host}`),
     ),
     ...mailboxes,
-    h('div', { class: 'account-actions' }, edit, remove),
+    h(
+      'div',
+      { class: 'account-actions' },
+      ...(oauth2 && refused ? [signInAgain] : []),
+      edit,
+      remove,
+    ),
   );
 }

@@ -175,6 +175,8 @@ describe('settings window', () => {
     await page.keyboard.type('Home');
     await page.keyboard.press('Tab');
     await page.keyboard.type('me@home.test');
+    await page.keyboard.press('Tab'); // "Sign-in" stays at Password
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-auth');
     await page.keyboard.press('Tab');
     await page.keyboard.type('pw');
     await page.keyboard.press('Tab');

@@ -2,10 +2,13 @@
  * A fake of the preload's `window.tidings` for renderer tests, injected before the page's own
  * script. It keeps accounts in memory like main would, records every call in
  * `window.__calls`, and lets the test push status events and choose "Test connection" results.
+ * A sign-in waits, as main does for the browser, until the test calls `window.__finishSignIn`
+ * (with a failure, or nothing for success) or the page cancels it.
  */
 import type {
   ConnectionTestResult,
   SettingsView,
+  SignInOutcome,
   StatusView,
 } from '../../app/common/ipc-contract.js';
 
@@ -36,6 +39,21 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
     listeners.forEach((listener) => listener(structuredClone(statuses)));
   };
   w.__setTestResult = (result: ConnectionTestResult) => (state.testResult = result);
+  type AccountRequest = { originalId?: string; account: Record<string, unknown> & { id: string } };
+  const store = (input: AccountRequest, extra: Record<string, unknown>) => {
+    const { password: _password, oauth2, ...account } = input.account;
+    const { clientSecret: _secret, ...shownClient } = (oauth2 ?? {}) as Record<string, unknown>;
+    const view = {
+      ...account,
+      ...(oauth2 ? { oauth2: shownClient } : {}),
+      hasPassword: !oauth2,
+      ...extra,
+    } as unknown as SettingsView['accounts'][number];
+    const others = state.settings.accounts.filter((a) => a.id !== (input.originalId ?? account.id));
+    state.settings.accounts = [...others, view];
+  };
+  let finishSignIn: ((outcome?: Exclude<SignInOutcome, { ok: true }>) => void) | undefined;
+  w.__finishSignIn = (outcome?: Exclude<SignInOutcome, { ok: true }>) => finishSignIn?.(outcome);
   w.tidings = {
     getSettings: () => (record('getSettings'), ok(state.settings)),
     getStatus: () => (record('getStatus'), ok(state.statuses)),
@@ -61,10 +79,7 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
       state.settings.accounts = state.settings.accounts.filter((a) => a.id !== id);
       return ok(state.settings);
     },
-    saveAccount: (input: {
-      originalId?: string;
-      account: Record<string, unknown> & { id: string };
-    }) => {
+    saveAccount: (input: AccountRequest) => {
       record('saveAccount', input);
       if (state.saveErrors) {
         const fields = state.saveErrors;
@@ -74,13 +89,35 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
           error: { code: 'invalid-request', message: 'account:save: invalid request', fields },
         });
       }
-      const { password: _password, ...account } = input.account;
-      const view = { ...account, hasPassword: true } as unknown as SettingsView['accounts'][number];
-      const others = state.settings.accounts.filter(
-        (a) => a.id !== (input.originalId ?? account.id),
+      const previous = state.settings.accounts.find(
+        (a) => a.id === (input.originalId ?? input.account.id),
       );
-      state.settings.accounts = [...others, view];
+      store(input, input.account.oauth2 ? { signedIn: previous?.signedIn ?? false } : {});
       return ok(state.settings);
+    },
+    signIn: (input: AccountRequest) => {
+      record('signIn', input);
+      if (finishSignIn) {
+        return ok({ ok: false, code: 'busy', message: 'a sign-in is already waiting' });
+      }
+      return new Promise((resolve) => {
+        finishSignIn = (outcome) => {
+          finishSignIn = undefined;
+          if (outcome) return resolve({ ok: true, value: outcome });
+          store(input, { signedIn: true });
+          const address = String(input.account.user);
+          resolve({
+            ok: true,
+            value: { ok: true, address, settings: structuredClone(state.settings) },
+          });
+        };
+      });
+    },
+    cancelSignIn: () => {
+      record('cancelSignIn');
+      const waiting = finishSignIn !== undefined;
+      finishSignIn?.({ ok: false, code: 'cancelled', message: 'the sign-in was cancelled' });
+      return ok({ cancelled: waiting });
     },
     onStatus: (listener: Listener) => {
       listeners.push(listener);

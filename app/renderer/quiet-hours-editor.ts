@@ -113,7 +113,10 @@ function periodItem(period: QuietPeriodSettings, index: number): HTMLLIElement {
   const updateNote = () => {
     const [start, end] = [from.input.value, to.input.value];
     // Said without the times: the time fields show them in the system's 12- or 24-hour style.
-    note.textContent = start && end && end < start ? 'Crosses midnight: ends the next morning of each chosen day.' : '';
+    note.textContent =
+      start && end && end < start
+        ? 'Crosses midnight: ends the next morning of each chosen day.'
+        : '';
   };
   from.input.addEventListener('input', updateNote);
   to.input.addEventListener('input', updateNote);

@@ -97,7 +97,11 @@ function start(): void {
     }));
   const refreshTray = () =>
     tray.update({
-      accounts: store.engineSettings().accounts.map((a) => ({ id: a.id, name: a.name ?? a.id })),
+      accounts: store.engineSettings().accounts.map((a) => ({
+        id: a.id,
+        name: a.name ?? a.id,
+        oauth2: a.auth === 'oauth2',
+      })),
       statuses: statusViews(),
       pausedUntil,
       startAtLogin: store.startAtLogin,

@@ -73,6 +73,22 @@ describe('buildTrayMenu', () => {
     ]);
   });
 
+  it('asks to sign in again for an OAuth2 account whose sign-in was refused, leading to Settings', () => {
+    const gmail = { id: 'gmail', name: 'Gmail', oauth2: true };
+    const { template, acts } = menu(
+      [status('gmail', 'INBOX', 'auth-failed', null), status('home', 'INBOX', 'idle', 0)],
+      { accounts: [gmail, { id: 'home', name: 'Home' }] },
+    );
+    const line = template[0] as MenuItemConstructorOptions;
+    expect(line.label).toBe('Gmail — sign in again…');
+    expect(line.enabled).not.toBe(false);
+    click(line);
+    expect(acts.openSettings).toHaveBeenCalledOnce();
+    // Signed in and watching, the line is plain again.
+    const fine = menu([status('gmail', 'INBOX', 'idle', 1)], { accounts: [gmail] });
+    expect(fine.template[0]).toMatchObject({ label: 'Gmail — 1 unread', enabled: false });
+  });
+
   it('says when there are no accounts', () => {
     const template = buildTrayMenu(
       { accounts: [], statuses: [], pausedUntil: null, startAtLogin: false, now },

@@ -163,7 +163,7 @@ export const fake = {
   powerMonitor: new EventEmitter(),
   net: { isOnline: vi.fn(() => true) } satisfies Pick<Net, 'isOnline'>,
   shell: {
-    openExternal: vi.fn(() => Promise.resolve()),
+    openExternal: vi.fn((_url: string) => Promise.resolve()),
     openPath: vi.fn((_path: string) => Promise.resolve('')),
   } satisfies Pick<Shell, 'openExternal' | 'openPath'>,
   // Reversible but not plain: the tests check the plaintext never reaches the disk.

@@ -10,7 +10,8 @@ import { isPaused, type PauseChoice } from './pause.js';
 
 /** What the tray shows. */
 export interface TrayState {
-  accounts: Array<{ id: string; name: string }>;
+  /** `oauth2`: the account signs in with a provider, so a refused login means "sign in again". */
+  accounts: Array<{ id: string; name: string; oauth2?: boolean }>;
   statuses: StatusView[];
   pausedUntil: Date | null;
   startAtLogin: boolean;
@@ -62,13 +63,7 @@ export function buildTrayMenu(
   const accountLines: MenuItemConstructorOptions[] =
     state.accounts.length === 0
       ? [{ label: 'No accounts yet', enabled: false }]
-      : state.accounts.map((account) => ({
-          label: describeAccount(
-            account.name,
-            state.statuses.filter((s) => s.account === account.id),
-          ),
-          enabled: false,
-        }));
+      : state.accounts.map((account) => accountLine(account, state.statuses, actions));
   const paused = isPaused(state.pausedUntil, state.now);
   return [
     ...accountLines,
@@ -96,6 +91,20 @@ export function buildTrayMenu(
     { type: 'separator' },
     { label: 'Quit Tidings', click: () => actions.quit() },
   ];
+}
+
+function accountLine(
+  account: TrayState['accounts'][number],
+  all: StatusView[],
+  actions: TrayActions,
+): MenuItemConstructorOptions {
+  const statuses = all.filter((s) => s.account === account.id);
+  // A provider that no longer accepts the sign-in: the line leads to the settings window,
+  // where "Sign in again" waits beside the account.
+  if (account.oauth2 && statuses.some((s) => s.state === 'auth-failed')) {
+    return { label: `${account.name} — sign in again…`, click: () => actions.openSettings() };
+  }
+  return { label: describeAccount(account.name, statuses), enabled: false };
 }
 
 function describeAccount(name: string, statuses: StatusView[]): string {

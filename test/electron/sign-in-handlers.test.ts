@@ -47,7 +47,7 @@ function input(authorizationUrl = PRETEND_AUTHORIZE): AccountInput {
   };
 }
 
-function setup() {
+function setup(timeoutMs?: number) {
   const cwd = mkdtempSync(path.join(tmpdir(), 'tidings-sign-in-'));
   const store = new SettingsStore({ cwd });
   const opened: string[] = [];
@@ -61,6 +61,7 @@ function setup() {
     encrypt: encryptPassword,
     apply,
     view: () => store.view(null),
+    ...(timeoutMs ? { timeoutMs } : {}),
   });
   return { cwd, store, handlers, opened, openExternal, apply };
 }
@@ -162,6 +163,18 @@ describe('desktop sign-in', () => {
     expect(fake.shell.openExternal).not.toHaveBeenCalled();
     expect(electron.shell.openExternal).not.toHaveBeenCalled();
     expect(store.view(null).accounts).toEqual([]);
+  });
+
+  it('says the browser sign-in timed out, and closes the listener', async () => {
+    const { handlers, opened } = setup(300);
+    const pending = handlers['account:sign-in'](input());
+    await vi.waitFor(() => expect(opened).toHaveLength(1));
+    const port = listenerPort(opened[0] ?? '');
+    await expect(pending).resolves.toMatchObject({
+      ok: true,
+      value: { ok: false, code: 'timeout' },
+    });
+    await expect(refuses(port)).resolves.toBe(true);
   });
 
   it('names a missing client id and says where to register one', async () => {

@@ -68,6 +68,12 @@ function start(): void {
   let pausedUntil: Date | null = null;
   const systemEvents = createElectronSystemEvents();
 
+  const credentials = createAppCredentials({
+    store,
+    builtInClients,
+    encrypt: encryptPassword,
+    decrypt: decryptPassword,
+  });
   const notifier = new ElectronNotifier({
     settings: () => store.engineSettings(),
     pausedUntil: () => pausedUntil,
@@ -76,12 +82,7 @@ function start(): void {
   const supervisor = new Supervisor({
     settings: store.engineSettings(),
     store: new ConfStateStore(app.getPath('userData'), logger),
-    credentials: createAppCredentials({
-      store,
-      builtInClients,
-      encrypt: encryptPassword,
-      decrypt: decryptPassword,
-    }),
+    credentials,
     notifier,
     systemEvents,
     logger,
@@ -162,8 +163,9 @@ function start(): void {
         store,
         apply,
         statuses: statusViews,
-        testConnection: (account, password) =>
-          testConnection(account, password, {
+        signedInCredentials: (id) => credentials.getCredentials(id),
+        testConnection: (account, secret) =>
+          testConnection(account, secret, {
             commandTimeoutMs: store.engineSettings().liveness.commandTimeoutSeconds * 1000,
             gate: testGate,
             logger,

@@ -99,8 +99,6 @@ function renderChoice(): void {
   const oauth2 = chosen !== 'password';
   byId('password-field').hidden = oauth2;
   byId('sign-in-panel').hidden = !oauth2;
-  // "Test connection" sends a password; an OAuth2 account is checked by signing in.
-  byId('test-actions').hidden = oauth2;
   if (!oauth2) return;
   const name = providerName[chosen];
   byId('sign-in-title').textContent = `Sign in with ${name}`;

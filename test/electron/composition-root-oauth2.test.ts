@@ -85,6 +85,18 @@ describe('the composition root with an OAuth2 account', () => {
       value: { ok: true, address: 'ann', settings: { accounts: [{ id: 'idp', signedIn: true }] } },
     });
 
+    // "Test connection" logs in with the stored sign-in, only to the server it was saved for.
+    const edit = { originalId: 'idp', account };
+    await expect(handler('account:test')(ours, edit)).resolves.toEqual({
+      ok: true,
+      value: { ok: true, mailboxes: ['INBOX'] },
+    });
+    const moved = { originalId: 'idp', account: { ...account, port: dovecot.port + 1 } };
+    await expect(handler('account:test')(ours, moved)).resolves.toMatchObject({
+      ok: false,
+      error: { fields: { signIn: expect.stringMatching(/sign in first/) } },
+    });
+
     const tray = FakeTray.made[0] as FakeTray;
     await vi.waitFor(() => expect(trayLabels(tray)[0]).toBe('idp — no unread mail'), {
       timeout: 10_000,

@@ -29,6 +29,7 @@ function setup() {
     apply: async () => {},
     statuses: () => [],
     testConnection,
+    signedInCredentials: async () => ({ kind: 'oauth2' as const, accessToken: 'at' }),
     setStartAtLogin: () => {},
     encrypt: (password) => `enc:${password}`,
     decrypt: (cipher) => cipher.slice(4),

@@ -12,6 +12,7 @@ import type {
   StatusView,
 } from '../../common/ipc-contract.js';
 import type { Settings } from '../../common/settings-schema.js';
+import type { Credentials } from '../engine/index.js';
 import type { IpcHandlers } from './ipc-handlers.js';
 import { passwordAgain, type SettingsStore } from './settings-store.js';
 
@@ -21,8 +22,13 @@ export interface SettingsHandlerDeps {
   /** Runs the engine with the new settings, and updates the tray. */
   apply(settings: Settings): Promise<void>;
   statuses(): StatusView[];
-  /** Tests an account with a password (one test at a time: the caller holds a gate). */
-  testConnection(account: AccountInput['account'], password: string): Promise<ConnectionTestResult>;
+  /** Tests an account with a password or an access token (one test at a time: the caller holds a gate). */
+  testConnection(
+    account: AccountInput['account'],
+    credentials: string | Credentials,
+  ): Promise<ConnectionTestResult>;
+  /** A saved OAuth2 account's access token, from its stored sign-in. */
+  signedInCredentials(accountId: string): Promise<Credentials>;
   setStartAtLogin(enabled: boolean): void;
   encrypt(password: string): string;
   decrypt(cipher: string): string;
@@ -37,6 +43,20 @@ export function createSettingsHandlers(
   // One test at a time, and none queued behind it: a page cannot line up a scan of ports
   // or a burst of logins, each waiting with a password in hand.
   let testRunning = false;
+  const runTest = async (
+    test: () => Promise<ConnectionTestResult>,
+  ): Promise<Result<ConnectionTestResult>> => {
+    if (testRunning) {
+      const message = 'a connection test is already running: wait for it to finish';
+      return { ok: false, error: { code: 'failed', message, fields: {} } };
+    }
+    testRunning = true;
+    try {
+      return { ok: true, value: await test() };
+    } finally {
+      testRunning = false;
+    }
+  };
   const view = (): Result<SettingsView> => ({
     ok: true,
     value: store.view(deps.secretStorageWarning()),
@@ -58,8 +78,17 @@ export function createSettingsHandlers(
     },
     'account:test': async (input): Promise<Result<ConnectionTestResult>> => {
       if (input.account.auth === 'oauth2') {
-        const message = 'an OAuth2 account is checked by signing in: press Sign in';
-        return { ok: false, error: { code: 'invalid-request', message, fields: {} } };
+        if (input.originalId === undefined || !store.reusableSignIn(input)) {
+          const message = 'sign in first: the test logs in with the stored sign-in';
+          return {
+            ok: false,
+            error: { code: 'invalid-request', message, fields: { signIn: message } },
+          };
+        }
+        const id = input.originalId;
+        return runTest(() =>
+          deps.signedInCredentials(id).then((c) => deps.testConnection(input.account, c)),
+        );
       }
       const cipher = input.account.password ? undefined : store.reusablePasswordCipher(input);
       const password = input.account.password ?? (cipher && deps.decrypt(cipher));
@@ -73,16 +102,7 @@ export function createSettingsHandlers(
           error: { code: 'invalid-request', message, fields: { password: message } },
         };
       }
-      if (testRunning) {
-        const message = 'a connection test is already running: wait for it to finish';
-        return { ok: false, error: { code: 'failed', message, fields: {} } };
-      }
-      testRunning = true;
-      try {
-        return { ok: true, value: await deps.testConnection(input.account, password) };
-      } finally {
-        testRunning = false;
-      }
+      return runTest(() => deps.testConnection(input.account, password));
     },
     'preferences:save': async (input) => {
       if (input.startAtLogin !== store.startAtLogin) deps.setStartAtLogin(input.startAtLogin);

@@ -190,6 +190,21 @@ export class SettingsStore {
       : undefined;
   }
 
+  /**
+   * Whether "Test connection" may log in to `input`'s server with the stored sign-in: only
+   * that of the account being edited, and only while server, security, user, provider and
+   * client are unchanged (an access token goes nowhere else).
+   */
+  reusableSignIn(input: AccountInput): boolean {
+    const previous = this.previousAccount(input);
+    if (!previous.ok || previous.value?.auth !== 'oauth2') return false;
+    const oauth2 = withKeptSecret(input.account.oauth2, previous.value.oauth2);
+    return (
+      sameCredentialTarget(previous.value, input.account) &&
+      reusableRefreshToken(previous.value, { ...input.account, oauth2 }) !== undefined
+    );
+  }
+
   // The account an edit replaces: none for a new account; an edit of a vanished one is refused.
   private previousAccount(input: AccountInput): Result<StoredAccount | undefined> {
     if (input.originalId === undefined) return { ok: true, value: undefined };

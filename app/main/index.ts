@@ -109,7 +109,12 @@ function start(): void {
       now: new Date(),
     });
   const openSettings = () => {
+    const previous = settingsWindow;
     settingsWindow = openSettingsWindow(settingsWindow, { ...paths, devTools: !app.isPackaged });
+    // The window that asked for a sign-in is gone: nobody waits for the browser any more.
+    if (settingsWindow !== previous) {
+      settingsWindow.once('closed', () => void signInHandlers['account:sign-in-cancel'](undefined));
+    }
   };
 
   const tray: TrayController = createTrayController(paths.assets, {
@@ -156,6 +161,18 @@ function start(): void {
     await supervisor.applySettings(store.engineSettings());
     refreshTray();
   };
+  const signInHandlers = createSignInHandlers({
+    store,
+    builtInClients,
+    signIn,
+    openExternal: (url) => shell.openExternal(url),
+    encrypt: encryptPassword,
+    apply: async (accountId) => {
+      await apply();
+      supervisor.retry(accountId);
+    },
+    view: () => store.view(secretStorageWarning()),
+  });
   registerIpcHandlers(
     ipcMain,
     {
@@ -175,18 +192,7 @@ function start(): void {
         decrypt: decryptPassword,
         secretStorageWarning: () => secretStorageWarning(),
       }),
-      ...createSignInHandlers({
-        store,
-        builtInClients,
-        signIn,
-        openExternal: (url) => shell.openExternal(url),
-        encrypt: encryptPassword,
-        apply: async (accountId) => {
-          await apply();
-          supervisor.retry(accountId);
-        },
-        view: () => store.view(secretStorageWarning()),
-      }),
+      ...signInHandlers,
     },
     isTrustedSender,
   );

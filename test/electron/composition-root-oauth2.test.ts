@@ -125,6 +125,19 @@ describe('the composition root with an OAuth2 account', () => {
     const statuses = await handler('status:get')(ours);
     expect(statuses).toMatchObject({ ok: true, value: [{ account: 'idp', state: 'auth-failed' }] });
 
+    // Signing in again, then closing the window: the sign-in is cancelled, its listener shut.
+    fake.shell.openExternal.mockClear();
+    const again = handler('account:sign-in')(ours, { originalId: 'idp', account });
+    await vi.waitFor(() => expect(fake.shell.openExternal).toHaveBeenCalledOnce());
+    const reopened = new URL(String(fake.shell.openExternal.mock.calls[0]?.[0]));
+    const listener = new URL(reopened.searchParams.get('redirect_uri') ?? '');
+    window?.close();
+    await expect(again).resolves.toMatchObject({
+      ok: true,
+      value: { ok: false, code: 'cancelled' },
+    });
+    await expect(fetch(listener)).rejects.toThrow();
+
     fake.app.emit('before-quit', { preventDefault: vi.fn() });
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
   });

@@ -4,7 +4,7 @@
  * "pasword" that is silently ignored is worse than an error.
  */
 import { z } from 'zod';
-import { isHttpsUrl } from './https-url.js';
+import { isHttpsOrLoopbackUrl, isHttpsUrl } from './https-url.js';
 
 /** How the connection is secured: TLS from the first byte, STARTTLS upgrade, or none at all. */
 export const tlsModeSchema = z.enum(['implicit', 'starttls', 'none']);
@@ -41,6 +41,12 @@ export function isHostName(host: string): boolean {
   return HOST_NAME.test(host) || IPV6.test(host);
 }
 
+// An identity provider's endpoint: tokens travel over it, so https (or this machine itself).
+const providerUrlSchema = z
+  .string()
+  .max(limits.url)
+  .refine(isHttpsOrLoopbackUrl, 'expected an https:// address (http only on this machine)');
+
 /** The OAuth2 providers built in, and `custom` for any other (its URLs and scope given). */
 export const oauth2ProviderSchema = z.enum(['google', 'microsoft', 'custom']);
 
@@ -50,8 +56,8 @@ export const oauth2SettingsSchema = z
     provider: oauth2ProviderSchema,
     clientId: z.string().min(1).max(limits.url).optional(),
     clientSecret: z.string().min(1).max(limits.secret).optional(),
-    authorizationUrl: z.string().url().max(limits.url).optional(),
-    tokenUrl: z.string().url().max(limits.url).optional(),
+    authorizationUrl: providerUrlSchema.optional(),
+    tokenUrl: providerUrlSchema.optional(),
     scope: z.string().min(1).max(limits.url).optional(),
   })
   .superRefine((oauth2, ctx) => {
@@ -195,11 +201,16 @@ const timeOfDaySchema = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, such as 22:00');
 
 /** A quiet period: on these days, from–to local time (may cross midnight: "22:00"–"07:00"). */
-export const quietPeriodSchema = z.strictObject({
-  days: z.array(z.enum(weekdays)).min(1, 'choose at least one day').max(7),
-  from: timeOfDaySchema,
-  to: timeOfDaySchema,
-});
+export const quietPeriodSchema = z
+  .strictObject({
+    days: z.array(z.enum(weekdays)).min(1, 'choose at least one day').max(7),
+    from: timeOfDaySchema,
+    to: timeOfDaySchema,
+  })
+  .refine((period) => period.from !== period.to, {
+    path: ['to'],
+    message: 'ends when it starts: for a whole day, give 00:00 to 23:59',
+  });
 export type QuietPeriodSettings = z.infer<typeof quietPeriodSchema>;
 
 // An address ("ann@example.com") or a domain ("example.com", "@example.com").

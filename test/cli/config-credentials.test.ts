@@ -106,6 +106,28 @@ describe('createConfigCredentials', () => {
     });
   });
 
+  it('falls back to the configured token once the stored one is dead (invalid_grant)', async () => {
+    const dir = tempDir();
+    const tokenFile = new TokenFile(dir, silentLogger);
+    const settings = settingsWith({ refreshTokenEnv: 'IDP_RT' });
+    const env = { IDP_RT: provider.issueRefreshToken() };
+    const first = credentialsFor(settings, tokenFile, env);
+    await first.credentials.getCredentials('idp');
+    // What was stored (the rotated token) is revoked; the user puts a fresh one in the env.
+    const tokens = JSON.parse(readFileSync(path.join(dir, 'tokens.json'), 'utf8')) as Record<
+      string,
+      { refreshToken: string }
+    >;
+    provider.revoke(tokens.idp?.refreshToken ?? '');
+    env.IDP_RT = provider.issueRefreshToken();
+    await expect(
+      first.credentials.getCredentials('idp', { forceRefresh: true }),
+    ).rejects.toMatchObject({ code: 'auth' });
+    // The dead one is gone from the file: the next try asks the environment again.
+    const again = await first.credentials.getCredentials('idp', { forceRefresh: true });
+    expect(again.kind === 'oauth2' && (await isActive(again.accessToken))).toBe(true);
+  });
+
   it('runs a refreshTokenCommand once, however often it refreshes', async () => {
     const dir = tempDir();
     const runs = path.join(dir, 'runs');

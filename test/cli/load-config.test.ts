@@ -172,6 +172,26 @@ describe('loadConfig with OAuth2 accounts', () => {
     expect(load(outlook, { TIDINGS_MICROSOFT_CLIENT_ID: 'm' }, signedIn).accounts).toHaveLength(1);
   });
 
+  it('refuses a token endpoint in clear text off this machine, naming the field', () => {
+    const custom = {
+      provider: 'custom',
+      clientId: 'c',
+      authorizationUrl: 'https://idp.example.test/authorize',
+      tokenUrl: 'http://idp.example.test/token',
+      scope: 'mail',
+    };
+    expect(problems({ accounts: [{ ...gmail, oauth2: custom }] }, {}, signedIn)).toEqual([
+      'accounts[0].oauth2.tokenUrl: expected an https:// address (http only on this machine)',
+    ]);
+  });
+
+  it('refuses a quiet period that ends when it starts, naming the field', () => {
+    const quiet = { quietHours: [{ days: ['mon'], from: '08:00', to: '08:00' }] };
+    expect(problems({ accounts: [gmail], notifications: quiet }, {}, signedIn)).toEqual([
+      'notifications.quietHours[0].to: ends when it starts: for a whole day, give 00:00 to 23:59',
+    ]);
+  });
+
   it('refuses a password on an OAuth2 account, naming the field', () => {
     expect(problems({ accounts: [{ ...gmail, password: 'x' }] }, {}, signedIn)).toEqual([
       expect.stringMatching(/^accounts\[0\]\.password: an OAuth2 account signs in with tokens/),

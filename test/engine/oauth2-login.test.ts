@@ -88,6 +88,48 @@ describe('signIn', () => {
     expect(await introspected.json()).toEqual({ active: true, username: 'bob@example.test' });
   });
 
+  it('returns the tokens and closes the port when the browser hangs up before the page is written', async () => {
+    const slow = await startOAuthProvider({ tokenDelayMs: 500 });
+    try {
+      const { result, authorizeUrl, port } = await start({
+        endpoints: {
+          ...endpoints,
+          tokenUrl: slow.tokenUrl,
+          authorizationUrl: slow.authorizationUrl,
+        },
+        timeoutMs: 5_000,
+      });
+      const back = await authorize(authorizeUrl);
+      // A browser that sends the callback and closes the tab at once.
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(`GET ${back.pathname}${back.search} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('error', () => {});
+      await expect(result).resolves.toMatchObject({ refreshToken: expect.any(String) });
+      expect(await refusesConnections(port)).toBe(true);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('signs in with an OpenID provider whose ID token names an issuer it does not know', async () => {
+    const oidc = await startOAuthProvider({ idTokenIssuer: 'https://idp.example.test/realms/x' });
+    try {
+      const { result, authorizeUrl } = await start({
+        endpoints: {
+          ...endpoints,
+          tokenUrl: oidc.tokenUrl,
+          authorizationUrl: oidc.authorizationUrl,
+        },
+      });
+      await page(await authorize(authorizeUrl));
+      await expect(result).resolves.toMatchObject({ refreshToken: expect.any(String) });
+    } finally {
+      await oidc.stop();
+    }
+  });
+
   it('refuses a callback with the wrong state, and still takes the right one', async () => {
     const { result, authorizeUrl, port } = await start();
     const back = await authorize(authorizeUrl);

@@ -38,6 +38,22 @@ describe('resolveOAuth2Endpoints', () => {
     expect(endpoints.clientSecret).toBeUndefined();
   });
 
+  it('never sends the built-in client to endpoints the settings point elsewhere', () => {
+    const builtIn = { google: { clientId: 'shipped-id', clientSecret: 'shipped-secret' } };
+    expect(() =>
+      resolveOAuth2Endpoints(
+        { provider: 'google', tokenUrl: 'https://evil.example.test/token' },
+        builtIn,
+      ),
+    ).toThrow(/need your own oauth2.clientId/);
+    expect(
+      resolveOAuth2Endpoints(
+        { provider: 'google', clientId: 'mine', tokenUrl: 'https://idp.example.test/token' },
+        builtIn,
+      ),
+    ).toMatchObject({ clientId: 'mine', tokenUrl: 'https://idp.example.test/token' });
+  });
+
   it('takes a custom provider from the settings', () => {
     const endpoints = resolveOAuth2Endpoints({
       provider: 'custom',

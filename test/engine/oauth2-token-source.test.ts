@@ -58,6 +58,18 @@ async function failure(work: Promise<unknown>): Promise<TidingsError> {
 }
 
 describe('OAuth2TokenSource', () => {
+  it('takes an answer with an ID token from an issuer it cannot know, and keeps the rotated refresh token', async () => {
+    const p = await provider({
+      rotateRefreshTokens: true,
+      idTokenIssuer: 'https://login.example.test/realms/mail',
+    });
+    const { source, store } = sourceFor(p);
+    const before = store.token;
+    await expect(source.accessToken()).resolves.toEqual(expect.any(String));
+    expect(store.saved).toHaveLength(1);
+    expect(store.token).not.toBe(before);
+  });
+
   it('keeps the access token until five minutes are left, then refreshes', async () => {
     const p = await provider({ accessTokenSeconds: 3600 });
     const { source, clock } = sourceFor(p);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewMessage } from '../../app/main/engine/announcement.js';
 import type { PopupDecision } from '../../app/main/engine/notification-rules.js';
 import {
+  HOLD_CHECK_MAX_MS,
   PopupPolicy,
   UPDATE_MS,
   type PopupEvent,
@@ -132,6 +133,29 @@ describe('popup policy', () => {
     // Nothing else is owed: the next message pops up as usual.
     policy.announce(mail('Ann <ann@x.test>'));
     expect(shown.map((e) => e.popup.kind)).toEqual(['catch-up', 'message']);
+  });
+
+  it('shows the catch-up before new mail when the hold ended while its timer slept', () => {
+    const { policy, shown, clock, setHold } = setup();
+    setHold({ reason: 'quiet', until: new Date(clock.now() + 8 * 3_600_000) });
+    policy.announce(mail('Ann <ann@x.test>'));
+    policy.announce(mail('Bob <bob@x.test>'));
+    // The lid was closed all night: the wall clock says the quiet hours are over, but no
+    // timer has fired (Node's timers stop while the machine sleeps).
+    setHold(null);
+    policy.announce(mail('Cat <cat@x.test>'));
+    expect(shown.map((e) => e.popup.kind)).toEqual(['catch-up', 'message']);
+    expect(shown[0]?.popup).toEqual({ kind: 'catch-up', counts: [{ account: 'work', count: 2 }] });
+  });
+
+  it('looks at the wall clock at least every minute while popups wait', () => {
+    const { policy, clock, setHold } = setup();
+    setHold({ reason: 'quiet', until: new Date(clock.now() + 8 * 3_600_000) });
+    policy.announce(mail('Ann <ann@x.test>'));
+    expect(clock.pending).toEqual([HOLD_CHECK_MAX_MS]);
+    clock.advance(HOLD_CHECK_MAX_MS);
+    expect(clock.pending).toEqual([HOLD_CHECK_MAX_MS]);
+    policy.close();
   });
 
   it('lets a VIP through quiet hours but not through a manual pause', () => {

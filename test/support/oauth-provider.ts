@@ -18,6 +18,10 @@ export interface OAuthProviderOptions {
   clientId?: string;
   /** Who signs in at /authorize (the test plays the browser and the user). */
   user?: string;
+  /** Add an `id_token` to token answers, issued by this issuer (an OIDC provider). */
+  idTokenIssuer?: string;
+  /** Answer token requests this late (a slow provider). */
+  tokenDelayMs?: number;
 }
 
 /** A running provider and the switches tests pull. */
@@ -61,6 +65,12 @@ export async function startOAuthProvider(
   let down = false;
   let lastRefresh: URLSearchParams | undefined;
   const token = () => randomBytes(24).toString('base64url');
+  const idToken = (user: string) => {
+    if (!options.idTokenIssuer) return {};
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = { iss: options.idTokenIssuer, sub: user, aud: clientId, exp: 4_102_444_800 };
+    return { id_token: `${part({ alg: 'RS256' })}.${part(claims)}.c2lnbmF0dXJl` };
+  };
   const issueAccess = (user: string) => {
     const access = token();
     accessTokens.set(access, { user, expires: Date.now() + ttl * 1000 });
@@ -99,7 +109,8 @@ export async function startOAuthProvider(
     if (request.method !== 'POST') return send(404, { error: 'not_found' });
     let raw = '';
     request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    request.on('end', () => {
+    request.on('end', () => void setTimeout(() => answer(), options.tokenDelayMs ?? 0));
+    const answer = () => {
       const form = new URLSearchParams(raw);
       if (url.pathname === '/introspect') {
         counts.introspect++;
@@ -130,6 +141,7 @@ export async function startOAuthProvider(
           refresh_token: refresh,
           token_type: 'Bearer',
           expires_in: ttl,
+          ...idToken(grant.user),
         });
       }
       if (grantType === 'refresh_token') {
@@ -149,10 +161,11 @@ export async function startOAuthProvider(
           ...(refresh ? { refresh_token: refresh } : {}),
           token_type: 'Bearer',
           expires_in: ttl,
+          ...idToken(user),
         });
       }
       return send(400, { error: 'unsupported_grant_type' });
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -110,7 +110,16 @@ function tokenSourceFor(
     // another terminal) wins over the seed.
     refreshToken: async () => stored() ?? (await seed.get()),
     saveRefreshToken: (token) => tokenFile.save(account.id, binding, token),
+    // A dead stored token must not hide a configured one forever (a provider that rotates
+    // makes every token a stored one): dropped, the next try asks the seed again.
+    onGrantRefused: (token) => {
+      if (hasSeed(account)) tokenFile.drop(account.id, token);
+    },
   });
+}
+
+function hasSeed(account: AccountSettings): boolean {
+  return account.refreshTokenEnv !== undefined || account.refreshTokenCommand !== undefined;
 }
 
 /** The configured refresh token, if any; a refreshTokenCommand runs once, when first needed. */

@@ -64,6 +64,13 @@ export class TokenFile {
     });
   }
 
+  /** Drops `account`'s stored token if it is `refreshToken` (the one the provider refused). */
+  drop(account: string, refreshToken: string): void {
+    if (!this.conf && !existsSync(this.path)) return;
+    const conf = this.open();
+    if (conf.get(account)?.refreshToken === refreshToken) conf.delete(account);
+  }
+
   private open(): Conf<TokenShape> {
     if (this.conf) return this.conf;
     const { directory, path: file } = this;

@@ -19,3 +19,14 @@ export function isLoopbackHost(host: string): boolean {
   const family = isIP(name);
   return family !== 0 && loopback.check(name, family === 4 ? 'ipv4' : 'ipv6');
 }
+
+/**
+ * The stricter test for sending a token in clear text: 127.0.0.0/8, ::1 or "localhost"
+ * itself, not the names under .localhost (a system resolver may forward those to DNS).
+ */
+export function isLoopbackAddressOrLocalhost(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost') return true;
+  const family = isIP(name);
+  return family !== 0 && loopback.check(name, family === 4 ? 'ipv4' : 'ipv6');
+}

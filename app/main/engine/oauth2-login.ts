@@ -9,9 +9,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { TidingsError } from './errors.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackAddressOrLocalhost } from './loopback.js';
 import type { OAuth2Endpoints } from './oauth2-providers.js';
 import { sanitizeServerText } from './sanitize-text.js';
+import { withoutIdToken } from './oauth2-response.js';
 
 /** What `signIn` needs; `onUrl` receives the address to open, before any browser is tried. */
 export interface SignInOptions {
@@ -49,12 +50,13 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
   options.signal?.throwIfAborted();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(timedOut(timeoutMs)), timeoutMs);
   const signal = options.signal
     ? AbortSignal.any([options.signal, timeout.signal])
     : timeout.signal;
   const localhost = options.redirectHost === 'localhost';
   const callback = await listenForCallback(localhost ? '/' : '/callback');
+  // Armed once the listener exists, so a failure to listen leaves no timer behind.
+  const timer = setTimeout(() => timeout.abort(timedOut(timeoutMs)), timeoutMs);
   try {
     const redirectUri = `http://${localhost ? 'localhost' : '127.0.0.1'}:${callback.port}${callback.path}`;
     const verifier = oauth.generateRandomCodeVerifier();
@@ -107,6 +109,11 @@ async function listenForCallback(path: string): Promise<CallbackListener> {
   const server = http.createServer((request, response) => {
     const respond = (status: number, page: string) =>
       new Promise<void>((resolve) => {
+        // The browser may be gone already (a closed tab): there is nobody to show a page to.
+        if (response.destroyed || !response.socket || response.socket.destroyed) {
+          resolve();
+          return;
+        }
         response.writeHead(status, {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
@@ -114,6 +121,9 @@ async function listenForCallback(path: string): Promise<CallbackListener> {
           'referrer-policy': 'no-referrer',
           connection: 'close',
         });
+        // 'close' as well as the end callback: a browser that hung up before the page was
+        // written never calls the latter (Node 20), and the sign-in must not wait on it.
+        response.once('close', () => resolve());
         response.end(page, () => resolve());
       });
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -194,7 +204,11 @@ async function redeemCode(
       verifier,
       { signal, [oauth.allowInsecureRequests]: isLoopbackUrl(endpoints.tokenUrl) },
     );
-    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await withoutIdToken(response),
+    );
     if (!tokens.refresh_token) {
       throw new TidingsError('auth', 'the provider gave no refresh token (offline access refused)');
     }
@@ -264,7 +278,10 @@ function timedOut(ms: number): TidingsError {
 
 function isLoopbackUrl(url: string): boolean {
   const parsed = new URL(url);
-  return parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname.replace(/^\[|\]$/g, ''));
+  return (
+    parsed.protocol === 'http:' &&
+    isLoopbackAddressOrLocalhost(parsed.hostname.replace(/^\[|\]$/g, ''))
+  );
 }
 
 // http carries codes and tokens in the clear: only to a provider on this machine (tests).

@@ -85,6 +85,14 @@ export function resolveOAuth2Endpoints(
       ? shipped.clientSecret
       : undefined;
   const clientSecret = own ? settings.clientSecret : shippedSecret;
+  // The built-in client goes only to its own provider's endpoints: with other URLs, the
+  // user brings their own client too.
+  if (!own && (settings.authorizationUrl !== undefined || settings.tokenUrl !== undefined)) {
+    throw new TidingsError(
+      'config',
+      `oauth2.tokenUrl: other endpoints than ${provider}'s need your own oauth2.clientId`,
+    );
+  }
   const authorizationUrl = settings.authorizationUrl ?? base.authorizationUrl;
   const tokenUrl = settings.tokenUrl ?? base.tokenUrl;
   const scope = settings.scope ?? base.scope;

@@ -11,10 +11,11 @@ import * as oauth from 'oauth4webapi';
 import type { AccessTokenSource } from './credentials.js';
 import { withDeadline } from './deadline.js';
 import { TidingsError } from './errors.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackAddressOrLocalhost } from './loopback.js';
 import type { OAuth2Endpoints } from './oauth2-providers.js';
 import { systemClock, type Clock } from './ports.js';
 import { sanitizeServerText } from './sanitize-text.js';
+import { withoutIdToken } from './oauth2-response.js';
 
 /** What a token source needs. */
 export interface OAuth2TokenSourceOptions {
@@ -26,6 +27,8 @@ export interface OAuth2TokenSourceOptions {
   clock?: Clock;
   /** Deadline for one token request (default 15 s). */
   timeoutMs?: number;
+  /** The provider called this refresh token dead (invalid_grant): a store may drop it. */
+  onGrantRefused?(refreshToken: string): void;
 }
 
 /** Refresh when less than this remains of an access token's life. */
@@ -108,7 +111,9 @@ export class OAuth2TokenSource implements AccessTokenSource {
           signal: abort.signal,
           // oauth4webapi refuses http:// endpoints; a provider on this machine (tests, a local
           // bridge) is allowed them, nothing else.
-          [oauth.allowInsecureRequests]: isLoopbackHost(tokenUrl.hostname.replace(/^\[|\]$/g, '')),
+          [oauth.allowInsecureRequests]: isLoopbackAddressOrLocalhost(
+            tokenUrl.hostname.replace(/^\[|\]$/g, ''),
+          ),
           ...(endpoints.scopeOnRefresh ? { additionalParameters: { scope: endpoints.scope } } : {}),
         });
         // 5xx and 429 are the provider's trouble, not the grant's (RFC 6749 §5.2 has no 5xx).
@@ -118,7 +123,7 @@ export class OAuth2TokenSource implements AccessTokenSource {
             `the sign-in provider is unavailable for now (HTTP ${response.status})`,
           );
         }
-        return oauth.processRefreshTokenResponse(as, client, response);
+        return oauth.processRefreshTokenResponse(as, client, await withoutIdToken(response));
       };
       return await withDeadline(this.clock, exchange(), timeoutMs, 'the token request', () =>
         abort.abort(),
@@ -149,7 +154,10 @@ export class OAuth2TokenSource implements AccessTokenSource {
           : `the sign-in provider refused the request (${detail}): check the OAuth2 client, then sign in again`,
         { cause: error },
       );
-      if (error.error === 'invalid_grant') this.deadGrant = { refreshToken, error: failure };
+      if (error.error === 'invalid_grant') {
+        this.deadGrant = { refreshToken, error: failure };
+        this.options.onGrantRefused?.(refreshToken);
+      }
       return failure;
     }
     if (error instanceof oauth.WWWAuthenticateChallengeError) {

@@ -44,6 +44,8 @@ export interface PopupPolicyOptions {
 
 /** A mailbox's storm ends after this long without a new message in it. */
 export const STORM_GAP_MS = 5_000;
+/** The longest a pending catch-up check waits before it looks at the wall clock again. */
+export const HOLD_CHECK_MAX_MS = 60_000;
 /** A storm's summary is updated at most this often (and so never later than this). */
 export const UPDATE_MS = 100;
 
@@ -76,6 +78,9 @@ export class PopupPolicy {
       if (hold.until) this.checkHoldAt(hold.until.getTime());
       return;
     }
+    // The hold is over but its timer has not fired (it slept with the machine, see
+    // checkHoldAt): the catch-up comes first, before the new mail.
+    if (!hold && this.held.size > 0) this.recheck();
     this.addToStorm(message, now);
   }
 
@@ -135,10 +140,13 @@ export class PopupPolicy {
     }
   }
 
+  // Node's timers run on a clock that stops while the machine sleeps: a check set for 07:00
+  // at 23:00 would fire hours late after a night with the lid closed. So no check waits
+  // longer than HOLD_CHECK_MAX_MS; each looks at the wall clock again.
   private checkHoldAt(at: number): void {
     if (this.holdCheck && this.holdCheck.at <= at) return;
     this.holdCheck?.cancel();
-    const wait = Math.max(0, at - this.options.clock.now());
+    const wait = Math.min(HOLD_CHECK_MAX_MS, Math.max(0, at - this.options.clock.now()));
     this.holdCheck = { at, cancel: this.options.clock.setTimeout(() => this.recheck(), wait) };
   }
 

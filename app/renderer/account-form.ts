@@ -7,6 +7,7 @@
 import type { AccountInput, AccountView, SettingsView } from '../common/ipc-contract.js';
 import { isHttpsUrl } from '../common/https-url.js';
 import { api } from './api.js';
+import { canonicalHost, describeFailure, newId } from './account-text.js';
 import { byId, setFieldError } from './dom.js';
 import {
   authChoice,
@@ -156,15 +157,6 @@ function storedPasswordApplies(): boolean {
   );
 }
 
-// The browser's own IDNA: an http URL's parser gives the ASCII, lower-case form of a host.
-function canonicalHost(host: string): string {
-  try {
-    return new URL(`http://${host}`).hostname.replace(/\.$/, '');
-  } catch {
-    return host.toLowerCase();
-  }
-}
-
 function updatePasswordHint(): void {
   input('password').placeholder = storedPasswordApplies()
     ? 'stored — leave empty to keep'
@@ -286,26 +278,6 @@ async function testConnection(host: AccountFormHost): Promise<void> {
   }
 }
 
-const failureTitle: Record<string, string> = {
-  network: 'Cannot reach the server',
-  timeout: 'The server did not answer',
-  tls: 'Certificate problem',
-  auth: 'Login rejected',
-  protocol: 'The server answered strangely',
-  config: 'Settings problem',
-};
-
-/**
- * "Login rejected: Authentication failed." from the engine's "login rejected: Authentication
- * failed.": the title leads, and is not said twice when the engine's message starts with it.
- */
-export function describeFailure(code: string, message: string): string {
-  const title = failureTitle[code] ?? 'Failed';
-  const prefix = `${title.toLowerCase()}: `;
-  const rest = message.toLowerCase().startsWith(prefix) ? message.slice(prefix.length) : message;
-  return `${title}: ${rest}`;
-}
-
 async function save(host: AccountFormHost): Promise<void> {
   const { request, errors } = readForm(host);
   byId('form-error').textContent = '';
@@ -318,18 +290,4 @@ async function save(host: AccountFormHost): Promise<void> {
   }
   host.onSaved(response.value);
   close(host);
-}
-
-/** An id for a new account from its name: "Work Mail" → "work-mail", unique among `accounts`. */
-export function newId(from: string, accounts: AccountView[]): string {
-  const base =
-    from
-      .toLowerCase()
-      .replace(/[^a-z0-9._-]+/g, '-')
-      .replace(/^[^a-z0-9]+|-+$/g, '')
-      .slice(0, 56) || 'account';
-  const taken = new Set(accounts.map((a) => a.id));
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
-  return id;
 }

@@ -265,7 +265,8 @@ function renderSignInPage(outcome: { ok: true } | { ok: false; reason: string })
     ? ['Signed in', 'Tidings has what it needs. You can close this tab.']
     : ['Sign-in failed', `${escape(outcome.reason)}. Close this tab and try again from Tidings.`];
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tidings: ${title}</title>
-<style>body{font:16px system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em}</style>
+<meta name="color-scheme" content="light dark">
+<style>body{font:16px system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em;color:#1d1d1f;background:#fff}@media (prefers-color-scheme:dark){body{color:#f2f2f7;background:#1c1c1e}}</style>
 </head><body><h1>${title}</h1><p>${text}</p></body></html>\n`;
 }
 

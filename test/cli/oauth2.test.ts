@@ -8,11 +8,12 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { describe, expect, it } from 'vitest';
+import type { Dovecot } from '../support/dovecot.js';
+import { useOAuth2DovecotSuite } from '../support/dovecot-suite.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { buildMessage, newMessageId } from '../support/messages.js';
-import { startOAuthProvider, type OAuthProvider } from '../support/oauth-provider.js';
+import type { OAuthProvider } from '../support/oauth-provider.js';
 import {
   isStatus,
   startLogin,
@@ -24,22 +25,14 @@ import {
 
 let provider: OAuthProvider;
 let dovecot: Dovecot;
-const cleanups: Array<() => Promise<unknown>> = [];
 let userCount = 0;
 
-beforeAll(async () => {
-  provider = await startOAuthProvider({ accessTokenSeconds: 2, rotateRefreshTokens: true });
-  dovecot = await startDovecot({}, undefined, {
-    oauth2: { introspectionUrl: provider.introspectionUrl },
-  });
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await dovecot?.stop();
-  await provider?.stop();
-});
+const { cleanups } = useOAuth2DovecotSuite(
+  (started) => {
+    ({ dovecot, provider } = started);
+  },
+  { accessTokenSeconds: 2, rotateRefreshTokens: true },
+);
 
 /** A mail user whose IMAP logins go through OAuth2 (the password is only for APPEND). */
 function newUser(): string {

@@ -5,12 +5,13 @@
  * AccessTokenExpired BYE, a revoked grant, and a provider outage. No message lost, none
  * repeated, the right state reached.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BackoffPolicy } from '../../app/main/engine/backoff.js';
 import { oauth2Credentials } from '../../app/main/engine/credentials.js';
 import { OAuth2TokenSource } from '../../app/main/engine/oauth2-token-source.js';
 import { systemClock, type Clock } from '../../app/main/engine/ports.js';
-import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import type { Dovecot } from '../support/dovecot.js';
+import { useOAuth2DovecotSuite } from '../support/dovecot-suite.js';
 import {
   announcedIds,
   fastLiveness,
@@ -19,26 +20,18 @@ import {
 } from '../support/engine-harness.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { buildMessage, newMessageId } from '../support/messages.js';
-import { startOAuthProvider, type OAuthProvider } from '../support/oauth-provider.js';
+import type { OAuthProvider } from '../support/oauth-provider.js';
 
 let provider: OAuthProvider;
 let dovecot: Dovecot;
-const cleanups: Array<() => Promise<unknown>> = [];
 
-beforeAll(async () => {
-  // Rotating, as Microsoft does: a client that reuses a spent refresh token gets invalid_grant.
-  provider = await startOAuthProvider({ rotateRefreshTokens: true });
-  dovecot = await startDovecot({}, undefined, {
-    oauth2: { introspectionUrl: provider.introspectionUrl },
-  });
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await dovecot?.stop();
-  await provider?.stop();
-});
+// Rotating, as Microsoft does: a client that reuses a spent refresh token gets invalid_grant.
+const { cleanups } = useOAuth2DovecotSuite(
+  (started) => {
+    ({ dovecot, provider } = started);
+  },
+  { rotateRefreshTokens: true },
+);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

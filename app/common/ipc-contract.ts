@@ -61,6 +61,39 @@ export const preferencesInputSchema = z.strictObject({
 });
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
 
+/**
+ * "Email address" first: the address whose server settings main looks up. Shaped like an
+ * address (one "@", a dotted domain, no spaces), and bounded like a user name.
+ */
+export const autoconfigureInputSchema = z.strictObject({
+  email: z
+    .string()
+    .trim()
+    .max(limits.user)
+    .regex(/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/, 'expected an email address, such as ann@example.com'),
+});
+
+/**
+ * Server settings found for an address, as the engine's resolver answers (autoconfig.ts's
+ * `ResolvedAccount`, written again here because app/common imports no runtime): where they were
+ * found (`sourceLabel`, in words), the server, how to sign in, and a hint such as where to get
+ * an app password.
+ */
+export interface AutoconfigView {
+  source: 'preset' | 'autoconfig' | 'srv' | 'mx' | 'guess';
+  sourceLabel: string;
+  host: string;
+  port: number;
+  tls: 'implicit' | 'starttls';
+  auth: 'password' | 'app-password' | 'oauth2';
+  oauth2Provider?: 'google' | 'microsoft' | undefined;
+  maxConnections?: number | undefined;
+  openUrl?: string | undefined;
+  hint?: string | undefined;
+  presetId?: string | undefined;
+  user?: string | undefined;
+}
+
 const accountIdInputSchema = z.strictObject({ id: z.string().min(1).max(64) });
 
 /** An account as the window sees it: never a password, only whether one is stored. */
@@ -134,6 +167,7 @@ export const invokeSchemas = {
   'preferences:save': preferencesInputSchema,
   'account:sign-in': signInInputSchema,
   'account:sign-in-cancel': z.undefined(),
+  'account:autoconfigure': autoconfigureInputSchema,
 } as const;
 
 /** What each invoke channel answers. */
@@ -147,6 +181,8 @@ export interface InvokeResponses {
   'account:sign-in': Result<SignInOutcome>;
   /** `cancelled`: whether a sign-in was waiting. */
   'account:sign-in-cancel': Result<{ cancelled: boolean }>;
+  /** null: nothing found for the address's domain (the window opens "Manual settings"). */
+  'account:autoconfigure': Result<AutoconfigView | null>;
 }
 
 export type InvokeChannel = keyof typeof invokeSchemas;

@@ -11,6 +11,7 @@ import { appPaths } from './app-paths.js';
 import { ConfStateStore, ConnectGate, Supervisor, testConnection } from './engine/index.js';
 import { signIn } from './engine/oauth2-login.js';
 import { createAppCredentials } from './electron/app-credentials.js';
+import { createAutoconfigHandlers } from './electron/autoconfig-handlers.js';
 import { builtInClients } from './electron/build-info.js';
 import { ElectronNotifier } from './electron/electron-notifier.js';
 import { createElectronSystemEvents } from './electron/electron-system-events.js';
@@ -113,7 +114,10 @@ function start(): void {
     settingsWindow = openSettingsWindow(settingsWindow, { ...paths, devTools: !app.isPackaged });
     // The window that asked for a sign-in is gone: nobody waits for the browser any more.
     if (settingsWindow !== previous) {
-      settingsWindow.once('closed', () => void signInHandlers['account:sign-in-cancel'](undefined));
+      settingsWindow.once('closed', () => {
+        void signInHandlers['account:sign-in-cancel'](undefined);
+        autoconfigHandlers.cancel();
+      });
     }
   };
 
@@ -173,6 +177,11 @@ function start(): void {
     },
     view: () => store.view(secretStorageWarning()),
   });
+  const autoconfigHandlers = createAutoconfigHandlers({
+    // The engine's resolver (app/main/engine/autoconfig.ts) is not in this tree yet: the window
+    // says so beside the address and opens "Manual settings".
+    resolve: () => Promise.reject(new Error('looking up settings is not available yet')),
+  });
   registerIpcHandlers(
     ipcMain,
     {
@@ -193,6 +202,7 @@ function start(): void {
         secretStorageWarning: () => secretStorageWarning(),
       }),
       ...signInHandlers,
+      'account:autoconfigure': autoconfigHandlers['account:autoconfigure'],
     },
     isTrustedSender,
   );

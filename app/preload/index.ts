@@ -31,6 +31,8 @@ export const tidingsApi = {
   /** Signs an OAuth2 account in through the system browser (and saves it); never a token. */
   signIn: (input: AccountInput) => invoke('account:sign-in', input),
   cancelSignIn: () => invoke('account:sign-in-cancel'),
+  /** Server settings for an address (presets, autoconfig, DNS); a newer call replaces this one. */
+  autoconfigure: (email: string) => invoke('account:autoconfigure', { email }),
   /** Calls `listener` with every watcher's status whenever one changes; returns unsubscribe. */
   onStatus(listener: (statuses: EventPayloads['status:changed']) => void): () => void {
     const handler = (_event: IpcRendererEvent, statuses: EventPayloads['status:changed']) =>

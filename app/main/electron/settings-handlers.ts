@@ -35,10 +35,10 @@ export interface SettingsHandlerDeps {
   secretStorageWarning(): string | null;
 }
 
-/** The handler of every invoke channel but sign-in's (sign-in-handlers.ts). */
+/** The handler of every invoke channel but sign-in's and autoconfigure's (their own files). */
 export function createSettingsHandlers(
   deps: SettingsHandlerDeps,
-): Omit<IpcHandlers, 'account:sign-in' | 'account:sign-in-cancel'> {
+): Omit<IpcHandlers, 'account:sign-in' | 'account:sign-in-cancel' | 'account:autoconfigure'> {
   const { store } = deps;
   // One test at a time, and none queued behind it: a page cannot line up a scan of ports
   // or a burst of logins, each waiting with a password in hand.

@@ -1,0 +1,125 @@
+/**
+ * `account:autoconfigure` in main, registered on the mocked electron module's ipcMain with an
+ * injected resolver: the address is validated before the resolver sees it, one lookup runs at
+ * a time (a newer one aborts the one before), and what the resolver found is passed through.
+ */
+import type { IpcMainInvokeEvent } from 'electron';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AutoconfigView } from '../../app/common/ipc-contract.js';
+import type { IpcHandlers } from '../../app/main/electron/ipc-handlers.js';
+
+vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
+const { ipcMain } = await import('electron');
+const { fake } = await import('../support/electron-fake.js');
+const { registerIpcHandlers } = await import('../../app/main/electron/ipc-handlers.js');
+const { createAutoconfigHandlers, replacedMessage } =
+  await import('../../app/main/electron/autoconfig-handlers.js');
+
+const gmail: AutoconfigView = {
+  source: 'preset',
+  sourceLabel: "Found in Gmail's settings",
+  host: 'imap.gmail.com',
+  port: 993,
+  tls: 'implicit',
+  auth: 'oauth2',
+  oauth2Provider: 'google',
+  maxConnections: 15,
+  openUrl: 'https://mail.google.com/',
+  presetId: 'gmail',
+};
+
+type Resolve = (email: string, signal: AbortSignal) => Promise<AutoconfigView | null>;
+
+const trusted = { sender: 'our window' } as unknown as IpcMainInvokeEvent;
+
+function setup(resolve: Resolve) {
+  const spy = vi.fn(resolve);
+  const handlers = createAutoconfigHandlers({ resolve: spy });
+  // The other channels are not under test here.
+  registerIpcHandlers(ipcMain, handlers as unknown as IpcHandlers, (event) => event === trusted);
+  const registered = new Map(
+    fake.ipcMain.handle.mock.calls.map(([channel, handler]) => [channel, handler]),
+  );
+  const handler = registered.get('account:autoconfigure') as (
+    event: IpcMainInvokeEvent,
+    payload: unknown,
+  ) => Promise<unknown>;
+  const call = (payload: unknown, event = trusted) => handler(event, payload);
+  return { call, resolve: spy, cancel: handlers.cancel };
+}
+
+beforeEach(() => fake.ipcMain.handle.mockClear());
+
+describe('account:autoconfigure', () => {
+  it('passes what the resolver found through, for the trimmed address', async () => {
+    const { call, resolve } = setup(async () => gmail);
+    expect(await call({ email: '  ann@gmail.com ' })).toEqual({ ok: true, value: gmail });
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(resolve.mock.calls[0]?.[0]).toBe('ann@gmail.com');
+  });
+
+  it('answers null when nothing was found', async () => {
+    const { call } = setup(async () => null);
+    expect(await call({ email: 'dan@unknown.example.test' })).toEqual({ ok: true, value: null });
+  });
+
+  it('refuses what is not an address, an overlong one, extra keys and other senders', async () => {
+    const { call, resolve } = setup(async () => gmail);
+    for (const email of ['ann', 'ann@', '@gmail.com', 'ann@gmail', 'a n@gmail.com', 'a@b@c.de']) {
+      const answer = (await call({ email })) as { ok: false; error: { fields: object } };
+      expect(answer.ok, email).toBe(false);
+      expect(answer.error.fields).toEqual({ email: expect.stringMatching(/email address/) });
+    }
+    const long = `${'a'.repeat(320)}@example.com`;
+    expect(await call({ email: long })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await call({ email: 'ann@gmail.com', password: 'x' })).toMatchObject({ ok: false });
+    expect(await call(undefined)).toMatchObject({ ok: false });
+    expect(
+      await call({ email: 'ann@gmail.com' }, { sender: 'another page' } as never),
+    ).toMatchObject({ ok: false, error: { message: expect.stringMatching(/unknown sender/) } });
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('runs one lookup at a time: a newer request aborts the earlier, whose caller is told', async () => {
+    const signals: AbortSignal[] = [];
+    // The first lookup never ends by itself (a slow autoconfig server); the second answers.
+    const { call } = setup((email, signal) => {
+      signals.push(signal);
+      return email.startsWith('slow') ? new Promise(() => {}) : Promise.resolve(gmail);
+    });
+    const first = call({ email: 'slow@example.test' });
+    const second = call({ email: 'ann@gmail.com' });
+    expect(await first).toEqual({
+      ok: false,
+      error: { code: 'failed', message: replacedMessage, fields: {} },
+    });
+    expect(await second).toEqual({ ok: true, value: gmail });
+    expect(signals.map((s) => s.aborted)).toEqual([true, false]);
+  });
+
+  it('cancel aborts the lookup in flight (the window closed)', async () => {
+    let seen: AbortSignal | undefined;
+    const { call, cancel } = setup((_email, signal) => {
+      seen = signal;
+      return new Promise(() => {});
+    });
+    const pending = call({ email: 'slow@example.test' });
+    await vi.waitFor(() => expect(seen).toBeDefined());
+    cancel();
+    expect(await pending).toMatchObject({ ok: false, error: { message: replacedMessage } });
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('names a resolver failure instead of throwing across IPC', async () => {
+    const { call } = setup(async () => {
+      throw new Error('DNS lookup timed out');
+    });
+    expect(await call({ email: 'ann@example.test' })).toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'DNS lookup timed out', fields: {} },
+    });
+  });
+});

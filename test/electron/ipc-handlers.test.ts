@@ -45,6 +45,7 @@ describe('registerIpcHandlers', () => {
   it('registers one handler per channel of the contract, and removes them', () => {
     const { registered, unregister } = setup();
     expect([...registered.keys()].sort()).toEqual([
+      'account:autoconfigure',
       'account:remove',
       'account:save',
       'account:sign-in',

@@ -9,6 +9,7 @@ import { isHttpsUrl } from '../common/https-url.js';
 import { api } from './api.js';
 import { canonicalHost, describeFailure, newId } from './account-text.js';
 import { byId, setFieldError } from './dom.js';
+import { openManualSettings, setUpEmailLookup, showEmailStep } from './email-lookup.js';
 import {
   authChoice,
   oauth2Fields,
@@ -71,6 +72,10 @@ export function setUpAccountForm(host: AccountFormHost): void {
   });
   for (const name of ['host', 'port', 'user', 'caFile', 'certificateFingerprint'])
     input(name).addEventListener('input', updatePasswordHint);
+  setUpEmailLookup(() => {
+    updateSecurityHints();
+    updatePasswordHint();
+  });
   signInHost = {
     request: () => {
       const { request, errors } = readForm(host);
@@ -95,7 +100,7 @@ export function signInAgain(account: AccountView): void {
   if (signInHost) void startSignIn(signInHost);
 }
 
-/** Opens the form for `account`, or empty for a new one, and focuses its first field. */
+/** Opens the form for `account`, or empty for a new one (address first), and focuses it. */
 export function openAccountForm(account: AccountView | null): void {
   editing = account;
   byId('editor-title').textContent = account ? `Edit ${account.name ?? account.id}` : 'Add account';
@@ -110,6 +115,7 @@ export function openAccountForm(account: AccountView | null): void {
   input('caFile').value = account?.caFile ?? '';
   input('certificateFingerprint').value = account?.certificateFingerprint ?? '';
   input('popups').checked = account?.popups ?? true;
+  showEmailStep(account === null);
   showSignIn(account);
   resetMailboxes(account?.mailboxes ?? ['INBOX'], account?.quietMailboxes ?? []);
   byId('mailbox-hint').hidden = false;
@@ -120,7 +126,7 @@ export function openAccountForm(account: AccountView | null): void {
   updatePasswordHint();
   byId('accounts').hidden = true;
   byId('account-editor').hidden = false;
-  input('name').focus();
+  input(account ? 'name' : 'email').focus();
 }
 
 function close(host: AccountFormHost): void {
@@ -236,6 +242,7 @@ function showErrors(errors: Partial<Record<string, string>>): boolean {
     const message = errors[name] ?? (name === 'name' ? errors.id : undefined) ?? '';
     setFieldError('f', name, message);
     if (message) first ??= name;
+    if (message && (name === 'host' || name === 'tls' || name === 'port')) openManualSettings();
   }
   if (first === 'mailboxes' || first === 'quietMailboxes') focusMailboxes();
   else if (first === 'signIn') byId('sign-in').focus();

@@ -24,6 +24,7 @@ describe('settings window', () => {
     await page.getByLabel('Name', { exact: true }).fill('Work Mail');
     await page.getByLabel('User name').fill('ann@example.com');
     await page.getByLabel('Password', { exact: true }).fill('s3cret');
+    await page.locator('#manual-settings > summary').click();
     await page.getByLabel('IMAP server').fill('imap.example.com');
     // The plaintext opt-in only shows for an unencrypted connection.
     expect(await page.locator('#insecure-field').isVisible()).toBe(false);
@@ -102,6 +103,7 @@ describe('settings window', () => {
     });
     await page.getByLabel('User name').fill('ann');
     await page.getByLabel('Password', { exact: true }).fill('pw');
+    await page.locator('#manual-settings > summary').click();
     await page.getByLabel('IMAP server').fill('imap.example.com');
     await page.getByRole('button', { name: 'Save account' }).click();
     await expect.poll(() => page.locator('#f-host-error').textContent()).toBe('must not be empty');
@@ -115,6 +117,7 @@ describe('settings window', () => {
     });
     await page.getByLabel('User name').fill('ann');
     await page.getByLabel('Password', { exact: true }).fill('wrong');
+    await page.locator('#manual-settings > summary').click();
     await page.getByLabel('IMAP server').fill('imap.example.com');
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect
@@ -171,16 +174,23 @@ describe('settings window', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('add-account');
     await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-email');
+    await page.keyboard.type('me@home.test');
+    // Enter looks the address up; nothing is found, so "Manual settings" opens at the server.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('f-host');
+    expect(await page.getByLabel('User name').inputValue()).toBe('me@home.test');
+    await page.keyboard.type('imap.home.test');
+    await page.keyboard.press('Shift+Tab'); // "Manual settings"
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-password');
+    await page.keyboard.type('pw');
+    await page.keyboard.press('Shift+Tab'); // "Sign-in" stays at Password
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-auth');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-name');
     await page.keyboard.type('Home');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type('me@home.test');
-    await page.keyboard.press('Tab'); // "Sign-in" stays at Password
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-auth');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type('pw');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type('imap.home.test');
     await page.keyboard.press('Enter'); // submits the form
     await expect.poll(() => page.locator('[data-account="home"]').isVisible()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('add-account');

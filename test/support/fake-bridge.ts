@@ -3,9 +3,11 @@
  * script. It keeps accounts in memory like main would, records every call in
  * `window.__calls`, and lets the test push status events and choose "Test connection" results.
  * A sign-in waits, as main does for the browser, until the test calls `window.__finishSignIn`
- * (with a failure, or nothing for success) or the page cancels it.
+ * (with a failure, or nothing for success) or the page cancels it. "Email address" lookups
+ * are answered from a table by the address's domain (none: nothing found), after a delay.
  */
 import type {
+  AutoconfigView,
   ConnectionTestResult,
   SettingsView,
   SignInOutcome,
@@ -21,6 +23,10 @@ export interface FakeBridgeSetup {
   saveErrors?: Record<string, string>;
   /** Field errors main answers to the next preferences save, if any (keyed as main does). */
   preferencesErrors?: Record<string, string>;
+  /** What main's resolver finds for each domain; a domain not listed finds nothing. */
+  autoconfig?: Record<string, AutoconfigView>;
+  /** How long a lookup takes, in ms (0 by default). */
+  autoconfigDelayMs?: number;
 }
 
 /** The init script, as a function Playwright serialises into the page. */
@@ -112,6 +118,14 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
           });
         };
       });
+    },
+    autoconfigure: (email: string) => {
+      record('autoconfigure', email);
+      const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+      const found = state.autoconfig?.[domain] ?? null;
+      return new Promise((resolve) =>
+        setTimeout(() => resolve(ok(found)), state.autoconfigDelayMs ?? 0),
+      );
     },
     cancelSignIn: () => {
       record('cancelSignIn');

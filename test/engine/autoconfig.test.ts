@@ -119,6 +119,7 @@ const srvRecords: Record<
   ],
   // RFC 6186 §3.4: "." says IMAPS is not offered; STARTTLS on 143 is.
   '_imaps._tcp.srv-starttls.test': [{ name: '.', port: 0, priority: 0, weight: 0 }],
+  '_imaps._tcp.hosted.test': [{ name: 'imap.gmail.com', port: 993, priority: 0, weight: 0 }],
   '_imap._tcp.srv-starttls.test': [
     { name: 'mail.srv-starttls.test', port: 143, priority: 0, weight: 0 },
   ],
@@ -261,6 +262,18 @@ describe('resolveAccount', () => {
       host: 'mail.srv-starttls.test',
       port: 143,
       tls: 'starttls',
+    });
+  });
+
+  it("keeps a preset's sign-in kind when a domain's SRV record names that preset's server", async () => {
+    await expect(resolveAccount('ann@hosted.test', deps().deps)).resolves.toMatchObject({
+      source: 'srv',
+      sourceLabel: "From hosted.test's DNS (SRV records)",
+      host: 'imap.gmail.com',
+      auth: 'oauth2',
+      oauth2Provider: 'google',
+      maxConnections: 15,
+      presetId: 'gmail',
     });
   });
 

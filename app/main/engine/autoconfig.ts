@@ -64,50 +64,32 @@ export async function resolveAccount(
   return null;
 }
 
+// The order of the issue: preset, the two autoconfig addresses, SRV (RFC 6186 §3.2 prefers
+// implicit TLS), MX, and last the two guesses.
 function stepsFor(address: Address, deps: AutoconfigDeps, timeoutMs: number): Step[] {
   const { email, domain } = address;
   const fetchFn = deps.fetch ?? fetch;
-  const query = `emailaddress=${encodeURIComponent(email)}`;
+  const srv = deps.resolveSrv ?? defaultResolveSrv(timeoutMs);
+  const mx = deps.resolveMx ?? defaultResolveMx(timeoutMs);
   const probe = deps.probe ?? createImapProbe({ timeoutMs });
+  const documents = [
+    `https://autoconfig.${domain}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(email)}`,
+    `https://${domain}/.well-known/autoconfig/mail/config-v1.1.xml`,
+  ];
+  const preset = presetForDomain(domain);
   return [
-    async () =>
-      fromPreset(presetForDomain(domain), 'preset', `Found in ${nameOf(domain)}'s settings`),
-    (signal) =>
-      fromAutoconfig(
-        fetchFn,
-        `https://autoconfig.${domain}/mail/config-v1.1.xml?${query}`,
-        address,
-        signal,
-      ),
-    (signal) =>
-      fromAutoconfig(
-        fetchFn,
-        `https://${domain}/.well-known/autoconfig/mail/config-v1.1.xml`,
-        address,
-        signal,
-      ),
-    () =>
-      fromSrv(
-        deps.resolveSrv ?? defaultResolveSrv(timeoutMs),
-        `_imaps._tcp.${domain}`,
-        'implicit',
-        domain,
-      ),
-    () =>
-      fromSrv(
-        deps.resolveSrv ?? defaultResolveSrv(timeoutMs),
-        `_imap._tcp.${domain}`,
-        'starttls',
-        domain,
-      ),
-    () => fromMx(deps.resolveMx ?? defaultResolveMx(timeoutMs), domain),
+    async () => fromPreset(preset, 'preset', `Found in ${preset?.name ?? domain}'s settings`),
+    ...documents.map(
+      (url): Step =>
+        (signal) =>
+          fromAutoconfig(fetchFn, url, address, signal),
+    ),
+    () => fromSrv(srv, `_imaps._tcp.${domain}`, 'implicit', domain),
+    () => fromSrv(srv, `_imap._tcp.${domain}`, 'starttls', domain),
+    () => fromMx(mx, domain),
     () => fromGuess(probe, `imap.${domain}`, 993, 'implicit'),
     () => fromGuess(probe, `imap.${domain}`, 143, 'starttls'),
   ];
-}
-
-function nameOf(domain: string): string {
-  return presetForDomain(domain)?.name ?? domain;
 }
 
 function fromPreset(
@@ -160,8 +142,8 @@ async function fromSrv(
   domain: string,
 ): Promise<ResolvedAccount | undefined> {
   const records = await resolveSrv(name).catch(() => []);
-  // RFC 2782: lowest priority first, then the heaviest weight; RFC 6186 §3.4: a target of
-  // "." means the service is decidedly not offered.
+  // RFC 2782: lowest priority first, then (one server is offered, not a load spread) the
+  // heaviest weight; RFC 6186 §3.4: a target of "." means the service is not offered.
   const best = [...records].sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
   const host = best?.name.replace(/\.$/, '').toLowerCase();
   if (!best || !host || !isHostName(host) || best.port < 1 || best.port > 65_535) return undefined;
@@ -180,8 +162,11 @@ async function fromSrv(
 function preferPresetQuirks(
   host: string,
 ): Omit<ResolvedAccount, 'source' | 'sourceLabel' | 'host' | 'port' | 'tls'> {
-  const known = presets.find((preset) => preset.host === host);
-  const base = known && fromPreset(known, 'srv', '');
+  const base = fromPreset(
+    presets.find((preset) => preset.host === host),
+    'srv',
+    '',
+  );
   if (!base) return { auth: 'password' };
   const { source: _s, sourceLabel: _l, host: _h, port: _p, tls: _t, ...quirks } = base;
   return quirks;
@@ -230,7 +215,10 @@ async function withinDeadline(
     timer.unref();
   });
   const aborted = new Promise<undefined>((resolve) =>
-    outer?.addEventListener('abort', () => resolve(undefined), { once: true }),
+    outer?.addEventListener('abort', () => resolve(undefined), {
+      once: true,
+      signal: controller.signal,
+    }),
   );
   const work = step(signal).catch(() => undefined);
   try {

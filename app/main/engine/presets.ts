@@ -18,7 +18,7 @@ export interface ProviderPreset {
   oauth2Provider?: 'google' | 'microsoft';
   /** Simultaneous IMAP connections the provider allows one account. */
   maxConnections: number;
-  /** Webmail address; `{messageId}` stands for the Message-ID without `<>`, URI-encoded. */
+  /** Webmail address; `{messageId}` is the message's Message-ID, URL-encoded (see `clickUrl`). */
   webmailUrl?: string;
   /** One line for the user, with a help link where an app password is needed. */
   hint?: string;

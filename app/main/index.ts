@@ -9,6 +9,7 @@ import { app, ipcMain, Menu, shell, type IpcMainInvokeEvent } from 'electron';
 import type { StatusView } from '../common/ipc-contract.js';
 import { appPaths } from './app-paths.js';
 import { ConfStateStore, ConnectGate, Supervisor, testConnection } from './engine/index.js';
+import { resolveAccount } from './engine/autoconfig.js';
 import { signIn } from './engine/oauth2-login.js';
 import { createAppCredentials } from './electron/app-credentials.js';
 import { createAutoconfigHandlers } from './electron/autoconfig-handlers.js';
@@ -178,9 +179,7 @@ function start(): void {
     view: () => store.view(secretStorageWarning()),
   });
   const autoconfigHandlers = createAutoconfigHandlers({
-    // The engine's resolver (app/main/engine/autoconfig.ts) is not in this tree yet: the window
-    // says so beside the address and opens "Manual settings".
-    resolve: () => Promise.reject(new Error('looking up settings is not available yet')),
+    resolve: (email, signal) => resolveAccount(email, { signal }),
   });
   registerIpcHandlers(
     ipcMain,

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type net from 'node:net';
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveAccount, type AutoconfigDeps } from '../../app/main/engine/autoconfig.js';
 import { createImapProbe } from '../../app/main/engine/imap-probe.js';
@@ -25,6 +26,7 @@ const names = [
   'autoconfig.broken.test',
   'imap.guess.test',
   'imap.starttls.test',
+  'autoconfig.dovecot.test',
 ];
 
 function config(servers: string): string {
@@ -90,7 +92,10 @@ beforeAll(async () => {
         response.end();
         return;
       }
-      const document = documents[key];
+      const document =
+        url.hostname === 'autoconfig.dovecot.test'
+          ? config(imap('127.0.0.1', dovecot.tlsPort, 'SSL', '%EMAILLOCALPART%'))
+          : documents[key];
       response.writeHead(document === undefined ? 404 : 200, { 'content-type': 'text/xml' });
       response.end(document ?? 'not found');
     },
@@ -237,6 +242,22 @@ describe('resolveAccount', () => {
     expect(loopbackFetch.requested).toContain(
       'https://autoconfig.example.test/mail/config-v1.1.xml?emailaddress=carol%40example.test',
     );
+  });
+
+  it('finds settings that log in to the test Dovecot when its autoconfig points there', async () => {
+    const found = await resolveAccount('ann@dovecot.test', deps().deps);
+    expect(found).toMatchObject({ source: 'autoconfig', tls: 'implicit', user: 'ann' });
+    const client = new ImapFlow({
+      host: found?.host ?? '',
+      port: found?.port ?? 0,
+      secure: found?.tls === 'implicit',
+      auth: { user: found?.user ?? '', pass: 'pw' },
+      tls: { ca },
+      logger: false,
+    });
+    await client.connect();
+    expect(client.authenticated).toBeTruthy();
+    await client.logout();
   });
 
   it('falls back to the well-known autoconfig address on the domain itself', async () => {

@@ -8,6 +8,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseAutoconfig } from '../../app/main/engine/autoconfig-xml.js';
 import { resolveAccount, type AutoconfigDeps } from '../../app/main/engine/autoconfig.js';
 import { createImapProbe } from '../../app/main/engine/imap-probe.js';
 import { makeTestCertificates } from '../support/certificates.js';
@@ -371,5 +372,31 @@ describe('the default IMAP probe', () => {
     await expect(trusting('imap.guess.test', dovecot.tlsPort, 'implicit')).resolves.toBe(true);
     await expect(untrusting('imap.guess.test', dovecot.tlsPort, 'implicit')).resolves.toBe(false);
     await expect(untrusting('imap.guess.test', dovecot.port, 'starttls')).resolves.toBe(false);
+  });
+});
+
+describe('parseAutoconfig', () => {
+  it('expands no entities declared in the document', () => {
+    const doc = `<?xml version="1.0"?><!DOCTYPE clientConfig [<!ENTITY h "evil.test">]>${config(
+      imap('&h;', 993, 'SSL', '%EMAILADDRESS%'),
+    ).replace(/^<\?xml[^>]*>/, '')}`;
+    expect(parseAutoconfig(doc, 'a@b.test')).toEqual([]);
+  });
+
+  it('skips servers with an impossible port, and reads socket types in any case', () => {
+    const doc = config(
+      imap('imap.b.test', 99_999, 'SSL', 'x') +
+        imap('imap.b.test', 993, 'ssl', '%EMAILADDRESS%') +
+        imap('imap .b.test', 993, 'SSL', 'x'),
+    );
+    expect(parseAutoconfig(doc, 'a@b.test')).toEqual([
+      {
+        host: 'imap.b.test',
+        port: 993,
+        tls: 'implicit',
+        user: 'a@b.test',
+        authentication: ['password-cleartext'],
+      },
+    ]);
   });
 });

@@ -12,6 +12,7 @@ vi.mock('electron', async () => (await import('../support/electron-fake.js')).el
 const { ipcMain } = await import('electron');
 const { fake } = await import('../support/electron-fake.js');
 const { registerIpcHandlers } = await import('../../app/main/electron/ipc-handlers.js');
+const { resolveAccount } = await import('../../app/main/engine/autoconfig.js');
 const { createAutoconfigHandlers, replacedMessage } =
   await import('../../app/main/electron/autoconfig-handlers.js');
 
@@ -121,5 +122,61 @@ describe('account:autoconfigure', () => {
       ok: false,
       error: { code: 'failed', message: 'DNS lookup timed out', fields: {} },
     });
+  });
+
+  it("passes the engine's own answers through: presets for Gmail and Outlook, a domain's autoconfig", async () => {
+    // What the settings window's renderer tests fake (test/renderer/email-first.test.ts), from
+    // the real resolver with its network injected: nothing leaves this machine.
+    const xml = `<?xml version="1.0"?><clientConfig version="1.1"><emailProvider id="x">
+      <domain>autoconfig.example.test</domain><incomingServer type="imap">
+      <hostname>mail.autoconfig.example.test</hostname><port>143</port>
+      <socketType>STARTTLS</socketType><username>%EMAILLOCALPART%</username>
+      <authentication>password-cleartext</authentication></incomingServer>
+      </emailProvider></clientConfig>`;
+    const fetched: string[] = [];
+    const fakeFetch = (async (url: string | URL) => {
+      fetched.push(String(url));
+      return String(url).startsWith('https://autoconfig.autoconfig.example.test/')
+        ? new Response(xml, { headers: { 'content-type': 'text/xml' } })
+        : new Response('not found', { status: 404 });
+    }) as typeof fetch;
+    const { call } = setup((email, signal) =>
+      resolveAccount(email, {
+        signal,
+        fetch: fakeFetch,
+        resolveSrv: async () => [],
+        resolveMx: async () => [],
+        probe: async () => false,
+      }),
+    );
+    expect(await call({ email: 'ann@gmail.com' })).toMatchObject({
+      ok: true,
+      value: {
+        sourceLabel: "Found in Gmail's settings",
+        host: 'imap.gmail.com',
+        port: 993,
+        tls: 'implicit',
+        auth: 'oauth2',
+        oauth2Provider: 'google',
+      },
+    });
+    expect(await call({ email: 'bob@outlook.com' })).toMatchObject({
+      ok: true,
+      value: { host: 'outlook.office365.com', auth: 'oauth2', oauth2Provider: 'microsoft' },
+    });
+    expect(fetched).toEqual([]);
+    expect(await call({ email: 'carol@autoconfig.example.test' })).toMatchObject({
+      ok: true,
+      value: {
+        source: 'autoconfig',
+        sourceLabel: "From autoconfig.example.test's autoconfig",
+        host: 'mail.autoconfig.example.test',
+        port: 143,
+        tls: 'starttls',
+        auth: 'password',
+        user: 'carol',
+      },
+    });
+    expect(await call({ email: 'dan@unknown.example.test' })).toEqual({ ok: true, value: null });
   });
 });

@@ -11,6 +11,8 @@ import { calls, emptySettings, focusedId, shot, useSettingsWindow, work } from '
 
 const open = useSettingsWindow();
 
+// As main's resolver answers (test/electron/autoconfig-handlers.test.ts checks the presets'
+// and the autoconfig document's answers against the real one).
 const autoconfig: Record<string, AutoconfigView> = {
   'gmail.com': {
     source: 'preset',
@@ -22,17 +24,18 @@ const autoconfig: Record<string, AutoconfigView> = {
     oauth2Provider: 'google',
     maxConnections: 15,
     openUrl: 'https://mail.google.com/mail/u/0/#search/rfc822msgid:{messageId}',
+    hint: 'Also for Google Workspace; sign in with Google in your browser.',
     presetId: 'gmail',
   },
   'outlook.com': {
     source: 'preset',
-    sourceLabel: "Found in Outlook.com's settings",
+    sourceLabel: "Found in Outlook's settings",
     host: 'outlook.office365.com',
     port: 993,
     tls: 'implicit',
     auth: 'oauth2',
     oauth2Provider: 'microsoft',
-    openUrl: 'https://outlook.live.com/mail/',
+    openUrl: 'https://outlook.office.com/mail/',
     presetId: 'outlook',
   },
   // What main reads from https://autoconfig.autoconfig.example.test/mail/config-v1.1.xml.
@@ -47,11 +50,12 @@ const autoconfig: Record<string, AutoconfigView> = {
   },
   'icloud.com': {
     source: 'preset',
-    sourceLabel: "Found in iCloud's settings",
+    sourceLabel: "Found in iCloud Mail's settings",
     host: 'imap.mail.me.com',
     port: 993,
     tls: 'implicit',
     auth: 'app-password',
+    openUrl: 'https://www.icloud.com/mail/',
     hint: 'iCloud needs an app-specific password: https://support.apple.com/en-us/102654',
     presetId: 'icloud',
   },
@@ -106,7 +110,7 @@ describe('adding an account from its email address', () => {
     const { page } = await openNew();
     await page.getByLabel('Email address').fill('bob@outlook.com');
     await page.keyboard.press('Tab');
-    await expect.poll(() => status(page)).toBe("Found in Outlook.com's settings.");
+    await expect.poll(() => status(page)).toBe("Found in Outlook's settings.");
     expect(await value(page, 'IMAP server')).toBe('outlook.office365.com');
     expect(await value(page, 'Sign-in')).toBe('microsoft');
     expect(await page.locator('#sign-in').textContent()).toBe('Sign in with Microsoft');
@@ -174,7 +178,7 @@ describe('adding an account from its email address', () => {
     const { page, errors } = await openNew('dark');
     await page.getByLabel('Email address').fill('eve@icloud.com');
     await page.keyboard.press('Enter');
-    await expect.poll(() => status(page)).toBe("Found in iCloud's settings.");
+    await expect.poll(() => status(page)).toBe("Found in iCloud Mail's settings.");
     expect(await page.locator('#f-email-hint').textContent()).toBe(autoconfig['icloud.com']?.hint);
     expect(await page.locator('#f-email-hint a').count()).toBe(0);
     expect(await page.getByLabel('App password').isVisible()).toBe(true);

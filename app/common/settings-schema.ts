@@ -82,6 +82,18 @@ export const accountFieldsSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
   tls: tlsModeSchema.default('implicit'),
   user: z.string().min(1, 'must not be empty').max(limits.user),
+  /**
+   * The address the account was set up from. In a headless config it may stand alone (with
+   * the secret): host, port, TLS, user and sign-in kind are then looked up from it.
+   */
+  email: z
+    .string()
+    .trim()
+    .max(limits.user)
+    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an email address')
+    .optional(),
+  /** The most IMAP connections this account may hold at once (the provider's limit). */
+  maxConnections: z.number().int().min(1).max(100).optional(),
   password: z.string().min(1).max(limits.secret).optional(),
   passwordEnv: z.string().min(1).max(255).optional(),
   passwordCommand: z.string().min(1).max(limits.path).optional(),

@@ -10,7 +10,9 @@ import {
   type Settings,
 } from '../../common/settings-schema.js';
 import type { OAuth2Endpoints } from '../engine/oauth2-providers.js';
+import { accountResolverFromEnv } from './autoconfig-env.js';
 import { endpointsForAccount } from './oauth2-client.js';
+import { resolveEmails, type ResolveEmailsDeps } from './resolve-emails.js';
 
 /** A config file that cannot be used, with one line per problem. */
 export class ConfigError extends Error {
@@ -35,12 +37,35 @@ export interface LoadConfigOptions {
   signingIn?: boolean;
 }
 
-/** Loads `file`, or throws a `ConfigError` naming each bad field. */
+/** Loads `file`, or throws a `ConfigError` naming each bad field. Accounts need their `host`. */
 export function loadConfig(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
   options: LoadConfigOptions = {},
 ): Settings {
+  return validateConfig(file, readConfigJson(file), env, options);
+}
+
+/**
+ * Like `loadConfig`, but an account given by `email` alone is first looked up (see
+ * `resolve-emails.ts`); an address nothing was found for is a `ConfigError`.
+ */
+export async function loadConfigResolved(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadConfigOptions = {},
+  deps: Partial<ResolveEmailsDeps> = {},
+): Promise<Settings> {
+  const resolved = await resolveEmails(readConfigJson(file), {
+    resolve: deps.resolve ?? accountResolverFromEnv(env),
+    report: deps.report ?? ((line) => process.stderr.write(`${line}\n`)),
+    ...(deps.deadlineMs !== undefined ? { deadlineMs: deps.deadlineMs } : {}),
+  });
+  if (resolved.problems.length > 0) throw new ConfigError(file, resolved.problems);
+  return validateConfig(file, resolved.json, env, options);
+}
+
+function readConfigJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -48,13 +73,20 @@ export function loadConfig(
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(file, [`cannot read the file (${code ?? String(error)})`]);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     // Not the parser's message: V8 quotes the text around the error, which may be a password.
     throw new ConfigError(file, [`not valid JSON: ${describeJsonErrorAt(text)}`]);
   }
+}
+
+function validateConfig(
+  file: string,
+  json: unknown,
+  env: NodeJS.ProcessEnv,
+  options: LoadConfigOptions,
+): Settings {
   const parsed = settingsSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   const problems = parsed.data.accounts.flatMap((account, index) =>

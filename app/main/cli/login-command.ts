@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import type { AccountSettings } from '../../common/settings-schema.js';
 import { TidingsError } from '../engine/index.js';
 import { signIn } from '../engine/oauth2-login.js';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError, loadConfigResolved } from './load-config.js';
 import { bindingOf, endpointsForAccount } from './oauth2-client.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { resolveStateDir } from './state-dir.js';
@@ -28,7 +28,7 @@ const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
 /** Signs in; resolves with the exit code. Throws `ConfigError` (exit 2). */
 export async function runLogin(options: LoginOptions): Promise<number> {
   const logger = createStderrLogger(options.verbose);
-  const settings = loadConfig(options.config, process.env, { signingIn: true });
+  const settings = await loadConfigResolved(options.config, process.env, { signingIn: true });
   const index = settings.accounts.findIndex((account) => account.id === options.account);
   const account = settings.accounts[index];
   if (!account) {

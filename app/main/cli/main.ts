@@ -11,7 +11,8 @@ watch: watches IMAP mailboxes with IDLE and announces every new message once.
 login: signs an "auth": "oauth2" account in (Gmail, Microsoft 365) in a browser and keeps
        its refresh token in the state dir for watch.
 
-  --config FILE     accounts and preferences (JSON; see README)
+  --config FILE     accounts and preferences (JSON; see README); an account may give
+                    only "email" and its secret: its server is looked up and printed
   --json            one JSON object per line on stdout: new-mail, status
   --no-desktop      no desktop notifications
   --no-browser      login: only print the address to open, do not start a browser

@@ -10,7 +10,7 @@ import { createConfigCredentials } from './config-credentials.js';
 import { ConfigSecretSource } from './config-secret-source.js';
 import { DesktopNotifier } from './desktop-notifier.js';
 import { announcementEvent, statusEvent } from './json-events.js';
-import { loadConfig } from './load-config.js';
+import { loadConfigResolved } from './load-config.js';
 import { bindingOf } from './oauth2-client.js';
 import { resolveStateDir } from './state-dir.js';
 import { createStderrLogger } from './stderr-logger.js';
@@ -34,7 +34,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const stateDir = resolveStateDir(options.stateDir);
   // Refresh tokens of `tidings login` and rotated ones (conf writes it only when one is saved).
   const tokenFile = new TokenFile(stateDir, logger);
-  const settings = loadConfig(options.config, process.env, {
+  const settings = await loadConfigResolved(options.config, process.env, {
     hasStoredToken: (account, endpoints) =>
       tokenFile.get(account, bindingOf(endpoints)) !== undefined,
   });

@@ -16,6 +16,7 @@ import type { Announcer } from './announcer.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { formatSeconds, sleep } from './deadline.js';
 import type { ConnectGate } from './connect-gate.js';
+import type { ConnectionBudget } from './connection-budget.js';
 import { isLoopbackHost } from './loopback.js';
 import { classifyError, isTransient, TidingsError } from './errors.js';
 import { ImapSession, type SelectedMailbox } from './imap-session.js';
@@ -67,6 +68,11 @@ export interface WatcherDeps {
   isOnline: () => boolean;
   /** Limits how many watchers of one server connect at the same time. */
   connectGate: ConnectGate;
+  /**
+   * The account's connection budget: one slot is held from connect until the socket closes.
+   * The supervisor always gives one; without it the account has no limit.
+   */
+  connectionBudget?: ConnectionBudget;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -112,6 +118,8 @@ export class MailboxWatcher {
   // One immediate reconnect per healthy stretch for an expired token, so a server that
   // refuses every fresh token too falls back to backoff instead of a tight loop.
   private expiryReconnected = false;
+  // Gives back the budget slot of the current connection; set from connect until it closes.
+  private releaseSlot: (() => void) | undefined;
 
   constructor(
     readonly account: AccountSettings,
@@ -171,9 +179,11 @@ export class MailboxWatcher {
       }
       try {
         await this.watchOnce();
+        this.giveBackSlot();
       } catch (error) {
         this.session?.destroy();
         this.session = undefined;
+        this.giveBackSlot();
         if (this.stopped) break;
         await this.recover(classifyError(error));
       }
@@ -186,6 +196,7 @@ export class MailboxWatcher {
     const { account } = this;
     const forceRefresh = this.refreshCredentials;
     this.refreshCredentials = false;
+    await this.takeSlot();
     // Asked outside the gate: a token refresh may take a while and needs no IMAP slot.
     const credentials = await this.deps.credentials.getCredentials(account.id, { forceRefresh });
     // Connect, log in and SELECT inside the server's gate; the sync runs outside it.
@@ -232,6 +243,25 @@ export class MailboxWatcher {
     }
     await session.logout(LOGOUT_GRACE_MS);
     this.session = undefined;
+  }
+
+  /** Waits for a slot in the account's budget (never connects beyond it); stop aborts. */
+  private async takeSlot(): Promise<void> {
+    const budget = this.deps.connectionBudget;
+    if (!budget) return;
+    if (budget.full) {
+      const { limit, source } = budget.limit;
+      this.setState(
+        'connecting',
+        `waiting for a free connection: this account may use ${limit} at once (${source})`,
+      );
+    }
+    this.releaseSlot = await budget.acquire(this.stopping.signal);
+  }
+
+  private giveBackSlot(): void {
+    this.releaseSlot?.();
+    this.releaseSlot = undefined;
   }
 
   private openSession(credentials: Credentials): Promise<ImapSession> {

@@ -7,6 +7,7 @@ import type { WatcherStatus } from '../../common/account-status.js';
 import { resolvePort, type AccountSettings, type Settings } from '../../common/settings-schema.js';
 import { Announcer } from './announcer.js';
 import { ConnectGates } from './connect-gate.js';
+import { ConnectionBudget, connectionLimitFor } from './connection-budget.js';
 import { backoffFor, type BackoffPolicy } from './backoff.js';
 import { passwordCredentials, type CredentialSource } from './credentials.js';
 import { MailboxWatcher, type WakeReason } from './mailbox-watcher.js';
@@ -49,6 +50,8 @@ export class Supervisor {
   private readonly listeners = new Set<StatusListener>();
   private readonly announcer: Announcer;
   private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
+  // One budget per account id, resized when its limit changes, dropped with the account.
+  private readonly budgets = new Map<string, ConnectionBudget>();
   private unsubscribeSystem: (() => void) | undefined;
   private readonly credentials: CredentialSource;
 
@@ -85,6 +88,11 @@ export class Supervisor {
     });
     await Promise.all(stale.map(([key, watcher]) => this.stopWatcher(key, watcher)));
     this.settings = settings;
+    for (const id of this.budgets.keys()) if (!next.has(id)) this.budgets.delete(id);
+    // Stopped watchers have given their slots back; a new limit lets waiters in before any
+    // new watcher of the account queues.
+    for (const account of settings.accounts)
+      this.budgets.get(account.id)?.resize(connectionLimitFor(account));
     for (const account of settings.accounts) this.startAccount(account);
   }
 
@@ -124,6 +132,11 @@ export class Supervisor {
   }
 
   private startAccount(account: AccountSettings): void {
+    let budget = this.budgets.get(account.id);
+    if (!budget) {
+      budget = new ConnectionBudget(connectionLimitFor(account));
+      this.budgets.set(account.id, budget);
+    }
     for (const mailbox of account.mailboxes) {
       const key = watcherKey(account.id, mailbox);
       if (this.watchers.has(key)) continue;
@@ -138,6 +151,7 @@ export class Supervisor {
         onStatus: (status) => this.publish(key, status),
         isOnline: () => this.options.systemEvents?.isOnline() ?? true,
         connectGate: this.connectGates.for(account.host, resolvePort(account)),
+        connectionBudget: budget,
       });
       this.watchers.set(key, watcher);
       watcher.start();
@@ -160,8 +174,15 @@ function watcherKey(account: string, mailbox: string): string {
   return `${account}\u0000${mailbox}`;
 }
 
-// Everything but the mailbox list and display fields decides the connection.
+// Everything but the mailbox list, display fields and the connection budget (applied by
+// resizing it, without dropping live connections) decides the connection.
 function sameConnection(a: AccountSettings, b: AccountSettings): boolean {
-  const strip = ({ mailboxes: _m, name: _n, openUrl: _o, ...rest }: AccountSettings) => rest;
+  const strip = ({
+    mailboxes: _m,
+    name: _n,
+    openUrl: _o,
+    maxConnections: _c,
+    ...rest
+  }: AccountSettings) => rest;
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }

@@ -29,6 +29,7 @@ import { seedAccount, seedAccountFile } from './electron/seed-account.js';
 import { createSettingsHandlers } from './electron/settings-handlers.js';
 import { createSignInHandlers } from './electron/sign-in-handlers.js';
 import { SettingsStore } from './electron/settings-store.js';
+import { createSignInReminder } from './electron/sign-in-reminder.js';
 import { applicationMenuTemplate, openSettingsWindow } from './electron/settings-window.js';
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
 
@@ -146,7 +147,15 @@ function start(): void {
     quit: () => app.quit(),
   });
 
-  supervisor.onStatus(() => {
+  const remindToSignIn = createSignInReminder({
+    oauth2AccountName: (id) => {
+      const account = store.engineSettings().accounts.find((a) => a.id === id);
+      return account?.auth === 'oauth2' ? (account.name ?? account.id) : undefined;
+    },
+    openSettings,
+  });
+  supervisor.onStatus((status) => {
+    remindToSignIn(status);
     refreshTray();
     if (settingsWindow && !settingsWindow.isDestroyed()) {
       settingsWindow.webContents.send('status:changed', statusViews());

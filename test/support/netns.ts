@@ -60,9 +60,11 @@ if (ns === hostNs) throw new Error('still in the test process network namespace'
 execFileSync('ip', ['link', 'set', 'lo', 'up']);
 // No IPv6 on interfaces made from now on: no link-local address, no router solicitation.
 writeFileSync('/proc/sys/net/ipv6/conf/default/disable_ipv6', '1');
+const open = new Set();
 const relay = net.createServer((client) => {
   const upstream = net.connect(socketPath);
-  const end = () => { client.destroy(); upstream.destroy(); };
+  open.add(client).add(upstream);
+  const end = () => { client.destroy(); upstream.destroy(); open.delete(client); open.delete(upstream); };
   client.on('error', end).on('close', end);
   upstream.on('error', end).on('close', end);
   client.pipe(upstream);
@@ -80,7 +82,11 @@ lines.on('line', (line) => {
     console.log(JSON.stringify({ ok: false, error: String(error.stderr || error).trim() }));
   }
 });
-lines.on('close', () => process.exit(0));
+// Stdin's end: close the relay and every connection through it, and the process ends.
+lines.on('close', () => {
+  relay.close();
+  for (const socket of open) socket.destroy();
+});
 `;
 
 /** Makes a namespace whose loopback port relays to `targetPort` on the host's 127.0.0.1. */

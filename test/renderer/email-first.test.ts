@@ -8,58 +8,13 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AutoconfigView } from '../../app/common/ipc-contract.js';
 import { calls, emptySettings, focusedId, shot, useSettingsWindow, work } from './settings-page.js';
+import { resolvedAnswers } from '../support/resolved-accounts.js';
 
 const open = useSettingsWindow();
 
-// As main's resolver answers (test/electron/autoconfig-handlers.test.ts checks the presets'
-// and the autoconfig document's answers against the real one).
-const autoconfig: Record<string, AutoconfigView> = {
-  'gmail.com': {
-    source: 'preset',
-    sourceLabel: "Found in Gmail's settings",
-    host: 'imap.gmail.com',
-    port: 993,
-    tls: 'implicit',
-    auth: 'oauth2',
-    oauth2Provider: 'google',
-    maxConnections: 15,
-    openUrl: 'https://mail.google.com/mail/u/0/#search/rfc822msgid:{messageId}',
-    hint: 'Also for Google Workspace; sign in with Google in your browser.',
-    presetId: 'gmail',
-  },
-  'outlook.com': {
-    source: 'preset',
-    sourceLabel: "Found in Outlook's settings",
-    host: 'outlook.office365.com',
-    port: 993,
-    tls: 'implicit',
-    auth: 'oauth2',
-    oauth2Provider: 'microsoft',
-    openUrl: 'https://outlook.office.com/mail/',
-    presetId: 'outlook',
-  },
-  // What main reads from https://autoconfig.autoconfig.example.test/mail/config-v1.1.xml.
-  'autoconfig.example.test': {
-    source: 'autoconfig',
-    sourceLabel: "From autoconfig.example.test's autoconfig",
-    host: 'mail.autoconfig.example.test',
-    port: 143,
-    tls: 'starttls',
-    auth: 'password',
-    user: 'carol',
-  },
-  'icloud.com': {
-    source: 'preset',
-    sourceLabel: "Found in iCloud Mail's settings",
-    host: 'imap.mail.me.com',
-    port: 993,
-    tls: 'implicit',
-    auth: 'app-password',
-    openUrl: 'https://www.icloud.com/mail/',
-    hint: 'iCloud needs an app-specific password: https://support.apple.com/en-us/102654',
-    presetId: 'icloud',
-  },
-};
+// As main's resolver answers (test/electron/autoconfig-handlers.test.ts checks these against
+// the real one).
+const autoconfig: Record<string, AutoconfigView> = resolvedAnswers;
 
 async function openNew(colorScheme: 'light' | 'dark' = 'light', autoconfigDelayMs = 0) {
   const opened = await open({ autoconfig, autoconfigDelayMs }, colorScheme);

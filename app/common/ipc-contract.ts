@@ -17,7 +17,8 @@ import {
 /**
  * An account as the settings form sends it: a new password, or none to keep the stored one.
  * The window has no say in how a password is found: `passwordEnv` and `passwordCommand` (which
- * would run a command in main) belong to the headless config file only, and are refused here.
+ * would run a command in main) belong to the headless config file only, and are refused here;
+ * so do the new-mail hooks.
  */
 export const accountInputSchema = z.strictObject({
   /** The id the account had before this edit; absent for a new account. */
@@ -29,6 +30,8 @@ export const accountInputSchema = z.strictObject({
       refreshTokenEnv: true,
       refreshTokenCommand: true,
       accessTokenCommand: true,
+      onNewMail: true,
+      onNewMailPost: true,
     })
     .extend({ password: z.string().max(limits.secret).optional() })
     .superRefine(checkAccount),

@@ -70,6 +70,26 @@ export const oauth2SettingsSchema = z
   });
 export type OAuth2Settings = z.infer<typeof oauth2SettingsSchema>;
 
+/**
+ * A command run for new mail (headless only). An array is run as it is, without a shell
+ * (argv[0] looked up on PATH); a string runs through the user's shell (`/bin/sh -c`, cmd.exe
+ * on Windows) because the user wrote one. Message data never enters the command line: it
+ * goes in environment variables and one JSON line on stdin.
+ */
+export const hookCommandSchema = z.union([
+  z.array(z.string().min(1).max(limits.path)).min(1).max(100),
+  z.string().trim().min(1).max(limits.path),
+]);
+export type HookCommand = z.infer<typeof hookCommandSchema>;
+
+/**
+ * How an account waits for mail: `auto` uses NOTIFY (RFC 5465, one connection for every
+ * watched mailbox) where the server offers it, else IDLE per mailbox within the connection
+ * budget and STATUS polling for the rest; `notify` and `idle` force one way.
+ */
+export const watchModeSchema = z.enum(['auto', 'notify', 'idle']);
+export type WatchMode = z.infer<typeof watchModeSchema>;
+
 /** An account's fields, before the checks that relate one field to another. */
 export const accountFieldsSchema = z.strictObject({
   id: accountIdSchema,
@@ -131,6 +151,14 @@ export const accountFieldsSchema = z.strictObject({
     .array(z.string().min(1).max(limits.mailboxName))
     .max(limits.mailboxes)
     .optional(),
+  /** NOTIFY, IDLE or auto (the default); see `watchModeSchema`. */
+  watchMode: watchModeSchema.optional(),
+  /** Seconds between STATUS checks of mailboxes neither NOTIFY nor IDLE can push (60). */
+  pollSeconds: z.number().int().min(5).max(3600).optional(),
+  /** Headless: run for new mail in this account (wins over `hooks.onNewMail`). */
+  onNewMail: hookCommandSchema.optional(),
+  /** Headless: run once after a burst of new mail has settled (wins over `hooks.onNewMailPost`). */
+  onNewMailPost: hookCommandSchema.optional(),
 });
 
 /** The checks between an account's fields, shared by the config file and the window's input. */
@@ -261,6 +289,17 @@ export const livenessSettingsSchema = z.strictObject({
   maxBackoffSeconds: z.number().min(1).max(3600).default(300),
 });
 
+/** The hooks every account runs unless it names its own (headless `tidings watch` only). */
+export const hookSettingsSchema = z.strictObject({
+  onNewMail: hookCommandSchema.optional(),
+  onNewMailPost: hookCommandSchema.optional(),
+  /** A run longer than this gets SIGTERM, and SIGKILL a few seconds later. */
+  timeoutSeconds: z.number().min(1).max(3600).default(60),
+  /** `onNewMailPost` runs once no new mail has come to the account for this long. */
+  settleSeconds: z.number().min(0).max(600).default(2),
+});
+export type HookSettings = z.infer<typeof hookSettingsSchema>;
+
 /** Notification preferences when none are given (each field's own default). */
 export const defaultNotificationSettings = notificationSettingsSchema.parse({});
 /** Liveness settings when none are given (each field's own default). */
@@ -272,6 +311,7 @@ export const settingsSchema = z
     accounts: z.array(accountSchema).min(1, 'list at least one account'),
     notifications: notificationSettingsSchema.default(defaultNotificationSettings),
     liveness: livenessSettingsSchema.default(defaultLivenessSettings),
+    hooks: hookSettingsSchema.optional(),
   })
   .superRefine((settings, ctx) => {
     const seen = new Set<string>();

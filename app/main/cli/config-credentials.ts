@@ -39,6 +39,8 @@ export interface ConfigCredentials {
    * refused it), so the next try runs the command anew, as for a passwordCommand.
    */
   forget(account: string): void;
+  /** Takes a reloaded config: new and changed OAuth2 accounts get new token sources. */
+  update(settings: Settings): void;
   /** Kills every token command still running. */
   close(): void;
 }
@@ -55,16 +57,34 @@ export function createConfigCredentials(options: ConfigCredentialsOptions): Conf
   };
   const sources = new Map<string, AccessTokenSource>();
   const seeds = new Map<string, Seed>();
-  for (const account of options.settings.accounts) {
-    if (account.auth !== 'oauth2') continue;
-    const seed = seedSource(account, env, run);
-    seeds.set(account.id, seed);
-    sources.set(
-      account.id,
-      tokenSourceFor(account, { env, tokenFile: options.tokenFile, run }, seed),
-    );
-  }
+  // The settings each account's source was built from, to tell a changed one on reload.
+  const builtFrom = new Map<string, string>();
+  const build = (settings: Settings) => {
+    const next = new Set<string>();
+    for (const account of settings.accounts) {
+      if (account.auth !== 'oauth2') continue;
+      next.add(account.id);
+      const key = JSON.stringify(account);
+      // Unchanged: its token source (and the access token it holds) goes on as it was.
+      if (builtFrom.get(account.id) === key) continue;
+      const seed = seedSource(account, env, run);
+      seeds.set(account.id, seed);
+      sources.set(
+        account.id,
+        tokenSourceFor(account, { env, tokenFile: options.tokenFile, run }, seed),
+      );
+      builtFrom.set(account.id, key);
+    }
+    for (const id of [...builtFrom.keys()]) {
+      if (next.has(id)) continue;
+      builtFrom.delete(id);
+      seeds.delete(id);
+      sources.delete(id);
+    }
+  };
+  build(options.settings);
   return {
+    update: build,
     credentials: oauth2Credentials(
       (account) => sources.get(account),
       passwordCredentials(options.secrets),

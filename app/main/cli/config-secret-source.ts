@@ -27,7 +27,7 @@ export class ConfigSecretSource implements SecretSource {
   private readonly commandTimeoutMs: number;
 
   constructor(
-    private readonly accounts: readonly AccountSettings[],
+    private accounts: readonly AccountSettings[],
     private readonly env: NodeJS.ProcessEnv = process.env,
     options: ConfigSecretSourceOptions = {},
   ) {
@@ -58,6 +58,21 @@ export class ConfigSecretSource implements SecretSource {
     this.fromCommands.delete(accountId);
   }
 
+  /**
+   * Takes a reloaded config's accounts. A remembered passwordCommand answer is kept only for
+   * an account whose password source is unchanged, so a new command or password is used.
+   */
+  update(accounts: readonly AccountSettings[]): void {
+    const before = new Map(this.accounts.map((account) => [account.id, passwordSource(account)]));
+    this.accounts = accounts;
+    const after = new Map(accounts.map((account) => [account.id, passwordSource(account)]));
+    for (const id of [...this.fromCommands.keys()]) {
+      if (before.get(id) === after.get(id)) continue;
+      this.fromCommands.delete(id);
+      this.answered.delete(id);
+    }
+  }
+
   /** Kills every passwordCommand still running, with everything it started. */
   close(): void {
     for (const run of this.running) run.stop();
@@ -80,4 +95,9 @@ export class ConfigSecretSource implements SecretSource {
     );
     return password;
   }
+}
+
+// Where an account's password comes from, as one comparable string.
+function passwordSource(account: AccountSettings): string {
+  return JSON.stringify([account.password, account.passwordEnv, account.passwordCommand]);
 }

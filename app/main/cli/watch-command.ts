@@ -1,14 +1,17 @@
 /**
  * `tidings watch`: the engine under plain Node. Announcements go to stdout (JSON lines with
  * `--json`, readable lines otherwise) and to desktop popups unless `--no-desktop`; logs
- * and, without `--json`, status changes go to stderr. SIGUSR1 refreshes; SIGINT and SIGTERM
- * say LOGOUT everywhere and exit 0.
+ * and, without `--json`, status changes go to stderr; hooks run for new mail. SIGUSR1
+ * refreshes; SIGHUP (or a change of the file) reloads the config; SIGINT and SIGTERM say
+ * LOGOUT everywhere, end running hooks and exit 0.
  */
 import type { WatcherStatus } from '../../common/account-status.js';
 import { ConfStateStore, Supervisor, type Announcement, type Notifier } from '../engine/index.js';
 import { createConfigCredentials } from './config-credentials.js';
+import { createConfigReload } from './config-reload.js';
 import { ConfigSecretSource } from './config-secret-source.js';
 import { DesktopNotifier } from './desktop-notifier.js';
+import { createHookRunner } from './hook-runner.js';
 import { announcementEvent, statusEvent } from './json-events.js';
 import { loadConfigResolved } from './load-config.js';
 import { bindingOf } from './oauth2-client.js';
@@ -34,10 +37,13 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const stateDir = resolveStateDir(options.stateDir);
   // Refresh tokens of `tidings login` and rotated ones (conf writes it only when one is saved).
   const tokenFile = new TokenFile(stateDir, logger);
-  const settings = await loadConfigResolved(options.config, process.env, {
-    hasStoredToken: (account, endpoints) =>
-      tokenFile.get(account, bindingOf(endpoints)) !== undefined,
-  });
+  const load = () =>
+    loadConfigResolved(options.config, process.env, {
+      hasStoredToken: (account, endpoints) =>
+        tokenFile.get(account, bindingOf(endpoints)) !== undefined,
+    });
+  // Replaced whole by a reload; everything below reads it through `() => settings`.
+  let settings = await load();
   const systemEventsOptions = systemEventsOptionsFromEnv();
   const store = new ConfStateStore(stateDir, logger);
   logger.debug(`state file: ${store.path}`);
@@ -59,6 +65,9 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     ? new DesktopNotifier(logger, { settings: () => settings })
     : undefined;
   if (desktop) sinks.push(desktop);
+  // After the stream and popups; a hook's trouble is logged inside it, never thrown here.
+  const hooks = createHookRunner({ settings: () => settings, logger });
+  sinks.push(hooks);
   const secrets = new ConfigSecretSource(settings.accounts);
   const tokens = createConfigCredentials({ settings, secrets, tokenFile });
   const systemEvents = createNodeSystemEvents(systemEventsOptions);
@@ -66,7 +75,17 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     settings,
     store,
     credentials: tokens.credentials,
-    notifier: { notify: (announcement) => sinks.forEach((sink) => sink.notify(announcement)) },
+    notifier: {
+      notify: (announcement) => {
+        for (const sink of sinks) {
+          try {
+            sink.notify(announcement);
+          } catch (error) {
+            logger.error(`announcing: ${String(error)}`);
+          }
+        }
+      },
+    },
     systemEvents,
     logger,
   });
@@ -82,6 +101,20 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     else logger.info(formatStatus(status));
   });
 
+  const reloader = createConfigReload({
+    file: options.config,
+    load,
+    logger,
+    apply: async (next) => {
+      if (stopping) return;
+      // Credentials first: the watchers the supervisor starts for new accounts ask them.
+      secrets.update(next.accounts);
+      tokens.update(next);
+      settings = next;
+      await supervisor.applySettings(next);
+    },
+  });
+
   let stopping = false;
   async function shutdown(why: string): Promise<void> {
     if (stopping) return;
@@ -93,7 +126,11 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     // watchers are marked stopped first, so the killed run's error is not reported.
     secrets.close();
     tokens.close();
+    reloader.close();
+    // Hooks get SIGTERM now, SIGKILL a few seconds later: none is left running behind us.
+    const hooksEnded = hooks.close();
     await stopped;
+    await hooksEnded;
     desktop?.close();
     systemEvents.close();
     finish(0);
@@ -115,6 +152,9 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     process.on('SIGUSR1', () => {
       logger.info('SIGUSR1: refreshing every mailbox');
       supervisor.refresh();
+    });
+    process.on('SIGHUP', () => {
+      if (!stopping) void reloader.reload('SIGHUP');
     });
   }
 

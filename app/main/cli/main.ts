@@ -1,44 +1,126 @@
 /** The `tidings` command line: argument parsing and exit codes. */
 import { parseArgs } from 'node:util';
+import { runCheck } from './check-command.js';
+import { parseStepTimeout } from './check-setup.js';
 import { ConfigError } from './load-config.js';
 import { runLogin } from './login-command.js';
+import { runMailboxes } from './mailboxes-command.js';
 import { runWatch } from './watch-command.js';
 
 const USAGE = `Usage: tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]
        tidings login --config FILE [--no-browser] [--state-dir DIR] ACCOUNT_ID
+       tidings check --config FILE [--json] [--state-dir DIR] [--timeout SECONDS]
+       tidings mailboxes --config FILE [--json] [--state-dir DIR] [--timeout SECONDS] ACCOUNT_ID
 
-watch: watches IMAP mailboxes with IDLE and announces every new message once.
-login: signs an "auth": "oauth2" account in (Gmail, Microsoft 365) in a browser and keeps
-       its refresh token in the state dir for watch.
+watch:     watches IMAP mailboxes with IDLE and announces every new message once.
+login:     signs an "auth": "oauth2" account in (Gmail, Microsoft 365) in a browser and keeps
+           its refresh token in the state dir for watch.
+check:     checks each account step by step (settings, DNS, TCP, TLS, login, each watched
+           mailbox) and prints a table; exit 0 when all pass, 1 naming the failed step.
+mailboxes: lists the account's mailboxes on the server, * marking the watched ones.
 
   --config FILE     accounts and preferences (JSON; see README); an account may give
                     only "email" and its secret: its server is looked up and printed
-  --json            one JSON object per line on stdout: new-mail, status
+  --json            watch: one JSON object per line on stdout: new-mail, status;
+                    check, mailboxes: one JSON document on stdout
   --no-desktop      no desktop notifications
   --no-browser      login: only print the address to open, do not start a browser
   --state-dir DIR   where to keep what has been announced and the sign-in tokens
                     (default: the user config dir)
+  --timeout SECONDS check, mailboxes: the deadline of each step (default 10)
   --verbose         debug logs on stderr
 
 Signals: SIGUSR1 refreshes now; SIGINT or SIGTERM logs out and exits 0.`;
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or config. */
+type Values = ReturnType<typeof parse>['values'];
+
+/** A command: how many positionals after its name it takes, and what it runs. */
+interface Command {
+  /** The usage problem with these positionals, if any. */
+  checkArgs(rest: string[]): string | undefined;
+  run(values: Values & { config: string; timeoutMs: number }, rest: string[]): Promise<number>;
+}
+
+const noArgs = (name: string) => (rest: string[]) =>
+  rest.length === 0 ? undefined : `${name} takes no ACCOUNT_ID ("${rest.join(' ')}")`;
+const oneAccount = (name: string, what: string) => (rest: string[]) =>
+  rest.length === 0
+    ? `${name}: give the ACCOUNT_ID ${what}`
+    : rest.length > 1
+      ? `${name}: give one ACCOUNT_ID, not "${rest.join(' ')}"`
+      : undefined;
+
+// One entry per command: a new command is one more entry here and a line in USAGE.
+const commands: Record<string, Command> = {
+  watch: {
+    checkArgs: noArgs('watch'),
+    run: (values) =>
+      runWatch({
+        config: values.config,
+        json: values.json,
+        desktop: !values['no-desktop'],
+        stateDir: values['state-dir'],
+        verbose: values.verbose,
+      }),
+  },
+  login: {
+    checkArgs: oneAccount('login', 'to sign in'),
+    run: (values, [account = '']) =>
+      runLogin({
+        config: values.config,
+        account,
+        stateDir: values['state-dir'],
+        browser: !values['no-browser'],
+        verbose: values.verbose,
+      }),
+  },
+  check: {
+    checkArgs: noArgs('check'),
+    run: (values) =>
+      runCheck({
+        config: values.config,
+        json: values.json,
+        stateDir: values['state-dir'],
+        verbose: values.verbose,
+        timeoutMs: values.timeoutMs,
+      }),
+  },
+  mailboxes: {
+    checkArgs: oneAccount('mailboxes', 'to list'),
+    run: (values, [account = '']) =>
+      runMailboxes({
+        config: values.config,
+        account,
+        json: values.json,
+        stateDir: values['state-dir'],
+        verbose: values.verbose,
+        timeoutMs: values.timeoutMs,
+      }),
+  },
+};
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      json: { type: 'boolean', default: false },
+      'no-desktop': { type: 'boolean', default: false },
+      'no-browser': { type: 'boolean', default: false },
+      'state-dir': { type: 'string' },
+      timeout: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+/** Exit codes: 0 done, 1 unexpected failure (check: a step failed), 2 bad usage or config. */
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        json: { type: 'boolean', default: false },
-        'no-desktop': { type: 'boolean', default: false },
-        'no-browser': { type: 'boolean', default: false },
-        'state-dir': { type: 'string' },
-        verbose: { type: 'boolean', short: 'v', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parse(argv);
   } catch (error) {
     return usageError((error as Error).message);
   }
@@ -47,31 +129,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const [command, ...rest] = positionals;
-  const valid =
-    (command === 'watch' && rest.length === 0) || (command === 'login' && rest.length <= 1);
-  if (!valid) {
-    return usageError(command ? `unknown command "${positionals.join(' ')}"` : 'no command given');
+  const [name, ...rest] = positionals;
+  const command = name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    return usageError(name ? `unknown command "${positionals.join(' ')}"` : 'no command given');
   }
+  const problem = command.checkArgs(rest);
+  if (problem) return usageError(problem);
   if (!values.config) return usageError('--config FILE is required');
+  const timeout = parseStepTimeout(values.timeout);
+  if (typeof timeout === 'string') return usageError(timeout);
   try {
-    if (command === 'login') {
-      if (!rest[0]) return usageError('login: give the ACCOUNT_ID to sign in');
-      return await runLogin({
-        config: values.config,
-        account: rest[0],
-        stateDir: values['state-dir'],
-        browser: !values['no-browser'],
-        verbose: values.verbose,
-      });
-    }
-    return await runWatch({
-      config: values.config,
-      json: values.json,
-      desktop: !values['no-desktop'],
-      stateDir: values['state-dir'],
-      verbose: values.verbose,
-    });
+    return await command.run({ ...values, config: values.config, timeoutMs: timeout }, rest);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`tidings: ${error.message}\n`);

@@ -57,6 +57,10 @@ const NOTIFY_SEND_TIMEOUT_MS = 30_000;
 // The freedesktop sound naming spec's name for this event, and the spec's silence hint.
 const SOUND_HINT = '--hint=string:sound-name:message-new-email';
 const SILENCE_HINT = '--hint=boolean:suppress-sound:true';
+// Without them a server shows a generic icon and cannot group or filter our popups as mail:
+// the icon naming spec's status icon for unread mail, the notification spec's category.
+const ICON = '--icon=mail-unread';
+const CATEGORY = '--category=email.arrived';
 
 /**
  * Shows new mail as desktop popups, grouped by the popup policy: a storm's summary replaces
@@ -159,6 +163,8 @@ export class DesktopNotifier implements Notifier {
       : [];
     const args = [
       '--app-name=Tidings',
+      ICON,
+      CATEGORY,
       `--expire-time=${EXPIRE_TIME_MS}`,
       ...(hint ? [hint] : []),
       ...ids,

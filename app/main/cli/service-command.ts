@@ -84,9 +84,8 @@ async function prepareInstall(
   options: ServiceOptions,
 ): Promise<WatchInvocation> {
   if (options.config === undefined) throw new UsageError('give the config: --config FILE');
-  const paths = world.platform === 'win32' ? path.win32 : path.posix;
-  const config = paths.resolve(world.cwd, options.config);
-  const stateDir = paths.resolve(world.cwd, options.stateDir ?? world.defaultStateDir);
+  const config = path.resolve(world.cwd, options.config);
+  const stateDir = path.resolve(world.cwd, options.stateDir ?? world.defaultStateDir);
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const tokenFile = new TokenFile(stateDir, quiet);
   const settings = await loadConfigResolved(
@@ -118,7 +117,7 @@ async function prepareInstall(
 async function explainWindows(world: ServiceWorld, options: ServiceOptions): Promise<number> {
   const lines = [
     'tidings service: Windows has no user service for Tidings to install.',
-    'Use the desktop app (Settings → "Start at login"),',
+    'Use the desktop app (Settings: "Start Tidings when I log in"),',
   ];
   if (options.action === 'install' && options.config !== undefined) {
     const command = windowsTaskCommand(await prepareInstall(world, options));

@@ -12,6 +12,7 @@ import {
   pathExists,
   readIfExists,
   reasonOf,
+  shellQuote,
   writeServiceFile,
   type ServiceWorld,
 } from './service-world.js';
@@ -39,7 +40,7 @@ export async function installLaunchd(
   const manual = [
     `launchctl bootout ${target}`,
     `launchctl enable ${target}`,
-    `launchctl bootstrap ${domainOf(world)} ${plistPath}`,
+    `launchctl bootstrap ${domainOf(world)} ${shellQuote(plistPath)}`,
   ];
   if (await isLoaded(world)) {
     const bootout = await world.run('launchctl', ['bootout', target]);

@@ -83,9 +83,9 @@ export async function uninstallSystemd(world: ServiceWorld): Promise<number> {
     );
     return 1;
   }
-  const failed = await runSteps(world, STOP_STEPS.slice(1));
-  if (failed) world.out(`stopped and disabled, but ${failed}\n`);
   world.out(`stopped and disabled ${SYSTEMD_UNIT_NAME}\n`);
+  const failed = await runSteps(world, STOP_STEPS.slice(1));
+  if (failed) world.out(`but ${failed}\n`);
   return 0;
 }
 

@@ -136,3 +136,8 @@ export function describeWrite(previous: string | undefined, text: string): strin
   if (previous === undefined) return 'wrote';
   return previous === text ? 'kept (unchanged)' : 'updated';
 }
+
+/** `word` as one word for a POSIX shell, for the commands printed for the user to run. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -119,9 +119,8 @@ describe('tidings watch popups on a real notification server', () => {
     ]);
     await proc.events.waitForCount(newMail, 3, 'three new-mail lines');
     const calls = await bus.waitForNotifications(3);
-    // Each notify-send runs on its own: they may reach the server in any order.
-    const shown = calls.map((c) => [c.summary, c.body]).sort();
-    expect(shown).toEqual([
+    // In the order they came (popups stack on screen: newest first, or last).
+    expect(calls.map((c) => [c.summary, c.body])).toEqual([
       ['Ann Example <ann@example.test>', 'Quarterly report'],
       ['Bob <bob@example.test>', 'Lunch?'],
       ['cat@example.test', '(no subject)'],
@@ -163,7 +162,7 @@ describe('tidings watch popups on a real notification server', () => {
     const singles = calls.filter((c) => !c.summary.includes('new messages in'));
     const summaries = calls.filter((c) => c.summary.includes('new messages in'));
     // The first three pop up one by one…
-    expect(singles.map((c) => c.body).sort()).toEqual(['m0', 'm1', 'm2']);
+    expect(singles.map((c) => c.body)).toEqual(['m0', 'm1', 'm2']);
     for (const single of singles) expect(single).toMatchObject({ replaces_id: 0, replaced: false });
     // …the fourth turns the storm into a summary, in the place of the last popup…
     const third = singles.find((c) => c.body === 'm2');

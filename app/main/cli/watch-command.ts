@@ -153,6 +153,9 @@ export async function runWatch(options: WatchOptions): Promise<number> {
       logger.info('SIGUSR1: refreshing every mailbox');
       supervisor.refresh();
     });
+    // when-exit (see above) hooks SIGHUP too, with `once`, and re-raises it: every SIGHUP
+    // would reload twice, and its exit cleanup would be spent on the first one.
+    process.removeAllListeners('SIGHUP');
     process.on('SIGHUP', () => {
       if (!stopping) void reloader.reload('SIGHUP');
     });

@@ -97,7 +97,8 @@ export const runCommand: Runner = (command, args) =>
 /** The first line of what a failed command said, for "could not …: REASON". */
 export function reasonOf(command: string, result: RunResult): string {
   if (result.missing) return `${command} is not installed here`;
-  const said = (result.stderr.trim() || result.stdout.trim()).split('\n')[0];
+  // Without its final period: the caller's sentence goes on or ends it.
+  const said = (result.stderr.trim() || result.stdout.trim()).split('\n')[0]?.replace(/\.$/, '');
   return (
     said || `${command} exited with ${result.code === null ? 'a signal' : `code ${result.code}`}`
   );

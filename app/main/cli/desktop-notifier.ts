@@ -78,6 +78,8 @@ export class DesktopNotifier implements Notifier {
   private readonly policy: PopupPolicy;
   // Our popup ids → the notification server's (notify-send --print-id), for --replace-id.
   private readonly serverIds = new Map<number, Promise<string | undefined>>();
+  // The notify-send runs, one after another (see showWithNotifySend); never rejects.
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly logger: Logger,
@@ -136,60 +138,61 @@ export class DesktopNotifier implements Notifier {
     const replaced = event.replaces.map((id) => this.serverIds.get(id));
     for (const id of event.replaces) this.serverIds.delete(id);
     this.rememberServerId(event.id, serverId);
-    if (replaced.length === 0) {
-      this.runNotifySend(title, body, sound, undefined, settle);
-      return;
-    }
-    // A summary comes in the same sync as the popups it replaces: their notify-send may not
-    // have answered with an id yet. Waiting for it (a few ms) lets the summary take the last
-    // one's place; notify-send cannot close the others, which expire by themselves.
-    void Promise.all(replaced).then((ids) => {
-      const last = ids.filter((id): id is string => id !== undefined).at(-1);
-      this.runNotifySend(title, body, sound, last, settle);
-    });
+    // One notify-send at a time: side by side, their D-Bus calls reached a real notification
+    // server in any order, and a storm's first popups stacked out of order. In the queue, the
+    // popups a summary replaces ran before it, so their ids are known when it runs; it takes
+    // the last one's place (notify-send cannot close the others, which expire by themselves).
+    const run = async () => {
+      let shown: string | undefined;
+      try {
+        const ids = await Promise.all(replaced);
+        const last = ids.filter((id): id is string => id !== undefined).at(-1);
+        shown = await this.runNotifySend(title, body, sound, last);
+      } finally {
+        // Always settled: a later summary in the queue waits for this id.
+        settle(shown);
+      }
+    };
+    this.queue = this.queue.then(run).catch((error: unknown) => this.warnOnce(String(error)));
   }
 
-  private runNotifySend(
+  /** Runs notify-send (again without what an old one refuses); resolves with the server's id. */
+  private async runNotifySend(
     title: string,
     body: string,
     sound: boolean,
     replaceId: string | undefined,
-    settle: (serverId: string | undefined) => void,
-  ): void {
+  ): Promise<string | undefined> {
     const command = this.options.notifySend ?? 'notify-send';
-    const hint = sound ? SOUND_HINT : this.booleanHints ? SILENCE_HINT : undefined;
-    const ids = this.printIds
-      ? ['--print-id', ...(replaceId ? [`--replace-id=${replaceId}`] : [])]
-      : [];
-    const args = [
-      '--app-name=Tidings',
-      ICON,
-      CATEGORY,
-      `--expire-time=${EXPIRE_TIME_MS}`,
-      ...(hint ? [hint] : []),
-      ...ids,
-      // Everything after `--` is text, whatever it starts with.
-      '--',
-      title,
-      escapeBody(body),
-    ];
-    runCommand(command, args, (error, stdout, stderr) => {
-      if (!error) {
-        settle(/^\d+/.exec(stdout.trim())?.[0]);
-        return;
+    // Each retry turns off what made it fail, so this ends after at most three runs.
+    for (;;) {
+      const hint = sound ? SOUND_HINT : this.booleanHints ? SILENCE_HINT : undefined;
+      const ids = this.printIds
+        ? ['--print-id', ...(replaceId ? [`--replace-id=${replaceId}`] : [])]
+        : [];
+      const args = [
+        '--app-name=Tidings',
+        ICON,
+        CATEGORY,
+        `--expire-time=${EXPIRE_TIME_MS}`,
+        ...(hint ? [hint] : []),
+        ...ids,
+        // Everything after `--` is text, whatever it starts with.
+        '--',
+        title,
+        escapeBody(body),
+      ];
+      const { error, stdout, stderr } = await runCommand(command, args);
+      if (!error) return /^\d+/.exec(stdout.trim())?.[0];
+      if (hint === SILENCE_HINT && stderr.includes('Invalid hint type')) {
+        this.booleanHints = false;
+      } else if (this.printIds && /Unknown option.*(print|replace)-id/.test(stderr)) {
+        this.printIds = false;
+      } else {
+        this.warnOnce(describeFailure(command, error, stderr));
+        return undefined;
       }
-      const retry =
-        (hint === SILENCE_HINT && stderr.includes('Invalid hint type')) ||
-        (this.printIds && /Unknown option.*(print|replace)-id/.test(stderr));
-      if (retry) {
-        if (stderr.includes('Invalid hint type')) this.booleanHints = false;
-        else this.printIds = false;
-        this.runNotifySend(title, body, sound, replaceId, settle);
-        return;
-      }
-      settle(undefined);
-      this.warnOnce(describeFailure(command, error, stderr));
-    });
+    }
   }
 
   // Only the newest few can still be replaced; older ids are forgotten.
@@ -210,16 +213,18 @@ export class DesktopNotifier implements Notifier {
 function runCommand(
   command: string,
   args: string[],
-  done: (error: ExecFileException | Error | null, stdout: string, stderr: string) => void,
-): void {
-  try {
-    execFile(command, args, { timeout: NOTIFY_SEND_TIMEOUT_MS }, (error, stdout, stderr) =>
-      done(error, String(stdout), String(stderr)),
-    );
-  } catch (error) {
-    // execFile throws at once on arguments it cannot pass (a NUL byte): still only a warning.
-    done(error instanceof Error ? error : new Error(String(error)), '', '');
-  }
+): Promise<{ error: ExecFileException | Error | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    try {
+      execFile(command, args, { timeout: NOTIFY_SEND_TIMEOUT_MS }, (error, stdout, stderr) =>
+        resolve({ error, stdout: String(stdout), stderr: String(stderr) }),
+      );
+    } catch (error) {
+      // execFile throws at once on arguments it cannot pass (a NUL byte): still only a warning.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      resolve({ error: failure, stdout: '', stderr: '' });
+    }
+  });
 }
 
 // A storm's summary and its updates share a terminal-notifier group, so each replaces the last.

@@ -50,9 +50,13 @@ function config(accounts: unknown[], hooks?: Record<string, unknown>) {
   };
 }
 
-async function watch(cfg: unknown, idle: Array<[string, string]>): Promise<WatchProcess> {
+async function watch(
+  cfg: unknown,
+  idle: Array<[string, string]>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<WatchProcess> {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-state-'));
-  const proc = startWatch({ configFile: writeConfig(cfg), stateDir });
+  const proc = startWatch({ configFile: writeConfig(cfg), stateDir, env });
   cleanups.push(() => proc.stop());
   try {
     await Promise.all(
@@ -108,9 +112,15 @@ describe('tidings watch hooks', () => {
   it('runs onNewMail once per message arriving one by one, the message only in its environment and stdin', async () => {
     const { user } = newUser();
     const hook = createHookScript();
-    const proc = await watch(config([account('work', user, { onNewMail: hook.argv('plain') })]), [
-      ['work', 'INBOX'],
-    ]);
+    const work = account('work', user, {
+      password: undefined,
+      passwordEnv: 'HOOK_TEST_PASSWORD',
+      onNewMail: hook.argv('plain'),
+    });
+    const proc = await watch(config([work]), [['work', 'INBOX']], {
+      HOOK_TEST_PASSWORD: 'secret',
+      HOOK_TEST_OTHER: 'kept',
+    });
     const lines: WatchEvent[] = [];
     for (const subject of ['First', 'Second', 'Third']) {
       lines.push(await deliver(proc, user, subject));
@@ -121,6 +131,8 @@ describe('tidings watch hooks', () => {
     runs.forEach((run, index) => {
       const line = lines[index] as WatchEvent;
       expect(run.argv).toEqual(hook.argv('plain').slice(2));
+      // The environment is ours, less the variable the config names for a password.
+      expect(run.inherited).toEqual(['HOOK_TEST_OTHER']);
       expect(run.env).toEqual(envFor(line, 1));
       expect(stdinOf(run)).toEqual({
         hook: 'onNewMail',

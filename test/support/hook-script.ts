@@ -1,6 +1,7 @@
 /**
  * A hook command for tests: a small Node script in a temp dir that appends one JSON line per
- * run to `runs.jsonl` (its argv, its TIDINGS_* environment, its stdin, its pid), and can be
+ * run to `runs.jsonl` (its argv, its TIDINGS_* environment, which HOOK_TEST_* variables it
+ * inherited, its stdin, its pid), and can be
  * told to wait at a gate file, to hang (ignoring SIGTERM, with a grandchild), to flood its
  * output or to fail — each by an argument fixed in the config, never by message data.
  */
@@ -13,11 +14,12 @@ const fs = require('node:fs');
 const { spawn } = require('node:child_process');
 const [log, mode = 'plain', arg = ''] = process.argv.slice(2);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TIDINGS_')));
+const inherited = Object.keys(process.env).filter((k) => k.startsWith('HOOK_TEST_')).sort();
 let stdin = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => (stdin += chunk));
 process.stdin.on('end', () => {
-  const record = { argv: process.argv.slice(2), env, stdin, pid: process.pid };
+  const record = { argv: process.argv.slice(2), env, inherited, stdin, pid: process.pid };
   if (mode === 'hang-once' && !fs.existsSync(arg)) {
     fs.writeFileSync(arg, '');
     process.on('SIGTERM', () => {});
@@ -57,6 +59,8 @@ export interface HookScript {
 export interface HookRunRecord {
   argv: string[];
   env: Record<string, string>;
+  /** Names of the HOOK_TEST_* variables it inherited. */
+  inherited: string[];
   stdin: string;
   pid: number;
   grandchild?: number;

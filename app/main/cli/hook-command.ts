@@ -38,6 +38,8 @@ export interface HookRun {
 export interface HookRunOptions {
   /** Added to this process's environment. */
   env: Record<string, string>;
+  /** Variables of this process's environment the hook does not get (secrets). */
+  withoutEnv?: readonly string[];
   /** Written to stdin, then stdin is closed. */
   stdin: string;
   timeoutMs: number;
@@ -46,8 +48,12 @@ export interface HookRunOptions {
 
 /** Starts `command`; never throws (a command that cannot start settles `done` as failed). */
 export function startHookCommand(command: HookCommand, options: HookRunOptions): HookRun {
+  const withheld = new Set(options.withoutEnv ?? []);
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !withheld.has(name)),
+  );
   const spawnOptions = {
-    env: { ...process.env, ...options.env },
+    env: { ...env, ...options.env },
     // Its own process group, so a timeout or shutdown also ends what it started.
     detached: process.platform !== 'win32',
     stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'],

@@ -49,6 +49,7 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
     const timeoutSeconds = hookSettings()?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const started = startHookCommand(command, {
       env: hookEnv(newest, batch.count),
+      withoutEnv: secretEnvNames(options.settings()),
       stdin: `${hookStdinLine(hook, newest, batch)}\n`,
       timeoutMs: timeoutSeconds * 1000,
       ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
@@ -112,6 +113,13 @@ export function commandFor(
   const account = settings.accounts.find((candidate) => candidate.id === accountId);
   if (!account) return undefined;
   return account[hook] ?? settings.hooks?.[hook];
+}
+
+/** The variables the config names for passwords and tokens: a hook is not given them. */
+export function secretEnvNames(settings: Settings): string[] {
+  return settings.accounts.flatMap((account) =>
+    [account.passwordEnv, account.refreshTokenEnv].filter((name) => name !== undefined),
+  );
 }
 
 /** The environment of a run: the newest message it covers, and how many it covers. */

@@ -5,14 +5,14 @@
  * answers (a blackhole). Passwords come through the same sources as `tidings watch`.
  */
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
 import { freePort } from '../support/net.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, startCli } from '../support/run-cli.js';
 import { writeConfig } from '../support/watch-process.js';
 
 let certs: TestCertificates;
@@ -111,6 +111,27 @@ async function check(config: unknown, args: string[] = [], env: NodeJS.ProcessEn
     rows: parseTable(run.stdout),
     lastLine: run.stdout.trimEnd().split('\n').at(-1),
   };
+}
+
+/** Waits for `condition`, failing the test naming `what` after 10 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 50) {
+    if (waited > 10_000) throw new Error(`waited 10 s for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether a process still runs; a zombie counts as gone (here PID 1 may never reap it). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+  if (process.platform !== 'linux') return true;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
 const ALL_OK = (mailboxes: string[]) => [
@@ -417,6 +438,37 @@ describe('tidings check', () => {
       detail: 'auth-failed: not signed in: run tidings login',
     });
     expect(stepsOf(run.rows, 'home')).toEqual(ALL_OK(['INBOX']));
+  });
+
+  it('checks an account without TLS (allowInsecureAuth), saying it is plain text', async () => {
+    const run = await check({
+      accounts: [starttlsAccount({ tls: 'none', allowInsecureAuth: true, caFile: undefined })],
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(stepsOf(run.rows, 'home')).toEqual(ALL_OK(['INBOX']));
+    expect(rowOf(run.rows, 'home', 'tls').detail).toBe(
+      'none: plain text, no certificate (tls "none", allowInsecureAuth)',
+    );
+  });
+
+  it('on Ctrl-C kills a passwordCommand still running, with what it started, and exits 130', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tidings-check-cmd-'));
+    const pidFile = path.join(dir, 'grandchild.pid');
+    const command = `sleep 30 & echo $! > '${pidFile}.tmp'; mv '${pidFile}.tmp' '${pidFile}'; wait`;
+    const started = startCli([
+      'check',
+      '--config',
+      writeConfig({ accounts: [implicitAccount({ passwordCommand: command })] }),
+      '--state-dir',
+      dir,
+    ]);
+    await until(() => existsSync(pidFile), 'the passwordCommand to start');
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    started.child.kill('SIGINT');
+    const run = await started.done;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('tidings: interrupted');
+    await until(() => !isRunning(grandchild), 'the passwordCommand’s sleep to end');
   });
 
   it('refuses a bad config or a bad --timeout with exit 2, checking nothing', async () => {

@@ -3,7 +3,7 @@
  * its exit code and output. For commands that finish on their own (`check`, `mailboxes`);
  * `watch` has `watch-process.ts`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/tidings.js', import.meta.url));
@@ -15,12 +15,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `tidings ...args` with `env` added, killing it (and failing) after `limitMs`. */
-export function runCli(
+/** A started run: the process (to signal it) and how it ends. */
+export interface StartedCli {
+  child: ChildProcess;
+  stderr(): string;
+  done: Promise<CliRun>;
+}
+
+/** Starts `tidings ...args` with `env` added, killing it (and failing) after `limitMs`. */
+export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   limitMs = 60_000,
-): Promise<CliRun> {
+): StartedCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,7 +36,7 @@ export function runCli(
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<CliRun>((resolve, reject) => {
     // A backstop for a hung run, so the test fails naming it instead of timing out blind.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -41,4 +48,10 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, stderr: () => stderr, done };
+}
+
+/** Runs `tidings ...args` to its end. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return startCli(args, env).done;
 }

@@ -58,6 +58,22 @@ export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup
   const tokenFile = new TokenFile(resolveStateDir(options.stateDir), logger);
   const secrets = new ConfigSecretSource(settings.accounts);
   const tokens = createConfigCredentials({ settings, secrets, tokenFile });
+  const stopCommands = () => {
+    secrets.close();
+    tokens.close();
+  };
+  // A passwordCommand runs in its own process group, out of Ctrl-C's reach: on a signal it
+  // is killed with what it started (a pinentry), and we exit 130 at once. As in `watch`,
+  // conf's when-exit hooks SIGINT and SIGTERM to re-raise them: this process owns them.
+  const onSignal = () => {
+    stopCommands();
+    process.stderr.write('tidings: interrupted\n');
+    process.exit(130);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, onSignal);
+  }
   return {
     settings,
     credentials: tokens.credentials,
@@ -68,8 +84,9 @@ export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup
       return result && result.host === account.host ? result : undefined;
     },
     close: () => {
-      secrets.close();
-      tokens.close();
+      stopCommands();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     },
   };
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * npm's `pretest`: makes sure this machine has what `npm test` needs (Dovecot, openssl,
- * Chromium). Missing pieces are installed with apt-get when it may (root, or passwordless
- * sudo); otherwise it stops at once with the one command that would. It also says whether the
- * desktop end-to-end smoke test, which `npm test` does not run, can run here.
+ * Chromium; for the real popups test a D-Bus session bus, notify-send and Python's D-Bus
+ * bindings; systemd-analyze). Missing pieces are installed with apt-get when it may (root,
+ * or passwordless sudo); otherwise it stops at once with the one command that would. It also
+ * says whether the desktop end-to-end smoke test, which `npm test` does not run, can run here.
  * TIDINGS_SKIP_DEPS_CHECK=1 skips it all; TIDINGS_DEPS_ROOT (a fake `/`) is for its own tests.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,8 @@ const NAME = 'check-test-deps';
 export function listRequirements(env, osId = 'debian') {
   const ubuntu = osId === 'ubuntu';
   return [
-    // DOVECOT_BIN and CHROMIUM_PATH are the suites' own overrides: check what they will run.
+    // DOVECOT_BIN, CHROMIUM_PATH and TIDINGS_TEST_PYTHON3 are the suites' own overrides:
+    // check what they will run.
     {
       file: env.DOVECOT_BIN ?? '/usr/sbin/dovecot',
       pkg: env.DOVECOT_BIN ? undefined : 'dovecot-imapd',
@@ -41,6 +43,44 @@ export function listRequirements(env, osId = 'debian') {
               '`CHROMIUM_PATH=/snap/bin/chromium npm test`',
           }
         : {}),
+    },
+    // The real popups test (test/cli/desktop-popups.test.ts): a private session bus
+    // (dbus-run-session: in dbus-daemon since Debian 12, which `dbus` brings; in `dbus`
+    // itself before), notify-send as tidings watch runs it, and a notification server in
+    // Python with Debian's bindings (directories: found by the same executable check).
+    {
+      command: 'dbus-run-session',
+      pkg: 'dbus',
+      why: 'the popups test runs a private D-Bus session bus',
+    },
+    {
+      command: 'notify-send',
+      pkg: 'libnotify-bin',
+      why: 'tidings watch shows Linux popups with notify-send',
+    },
+    ...(env.TIDINGS_TEST_PYTHON3
+      ? [{ file: env.TIDINGS_TEST_PYTHON3, why: 'the test notification server runs on it' }]
+      : [
+          {
+            file: '/usr/bin/python3',
+            pkg: 'python3',
+            why: 'the test notification server is Python',
+          },
+          {
+            file: '/usr/lib/python3/dist-packages/dbus',
+            pkg: 'python3-dbus',
+            why: 'the test notification server serves D-Bus with python3-dbus',
+          },
+          {
+            file: '/usr/lib/python3/dist-packages/gi',
+            pkg: 'python3-gi',
+            why: "the test notification server runs GLib's main loop",
+          },
+        ]),
+    {
+      command: 'systemd-analyze',
+      pkg: 'systemd',
+      why: 'the user service test checks its unit with systemd-analyze verify',
     },
     // Dovecot started as root drops privileges to these; dovecot-core's postinst creates them.
     {
@@ -91,7 +131,7 @@ export function describeRefusal(missing, plan) {
   const why = {
     'no root': 'not root and no passwordless sudo',
     'no apt-get': 'no apt-get on this machine',
-    override: 'a path given in DOVECOT_BIN or CHROMIUM_PATH does not exist',
+    override: 'a path given in DOVECOT_BIN, CHROMIUM_PATH or TIDINGS_TEST_PYTHON3 does not exist',
     manual: 'not every piece comes from apt here',
   }[plan.reason];
   const lines = [

@@ -92,6 +92,12 @@ describe('the check JSON document', () => {
 });
 
 describe('the mailbox list', () => {
+  it('shows a hostile mailbox name without its escape sequences and controls', () => {
+    const hostile = 'Evil\u001b]0;pwned\u0007\u001b[2J\nName\u202e';
+    const text = formatMailboxes(describeMailboxes('work', [hostile], ['INBOX']));
+    expect(text.split('\n')[0]).toBe('  Evil Name');
+  });
+
   it('puts INBOX first, matches INBOX in any case and every other name exactly', () => {
     const document = describeMailboxes('work', ['Work', 'INBOX', 'Archive'], ['inbox', 'work']);
     expect(document).toEqual({

@@ -4,9 +4,11 @@
  * marked, and any watched mailbox the server does not have named. Exit 0 when listed, 1 when
  * the server could not be reached or refused the login, 2 for the config or an unknown id.
  */
+import { limits } from '../../common/settings-schema.js';
 import { classifyError } from '../engine/index.js';
 import { ImapSession } from '../engine/imap-session.js';
 import { systemClock } from '../engine/ports.js';
+import { sanitizeServerText } from '../engine/sanitize-text.js';
 import { accountSessionOptions } from '../engine/session-options.js';
 import { setUpCheck } from './check-setup.js';
 import { ConfigError } from './load-config.js';
@@ -90,9 +92,15 @@ export function describeMailboxes(
   };
 }
 
-/** "* INBOX" for a watched mailbox, "  Archive" for the rest, then what is missing. */
+/**
+ * "* INBOX" for a watched mailbox, "  Archive" for the rest, then what is missing. A name is
+ * the server's text: on a terminal it loses escape sequences and controls (`--json` keeps
+ * it exact, JSON-escaped).
+ */
 export function formatMailboxes(document: MailboxesDocument): string {
-  const lines = document.mailboxes.map((m) => `${m.watched ? '*' : ' '} ${m.path}`);
+  const lines = document.mailboxes.map(
+    (m) => `${m.watched ? '*' : ' '} ${sanitizeServerText(m.path, limits.mailboxName)}`,
+  );
   const missing = document.missing.map((path) => `! ${path} (watched, but not on the server)`);
   const legend = `(${document.mailboxes.length} mailboxes of ${document.account}; * watched)`;
   return [...lines, ...missing, '', legend].join('\n') + '\n';

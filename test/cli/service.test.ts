@@ -18,9 +18,13 @@ import { renderSystemdUnit } from '../../app/main/cli/service-units.js';
 import {
   createServiceWorld,
   runCommand,
+  stableNodePath,
   type RunResult,
   type ServiceWorld,
 } from '../../app/main/cli/service-world.js';
+import { TokenFile } from '../../app/main/cli/token-file.js';
+
+const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 const ok: RunResult = { code: 0, stdout: '', stderr: '' };
 const noBus: RunResult = {
@@ -286,6 +290,28 @@ describe('tidings service install refuses what it cannot run', () => {
     expect(existsSync(path.join(t.home, '.config'))).toBe(false);
   });
 
+  it('refuses an OAuth2 account not signed in to the state dir it will use, and takes it once signed in there', async () => {
+    const t = setUp();
+    const gmail = {
+      id: 'gmail',
+      host: 'imap.gmail.com',
+      user: 'ann@gmail.com',
+      auth: 'oauth2',
+      oauth2: { provider: 'google', clientId: 'own-client' },
+    };
+    writeFileSync(t.config, JSON.stringify({ accounts: [gmail] }));
+    const stateDir = path.join(t.home, 'state');
+    expect(await t.run({ config: t.config, stateDir })).toBe(2);
+    expect(t.stderr()).toContain(
+      `accounts[0]: not signed in: run tidings login --config ${t.config} gmail`,
+    );
+    expect(existsSync(t.unitPath)).toBe(false);
+    const binding = { tokenUrl: 'https://oauth2.googleapis.com/token', clientId: 'own-client' };
+    new TokenFile(stateDir, quietLogger).save('gmail', binding, 'refresh-token');
+    expect(await t.run({ config: t.config, stateDir })).toBe(0);
+    expect(readFileSync(t.unitPath, 'utf8')).toContain(`"--state-dir" "${stateDir}"`);
+  });
+
   it('needs --config to install', async () => {
     const t = setUp();
     expect(await t.run({})).toBe(2);
@@ -451,7 +477,18 @@ describe('the real machine', () => {
     const world = createServiceWorld();
     expect(world.script).toBe(path.resolve('bin', 'tidings.js'));
     expect(existsSync(world.script)).toBe(true);
-    expect(world.node).toBe(process.execPath);
+    expect(world.node).toBe(stableNodePath(process.execPath, process.env.PATH));
+  });
+
+  it('names Node by the first link to it on PATH, so an upgrade that moves the binary keeps the service working', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tidings-node-link-'));
+    const link = path.join(dir, path.basename(process.execPath));
+    symlinkSync(process.execPath, link);
+    const other = mkdtempSync(path.join(tmpdir(), 'tidings-other-node-'));
+    writeFileSync(path.join(other, path.basename(process.execPath)), '#!/bin/sh\n');
+    expect(stableNodePath(process.execPath, `relative:${other}:${dir}:/usr/bin`)).toBe(link);
+    expect(stableNodePath(process.execPath, other)).toBe(process.execPath);
+    expect(stableNodePath(process.execPath, undefined)).toBe(process.execPath);
   });
 
   it('runner reports a command that is not installed as missing, and passes output and exit codes on', async () => {

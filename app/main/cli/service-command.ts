@@ -103,10 +103,14 @@ async function prepareInstall(
   settings.accounts.forEach((account, index) => {
     const variable = account.passwordEnv ?? account.refreshTokenEnv;
     if (variable === undefined) return;
+    // A drop-in (tidings.service.d/) survives a re-install; an edited plist would not.
+    const how =
+      world.platform === 'linux'
+        ? `, or give the service ${variable} in a drop-in: systemctl --user edit tidings.service, then [Service] and Environment=${variable}=…`
+        : '';
     world.err(
       `warning: accounts[${index}] (${account.id}) reads ${variable} from the environment, and ` +
-        `the service does not get this shell's: use passwordCommand, or give the service ` +
-        `${variable} (systemd: systemctl --user edit tidings.service, an Environment= line)\n`,
+        `the service does not get this shell's: use a command instead${how}\n`,
     );
   });
   return { node: world.node, script: world.script, config, stateDir, desktop: options.desktop };

@@ -10,6 +10,7 @@ import {
   lstatSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   writeFileSync,
 } from 'node:fs';
@@ -64,7 +65,7 @@ export function createServiceWorld(overrides: Partial<ServiceWorld> = {}): Servi
     xdgConfigHome: process.env.XDG_CONFIG_HOME,
     uid: process.getuid?.() ?? 0,
     user: userInfo().username,
-    node: process.execPath,
+    node: stableNodePath(process.execPath, process.env.PATH),
     // dist/main/cli/ when built, app/main/cli/ under tsx: bin/ is three levels up from both.
     script: fileURLToPath(new URL('../../../bin/tidings.js', import.meta.url)),
     cwd: process.cwd(),
@@ -78,6 +79,31 @@ export function createServiceWorld(overrides: Partial<ServiceWorld> = {}): Servi
     err: (text) => process.stderr.write(text),
     ...overrides,
   };
+}
+
+/**
+ * The Node running now, by a name that outlives upgrades: `process.execPath` names the
+ * binary itself, links resolved (on Linux libuv reads /proc/self/exe), which under Homebrew
+ * would be /opt/homebrew/Cellar/node/22.1.0/bin/node, gone after `brew upgrade`. The first
+ * `node` on PATH that is this very binary, or a link to it (/opt/homebrew/bin/node), is
+ * used instead.
+ */
+export function stableNodePath(execPath: string, pathVariable: string | undefined): string {
+  const real = realpathOrUndefined(execPath);
+  for (const dir of (pathVariable ?? '').split(path.delimiter)) {
+    if (!path.isAbsolute(dir)) continue;
+    const candidate = path.join(dir, path.basename(execPath));
+    if (real && realpathOrUndefined(candidate) === real) return candidate;
+  }
+  return execPath;
+}
+
+function realpathOrUndefined(file: string): string | undefined {
+  try {
+    return realpathSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The default runner: execFile, 60 s at most (enable and restart wait for the start job). */

@@ -8,7 +8,7 @@
 import type { HookCommand, Settings } from '../../common/settings-schema.js';
 import type { Announcement, Clock, Logger } from '../engine/index.js';
 import { systemClock } from '../engine/ports.js';
-import { startHookCommand, type HookRun } from './hook-command.js';
+import { HOOK_KILL_GRACE_MS, startHookCommand, type HookRun } from './hook-command.js';
 import { HookQueue, type HookBatch } from './hook-queue.js';
 import { announcementEvent } from './json-events.js';
 
@@ -99,7 +99,14 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
         hookRun.stop('shutdown');
         return hookRun.done;
       });
-      await Promise.all(ending);
+      if (ending.length === 0) return;
+      // SIGKILL ends anything but a process stuck in the kernel: do not wait for that one.
+      let giveUp: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => {
+        giveUp = setTimeout(resolve, (options.killGraceMs ?? HOOK_KILL_GRACE_MS) + 2_000);
+      });
+      await Promise.race([Promise.all(ending), limit]);
+      clearTimeout(giveUp);
     },
   };
 }

@@ -184,10 +184,17 @@ describe('tidings watch popups on a real notification server', () => {
     const counts = summaries.map((c) => Number(/^(\d+) new/.exec(c.summary)?.[1]));
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(new Set(counts).size).toBe(counts.length);
-    // Three notifications on the server in all: the storm never stacked a fourth.
+    // Three notifications on the server in all: the storm never stacked a fourth…
     expect(new Set(calls.map((c) => c.id)).size).toBe(3);
     calls.forEach(expectOurs);
-    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([]);
+    // …and the first two were closed once the summary showed: one is left on screen.
+    const closed = bus.records.items.filter((r) => r.call === 'CloseNotification');
+    expect(closed).toEqual(
+      singles.slice(0, 2).map((c) => ({ call: 'CloseNotification', id: c.id, was_open: true })),
+    );
+    const summaryAt = bus.records.items.indexOf(summaries[0] as NotifyCall);
+    expect(bus.records.items.slice(summaryAt + 1, summaryAt + 3)).toEqual(closed);
+    expect(bus.open()).toEqual([third?.id]);
   });
 
   it('delivers a hostile sender and subject as plain text: markup escaped, no option, no escape', async () => {

@@ -65,6 +65,8 @@ export interface NotificationBus {
   notifications(): NotifyCall[];
   /** Resolves with all the Notify calls once there are at least `count` of them. */
   waitForNotifications(count: number, timeoutMs?: number): Promise<NotifyCall[]>;
+  /** The ids of the notifications still open (shown and neither replaced away nor closed). */
+  open(): number[];
   /** The file the server also appends its records to (JSON lines). */
   logFile: string;
   stderr(): string;
@@ -133,6 +135,14 @@ export async function startNotificationBus(
     records,
     logFile,
     notifications,
+    open() {
+      const open = new Set<number>();
+      for (const record of records.items) {
+        if (record.call === 'Notify') open.add(record.id);
+        else open.delete(record.id);
+      }
+      return [...open];
+    },
     async waitForNotifications(count, waitMs = 15_000) {
       const found = await records.waitForCount(isNotify, count, 'Notify calls', waitMs);
       return found.filter(isNotify);

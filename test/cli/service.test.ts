@@ -9,6 +9,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'plist';
@@ -18,12 +19,14 @@ import { renderSystemdUnit } from '../../app/main/cli/service-units.js';
 import {
   createServiceWorld,
   runCommand,
+  shellQuote,
   stableNodePath,
   type RunResult,
   type ServiceWorld,
 } from '../../app/main/cli/service-world.js';
 import { TokenFile } from '../../app/main/cli/token-file.js';
 
+const NASTY_WORD = `/Users/Ann Lee/it's "$HOME" \\ \`x\` * ; ü/c.json`;
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 const ok: RunResult = { code: 0, stdout: '', stderr: '' };
@@ -176,7 +179,11 @@ describe('tidings service on Linux (systemd user unit)', () => {
     const t = setUp((line) => (line.startsWith('systemctl') ? notInstalled : undefined));
     expect(await t.run({ config: t.config })).toBe(1);
     expect(existsSync(t.unitPath)).toBe(true);
-    expect(t.stdout()).toContain('daemon-reload failed: systemctl is not installed here');
+    expect(t.stdout()).toContain('daemon-reload failed: systemctl is not installed here.\n');
+    expect(t.stdout()).toContain(
+      `Without systemd, start it from your init system or session instead:\n  /usr/bin/node /opt/tidings/bin/tidings.js watch --config ${t.config} --state-dir ${path.join(t.home, '.config', 'tidings')}\n`,
+    );
+    expect(t.stdout()).not.toContain('enable-linger');
   });
 
   it('install stops at the step that fails and names it', async () => {
@@ -187,7 +194,10 @@ describe('tidings service on Linux (systemd user unit)', () => {
     );
     expect(await t.run({ config: t.config })).toBe(1);
     expect(t.calls).toEqual(START);
-    expect(t.stdout()).toContain('restart tidings.service failed: Job for tidings.service failed.');
+    expect(t.stdout()).toContain(
+      'restart tidings.service failed: Job for tidings.service failed.\nSee why with:\n  systemctl --user status tidings.service\n  journalctl --user -u tidings\n',
+    );
+    expect(t.stdout()).not.toContain('enable-linger');
   });
 
   it('uninstall stops and disables the unit, removes it and reloads, in that order', async () => {
@@ -489,6 +499,13 @@ describe('the real machine', () => {
     expect(stableNodePath(process.execPath, `relative:${other}:${dir}:/usr/bin`)).toBe(link);
     expect(stableNodePath(process.execPath, other)).toBe(process.execPath);
     expect(stableNodePath(process.execPath, undefined)).toBe(process.execPath);
+  });
+
+  it('quotes the paths in the commands it prints so that sh reads them back whole', () => {
+    for (const word of [NASTY_WORD, '/plain/path.json', '']) {
+      const echoed = execFileSync('/bin/sh', ['-c', `printf %s ${shellQuote(word)}`]).toString();
+      expect(echoed).toBe(word);
+    }
   });
 
   it('runner reports a command that is not installed as missing, and passes output and exit codes on', async () => {

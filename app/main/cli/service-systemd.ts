@@ -1,12 +1,18 @@
 /** `tidings service` on Linux: a systemd user unit, run by `systemctl --user`. */
 import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { renderSystemdUnit, SYSTEMD_UNIT_NAME, type WatchInvocation } from './service-units.js';
+import {
+  renderSystemdUnit,
+  SYSTEMD_UNIT_NAME,
+  watchArgv,
+  type WatchInvocation,
+} from './service-units.js';
 import {
   describeWrite,
   pathExists,
   readIfExists,
   reasonOf,
+  shellQuote,
   writeServiceFile,
   type ServiceWorld,
 } from './service-world.js';
@@ -38,10 +44,8 @@ export async function installSystemd(
   // restart, not enable --now: on a re-install the running watcher must pick up the new unit.
   const failed = await runSteps(world, START_STEPS);
   if (failed) {
-    world.out(
-      `The unit is written, but it is not running: ${failed}.\n` +
-        `${whereToRun(world)}\n${commandLines(START_STEPS)}\n${LINGER_HINT(world.user)}\n`,
-    );
+    world.out(`The unit is written, but it is not running: ${failed.message}.\n`);
+    world.out(`${adviceAfter(world, failed, invocation)}\n`);
     return 1;
   }
   world.out(`started ${SYSTEMD_UNIT_NAME}; its logs: journalctl --user -u tidings -f\n`);
@@ -85,7 +89,7 @@ export async function uninstallSystemd(world: ServiceWorld): Promise<number> {
   }
   world.out(`stopped and disabled ${SYSTEMD_UNIT_NAME}\n`);
   const failed = await runSteps(world, STOP_STEPS.slice(1));
-  if (failed) world.out(`but ${failed}\n`);
+  if (failed) world.out(`but ${failed.message}\n`);
   return 0;
 }
 
@@ -107,15 +111,36 @@ export async function statusSystemd(world: ServiceWorld): Promise<number> {
   return installed ? 0 : 3;
 }
 
-/** Runs each `systemctl --user` step in order; the first failure, described, or undefined. */
-async function runSteps(world: ServiceWorld, steps: string[][]): Promise<string | undefined> {
-  for (const step of steps) {
+/** A `systemctl --user` step that failed: which, what it said, whether it is not installed. */
+interface FailedStep {
+  index: number;
+  message: string;
+  missing: boolean;
+}
+
+/** Runs each `systemctl --user` step in order; the first failure, or undefined. */
+async function runSteps(world: ServiceWorld, steps: string[][]): Promise<FailedStep | undefined> {
+  for (const [index, step] of steps.entries()) {
     const result = await world.run('systemctl', ['--user', ...step]);
     if (result.code !== 0) {
-      return `systemctl --user ${step.join(' ')} failed: ${reasonOf('systemctl', result)}`;
+      const message = `systemctl --user ${step.join(' ')} failed: ${reasonOf('systemctl', result)}`;
+      return { index, message, missing: result.missing === true };
     }
   }
   return undefined;
+}
+
+// No systemctl: not a systemd system (OpenRC, runit, WSL without systemd). The first step
+// failing: no user manager reachable. A later one: the manager answered, the unit failed.
+function adviceAfter(world: ServiceWorld, failed: FailedStep, invocation: WatchInvocation): string {
+  if (failed.missing) {
+    const command = watchArgv(invocation).map(shellQuote).join(' ');
+    return `Without systemd, start it from your init system or session instead:\n  ${command}`;
+  }
+  if (failed.index > 0) {
+    return `See why with:\n  systemctl --user status ${SYSTEMD_UNIT_NAME}\n  journalctl --user -u tidings`;
+  }
+  return `${whereToRun(world)}\n${commandLines(START_STEPS)}\n${LINGER_HINT(world.user)}`;
 }
 
 function commandLines(steps: string[][]): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { parse } from 'plist';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   execStartLine,
   LAUNCHD_LABEL,
@@ -20,6 +20,15 @@ import {
 // ($HOME, ${X}, $$), quotes, backslash escapes (\n written as two characters), the old
 // command separator (;), shell characters systemd ignores, non-ASCII, and edge spaces.
 const NASTY = ` %h %% $HOME $$ \${X} 'q' "dq" back\\slash \\n ü ; \` * ~ # end `;
+
+// systemd --test runs as nobody under root (below), and must read the trees made here.
+let umask: number;
+beforeAll(() => {
+  umask = process.umask(0o022);
+});
+afterAll(() => {
+  process.umask(umask);
+});
 
 /** A tree nobody (the user systemd --test runs as under root) can read. */
 function makeTree(): string {

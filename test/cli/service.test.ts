@@ -509,7 +509,9 @@ describe('the real machine', () => {
   });
 
   it('runner reports a command that is not installed as missing, and passes output and exit codes on', async () => {
-    expect(await runCommand('tidings-no-such-command', [])).toMatchObject({ missing: true });
+    expect(
+      await runCommand(path.join(tmpdir(), 'tidings-no-such-dir', 'systemctl'), []),
+    ).toMatchObject({ missing: true });
     expect(
       await runCommand(process.execPath, ['-e', 'console.log("out"); process.exit(3)']),
     ).toEqual({

@@ -50,6 +50,35 @@ export interface DesktopNotifierOptions {
   nodeNotify?: NodeNotify;
 }
 
+// The freedesktop notification service, for CloseNotification (Desktop Notifications spec).
+const SERVICE = 'org.freedesktop.Notifications';
+const SERVICE_PATH = '/org/freedesktop/Notifications';
+const CLOSERS: ReadonlyArray<{ command: string; args: (id: string) => string[] }> = [
+  {
+    command: 'gdbus',
+    args: (id) => [
+      'call',
+      '--session',
+      `--dest=${SERVICE}`,
+      `--object-path=${SERVICE_PATH}`,
+      `--method=${SERVICE}.CloseNotification`,
+      id,
+    ],
+  },
+  {
+    // --print-reply: wait for the answer, so the next popup comes after the close.
+    command: 'dbus-send',
+    args: (id) => [
+      '--session',
+      '--print-reply',
+      `--dest=${SERVICE}`,
+      SERVICE_PATH,
+      `${SERVICE}.CloseNotification`,
+      `uint32:${id}`,
+    ],
+  },
+];
+
 // node-notifier's default expiry, kept so popups last as long as they did.
 const EXPIRE_TIME_MS = 10_000;
 // notify-send waits for D-Bus; a hung session bus must not pile up processes.
@@ -78,6 +107,8 @@ export class DesktopNotifier implements Notifier {
   private readonly policy: PopupPolicy;
   // Our popup ids → the notification server's (notify-send --print-id), for --replace-id.
   private readonly serverIds = new Map<number, Promise<string | undefined>>();
+  // Which of CLOSERS closes popups here (past the end: none is installed).
+  private closer = 0;
   // The notify-send runs, one after another (see showWithNotifySend); never rejects.
   private queue: Promise<void> = Promise.resolve();
 
@@ -140,14 +171,14 @@ export class DesktopNotifier implements Notifier {
     this.rememberServerId(event.id, serverId);
     // One notify-send at a time: side by side, their D-Bus calls reached a real notification
     // server in any order, and a storm's first popups stacked out of order. In the queue, the
-    // popups a summary replaces ran before it, so their ids are known when it runs; it takes
-    // the last one's place (notify-send cannot close the others, which expire by themselves).
+    // popups a summary replaces ran before it, so their ids are known when it runs: it takes
+    // the last one's place, and the others are closed once it shows.
     const run = async () => {
       let shown: string | undefined;
       try {
-        const ids = await Promise.all(replaced);
-        const last = ids.filter((id): id is string => id !== undefined).at(-1);
-        shown = await this.runNotifySend(title, body, sound, last);
+        const ids = (await Promise.all(replaced)).filter((id): id is string => id !== undefined);
+        shown = await this.runNotifySend(title, body, sound, ids.at(-1));
+        for (const id of ids.slice(0, -1)) await this.closeNotification(id);
       } finally {
         // Always settled: a later summary in the queue waits for this id.
         settle(shown);
@@ -192,6 +223,27 @@ export class DesktopNotifier implements Notifier {
         this.warnOnce(describeFailure(command, error, stderr));
         return undefined;
       }
+    }
+  }
+
+  /**
+   * Closes a notification by its server id. notify-send cannot, so gdbus (GLib) or dbus-send
+   * (D-Bus) calls CloseNotification, the first of them found; with neither, the popup
+   * expires by itself. A failure is only logged at debug level: the summary is on screen.
+   */
+  private async closeNotification(serverId: string): Promise<void> {
+    while (this.closer < CLOSERS.length) {
+      const closer = CLOSERS[this.closer];
+      if (!closer) return;
+      const { error, stderr } = await runCommand(closer.command, closer.args(serverId));
+      if (!error) return;
+      if ((error as ExecFileException).code !== 'ENOENT') {
+        this.logger.debug(
+          `closing popup ${serverId} failed: ${describeFailure(closer.command, error, stderr)}`,
+        );
+        return;
+      }
+      this.closer++;
     }
   }
 

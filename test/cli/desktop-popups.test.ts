@@ -7,7 +7,7 @@
  * capabilities (body-markup among them, as KDE's, dunst's and xfce4-notifyd's do).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dovecot } from '../support/dovecot.js';
@@ -59,6 +59,7 @@ function newUser(): { user: string; password: string } {
 async function watchWithPopups(
   user: string,
   notifications: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
 ): Promise<WatchProcess> {
   const config = {
     accounts: [
@@ -81,7 +82,7 @@ async function watchWithPopups(
     stateDir: mkdtempSync(path.join(tmpdir(), 'tidings-state-')),
     launcher: WITH_DESKTOP,
     // Quiet hours are local time: UTC here, so the test can name the minutes.
-    env: { DBUS_SESSION_BUS_ADDRESS: bus.address, TZ: 'UTC' },
+    env: { DBUS_SESSION_BUS_ADDRESS: bus.address, TZ: 'UTC', ...env },
   });
   cleanups.push(() => proc.stop());
   await proc.events.waitFor(isStatus('work', 'INBOX', 'idle'), 'work/INBOX idle');
@@ -89,6 +90,20 @@ async function watchWithPopups(
 }
 
 const newMail = (e: WatchEvent) => e.event === 'new-mail';
+
+/** A PATH of one directory holding only `commands` (links to the ones in this PATH). */
+function pathWithOnly(commands: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tidings-path-'));
+  for (const command of commands) {
+    const found = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .map((d) => path.join(d, command))
+      .find((file) => existsSync(file));
+    if (!found) throw new Error(`${command} is not installed (scripts/check-test-deps.mjs)`);
+    symlinkSync(found, path.join(dir, command));
+  }
+  return dir;
+}
 
 /** What every popup of ours carries, whatever it says. */
 function expectOurs(call: NotifyCall): void {
@@ -142,59 +157,87 @@ describe('tidings watch popups on a real notification server', () => {
     expect(proc.stderr()).not.toContain('desktop notification failed');
   });
 
-  it('turns a storm into one summary that takes the last popup’s place and is updated in place', async () => {
+  // notify-send cannot close a notification: gdbus or dbus-send does, whichever is there.
+  it.each(['gdbus', 'dbus-send'])(
+    'turns a storm into one summary in the place of its popups, updated in place (closing with %s)',
+    async (closer) => {
+      const { user } = newUser();
+      const env = { PATH: pathWithOnly(['notify-send', closer]) };
+      const proc = await watchWithPopups(user, { burstThreshold: 3 }, env);
+      const senders = ['Ann', 'Bob', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal'];
+      await dovecot.append(
+        user,
+        'INBOX',
+        senders.map((name, i) =>
+          buildMessage({ from: `${name} <${name.toLowerCase()}@example.test>`, subject: `m${i}` }),
+        ),
+      );
+      await proc.events.waitForCount(newMail, 8, 'eight new-mail lines');
+      await bus.records.waitFor(
+        (r) => r.call === 'Notify' && r.summary === '8 new messages in Work',
+        'the summary updated to 8',
+      );
+      const calls = bus.notifications();
+      const singles = calls.filter((c) => !c.summary.includes('new messages in'));
+      const summaries = calls.filter((c) => c.summary.includes('new messages in'));
+      // The first three pop up one by one…
+      expect(singles.map((c) => c.body)).toEqual(['m0', 'm1', 'm2']);
+      for (const single of singles)
+        expect(single).toMatchObject({ replaces_id: 0, replaced: false });
+      // …the fourth turns the storm into a summary, in the place of the last popup…
+      const third = singles.find((c) => c.body === 'm2');
+      expect(summaries[0]).toMatchObject({
+        summary: '4 new messages in Work',
+        body: 'INBOX — from Ann, Bob, Cat, …',
+        replaces_id: third?.id,
+        replaced: true,
+        id: third?.id,
+      });
+      expect(summaries[0]?.hints['sound-name']).toBe('message-new-email');
+      // …and every later message updates that one notification, silently.
+      for (const update of summaries.slice(1)) {
+        expect(update).toMatchObject({ replaces_id: third?.id, replaced: true, id: third?.id });
+        expect(update.hints).toMatchObject({ 'suppress-sound': true });
+        expect(update.hint_types['suppress-sound']).toBe('b');
+      }
+      expect(summaries.at(-1)?.body).toBe('INBOX — from Ann, Bob, Cat, …');
+      const counts = summaries.map((c) => Number(/^(\d+) new/.exec(c.summary)?.[1]));
+      expect(counts).toEqual([...counts].sort((a, b) => a - b));
+      expect(new Set(counts).size).toBe(counts.length);
+      // Three notifications on the server in all: the storm never stacked a fourth…
+      expect(new Set(calls.map((c) => c.id)).size).toBe(3);
+      calls.forEach(expectOurs);
+      // …and the first two were closed once the summary showed: one is left on screen.
+      const closed = bus.records.items.filter((r) => r.call === 'CloseNotification');
+      expect(closed).toEqual(
+        singles.slice(0, 2).map((c) => ({ call: 'CloseNotification', id: c.id, was_open: true })),
+      );
+      const summaryAt = bus.records.items.indexOf(summaries[0] as NotifyCall);
+      expect(bus.records.items.slice(summaryAt + 1, summaryAt + 3)).toEqual(closed);
+      expect(bus.open()).toEqual([third?.id]);
+    },
+  );
+
+  it('still shows the summary where neither gdbus nor dbus-send can close the popups', async () => {
     const { user } = newUser();
-    const proc = await watchWithPopups(user, { burstThreshold: 3 });
-    const senders = ['Ann', 'Bob', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal'];
+    const env = { PATH: pathWithOnly(['notify-send']) };
+    const proc = await watchWithPopups(user, { burstThreshold: 3 }, env);
     await dovecot.append(
       user,
       'INBOX',
-      senders.map((name, i) =>
-        buildMessage({ from: `${name} <${name.toLowerCase()}@example.test>`, subject: `m${i}` }),
-      ),
+      ['m0', 'm1', 'm2', 'm3'].map((subject) => buildMessage({ from: 'Ann <a@x.test>', subject })),
     );
-    await proc.events.waitForCount(newMail, 8, 'eight new-mail lines');
-    await bus.records.waitFor(
-      (r) => r.call === 'Notify' && r.summary === '8 new messages in Work',
-      'the summary updated to 8',
-    );
-    const calls = bus.notifications();
-    const singles = calls.filter((c) => !c.summary.includes('new messages in'));
-    const summaries = calls.filter((c) => c.summary.includes('new messages in'));
-    // The first three pop up one by one…
-    expect(singles.map((c) => c.body)).toEqual(['m0', 'm1', 'm2']);
-    for (const single of singles) expect(single).toMatchObject({ replaces_id: 0, replaced: false });
-    // …the fourth turns the storm into a summary, in the place of the last popup…
-    const third = singles.find((c) => c.body === 'm2');
-    expect(summaries[0]).toMatchObject({
-      summary: '4 new messages in Work',
-      body: 'INBOX — from Ann, Bob, Cat, …',
-      replaces_id: third?.id,
-      replaced: true,
-      id: third?.id,
-    });
-    expect(summaries[0]?.hints['sound-name']).toBe('message-new-email');
-    // …and every later message updates that one notification, silently.
-    for (const update of summaries.slice(1)) {
-      expect(update).toMatchObject({ replaces_id: third?.id, replaced: true, id: third?.id });
-      expect(update.hints).toMatchObject({ 'suppress-sound': true });
-      expect(update.hint_types['suppress-sound']).toBe('b');
-    }
-    expect(summaries.at(-1)?.body).toBe('INBOX — from Ann, Bob, Cat, …');
-    const counts = summaries.map((c) => Number(/^(\d+) new/.exec(c.summary)?.[1]));
-    expect(counts).toEqual([...counts].sort((a, b) => a - b));
-    expect(new Set(counts).size).toBe(counts.length);
-    // Three notifications on the server in all: the storm never stacked a fourth…
-    expect(new Set(calls.map((c) => c.id)).size).toBe(3);
-    calls.forEach(expectOurs);
-    // …and the first two were closed once the summary showed: one is left on screen.
-    const closed = bus.records.items.filter((r) => r.call === 'CloseNotification');
-    expect(closed).toEqual(
-      singles.slice(0, 2).map((c) => ({ call: 'CloseNotification', id: c.id, was_open: true })),
-    );
-    const summaryAt = bus.records.items.indexOf(summaries[0] as NotifyCall);
-    expect(bus.records.items.slice(summaryAt + 1, summaryAt + 3)).toEqual(closed);
-    expect(bus.open()).toEqual([third?.id]);
+    await proc.events.waitForCount(newMail, 4, 'four new-mail lines');
+    const calls = await bus.waitForNotifications(4);
+    expect(calls.map((c) => c.summary)).toEqual([
+      ...Array<string>(3).fill('Ann <a@x.test>'),
+      '4 new messages in Work',
+    ]);
+    expect(calls[3]).toMatchObject({ replaces_id: calls[2]?.id, replaced: true });
+    // The first two stay until they expire; nothing failed, nothing to warn about.
+    expect(bus.open()).toEqual(calls.slice(0, 3).map((c) => c.id));
+    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([]);
+    expect(proc.stderr()).not.toMatch(/desktop notification failed|closing popup/);
   });
 
   it('delivers a hostile sender and subject as plain text: markup escaped, no option, no escape', async () => {

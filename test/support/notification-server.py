@@ -174,7 +174,9 @@ def main():
         'capabilities': capabilities,
     })
     loop.run()
-    del name, server
+    # At once, without finalizers: BusName's would ask a bus that may be going away already.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == '__main__':

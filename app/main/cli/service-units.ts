@@ -54,8 +54,8 @@ export function checkInvocation(invocation: WatchInvocation, isAbsolute = path.i
 
 /** The command line the service runs, as argv. */
 export function watchArgv(invocation: WatchInvocation): string[] {
-  const argv = [invocation.node, invocation.script, 'watch', '--config', invocation.config];
-  argv.push('--state-dir', invocation.stateDir);
+  const { node, script, config, stateDir } = invocation;
+  const argv = [node, script, 'watch', '--config', config, '--state-dir', stateDir];
   if (!invocation.desktop) argv.push('--no-desktop');
   return argv;
 }
@@ -69,14 +69,15 @@ export function watchArgv(invocation: WatchInvocation): string[] {
  */
 export function quoteExecWord(word: string, executable = false): string {
   let quoted = word.replace(/[\\"]/g, (c) => `\\${c}`).replace(/%/g, '%%');
+  // '$$$$': in a replacement string `$$` stands for one `$`.
   if (!executable) quoted = quoted.replace(/\$/g, '$$$$');
   return `"${quoted}"`;
 }
 
 /**
  * The ExecStart= value. systemd refuses an executable whose path holds `\`, `"` or `'`
- * ("Executable name contains special characters", load-fragment.c's string_is_safe), so
- * such a Node path is refused here with the reason instead.
+ * (252 says "Executable name contains special characters"; the test shows it), so such a
+ * Node path is refused here, with the reason, instead of writing a unit that cannot start.
  */
 export function execStartLine(argv: string[]): string {
   const [executable = '', ...args] = argv;

@@ -115,12 +115,8 @@ function expectOurs(call: NotifyCall): void {
   });
   expect(call.hints).toMatchObject({ category: 'email.arrived', urgency: 1 });
   expect(call.hint_types).toMatchObject({ category: 's', urgency: 'y' });
-}
-
-/** The text a markup-reading server shows for `body` (the five XML entities decoded). */
-function shownText(body: string): string {
-  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  return body.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => entities[name] ?? '');
+  // Well-formed markup with no element in it: the text shows as sent.
+  expect(call.body_markup).toEqual({ text: expect.any(String) as string, elements: [] });
 }
 
 describe('tidings watch popups on a real notification server', () => {
@@ -262,13 +258,33 @@ describe('tidings watch popups on a real notification server', () => {
       '--urgency=critical &lt;b&gt;bold&lt;/b&gt; &lt;a href=&quot;http://evil.test&quot;&gt;x&lt;/a&gt; ' +
         '&amp;amp; &apos;q&apos; \\n \\\\ $(rm -rf ~) `id` tab nl rlo end',
     );
-    expect(call?.body).not.toMatch(/[<>]/);
-    expect(shownText(call?.body ?? '')).toBe(plainSubject);
+    expect(call?.body_markup).toEqual({ text: plainSubject, elements: [] });
     // The title is plain text in the spec: sent as is.
     expect(call?.summary).toBe('<i>Eve</i> & Co --icon=x <eve@example.test>');
     // Neither text became an option of notify-send.
     expectOurs(call as NotifyCall);
     expect(call?.hints.urgency).toBe(1);
+  });
+
+  it('shows neither sender nor subject with showSubject off, in popups and summary alike', async () => {
+    const { user } = newUser();
+    const proc = await watchWithPopups(user, { burstThreshold: 2, showSubject: false });
+    await dovecot.append(
+      user,
+      'INBOX',
+      ['Salary', 'Diagnosis', 'Lawyer'].map((subject) =>
+        buildMessage({ from: 'Ann Secret <ann@secret.test>', subject }),
+      ),
+    );
+    await proc.events.waitForCount(newMail, 3, 'three new-mail lines');
+    const calls = await bus.waitForNotifications(3);
+    expect(calls.map((c) => [c.summary, c.body])).toEqual([
+      ['New mail in Work', 'INBOX'],
+      ['New mail in Work', 'INBOX'],
+      ['3 new messages in Work', 'INBOX'],
+    ]);
+    calls.forEach(expectOurs);
+    expect(JSON.stringify(bus.records.items)).not.toMatch(/Ann|secret|Salary|Diagnosis|Lawyer/);
   });
 
   it('shows nothing in quiet hours, then one catch-up with the count when they end', async () => {

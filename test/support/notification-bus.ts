@@ -44,6 +44,11 @@ export interface NotifyCall {
   /** Each hint's D-Bus type code ("s", "b", "y", …). */
   hint_types: Record<string, string>;
   expire_timeout: number;
+  /**
+   * With body-markup announced, the body as markup (XML) is read: its text and elements,
+   * or the parser's error where it is not well-formed.
+   */
+  body_markup?: { text: string; elements: string[] } | { error: string };
 }
 
 /** One CloseNotification call. */

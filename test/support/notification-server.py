@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import sys
+import xml.etree.ElementTree as ElementTree
 
 import dbus
 import dbus.service
@@ -66,6 +67,18 @@ def to_json(value):
     return repr(value)
 
 
+def read_markup(body):
+    """The body as a markup server reads it: its text and elements, or why it is not markup.
+
+    Pango's markup is XML (GMarkup) with a few elements: an XML parser gives the same text.
+    """
+    try:
+        root = ElementTree.fromstring('<markup>' + body + '</markup>')
+    except ElementTree.ParseError as error:
+        return {'error': str(error)}
+    return {'text': ''.join(root.itertext()), 'elements': [e.tag for e in root.iter()][1:]}
+
+
 class Recorder:
     def __init__(self, log_path):
         self.log = open(log_path, 'a', encoding='utf-8') if log_path else None
@@ -104,7 +117,7 @@ class NotificationServer(dbus.service.Object):
             notification_id = self.next_id
             self.next_id += 1
             self.open.add(notification_id)
-        self.recorder.write({
+        record = {
             'call': 'Notify',
             'id': notification_id,
             'replaced': replaced,
@@ -117,7 +130,10 @@ class NotificationServer(dbus.service.Object):
             'hints': {str(k): to_json(v) for k, v in hints.items()},
             'hint_types': {str(k): type_code(v) for k, v in hints.items()},
             'expire_timeout': int(expire_timeout),
-        })
+        }
+        if 'body-markup' in self.capabilities:
+            record['body_markup'] = read_markup(str(body))
+        self.recorder.write(record)
         return dbus.UInt32(notification_id)
 
     @dbus.service.method(NAME, in_signature='u', out_signature='')

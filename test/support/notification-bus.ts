@@ -27,6 +27,25 @@ export const GNOME_CAPABILITIES = [
   'sound',
 ];
 
+/** KDE Plasma 5.27's (libnotificationmanager's server). */
+export const KDE_CAPABILITIES = [
+  'body',
+  'body-hyperlinks',
+  'body-markup',
+  'body-images',
+  'icon-static',
+  'actions',
+  'persistence',
+  'inline-reply',
+  'x-kde-urls',
+  'x-kde-origin-name',
+  'x-kde-display-appname',
+  'inhibitions',
+];
+
+/** A server that shows the body as plain text (mako with markup=0 announces this). */
+export const NO_MARKUP = ['actions', 'body', 'icon-static', 'persistence'];
+
 /** One Notify call as the server received it. */
 export interface NotifyCall {
   call: 'Notify';

@@ -2,9 +2,11 @@
  * Desktop notifications for `tidings watch`. On Linux (and the BSDs) we run notify-send
  * ourselves, without a shell: node-notifier builds a shell command with no `--` before the
  * text, so a subject like `--urgency=critical` became an option, and it leaves the body's
- * markup unescaped. On macOS (terminal-notifier) and Windows (SnoreToast) node-notifier
- * stays. Without notify-send or a notification daemon (no D-Bus session) the failure is
- * logged once, never thrown.
+ * markup unescaped. What notify-send cannot do (ask whether the server reads markup, close
+ * a popup a summary replaced) gdbus or dbus-send does where one is installed. On macOS
+ * (terminal-notifier) and Windows (SnoreToast) node-notifier stays. Without notify-send or
+ * a notification daemon (no D-Bus session) the failure is logged once, never thrown.
+ * test/cli/desktop-popups.test.ts shows it all to a real notification server.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import nodeNotifier from 'node-notifier';
@@ -50,34 +52,42 @@ export interface DesktopNotifierOptions {
   nodeNotify?: NodeNotify;
 }
 
-// The freedesktop notification service, for CloseNotification (Desktop Notifications spec).
+// The freedesktop notification service (Desktop Notifications spec), for the two calls
+// notify-send cannot make: GetCapabilities and CloseNotification. Whichever of GLib's gdbus
+// and D-Bus's own dbus-send is installed makes them; `arg` is a notification id.
 const SERVICE = 'org.freedesktop.Notifications';
 const SERVICE_PATH = '/org/freedesktop/Notifications';
-const CLOSERS: ReadonlyArray<{ command: string; args: (id: string) => string[] }> = [
+type ServiceMethod = 'GetCapabilities' | 'CloseNotification';
+const DBUS_CALLERS: ReadonlyArray<{
+  command: string;
+  args: (method: ServiceMethod, arg?: string) => string[];
+}> = [
   {
     command: 'gdbus',
-    args: (id) => [
+    args: (method, arg) => [
       'call',
       '--session',
       `--dest=${SERVICE}`,
       `--object-path=${SERVICE_PATH}`,
-      `--method=${SERVICE}.CloseNotification`,
-      id,
+      `--method=${SERVICE}.${method}`,
+      ...(arg === undefined ? [] : [arg]),
     ],
   },
   {
-    // --print-reply: wait for the answer, so the next popup comes after the close.
+    // --print-reply: wait for the answer (and print it), so the next popup comes after.
     command: 'dbus-send',
-    args: (id) => [
+    args: (method, arg) => [
       '--session',
       '--print-reply',
       `--dest=${SERVICE}`,
       SERVICE_PATH,
-      `${SERVICE}.CloseNotification`,
-      `uint32:${id}`,
+      `${SERVICE}.${method}`,
+      ...(arg === undefined ? [] : [`uint32:${arg}`]),
     ],
   },
 ];
+// gdbus prints (['actions', 'body-markup', …],), dbus-send one `string "body-markup"` a line.
+const BODY_MARKUP = /(["'])body-markup\1/;
 
 // node-notifier's default expiry, kept so popups last as long as they did.
 const EXPIRE_TIME_MS = 10_000;
@@ -107,8 +117,10 @@ export class DesktopNotifier implements Notifier {
   private readonly policy: PopupPolicy;
   // Our popup ids → the notification server's (notify-send --print-id), for --replace-id.
   private readonly serverIds = new Map<number, Promise<string | undefined>>();
-  // Which of CLOSERS closes popups here (past the end: none is installed).
-  private closer = 0;
+  // Which of DBUS_CALLERS is installed here (past the end: neither).
+  private caller = 0;
+  // Whether the server reads the body as markup, once it has said (GetCapabilities).
+  private bodyMarkup: boolean | undefined;
   // The notify-send runs, one after another (see showWithNotifySend); never rejects.
   private queue: Promise<void> = Promise.resolve();
 
@@ -177,7 +189,8 @@ export class DesktopNotifier implements Notifier {
       let shown: string | undefined;
       try {
         const ids = (await Promise.all(replaced)).filter((id): id is string => id !== undefined);
-        shown = await this.runNotifySend(title, body, sound, ids.at(-1));
+        const text = (await this.readsMarkup()) ? escapeMarkup(body) : body;
+        shown = await this.runNotifySend(title, text, sound, ids.at(-1));
         for (const id of ids.slice(0, -1)) await this.closeNotification(id);
       } finally {
         // Always settled: a later summary in the queue waits for this id.
@@ -187,7 +200,10 @@ export class DesktopNotifier implements Notifier {
     this.queue = this.queue.then(run).catch((error: unknown) => this.warnOnce(String(error)));
   }
 
-  /** Runs notify-send (again without what an old one refuses); resolves with the server's id. */
+  /**
+   * Runs notify-send (again without what an old one refuses) with `body` as the server is to
+   * read it; resolves with the server's id.
+   */
   private async runNotifySend(
     title: string,
     body: string,
@@ -211,7 +227,7 @@ export class DesktopNotifier implements Notifier {
         // Everything after `--` is text, whatever it starts with.
         '--',
         title,
-        escapeBody(body),
+        escapeBackslashes(body),
       ];
       const { error, stdout, stderr } = await runCommand(command, args);
       if (!error) return /^\d+/.exec(stdout.trim())?.[0];
@@ -227,24 +243,44 @@ export class DesktopNotifier implements Notifier {
   }
 
   /**
-   * Closes a notification by its server id. notify-send cannot, so gdbus (GLib) or dbus-send
-   * (D-Bus) calls CloseNotification, the first of them found; with neither, the popup
-   * expires by itself. A failure is only logged at debug level: the summary is on screen.
+   * Whether the server reads the body as markup. The spec: markup sent to a server without
+   * `body-markup` shows through, so the client must leave it out; escaped, "<b>" would show
+   * as "&lt;b&gt;" there. Asked once it answers; while it cannot be asked (no gdbus or
+   * dbus-send, no answer) markup is assumed, as GNOME, KDE, dunst and xfce4-notifyd read it.
+   */
+  private async readsMarkup(): Promise<boolean> {
+    if (this.bodyMarkup === undefined) {
+      const answer = await this.callService('GetCapabilities');
+      if (answer === undefined) return true;
+      this.bodyMarkup = BODY_MARKUP.test(answer);
+    }
+    return this.bodyMarkup;
+  }
+
+  /**
+   * Closes a notification by its server id; with neither gdbus nor dbus-send it expires by
+   * itself.
    */
   private async closeNotification(serverId: string): Promise<void> {
-    while (this.closer < CLOSERS.length) {
-      const closer = CLOSERS[this.closer];
-      if (!closer) return;
-      const { error, stderr } = await runCommand(closer.command, closer.args(serverId));
-      if (!error) return;
+    await this.callService('CloseNotification', serverId);
+  }
+
+  /**
+   * Calls the notification service with the first of DBUS_CALLERS installed; resolves with
+   * what it printed, or undefined. A failure is only logged at debug level: popups still show.
+   */
+  private async callService(method: ServiceMethod, arg?: string): Promise<string | undefined> {
+    for (let caller = DBUS_CALLERS[this.caller]; caller; caller = DBUS_CALLERS[this.caller]) {
+      const { error, stdout, stderr } = await runCommand(caller.command, caller.args(method, arg));
+      if (!error) return stdout;
       if ((error as ExecFileException).code !== 'ENOENT') {
-        this.logger.debug(
-          `closing popup ${serverId} failed: ${describeFailure(closer.command, error, stderr)}`,
-        );
-        return;
+        const reason = describeFailure(caller.command, error, stderr);
+        this.logger.debug(`${method}${arg === undefined ? '' : ` ${arg}`} failed: ${reason}`);
+        return undefined;
       }
-      this.closer++;
+      this.caller++;
     }
+    return undefined;
   }
 
   // Only the newest few can still be replaced; older ids are forgotten.
@@ -285,19 +321,24 @@ function groupOf(event: PopupEvent): string | undefined {
   return popup.kind === 'summary' ? `tidings:${popup.account}/${popup.mailbox}` : undefined;
 }
 
-// The body is markup for libnotify daemons (the spec's `body-markup`), and notify-send also
-// reads C escapes in it (g_strcompress); the summary is shown as plain text, untouched.
-const BODY_ESCAPES: Readonly<Record<string, string>> = {
+// The body is markup for servers with `body-markup` (most); the summary is plain text in the
+// spec, sent untouched.
+const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
   '"': '&quot;',
   "'": '&apos;',
-  '\\': '\\\\',
 };
 
-function escapeBody(body: string): string {
-  return body.replace(/[&<>"'\\]/g, (char) => BODY_ESCAPES[char] ?? char);
+function escapeMarkup(body: string): string {
+  return body.replace(/[&<>"']/g, (char) => MARKUP_ESCAPES[char] ?? char);
+}
+
+// notify-send reads C escapes in the body (g_strcompress), whatever the server: a backslash
+// and an "n" would become a newline.
+function escapeBackslashes(body: string): string {
+  return body.replace(/\\/g, '\\\\');
 }
 
 // Never the error's own message: it quotes the command line or arguments, popup text included.

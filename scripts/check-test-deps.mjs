@@ -58,6 +58,17 @@ export function listRequirements(env, osId = 'debian') {
       pkg: 'libnotify-bin',
       why: 'tidings watch shows Linux popups with notify-send',
     },
+    // What notify-send cannot call (GetCapabilities, CloseNotification) goes through either.
+    {
+      command: 'dbus-send',
+      pkg: 'dbus',
+      why: 'tidings watch closes replaced popups with gdbus or dbus-send',
+    },
+    {
+      command: 'gdbus',
+      pkg: 'libglib2.0-bin',
+      why: 'tidings watch closes replaced popups with gdbus or dbus-send',
+    },
     ...(env.TIDINGS_TEST_PYTHON3
       ? [{ file: env.TIDINGS_TEST_PYTHON3, why: 'the test notification server runs on it' }]
       : [

@@ -103,8 +103,8 @@ const CATEGORY = '--category=email.arrived';
 
 /**
  * Shows new mail as desktop popups, grouped by the popup policy: a storm's summary replaces
- * the popup before it where the platform can (notify-send --replace-id on Linux, a
- * terminal-notifier group on macOS); elsewhere it is shown anew.
+ * the popup before it where the platform can (notify-send --replace-id on Linux, closing the
+ * earlier ones too; a terminal-notifier group on macOS); elsewhere it is shown anew.
  */
 export class DesktopNotifier implements Notifier {
   private failed = false;

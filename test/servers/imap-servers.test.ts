@@ -1,0 +1,267 @@
+/**
+ * The behaviour that matters, on every real server we can run: Dovecot 2.3, Cyrus 3.6 and
+ * Courier 5.0, each started once for the file. The engine runs as in the engine suites (the
+ * Supervisor, a memory state store, a recording notifier) through a fault proxy per test,
+ * which also records the IMAP conversation: a failing test prints it. Every scenario sends
+ * uniquely identified mail and asserts exact outcomes: each message announced, none twice.
+ * A server whose binaries are missing fails its tests (CI installs them); none is skipped.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { WatcherStatus } from '../../app/common/account-status.js';
+import {
+  announcedIds,
+  fastLiveness,
+  startEngine,
+  testSettings,
+  type EngineRun,
+} from '../support/engine-harness.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import {
+  imapServerKinds,
+  startImapServer,
+  type ImapServerKind,
+  type ImapTestServer,
+} from '../support/imap-servers.js';
+import { MemoryStateStore } from '../support/memory-state-store.js';
+import { buildMessage, newMessageId } from '../support/messages.js';
+
+type Settings = ReturnType<typeof testSettings>;
+
+const isIdle = (s: WatcherStatus) => s.state === 'idle';
+
+describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKind) => {
+  let server: ImapTestServer;
+  let users = 0;
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    server = await startImapServer(kind);
+  }, 30_000);
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** A fresh user with the given mailboxes (server spelling), watched through a fresh proxy. */
+  async function watch(
+    mailboxes = ['INBOX'],
+    options: { liveness?: Record<string, number>; existing?: number } = {},
+  ) {
+    const user = `${kind}${++users}`;
+    await server.addUser(user, 'pw');
+    for (const mailbox of mailboxes.filter((m) => m !== 'INBOX')) {
+      await server.createMailbox(user, mailbox);
+    }
+    const existing: string[] = [];
+    for (let i = 0; i < (options.existing ?? 0); i++) existing.push(await deliver(user));
+    const trace: string[] = [];
+    const proxy = await startFaultProxy(server.port, server.host, (chunk, fromClient) => {
+      for (const line of chunk.toString('latin1').split(/\r\n/).filter(Boolean)) {
+        trace.push(`${fromClient ? 'C' : 'S'}: ${line}`);
+      }
+    });
+    cleanups.push(() => proxy.close());
+    onTestFailed(() => {
+      console.info(`${server.title} IMAP trace of ${user}:\n${trace.slice(-200).join('\n')}`);
+    });
+    const settings = testSettings(
+      [
+        {
+          id: 'a',
+          host: server.host,
+          port: proxy.port,
+          tls: 'none',
+          allowInsecureAuth: true,
+          user,
+          password: 'pw',
+          mailboxes,
+        },
+      ],
+      5,
+      options.liveness ?? fastLiveness,
+    );
+    const engine = startEngine(settings, undefined, { store: new MemoryStateStore() });
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    return { user, proxy, engine, settings, existing, trace };
+  }
+
+  async function deliver(user: string, mailbox = 'INBOX'): Promise<string> {
+    const id = newMessageId();
+    await server.append(user, mailbox, [buildMessage({ messageId: id, subject: `to ${mailbox}` })]);
+    return id;
+  }
+
+  async function announced(engine: EngineRun, ids: string[]): Promise<void> {
+    await Promise.all(
+      ids.map((id) =>
+        engine.announcements.waitFor((a) => a.message.messageId === id, `announcement of ${id}`),
+      ),
+    );
+  }
+
+  /** A refresh round trip: any duplicate would have shown by its end. */
+  async function settle(engine: EngineRun, settings: Settings) {
+    const from = engine.statuses.items.length;
+    engine.supervisor.refresh();
+    await engine.allIdle(settings, from);
+  }
+
+  it('takes existing mail as read on the first watch, then announces a stream message by message, each once', async () => {
+    const { user, engine, settings } = await watch(['INBOX'], { existing: 3 });
+    expect(engine.announcements.items).toEqual([]);
+    const stream: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const id = await deliver(user);
+      stream.push(id);
+      // Every other message waits for its announcement: a stream, not one burst.
+      if (i % 2 === 0) await announced(engine, [id]);
+    }
+    await announced(engine, stream);
+    await settle(engine, settings);
+    expect(announcedIds(engine.announcements)).toEqual(stream);
+    expect(await server.capabilities(user)).toContain('IDLE');
+  });
+
+  it('reconnects after a reset and announces the mail sent during the outage once', async () => {
+    const { user, proxy, engine, settings } = await watch();
+    const before = await deliver(user);
+    await announced(engine, [before]);
+    const from = engine.statuses.items.length;
+    proxy.resetAll();
+    const during = await deliver(user);
+    await engine.statuses.waitFor(isIdle, 'idle after the reset', 15_000, from);
+    const after = await deliver(user);
+    await announced(engine, [during, after]);
+    await settle(engine, settings);
+    expect(announcedIds(engine.announcements)).toEqual([before, during, after]);
+    expect(engine.statuses.items.slice(from).map((s) => s.state)).toEqual(
+      expect.arrayContaining(['backoff', 'connecting', 'syncing', 'idle']),
+    );
+  });
+
+  it('survives a server restart, announcing once the mail that came while it could not connect', async () => {
+    const { user, proxy, engine, settings } = await watch();
+    const before = await deliver(user);
+    await announced(engine, [before]);
+    const from = engine.statuses.items.length;
+    // The proxy refuses while the server is down and until the mail is in: the engine
+    // finds the server gone and cannot get back before the mail sent meanwhile is there.
+    await proxy.setMode('refuse');
+    await server.restart();
+    await engine.statuses.waitFor(
+      (s) => s.state === 'backoff',
+      'the restart noticed',
+      15_000,
+      from,
+    );
+    const during = [await deliver(user), await deliver(user)];
+    await proxy.setMode('pass');
+    await engine.statuses.waitFor(isIdle, 'idle after the restart', 15_000, from);
+    await announced(engine, during);
+    const after = await deliver(user);
+    await announced(engine, [after]);
+    await settle(engine, settings);
+    expect(announcedIds(engine.announcements)).toEqual([before, ...during, after]);
+  });
+
+  it('re-baselines a mailbox whose UIDVALIDITY changed (deleted and created again): old mail is not announced, new mail is, once', async () => {
+    const work = server.quirks.folder('Work');
+    const { user, proxy, engine, settings } = await watch([work]);
+    const first = await deliver(user, work);
+    await announced(engine, [first]);
+    // Cut the engine off, recreate the mailbox with mail in it, then let the engine back.
+    await proxy.setMode('refuse');
+    proxy.resetAll();
+    const { before, after } = await server.recreateMailbox(user, work);
+    expect(after).not.toBe(before);
+    await deliver(user, work);
+    await deliver(user, work);
+    const from = engine.statuses.items.length;
+    await proxy.setMode('pass');
+    await engine.statuses.waitFor(isIdle, 'idle on the recreated mailbox', 15_000, from);
+    const fresh = await deliver(user, work);
+    await announced(engine, [fresh]);
+    await settle(engine, settings);
+    expect(announcedIds(engine.announcements)).toEqual([first, fresh]);
+    expect(engine.announcements.items.at(-1)?.message.uidValidity).toBe(after);
+  });
+
+  it('watches several mailboxes at once, announcing each message once with its mailbox', async () => {
+    const mailboxes = ['INBOX', server.quirks.folder('Work'), server.quirks.folder('Lists')];
+    const { user, engine, settings } = await watch(mailboxes);
+    const sent: Array<{ id: string; mailbox: string }> = [];
+    for (let round = 0; round < 3; round++) {
+      for (const mailbox of mailboxes) sent.push({ id: await deliver(user, mailbox), mailbox });
+    }
+    await announced(
+      engine,
+      sent.map((s) => s.id),
+    );
+    await settle(engine, settings);
+    const got = engine.announcements.items.map((a) => ({
+      id: a.message.messageId,
+      mailbox: a.message.mailbox,
+    }));
+    expect(got).toHaveLength(sent.length);
+    expect(got).toEqual(expect.arrayContaining(sent));
+  });
+
+  it('finds on refresh the mail that IDLE did not report', async () => {
+    // A long heartbeat: only the refresh can find what the filtered EXISTS would have said.
+    const { user, proxy, engine, settings } = await watch(['INBOX'], {
+      liveness: { heartbeatSeconds: 600, commandTimeoutSeconds: 3, maxBackoffSeconds: 1 },
+    });
+    let swallowed!: () => void;
+    const existsSwallowed = new Promise<void>((resolve) => (swallowed = resolve));
+    proxy.setServerFilter((text) => {
+      const kept = text.replace(/^\* \d+ EXISTS\r\n/gm, '');
+      if (kept !== text) swallowed();
+      return kept;
+    });
+    const id = await deliver(user);
+    await existsSwallowed;
+    proxy.setServerFilter(undefined);
+    expect(engine.announcements.items).toEqual([]);
+    await settle(engine, settings);
+    await announced(engine, [id]);
+    await settle(engine, settings);
+    expect(announcedIds(engine.announcements)).toEqual([id]);
+  });
+
+  it('reports a wrong password as auth-failed, without retrying', async () => {
+    const user = `${kind}${++users}`;
+    await server.addUser(user, 'right');
+    // Courier answers a wrong password only after 5 s: a login deadline shorter than that
+    // would take it for a dead server (backoff), so the deadline here is longer than the wait.
+    const commandTimeoutSeconds = Math.max(3, server.quirks.failedLoginDelaySeconds + 3);
+    const settings = testSettings(
+      [
+        {
+          id: 'a',
+          host: server.host,
+          port: server.port,
+          tls: 'none',
+          allowInsecureAuth: true,
+          user,
+          password: 'wrong',
+          mailboxes: ['INBOX'],
+        },
+      ],
+      5,
+      { ...fastLiveness, commandTimeoutSeconds },
+    );
+    const engine = startEngine(settings, undefined, { store: new MemoryStateStore() });
+    cleanups.push(() => engine.supervisor.stop());
+    const failed = await engine.statuses.waitFor(
+      (s) => s.state === 'auth-failed',
+      'auth-failed',
+      commandTimeoutSeconds * 1000 + 10_000,
+    );
+    expect(failed.detail).toMatch(/^login rejected: /);
+    expect(engine.statuses.filter((s) => s.state === 'connecting')).toHaveLength(1);
+    expect(engine.statuses.filter((s) => s.state === 'backoff')).toEqual([]);
+  });
+});

@@ -18,6 +18,7 @@ import {
 import { startFaultProxy } from '../support/fault-proxy.js';
 import {
   imapServerKinds,
+  imapServerQuirks,
   startImapServer,
   type ImapServerKind,
   type ImapTestServer,
@@ -29,7 +30,11 @@ type Settings = ReturnType<typeof testSettings>;
 
 const isIdle = (s: WatcherStatus) => s.state === 'idle';
 
+/** " (text)" for a test name, or nothing. */
+const note = (text: string | false) => (text ? ` (${text})` : '');
+
 describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKind) => {
+  const quirks = imapServerQuirks[kind];
   let server: ImapTestServer;
   let users = 0;
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -109,7 +114,7 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
     await engine.allIdle(settings, from);
   }
 
-  it('takes existing mail as read on the first watch, then announces a stream message by message, each once', async () => {
+  it(`takes existing mail as read on the first watch, then announces a stream message by message, each once${note(quirks.idleBy)}${note(quirks.selectWithoutUidNext && 'SELECT gives no UIDNEXT')}`, async () => {
     const { user, engine, settings } = await watch(['INBOX'], { existing: 3 });
     expect(engine.announcements.items).toEqual([]);
     const stream: string[] = [];
@@ -168,7 +173,7 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
   });
 
   it('re-baselines a mailbox whose UIDVALIDITY changed (deleted and created again): old mail is not announced, new mail is, once', async () => {
-    const work = server.quirks.folder('Work');
+    const work = quirks.folder('Work');
     const { user, proxy, engine, settings } = await watch([work]);
     const first = await deliver(user, work);
     await announced(engine, [first]);
@@ -189,8 +194,9 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
     expect(engine.announcements.items.at(-1)?.message.uidValidity).toBe(after);
   });
 
-  it('watches several mailboxes at once, announcing each message once with its mailbox', async () => {
-    const mailboxes = ['INBOX', server.quirks.folder('Work'), server.quirks.folder('Lists')];
+  const folders = ['INBOX', quirks.folder('Work'), quirks.folder('Lists')];
+  it(`watches several mailboxes at once, announcing each message once with its mailbox${note(quirks.folder('X') !== 'X' && `folders under ${quirks.folder('')}`)}`, async () => {
+    const mailboxes = folders;
     const { user, engine, settings } = await watch(mailboxes);
     const sent: Array<{ id: string; mailbox: string }> = [];
     for (let round = 0; round < 3; round++) {
@@ -231,11 +237,12 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
     expect(announcedIds(engine.announcements)).toEqual([id]);
   });
 
-  it('reports a wrong password as auth-failed, without retrying', async () => {
+  it(`reports a wrong password as auth-failed, without retrying${note(quirks.failedLoginDelaySeconds > 0 && `answered after ${quirks.failedLoginDelaySeconds} s: the login deadline here is longer`)}`, async () => {
     const user = `${kind}${++users}`;
     await server.addUser(user, 'right');
-    // Courier answers a wrong password only after 5 s: a login deadline shorter than that
-    // would take it for a dead server (backoff), so the deadline here is longer than the wait.
+    // Cyrus answers a wrong password after 3 s (failedloginpause), Courier after 5 s: a login
+    // deadline shorter than that takes the server for dead (backoff, and another failed login
+    // at each retry), so the deadline here is longer than the wait, as the default 15 s is.
     const commandTimeoutSeconds = Math.max(3, server.quirks.failedLoginDelaySeconds + 3);
     const settings = testSettings(
       [

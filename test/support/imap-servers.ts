@@ -17,11 +17,46 @@ export type ImapServerKind = (typeof imapServerKinds)[number];
 export interface ImapServerQuirks {
   /** How a new message reaches an idling client: pushed at once, or found by a poll. */
   idle: 'push' | 'poll';
+  /** What tells the server's IDLE of new mail, for test names. */
+  idleBy: string;
   /** Seconds the server waits before answering a wrong password. */
   failedLoginDelaySeconds: number;
+  /** SELECT and EXAMINE carry no UIDNEXT, which RFC 3501 §6.3.1 requires (Courier). */
+  selectWithoutUidNext: boolean;
   /** How a top-level folder named `name` is spelt (Courier keeps every folder under INBOX.). */
   folder(name: string): string;
 }
+
+/** The quirks of each server, known before it starts (the suites name them in test names). */
+export const imapServerQuirks: Record<ImapServerKind, ImapServerQuirks> = {
+  dovecot: {
+    idle: 'push',
+    idleBy: 'IDLE pushed through inotify',
+    failedLoginDelaySeconds: 0,
+    selectWithoutUidNext: false,
+    folder: (name) => name,
+  },
+  // altnamespace (Cyrus 3's default) puts folders beside INBOX. Without idled, IDLE would
+  // be a poll every imapidlepoll seconds (60 by default). failedloginpause (3 s by default)
+  // holds the NO to a wrong password.
+  cyrus: {
+    idle: 'push',
+    idleBy: 'IDLE pushed by idled',
+    failedLoginDelaySeconds: 3,
+    selectWithoutUidNext: false,
+    folder: (name) => name,
+  },
+  // Courier 5.0.13's SELECT response: FLAGS, PERMANENTFLAGS, EXISTS, RECENT, UIDVALIDITY,
+  // MYRIGHTS, and no UIDNEXT (STATUS (UIDNEXT) has it). imaplogin sleeps 5 s before
+  // "NO Login failed." (hard-coded). Without FAM, IDLE would poll every IMAP_IDLE_TIMEOUT s.
+  courier: {
+    idle: 'push',
+    idleBy: 'IDLE pushed through FAM (gamin)',
+    failedLoginDelaySeconds: 5,
+    selectWithoutUidNext: true,
+    folder: (name) => `INBOX.${name}`,
+  },
+};
 
 /** A running server, whichever it is. */
 export interface ImapTestServer {
@@ -62,14 +97,6 @@ interface ServerCore {
   stop(): Promise<void>;
 }
 
-const quirksOf: Record<ImapServerKind, ImapServerQuirks> = {
-  dovecot: { idle: 'push', failedLoginDelaySeconds: 0, folder: (name) => name },
-  // altnamespace (Cyrus 3's default) puts folders beside INBOX; idled makes IDLE a push.
-  cyrus: { idle: 'push', failedLoginDelaySeconds: 0, folder: (name) => name },
-  // imaplogin sleeps 5 s before "NO Login failed." (hard-coded, no setting turns it off).
-  courier: { idle: 'push', failedLoginDelaySeconds: 5, folder: (name) => `INBOX.${name}` },
-};
-
 const titles: Record<ImapServerKind, string> = {
   dovecot: 'Dovecot 2.3',
   cyrus: 'Cyrus 3.6',
@@ -94,7 +121,7 @@ function wrap(kind: ImapServerKind, core: ServerCore): ImapTestServer {
     title: titles[kind],
     host: core.host,
     port: core.port,
-    quirks: quirksOf[kind],
+    quirks: imapServerQuirks[kind],
     async addUser(user, password) {
       await core.addUser(user, password);
       passwords.set(user, password);

@@ -6,7 +6,16 @@
  * uniquely identified mail and asserts exact outcomes: each message announced, none twice.
  * A server whose binaries are missing fails its tests (CI installs them); none is skipped.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  onTestFailed,
+} from 'vitest';
 import type { WatcherStatus } from '../../app/common/account-status.js';
 import {
   announcedIds,
@@ -39,9 +48,18 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
   let users = 0;
   const cleanups: Array<() => Promise<unknown>> = [];
 
+  let startFailure: unknown;
   beforeAll(async () => {
-    server = await startImapServer(kind);
+    server = await startImapServer(kind).catch((error: unknown) => {
+      startFailure = error;
+      return server;
+    });
   }, 30_000);
+  // A server that cannot start fails every test of its block, by name (a failed beforeAll
+  // would have them reported as skipped).
+  beforeEach(() => {
+    if (startFailure) throw startFailure;
+  });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });

@@ -1,404 +1,97 @@
 /**
- * One watcher per (account, mailbox): connect, SELECT, resync, IDLE, and around it the
- * liveness rules of DESIGN.md. While idling, the wait ends on a mailbox change, a trigger
- * (refresh, resume, network change, stop: each aborts the wait's AbortController), the
- * server ending IDLE, or the heartbeat; leaving IDLE then proves the connection alive within
- * a deadline. Every failure goes through `recover`, which picks the next state: retry with
- * backoff, wait for the network, or stop and wait for the user.
+ * One watcher per (account, mailbox) in IDLE mode: connect, SELECT, resync, IDLE. While
+ * idling, the wait ends on a mailbox change, a trigger, the server ending IDLE, or the
+ * heartbeat; leaving IDLE then proves the connection alive within a deadline. The
+ * connection's life around it (budget, sign-in, backoff, sleep) is `ConnectionWatcher`'s.
  */
-import type { WatcherState, WatcherStatus } from '../../common/account-status.js';
-import {
-  resolvePort,
-  type AccountSettings,
-  type LivenessSettings,
-} from '../../common/settings-schema.js';
-import type { Announcer } from './announcer.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
-import { formatSeconds, sleep } from './deadline.js';
-import type { ConnectGate } from './connect-gate.js';
-import type { ConnectionBudget } from './connection-budget.js';
-import { isLoopbackHost } from './loopback.js';
-import { classifyError, isTransient, TidingsError } from './errors.js';
-import { ImapSession, type SelectedMailbox } from './imap-session.js';
-import { syncMailbox, type SyncResult } from './mailbox-sync.js';
-import type { CredentialSource, Credentials } from './credentials.js';
-import type { Clock, Logger, StateStore, StatusListener } from './ports.js';
-import { sanitizeServerText } from './sanitize-text.js';
-import { accountSessionOptions } from './session-options.js';
-import { openSignedIn } from './sign-in.js';
+import type { WatcherStatus } from '../../common/account-status.js';
+import type { AccountSettings, LivenessSettings } from '../../common/settings-schema.js';
+import { TidingsError } from './errors.js';
+import type { SelectedMailbox } from './imap-session.js';
+import { ConnectionWatcher, type WatcherDeps } from './watcher-base.js';
 
-/** Why a watcher was woken. */
-export type WakeReason =
-  | 'exists'
-  | 'expunge'
-  | 'flags'
-  | 'refresh'
-  | 'resume'
-  | 'network-changed'
-  | 'retry'
-  | 'suspend'
-  | 'stop';
-
-type IdleEnd = WakeReason | 'heartbeat' | 'idle-ended';
-
-const reasonText: Record<WakeReason, string> = {
-  exists: 'new mail',
-  expunge: 'messages removed',
-  flags: 'flags changed',
-  refresh: 'refresh',
-  resume: 'resume from sleep',
-  'network-changed': 'network changed',
-  retry: 'retry',
-  suspend: 'system going to sleep',
-  stop: 'stop',
-};
-
-/** What a watcher needs from its supervisor. */
-export interface WatcherDeps {
-  store: StateStore;
-  /** Asked before every connect: what to log in with (password or OAuth2 access token). */
-  credentials: CredentialSource;
-  announcer: Announcer;
-  clock: Clock;
-  random: () => number;
-  logger: Logger;
-  backoff: BackoffPolicy;
-  onStatus: StatusListener;
-  /** False while the machine has no network at all; no retry loop runs then. */
-  isOnline: () => boolean;
-  /** Limits how many watchers of one server connect at the same time. */
-  connectGate: ConnectGate;
-  /**
-   * The account's connection budget: one slot is held from connect until the socket closes.
-   * The supervisor always gives one; without it the account has no limit.
-   */
-  connectionBudget?: ConnectionBudget;
-}
-
-/** How long LOGOUT may take when stopping before the socket is simply dropped. */
-const LOGOUT_GRACE_MS = 2_000;
-/**
- * After resume or a network change a live connection answers a NOOP within a round trip: probe
- * with at most this. A false alarm on a slow link only costs a reconnect.
- */
-const TRIGGER_PROBE_MS = 1_000;
-/** A status detail's length limit: an error (≤ 300 of the server's words) plus our context. */
-const MAX_DETAIL_LENGTH = 600;
-/** A connection idle this long counts as healthy: the next failure retries from the start. */
-const HEALTHY_AFTER_MS = 60_000;
-/** Triggers that may end a wait for the user after auth or TLS failures. */
-const USER_RETRY: ReadonlySet<WakeReason> = new Set(['retry', 'refresh', 'stop']);
-/** Triggers that end an offline wait. */
-const BACK_ONLINE: ReadonlySet<WakeReason> = new Set([
-  'network-changed',
-  'resume',
-  'retry',
-  'refresh',
-  'stop',
-]);
-/** Triggers after which a live connection is suspect and a dead one is retried at once. */
-const SUSPECT: ReadonlySet<WakeReason> = new Set(['resume', 'network-changed']);
+export { type WakeReason, type WatcherDeps } from './watcher-base.js';
 
 /** Watches one mailbox of one account until stopped. */
-export class MailboxWatcher {
-  private state: WatcherState = 'stopped';
-  private detail = '';
+export class MailboxWatcher extends ConnectionWatcher {
   private unread: number | null = null;
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | undefined;
-  private session: ImapSession | undefined;
-  private readonly pending = new Set<WakeReason>();
-  private waiting: AbortController | undefined;
-  private attempt = 0;
-  private retryAtOnce = false;
-  private healthySince: number | undefined;
-  private asleep = false;
-  // Set when the server ended the session for an expired token: the next login refreshes.
-  private refreshCredentials = false;
-  // One immediate reconnect per healthy stretch for an expired token, so a server that
-  // refuses every fresh token too falls back to backoff instead of a tight loop.
-  private expiryReconnected = false;
-  // Gives back the budget slot of the current connection; set from connect until it closes.
-  private releaseSlot: (() => void) | undefined;
 
   constructor(
-    readonly account: AccountSettings,
+    account: AccountSettings,
     readonly mailbox: string,
-    private readonly liveness: LivenessSettings,
-    private readonly deps: WatcherDeps,
-  ) {}
+    liveness: LivenessSettings,
+    deps: WatcherDeps,
+  ) {
+    super(account, liveness, deps);
+  }
 
   /** The latest status. */
   get status(): WatcherStatus {
-    return this.snapshot(new Date(this.deps.clock.now()));
-  }
-
-  /** Starts the watch loop; a started watcher runs until `stop()`. */
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Ends IDLE (or a backoff wait) at once for `reason`; the watcher then resyncs. */
-  wake(reason: WakeReason): void {
-    // Asleep from suspend until the machine or the user says otherwise.
-    if (reason === 'suspend') this.asleep = true;
-    else if (BACK_ONLINE.has(reason)) this.asleep = false;
-    if (SUSPECT.has(reason) || reason === 'retry') {
-      this.attempt = 0;
-      this.retryAtOnce = true;
-    }
-    this.pending.add(reason);
-    this.waiting?.abort(reason);
-  }
-
-  /** Says LOGOUT (or drops a hung connection) and resolves once the loop has ended. */
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    this.wake('stop');
-    if (!this.loop) return;
-    const ended = await Promise.race([
-      this.loop.then(() => true),
-      sleep(this.deps.clock, LOGOUT_GRACE_MS).then(() => false),
-    ]);
-    if (!ended) this.session?.destroy(new TidingsError('network', 'stopped'));
-    await this.loop;
-  }
-
-  private get stopped(): boolean {
-    return this.stopping.signal.aborted;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      if (this.asleep) {
-        // Going to sleep: no connection and no retries until resume, a network change or
-        // the user; the wake-up resyncs from persisted state like any reconnect.
-        this.setState('offline', 'system asleep');
-        await this.waitFor(BACK_ONLINE);
-        continue;
-      }
-      try {
-        await this.watchOnce();
-        this.giveBackSlot();
-      } catch (error) {
-        this.session?.destroy();
-        this.session = undefined;
-        this.giveBackSlot();
-        if (this.stopped) break;
-        await this.recover(classifyError(error));
-      }
-    }
-    this.setState('stopped', 'stopped');
+    return this.snapshot();
   }
 
   /** One connection's life: connect, select, sync, then IDLE until it fails or we stop. */
-  private async watchOnce(): Promise<void> {
-    const { account } = this;
-    const forceRefresh = this.refreshCredentials;
-    this.refreshCredentials = false;
-    await this.takeSlot();
-    // Asked outside the gate: a token refresh may take a while and needs no IMAP slot.
-    const credentials = await this.deps.credentials.getCredentials(account.id, { forceRefresh });
+  protected async watchOnce(): Promise<void> {
     // Connect, log in and SELECT inside the server's gate; the sync runs outside it.
-    const release = await this.deps.connectGate.acquire();
-    this.setState('connecting', `${account.host}:${resolvePort(account)}`);
-    let session: ImapSession;
-    let selected: SelectedMailbox;
-    try {
-      session = await openSignedIn(
-        { credentials: this.deps.credentials, account: account.id },
-        credentials,
-        (fresh) => this.openSession(fresh),
-      );
-      this.session = session;
+    const { session, value: selected } = await this.connect(async (session) => {
+      if (!session.has('IDLE')) {
+        // imapflow would poll with NOOP in its place, hiding it; the set watcher polls openly.
+        throw new TidingsError(
+          'config',
+          'the server does not offer IDLE (RFC 2177): set "watchMode" to "auto" to poll it',
+        );
+      }
       session.onMailboxChange((change) => this.wake(change));
-      this.setState('syncing', 'connected');
-      selected = await session.select(this.mailbox);
-    } finally {
-      release();
-    }
-    // The first sync answers every trigger that came while connecting.
-    for (const reason of this.pending) if (reason !== 'stop') this.pending.delete(reason);
-    await this.sync(session, selected);
-    this.healthySince = this.deps.clock.now();
+      return session.select(this.mailbox);
+    });
+    this.answeredByFirstSync();
+    await this.sync(selected);
+    this.markHealthy();
+    // Later syncs run on the same selection: its HIGHESTMODSEQ says nothing about now.
+    const { highestModseq: _stale, ...selection } = selected;
 
     while (!this.stopped && !this.asleep) {
-      const reasons = [...this.pending].filter(
-        (reason) => reason !== 'stop' && reason !== 'suspend',
-      );
-      this.pending.clear();
+      const reasons = this.takeReasons();
       if (reasons.length > 0) {
-        this.setState('syncing', reasons.map((reason) => reasonText[reason]).join(', '));
-        await this.sync(session, selected);
+        this.setState('syncing', this.describeReasons(reasons));
+        await this.sync(selection);
         continue;
       }
       this.setState('idle', this.idleDetail());
       const idleEnded = session.enterIdle();
-      const end = await this.waitInIdle(session, idleEnded);
+      // A server may end IDLE on its own (RFC 2177 allows it after 30 minutes).
+      const end = await this.waitOn(session, this.liveness.heartbeatSeconds * 1000, 'heartbeat', {
+        promise: idleEnded,
+        reason: 'idle-ended',
+      });
       if (this.stopped || this.asleep) break;
-      const suspect = SUSPECT.has(end as WakeReason);
-      const deadline = this.liveness.commandTimeoutSeconds * 1000;
-      await session.leaveIdle(suspect ? Math.min(TRIGGER_PROBE_MS, deadline) : deadline);
+      await session.leaveIdle(this.probeDeadline(end));
       if (end === 'heartbeat') this.deps.logger.debug(`${this.label()}: heartbeat ok`);
     }
-    await session.logout(LOGOUT_GRACE_MS);
-    this.session = undefined;
+    await this.logout(session);
   }
 
-  /** Waits for a slot in the account's budget (never connects beyond it); stop aborts. */
-  private async takeSlot(): Promise<void> {
-    const budget = this.deps.connectionBudget;
-    if (!budget) return;
-    if (budget.full) {
-      const { limit, source } = budget.limit;
-      this.setState(
-        'connecting',
-        `waiting for a free connection: this account may use ${limit} at once (${source})`,
-      );
-    }
-    this.releaseSlot = await budget.acquire(this.stopping.signal);
-  }
-
-  private giveBackSlot(): void {
-    this.releaseSlot?.();
-    this.releaseSlot = undefined;
-  }
-
-  private openSession(credentials: Credentials): Promise<ImapSession> {
-    const { account, liveness } = this;
-    const options = accountSessionOptions(account, credentials, {
-      commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
-      socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
-      clock: this.deps.clock,
-      logger: this.deps.logger,
-      label: this.label(),
-    });
-    return ImapSession.open(options, this.stopping.signal);
-  }
-
-  private async sync(session: ImapSession, selected: SelectedMailbox): Promise<void> {
-    const result = await syncMailbox(
-      session,
-      selected,
-      this.account.id,
-      this.mailbox,
-      this.deps.store,
-      this.deps.announcer,
-      `${this.account.user}@${this.account.host.toLowerCase()}:${resolvePort(this.account)}`,
-    );
+  private async sync(selected: SelectedMailbox): Promise<void> {
+    if (!this.session) return;
+    const result = await this.syncSelected(this.session, selected, this.mailbox);
     this.unread = result.unread;
-    if (result.baseline) this.deps.logger.info(`${this.label()}: ${describeBaseline(result)}`);
   }
 
-  /** Waits in IDLE for a wake reason, the heartbeat, or IDLE's end; a closed connection throws. */
-  private async waitInIdle(session: ImapSession, idleEnded: Promise<unknown>): Promise<IdleEnd> {
-    const controller = new AbortController();
-    this.waiting = controller;
-    const cancelHeartbeat = this.deps.clock.setTimeout(
-      () => controller.abort('heartbeat'),
-      this.liveness.heartbeatSeconds * 1000,
-    );
-    // A server may end IDLE on its own (RFC 2177 allows it after 30 minutes).
-    void idleEnded.then(() => controller.abort('idle-ended'));
-    try {
-      return await session.raceClose(
-        new Promise<IdleEnd>((resolve) =>
-          controller.signal.addEventListener('abort', () =>
-            resolve(controller.signal.reason as IdleEnd),
-          ),
-        ),
-      );
-    } finally {
-      cancelHeartbeat();
-      this.waiting = undefined;
-    }
+  protected publish(): void {
+    this.deps.onStatus(this.snapshot());
   }
 
-  /** The one path from a failure to the next state. */
-  private async recover(error: TidingsError): Promise<void> {
-    const since = this.healthySince;
-    if (since !== undefined && this.deps.clock.now() - since >= HEALTHY_AFTER_MS) {
-      this.attempt = 0;
-      this.expiryReconnected = false;
-    }
-    this.healthySince = undefined;
-    this.deps.logger.debug(`${this.label()}: ${error.code} error: ${error.message}`);
-    if (error.credentialsExpired && !this.expiryReconnected) {
-      // The token ran out under a live session (Exchange's BYE … AccessTokenExpired): sign in
-      // again at once with a fresh one; the resync after SELECT finds what came meanwhile.
-      this.expiryReconnected = true;
-      this.refreshCredentials = true;
-      this.setState('connecting', `${error.message}; signing in again`);
-      return;
-    }
-    if (error.code === 'auth') this.deps.credentials.rejected?.(this.account.id);
-    if (!isTransient(error) && error.code !== 'mailbox') {
-      const state =
-        error.code === 'auth' ? 'auth-failed' : error.code === 'tls' ? 'tls-error' : 'error';
-      this.setState(state, error.message);
-      await this.waitFor(USER_RETRY);
-      this.attempt = 0;
-      return;
-    }
-    if (!this.deps.isOnline() && !isLoopbackHost(this.account.host)) {
-      this.setState('offline', `no network (${error.message})`);
-      await this.waitFor(BACK_ONLINE);
-      return;
-    }
-    const delay = this.retryAtOnce
-      ? 0
-      : backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
-    this.retryAtOnce = false;
-    const state = error.code === 'mailbox' ? 'error' : 'backoff';
-    this.setState(state, `${error.message}; retrying in ${formatSeconds(delay)}`);
-    await this.waitFor(undefined, delay);
-  }
-
-  /** Waits until woken for one of `reasons` (any reason if undefined), or for `ms`. */
-  private async waitFor(reasons: ReadonlySet<WakeReason> | undefined, ms?: number): Promise<void> {
-    for (;;) {
-      const hit = [...this.pending].some((reason) => !reasons || reasons.has(reason));
-      this.pending.clear();
-      if (hit || this.stopped) return;
-      const controller = new AbortController();
-      this.waiting = controller;
-      const timedOut = await (ms === undefined
-        ? new Promise<boolean>((resolve) =>
-            controller.signal.addEventListener('abort', () => resolve(false)),
-          )
-        : sleep(this.deps.clock, ms, controller.signal).then(() => !controller.signal.aborted));
-      this.waiting = undefined;
-      if (timedOut) return;
-    }
-  }
-
-  private setState(state: WatcherState, raw: string): void {
-    // Errors are sanitized where they are made; this is the backstop for the tray and --json.
-    const detail = sanitizeServerText(raw, MAX_DETAIL_LENGTH);
-    if (state === this.state && detail === this.detail) return;
-    this.state = state;
-    this.detail = detail;
-    this.deps.onStatus(this.snapshot(new Date(this.deps.clock.now())));
-  }
-
-  private snapshot(at: Date): WatcherStatus {
+  private snapshot(): WatcherStatus {
     const { state, detail, unread, mailbox } = this;
-    return { account: this.account.id, mailbox, state, detail, unread, at };
+    const at = new Date(this.deps.clock.now());
+    return { account: this.account.id, mailbox, state, detail, unread, at, via: 'idle' };
   }
 
   private idleDetail(): string {
     return this.unread === null ? 'watching' : `watching, ${this.unread} unread`;
   }
 
-  private label(): string {
+  protected label(): string {
     return `${this.account.id}/${this.mailbox}`;
   }
-}
-
-function describeBaseline(result: SyncResult): string {
-  if (result.baseline === 'first-watch') return 'first watch: existing mail is taken as read';
-  if (result.baseline === 'server-changed') {
-    return 'the account points at another server or user now: re-baselined, old mail not announced';
-  }
-  return 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';
 }

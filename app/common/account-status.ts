@@ -33,4 +33,12 @@ export interface WatcherStatus {
   /** Unseen messages in the mailbox at the last sync, or null before the first one. */
   unread: number | null;
   at: Date;
+  /**
+   * How the mailbox is watched: pushed by IDLE on its own connection, pushed by NOTIFY on the
+   * account's one connection, or polled with STATUS every `pollSeconds`.
+   */
+  via?: WatchVia;
 }
+
+/** How a mailbox's news reaches Tidings. */
+export type WatchVia = 'idle' | 'notify' | 'poll';

@@ -70,7 +70,17 @@ export interface DovecotOptions {
    * we control). PLAIN and LOGIN keep working through the passwd-file passdb, so tests APPEND.
    */
   oauth2?: { introspectionUrl: string };
+  /** Capabilities the server leaves out after login (e.g. NOTIFY, for the IDLE fallback). */
+  withoutCapabilities?: string[];
 }
+
+/** What Dovecot 2.3.19 announces after login here; `imap_capability` replaces the whole list. */
+const LOGGED_IN_CAPABILITIES =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES ' +
+  'THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN ' +
+  'NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES ' +
+  'WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW ' +
+  'STATUS=SIZE SAVEDATE LITERAL+ NOTIFY';
 
 /** Starts a Dovecot with the given users (name → password). */
 export async function startDovecot(
@@ -107,6 +117,11 @@ export async function startDovecot(
         authMechanisms: `${options.authMechanisms ?? 'plain login'}${options.oauth2 ? ' xoauth2 oauthbearer' : ''}`,
         oauth2: options.oauth2 && writeOAuth2Config(dir, options.oauth2.introspectionUrl),
         addresses: options.ipv6 ? '127.0.0.1, ::1' : '127.0.0.1',
+        capabilities: options.withoutCapabilities
+          ? LOGGED_IN_CAPABILITIES.split(' ')
+              .filter((c) => !options.withoutCapabilities?.includes(c))
+              .join(' ')
+          : undefined,
       }),
     );
   };
@@ -239,6 +254,8 @@ function renderConfig(o: {
   asRoot: boolean;
   /** The oauth2 passdb's config file, if OAuth2 logins are on. */
   oauth2: string | undefined;
+  /** `imap_capability`: what is announced after login, when not Dovecot's own list. */
+  capabilities: string | undefined;
 }): string {
   const me = userInfo().username;
   return `
@@ -260,7 +277,14 @@ mail_location = maildir:${o.dir}/mail/%u
 mail_fsync = never
 # Many watchers per user from one address in the multi-mailbox tests.
 mail_max_userip_connections = ${o.maxConnections}
-passdb {
+${
+  o.capabilities
+    ? `protocol imap {
+  imap_capability = ${o.capabilities}
+}
+`
+    : ''
+}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${o.usersDir}/%u
 ${o.oauth2 ? '  mechanisms = plain login\n' : ''}}

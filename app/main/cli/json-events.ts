@@ -32,6 +32,7 @@ export function statusEvent(status: WatcherStatus): Record<string, unknown> {
     state: status.state,
     detail: status.detail,
     unread: status.unread,
+    ...(status.via ? { via: status.via } : {}),
     at: status.at.toISOString(),
   };
 }

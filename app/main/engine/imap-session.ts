@@ -6,6 +6,9 @@
  * destroyed socket. A closed session is thrown away; the watcher makes a new one.
  */
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
+// imapflow's own modified-UTF-7 mailbox name coding (RFC 3501 §5.1.3), exported through its
+// package.json's "./lib/*.js" entry: NOTIFY's mailbox list and its STATUS answers need it.
+import { decodePath, encodePath } from 'imapflow/lib/tools.js';
 import { withDeadline } from './deadline.js';
 import { classifyError, TidingsError } from './errors.js';
 import { sanitizeServerText } from './sanitize-text.js';
@@ -17,6 +20,18 @@ export interface SelectedMailbox {
   uidValidity: number;
   uidNext: number;
   exists: number;
+  /** CONDSTORE (RFC 7162): the mailbox's HIGHESTMODSEQ, as a decimal string. */
+  highestModseq?: string;
+}
+
+/** What STATUS (asked, or sent by NOTIFY) told us about a mailbox that is not selected. */
+export interface MailboxStatus {
+  path: string;
+  uidValidity?: number;
+  uidNext?: number;
+  messages?: number;
+  unseen?: number;
+  highestModseq?: string;
 }
 
 /** What a mailbox change during IDLE was. */
@@ -129,6 +144,119 @@ export class ImapSession {
     });
   }
 
+  /** True if the server announced `capability` (e.g. NOTIFY, CONDSTORE) after login. */
+  has(capability: string): boolean {
+    return this.client.capabilities.has(capability.toUpperCase());
+  }
+
+  /**
+   * NOTIFY SET STATUS (RFC 5465) for `mailboxes`: MessageNew, MessageExpunge and FlagChange
+   * (and MailboxName, see `onMailboxListed`),
+   * for the selected mailbox as EXISTS / EXPUNGE / FETCH, for the others as untagged STATUS
+   * (see `onMailboxStatus`); STATUS first sends every listed mailbox's status at once. imapflow
+   * 2.1.2 has no NOTIFY: the command goes through its `exec` (the internal path its own
+   * commands use: attributes as its compiler takes them, nested arrays for lists).
+   */
+  async notifySet(mailboxes: readonly string[]): Promise<void> {
+    const atom = (value: string) => ({ type: 'ATOM', value });
+    const events = [atom('MessageNew'), atom('MessageExpunge'), atom('FlagChange')];
+    const listEvents = [...events, atom('MailboxName')];
+    const names = mailboxes.map((path) => ({
+      type: 'STRING',
+      value: encodePath(this.client, path),
+    }));
+    const attributes = [
+      atom('SET'),
+      atom('STATUS'),
+      [atom('selected'), events],
+      [atom('mailboxes'), names, listEvents],
+    ];
+    const exec = (
+      this.client as unknown as {
+        exec(command: string, attributes: unknown): Promise<{ next(): void }>;
+      }
+    ).exec.bind(this.client);
+    const response = await this.call(
+      'NOTIFY',
+      exec('NOTIFY', attributes).catch((error: unknown) => {
+        const { responseStatus, responseText } = error as {
+          responseStatus?: string;
+          responseText?: string;
+        };
+        if (responseStatus !== 'NO' && responseStatus !== 'BAD') throw error;
+        const reason = sanitizeServerText(responseText) || responseStatus;
+        throw new TidingsError('protocol', `NOTIFY refused: ${reason}`, { cause: error });
+      }),
+    );
+    response.next();
+  }
+
+  /**
+   * Calls `listener` for every untagged STATUS outside a STATUS command: what NOTIFY sends for
+   * mailboxes that are not selected. imapflow routes an untagged response to the running
+   * command's handler first, then to `untaggedHandlers` by name (getUntaggedHandler in
+   * imap-flow.js, 2.1.2), where it has none for STATUS and drops it: ours goes there.
+   */
+  onMailboxStatus(listener: (status: MailboxStatus) => void): void {
+    const handlers = (this.client as unknown as { untaggedHandlers: Record<string, unknown> })
+      .untaggedHandlers;
+    handlers.STATUS = (untagged: { attributes?: unknown[] }) => {
+      const status = parseStatus(untagged.attributes, (raw) => decodePath(this.client, raw));
+      if (status) listener(status);
+    };
+  }
+
+  /**
+   * Calls `listener` for every untagged LIST outside a LIST command: NOTIFY's MailboxName
+   * event (RFC 5465 §5.4), `\NonExistent` for a deleted mailbox, without it for a new one.
+   * The same routing as STATUS above: imapflow's LIST command keeps its own handler.
+   */
+  onMailboxListed(listener: (path: string, exists: boolean) => void): void {
+    const handlers = (this.client as unknown as { untaggedHandlers: Record<string, unknown> })
+      .untaggedHandlers;
+    handlers.LIST = (untagged: { attributes?: unknown[] }) => {
+      const [flags, , name] = untagged.attributes ?? [];
+      const raw = (name as { value?: unknown } | undefined)?.value;
+      if (typeof raw !== 'string' || !Array.isArray(flags)) return;
+      const gone = flags.some(
+        (flag) => String((flag as { value?: unknown }).value).toLowerCase() === '\\nonexistent',
+      );
+      listener(decodePath(this.client, raw), !gone);
+    };
+  }
+
+  /** STATUS of a mailbox that is not selected (UIDNEXT, UIDVALIDITY, UNSEEN, MESSAGES…). */
+  async status(path: string): Promise<MailboxStatus> {
+    const query = {
+      uidNext: true,
+      uidValidity: true,
+      unseen: true,
+      messages: true,
+      highestModseq: this.has('CONDSTORE'),
+    };
+    const found = await this.call(`STATUS ${path}`, this.client.status(path, query));
+    if (!found) throw new TidingsError('protocol', `STATUS ${path} failed`);
+    return {
+      path,
+      uidValidity: found.uidValidity === undefined ? undefined : Number(found.uidValidity),
+      uidNext: found.uidNext,
+      messages: found.messages,
+      unseen: found.unseen,
+      highestModseq: found.highestModseq === undefined ? undefined : String(found.highestModseq),
+    };
+  }
+
+  /** Leaves the selected mailbox (CLOSE: after EXAMINE it expunges nothing, RFC 3501 §6.4.2). */
+  async unselect(): Promise<void> {
+    await this.call('CLOSE', this.client.mailboxClose());
+  }
+
+  /** Proves the connection alive: NOOP answered within the deadline. */
+  async noop(deadlineMs = this.options.commandTimeoutMs): Promise<void> {
+    await this.call('NOOP', this.client.noop(), deadlineMs);
+    if (!this.usable) throw this.closeReason ?? new TidingsError('network', 'connection lost');
+  }
+
   /** Calls `listener` on EXISTS, EXPUNGE and FETCH FLAGS responses for the selected mailbox. */
   onMailboxChange(listener: (change: MailboxChange) => void): void {
     this.client.on('exists', () => listener('exists'));
@@ -149,11 +277,28 @@ export class ImapSession {
       throw new TidingsError('mailbox', `mailbox not found: ${path} (${reason})`, { cause: error });
     });
     const mailbox = await this.call(`SELECT ${path}`, opening);
-    return {
+    const selected: SelectedMailbox = {
       uidValidity: Number(mailbox.uidValidity),
-      uidNext: mailbox.uidNext,
+      uidNext: await this.uidNextOf(path, mailbox.uidNext),
       exists: mailbox.exists,
     };
+    if (mailbox.highestModseq !== undefined) selected.highestModseq = String(mailbox.highestModseq);
+    return selected;
+  }
+
+  /**
+   * SELECT's UIDNEXT, or STATUS's where SELECT sent none: Courier 5.0 answers SELECT without
+   * the `OK [UIDNEXT n]` RFC 3501 §6.3.1 requires (STATUS has it), and imapflow then leaves
+   * `uidNext` undefined, which would make the cursor NaN.
+   */
+  private async uidNextOf(path: string, fromSelect: number | undefined): Promise<number> {
+    if (Number.isSafeInteger(fromSelect) && (fromSelect ?? 0) > 0) return fromSelect as number;
+    const status = await this.call(`STATUS ${path}`, this.client.status(path, { uidNext: true }));
+    const uidNext = status ? status.uidNext : undefined;
+    if (uidNext === undefined || !Number.isSafeInteger(uidNext) || uidNext < 1) {
+      throw new TidingsError('protocol', `${path}: the server gives no UIDNEXT (SELECT, STATUS)`);
+    }
+    return uidNext;
   }
 
   /** The UIDs above `uid` in the selected mailbox, ascending (UID SEARCH UID uid+1:*). */
@@ -283,6 +428,43 @@ function byeError(byeReason: string | undefined): TidingsError {
   return new TidingsError('network', `server closed the connection: ${reason}`, {
     credentialsExpired: /AccessTokenExpired|access token (has )?expired/i.test(reason),
   });
+}
+
+/** Reads `* STATUS name (KEY value …)`; anything malformed (a confused server) is dropped. */
+function parseStatus(
+  attributes: unknown[] | undefined,
+  decode: (raw: string) => string,
+): MailboxStatus | undefined {
+  const [name, list] = attributes ?? [];
+  const raw = (name as { value?: unknown } | undefined)?.value;
+  if (typeof raw !== 'string' || !Array.isArray(list)) return undefined;
+  const status: MailboxStatus = { path: decode(raw) };
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const key = (list[i] as { value?: unknown }).value;
+    const value = (list[i + 1] as { value?: unknown }).value;
+    // Only a bounded run of digits is a number here; anything else is left out.
+    if (typeof key !== 'string' || typeof value !== 'string' || !/^\d{1,20}$/.test(value)) {
+      continue;
+    }
+    switch (key.toUpperCase()) {
+      case 'UIDNEXT':
+        status.uidNext = Number(value);
+        break;
+      case 'UIDVALIDITY':
+        status.uidValidity = Number(value);
+        break;
+      case 'MESSAGES':
+        status.messages = Number(value);
+        break;
+      case 'UNSEEN':
+        status.unseen = Number(value);
+        break;
+      case 'HIGHESTMODSEQ':
+        status.highestModseq = value;
+        break;
+    }
+  }
+  return status;
 }
 
 function isInvalidName(host: string): boolean {

@@ -10,7 +10,10 @@ import { ConnectGates } from './connect-gate.js';
 import { ConnectionBudget, connectionLimitFor } from './connection-budget.js';
 import { backoffFor, type BackoffPolicy } from './backoff.js';
 import { passwordCredentials, type CredentialSource } from './credentials.js';
+import { MailboxSetWatcher } from './mailbox-set-watcher.js';
 import { MailboxWatcher, type WakeReason } from './mailbox-watcher.js';
+import { planIdle } from './watch-plan.js';
+import type { WatcherDeps } from './watcher-base.js';
 import {
   silentLogger,
   systemClock,
@@ -41,11 +44,15 @@ export interface SupervisorOptions {
 
 /** Connection attempts in flight at once per server (a restart must not become a herd). */
 const CONNECTS_PER_SERVER = 4;
+/** Seconds between STATUS polls of mailboxes that neither NOTIFY nor IDLE can push. */
+const DEFAULT_POLL_SECONDS = 60;
 
 /** Runs the engine for a settings document. */
 export class Supervisor {
   private settings: Settings;
+  // IDLE watchers by (account, mailbox); NOTIFY or polling watchers by account.
   private readonly watchers = new Map<string, MailboxWatcher>();
+  private readonly setWatchers = new Map<string, MailboxSetWatcher>();
   private readonly statuses = new Map<string, WatcherStatus>();
   private readonly listeners = new Set<StatusListener>();
   private readonly announcer: Announcer;
@@ -77,16 +84,28 @@ export class Supervisor {
     const livenessChanged =
       JSON.stringify(settings.liveness) !== JSON.stringify(this.settings.liveness);
     const next = new Map(settings.accounts.map((account) => [account.id, account]));
-    const stale = [...this.watchers.entries()].filter(([, watcher]) => {
+    const replaced = (old: AccountSettings): boolean => {
+      const account = next.get(old.id);
+      if (livenessChanged || !account || !sameConnection(account, old)) return true;
+      if (!samePlan(account, old)) return true;
+      // `auto` that fell back to IDLE and polling plans a changed list anew.
+      // NOTIFY is set once per connection (see MailboxSetWatcher): a changed list reconnects,
+      // as does `auto` that fell back to IDLE and polling.
+      return (account.watchMode ?? 'auto') !== 'idle' && !sameList(account, old);
+    };
+    const staleSets = [...this.setWatchers.entries()].filter(([, w]) => replaced(w.account));
+    const staleIdle = [...this.watchers.entries()].filter(([, watcher]) => {
       const account = next.get(watcher.account.id);
       return (
-        livenessChanged ||
-        !account ||
-        !account.mailboxes.includes(watcher.mailbox) ||
-        !sameConnection(account, watcher.account)
+        replaced(watcher.account) ||
+        // IDLE accounts keep the watchers of mailboxes still watched.
+        (account !== undefined && !account.mailboxes.includes(watcher.mailbox))
       );
     });
-    await Promise.all(stale.map(([key, watcher]) => this.stopWatcher(key, watcher)));
+    await Promise.all([
+      ...staleSets.map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
+      ...staleIdle.map(([key, watcher]) => this.stopWatcher(key, watcher)),
+    ]);
     this.settings = settings;
     for (const id of this.budgets.keys()) if (!next.has(id)) this.budgets.delete(id);
     // Stopped watchers have given their slots back; a new limit lets waiters in before any
@@ -103,14 +122,26 @@ export class Supervisor {
 
   /** Retries the watchers stopped by an auth or TLS failure (all, or one account's). */
   retry(accountId?: string): void {
-    for (const watcher of this.watchers.values()) {
+    for (const watcher of this.allWatchers()) {
       if (!accountId || watcher.account.id === accountId) watcher.wake('retry');
     }
   }
 
   /** Wakes every watcher for `reason`. */
   wakeAll(reason: WakeReason): void {
-    for (const watcher of this.watchers.values()) watcher.wake(reason);
+    for (const watcher of this.allWatchers()) watcher.wake(reason);
+  }
+
+  /**
+   * Takes one connection of `accountId`'s budget for a connection outside the watchers (the
+   * settings window's Test connection and mailbox list): resolves with the function that gives
+   * it back, at once for an account the engine does not watch (yet). Waits while the budget is
+   * full; `signal` gives up.
+   */
+  async borrowConnection(accountId: string, signal?: AbortSignal): Promise<() => void> {
+    const budget = this.budgets.get(accountId);
+    if (!budget) return () => {};
+    return budget.acquire(signal);
   }
 
   /** Subscribes to status changes; returns the unsubscribe function. */
@@ -128,40 +159,112 @@ export class Supervisor {
   async stop(): Promise<void> {
     this.unsubscribeSystem?.();
     this.unsubscribeSystem = undefined;
-    await Promise.all([...this.watchers].map(([key, watcher]) => this.stopWatcher(key, watcher)));
+    await Promise.all([
+      ...[...this.setWatchers].map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
+      ...[...this.watchers].map(([key, watcher]) => this.stopWatcher(key, watcher)),
+    ]);
   }
 
+  /**
+   * Starts what watches `account` and is not running yet: one NOTIFY connection (`auto` and
+   * `notify`), or for `idle` IDLE per mailbox and a poller for those beyond the budget.
+   */
   private startAccount(account: AccountSettings): void {
-    let budget = this.budgets.get(account.id);
-    if (!budget) {
-      budget = new ConnectionBudget(connectionLimitFor(account));
-      this.budgets.set(account.id, budget);
+    if (!this.budgets.has(account.id)) {
+      this.budgets.set(account.id, new ConnectionBudget(connectionLimitFor(account)));
     }
-    for (const mailbox of account.mailboxes) {
-      const key = watcherKey(account.id, mailbox);
-      if (this.watchers.has(key)) continue;
-      const watcher = new MailboxWatcher(account, mailbox, this.settings.liveness, {
-        store: this.options.store,
-        credentials: this.credentials,
-        announcer: this.announcer,
-        clock: this.options.clock ?? systemClock,
-        random: this.options.random ?? Math.random,
-        logger: this.options.logger ?? silentLogger,
-        backoff: this.options.backoff ?? backoffFor(this.settings.liveness),
-        onStatus: (status) => this.publish(key, status),
-        isOnline: () => this.options.systemEvents?.isOnline() ?? true,
-        connectGate: this.connectGates.for(account.host, resolvePort(account)),
-        connectionBudget: budget,
-      });
-      this.watchers.set(key, watcher);
-      watcher.start();
+    const mode = account.watchMode ?? 'auto';
+    if (mode === 'idle') {
+      const plan = planIdle(account.mailboxes, connectionLimitFor(account).limit);
+      for (const mailbox of plan.idle) this.startIdle(account, mailbox);
+      if (plan.poll.length > 0 && !this.setWatchers.has(account.id)) {
+        this.startSet(account, plan.poll, 'poll');
+      }
+      return;
     }
+    const set = this.setWatchers.get(account.id);
+    if (set?.handedOver || (set && set.mode === 'poll')) {
+      // `auto` on a server without NOTIFY: the fallback plan's IDLE watchers, kept complete.
+      const plan = planIdle(account.mailboxes, connectionLimitFor(account).limit);
+      for (const mailbox of plan.idle) this.startIdle(account, mailbox);
+      return;
+    }
+    if (!set) this.startSet(account, account.mailboxes, mode);
+  }
+
+  private startSet(
+    account: AccountSettings,
+    mailboxes: readonly string[],
+    mode: 'auto' | 'notify' | 'poll',
+  ): void {
+    const watcher = new MailboxSetWatcher(
+      account,
+      mailboxes,
+      this.settings.liveness,
+      this.watcherDeps(account, (status) =>
+        this.publish(watcherKey(account.id, status.mailbox), status),
+      ),
+      {
+        mode,
+        pollSeconds: account.pollSeconds ?? DEFAULT_POLL_SECONDS,
+        // Without NOTIFY: IDLE where the budget allows, this connection polls the rest.
+        onNoNotify: () => {
+          const current = this.settings.accounts.find((a) => a.id === account.id) ?? account;
+          const plan = planIdle(current.mailboxes, connectionLimitFor(current).limit);
+          for (const mailbox of plan.idle) this.startIdle(current, mailbox);
+          return plan.poll;
+        },
+      },
+    );
+    this.setWatchers.set(account.id, watcher);
+    watcher.start();
+  }
+
+  private startIdle(account: AccountSettings, mailbox: string): void {
+    const key = watcherKey(account.id, mailbox);
+    if (this.watchers.has(key)) return;
+    const watcher = new MailboxWatcher(
+      account,
+      mailbox,
+      this.settings.liveness,
+      this.watcherDeps(account, (status) => this.publish(key, status)),
+    );
+    this.watchers.set(key, watcher);
+    watcher.start();
+  }
+
+  private watcherDeps(account: AccountSettings, onStatus: StatusListener): WatcherDeps {
+    return {
+      store: this.options.store,
+      credentials: this.credentials,
+      announcer: this.announcer,
+      clock: this.options.clock ?? systemClock,
+      random: this.options.random ?? Math.random,
+      logger: this.options.logger ?? silentLogger,
+      backoff: this.options.backoff ?? backoffFor(this.settings.liveness),
+      onStatus,
+      isOnline: () => this.options.systemEvents?.isOnline() ?? true,
+      connectGate: this.connectGates.for(account.host, resolvePort(account)),
+      connectionBudget: this.budgets.get(account.id),
+    };
+  }
+
+  private *allWatchers(): Iterable<MailboxWatcher | MailboxSetWatcher> {
+    yield* this.setWatchers.values();
+    yield* this.watchers.values();
   }
 
   private async stopWatcher(key: string, watcher: MailboxWatcher): Promise<void> {
     this.watchers.delete(key);
     await watcher.stop();
     this.statuses.delete(key);
+  }
+
+  private async stopSetWatcher(id: string, watcher: MailboxSetWatcher): Promise<void> {
+    this.setWatchers.delete(id);
+    const mailboxes = [...watcher.mailboxes];
+    await watcher.stop();
+    for (const mailbox of mailboxes) this.statuses.delete(watcherKey(id, mailbox));
   }
 
   private publish(key: string, status: WatcherStatus): void {
@@ -176,13 +279,37 @@ function watcherKey(account: string, mailbox: string): string {
 
 // Everything but the mailbox list, display fields and the connection budget (applied by
 // resizing it, without dropping live connections) decides the connection.
+// Popup rules and hooks are read per message, not per connection, and leave it alone too.
 function sameConnection(a: AccountSettings, b: AccountSettings): boolean {
   const strip = ({
     mailboxes: _m,
     name: _n,
     openUrl: _o,
     maxConnections: _c,
+    popups: _p,
+    quietMailboxes: _q,
+    onNewMail: _h,
+    onNewMailPost: _hp,
+    watchMode: _w,
+    pollSeconds: _s,
     ...rest
   }: AccountSettings) => rest;
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+function sameList(a: AccountSettings, b: AccountSettings): boolean {
+  return a.mailboxes.join('\u0000') === b.mailboxes.join('\u0000');
+}
+
+// How the account is watched. A NOTIFY account takes a changed mailbox list on its
+// connection; an IDLE account whose polled set changes is planned anew.
+function samePlan(a: AccountSettings, b: AccountSettings): boolean {
+  if ((a.watchMode ?? 'auto') !== (b.watchMode ?? 'auto') || a.pollSeconds !== b.pollSeconds) {
+    return false;
+  }
+  if ((a.watchMode ?? 'auto') !== 'idle') return true;
+  const limit = (account: AccountSettings) => connectionLimitFor(account).limit;
+  const polled = (account: AccountSettings) =>
+    planIdle(account.mailboxes, limit(account)).poll.join('\u0000');
+  return polled(a) === polled(b);
 }

@@ -1,0 +1,220 @@
+/**
+ * Issue 13 against a real Dovecot: one NOTIFY connection watches every mailbox of an account;
+ * without NOTIFY, IDLE goes where the connection budget allows and one connection polls the
+ * rest. Both keep the exactly-once rules: each message announced once, none lost.
+ */
+import { describe, expect, it } from 'vitest';
+import type { WatcherStatus } from '../../app/common/account-status.js';
+import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { useDovecotSuite } from '../support/dovecot-suite.js';
+import {
+  announcedIds,
+  fastLiveness,
+  startEngine,
+  testAccount,
+  testSettings,
+} from '../support/engine-harness.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { buildMessage, newMessageId } from '../support/messages.js';
+
+let dovecot: Dovecot;
+let users = 0;
+const { cleanups } = useDovecotSuite((started) => (dovecot = started));
+
+const steady = { heartbeatSeconds: 30, commandTimeoutSeconds: 5 };
+
+async function newUserWith(server: Dovecot, mailboxes: string[]): Promise<string> {
+  const user = `modes${++users}`;
+  server.addUser(user, 'pw');
+  await server.withClient(user, async (client) => {
+    for (const mailbox of mailboxes.filter((m) => m !== 'INBOX')) {
+      await client.mailboxCreate(mailbox);
+    }
+  });
+  return user;
+}
+
+async function deliver(server: Dovecot, user: string, mailbox: string): Promise<string> {
+  const id = newMessageId();
+  await server.append(user, mailbox, [buildMessage({ messageId: id, subject: mailbox })]);
+  return id;
+}
+
+const latest = (statuses: WatcherStatus[], mailbox: string) =>
+  statuses.filter((s) => s.mailbox === mailbox).at(-1);
+
+describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => {
+  it('watches 50 mailboxes on one connection and announces mail in any of them once', async () => {
+    const mailboxes = ['INBOX', ...Array.from({ length: 49 }, (_, i) => `Folder${i + 1}`)];
+    const user = await newUserWith(dovecot, mailboxes);
+    const proxy = await startFaultProxy(dovecot.port);
+    cleanups.push(() => proxy.close());
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), port: proxy.port }],
+      5,
+      steady,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    expect(proxy.accepted).toBe(1);
+    const statuses = engine.supervisor.getStatuses();
+    expect(statuses).toHaveLength(50);
+    expect(new Set(statuses.map((s) => s.via))).toEqual(new Set(['notify']));
+    expect(latest(statuses, 'Folder7')?.detail).toBe('watching (NOTIFY), 0 unread');
+
+    const targets = ['INBOX', 'Folder1', 'Folder25', 'Folder49', 'Folder25'];
+    const ids: string[] = [];
+    for (const mailbox of targets) ids.push(await deliver(dovecot, user, mailbox));
+    await engine.announcements.waitForCount(() => true, targets.length, 'five messages', 20_000);
+    // A refresh round after them: anything announced twice would show now.
+    const from = engine.statuses.items.length;
+    engine.supervisor.refresh();
+    await engine.allIdle(settings, from);
+    expect([...announcedIds(engine.announcements)].sort()).toEqual([...ids].sort());
+    expect(
+      engine.announcements.items.map((a) => `${a.message.mailbox}:${a.message.subject}`).sort(),
+    ).toEqual(targets.map((m) => `${m}:${m}`).sort());
+    expect(latest(engine.supervisor.getStatuses(), 'Folder25')?.unread).toBe(2);
+    expect(proxy.accepted).toBe(1);
+  });
+
+  it('follows \\Seen set by another client in its unread count, without a resync', async () => {
+    const user = await newUserWith(dovecot, ['INBOX', 'Work']);
+    const settings = testSettings(
+      [testAccount(dovecot, 'a', user, 'pw', ['INBOX', 'Work'])],
+      5,
+      steady,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const id = await deliver(dovecot, user, 'Work');
+    await engine.announcements.waitFor((a) => a.message.messageId === id, 'the message');
+    await engine.statuses.waitFor((s) => s.mailbox === 'Work' && s.unread === 1, 'one unread');
+    const from = engine.statuses.items.length;
+    await dovecot.withClient(user, async (client) => {
+      await client.mailboxOpen('Work');
+      await client.messageFlagsAdd('1:*', ['\\Seen']);
+    });
+    const read = await engine.statuses.waitFor(
+      (s) => s.mailbox === 'Work' && s.unread === 0,
+      'zero unread',
+      15_000,
+      from,
+    );
+    expect(read.state).toBe('idle');
+    expect(engine.statuses.items.slice(from).map((s) => s.state)).not.toContain('syncing');
+  });
+
+  it('reconnects its one connection when the mailbox list changes, and watches the added one', async () => {
+    const user = await newUserWith(dovecot, ['INBOX', 'Later']);
+    const before = testSettings([testAccount(dovecot, 'a', user, 'pw', ['INBOX'])], 5, steady);
+    const engine = startEngine(before);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(before);
+    const after = testSettings(
+      [testAccount(dovecot, 'a', user, 'pw', ['INBOX', 'Later'])],
+      5,
+      steady,
+    );
+    const from = engine.statuses.items.length;
+    await engine.apply(after);
+    await engine.allIdle(after, from);
+    const id = await deliver(dovecot, user, 'Later');
+    await engine.announcements.waitFor(() => true, 'mail in the added mailbox');
+    expect(announcedIds(engine.announcements)).toEqual([id]);
+  });
+});
+
+describe('without NOTIFY', { timeout: 120_000 }, () => {
+  it('says so when watchMode is "notify", and stops to wait for the user', async () => {
+    const plain = await startDovecot({}, undefined, { withoutCapabilities: ['NOTIFY'] });
+    cleanups.push(() => plain.stop());
+    const user = await newUserWith(plain, ['INBOX']);
+    const settings = testSettings(
+      [{ ...testAccount(plain, 'a', user, 'pw'), watchMode: 'notify' }],
+      5,
+      fastLiveness,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    const failed = await engine.statuses.waitFor((s) => s.state === 'error', 'the error');
+    expect(failed.detail).toBe(
+      'the server does not offer NOTIFY (RFC 5465): set "watchMode" to "auto" or "idle"',
+    );
+  });
+
+  it('IDLEs within the budget, polls the rest on one connection: 20 mailboxes, 5 connections', async () => {
+    const plain = await startDovecot({}, undefined, {
+      withoutCapabilities: ['NOTIFY'],
+      maxUserIpConnections: 5,
+    });
+    cleanups.push(() => plain.stop());
+    const mailboxes = ['INBOX', ...Array.from({ length: 19 }, (_, i) => `Box${i + 1}`)];
+    const user = await newUserWith(plain, mailboxes);
+    const settings = testSettings(
+      [
+        {
+          ...testAccount(plain, 'a', user, 'pw', mailboxes),
+          maxConnections: 5,
+          pollSeconds: 5,
+        },
+      ],
+      5,
+      fastLiveness,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const statuses = engine.supervisor.getStatuses();
+    const via = (kind: string) => statuses.filter((s) => s.via === kind).map((s) => s.mailbox);
+    // INBOX and two more pushed, one connection polls, one stays spare.
+    expect(via('idle').sort()).toEqual(['Box1', 'Box2', 'INBOX']);
+    expect(via('poll')).toHaveLength(17);
+    expect(latest(statuses, 'Box9')?.detail).toBe('checked every 5 s, 0 unread');
+
+    const targets = ['INBOX', 'Box2', 'Box3', 'Box19', 'Box3'];
+    const ids: string[] = [];
+    for (const mailbox of targets) ids.push(await deliver(plain, user, mailbox));
+    await engine.announcements.waitForCount(() => true, targets.length, 'five messages', 30_000);
+    const from = engine.statuses.items.length;
+    engine.supervisor.refresh();
+    await engine.allIdle(settings, from);
+    expect([...announcedIds(engine.announcements)].sort()).toEqual([...ids].sort());
+    // Nobody was refused by the server's limit.
+    expect(engine.statuses.items.filter((s) => s.state === 'backoff')).toEqual([]);
+  });
+
+  it('polls every mailbox, saying so, on a server with neither NOTIFY nor IDLE', async () => {
+    const bare = await startDovecot({}, undefined, { withoutCapabilities: ['NOTIFY', 'IDLE'] });
+    cleanups.push(() => bare.stop());
+    const user = await newUserWith(bare, ['INBOX', 'Work']);
+    const settings = testSettings(
+      [{ ...testAccount(bare, 'a', user, 'pw', ['INBOX', 'Work']), pollSeconds: 5 }],
+      5,
+      fastLiveness,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const statuses = engine.supervisor.getStatuses();
+    expect(statuses.map((s) => [s.mailbox, s.via, s.detail]).sort()).toEqual([
+      ['INBOX', 'poll', 'checked every 5 s, 0 unread'],
+      ['Work', 'poll', 'checked every 5 s, 0 unread'],
+    ]);
+    const id = await deliver(bare, user, 'Work');
+    await engine.announcements.waitFor(() => true, 'the polled message', 20_000);
+    expect(announcedIds(engine.announcements)).toEqual([id]);
+
+    // Forced IDLE on it is named, not hidden behind imapflow's own NOOP polling.
+    const forced = startEngine(
+      testSettings([{ ...testAccount(bare, 'b', user, 'pw'), watchMode: 'idle' }], 5, fastLiveness),
+    );
+    cleanups.push(() => forced.supervisor.stop());
+    const failed = await forced.statuses.waitFor((s) => s.state === 'error', 'the error');
+    expect(failed.detail).toBe(
+      'the server does not offer IDLE (RFC 2177): set "watchMode" to "auto" to poll it',
+    );
+  });
+});

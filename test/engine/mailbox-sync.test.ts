@@ -145,4 +145,57 @@ describe('syncMailbox', () => {
       uids: [4, 5],
     });
   });
+
+  it('with CONDSTORE, skips both searches when HIGHESTMODSEQ is what the last full sync saw', async () => {
+    const events: Event[] = [];
+    const searches: string[] = [];
+    const session = {
+      uidsAbove: async (uid: number) => (searches.push(`uid>${uid}`), uid < 4 ? [4] : []),
+      fetchRange: async (first: number, last: number) => {
+        events.push({ kind: 'fetch', first, last });
+        return [{ seq: 4, uid: 4, flags: new Set(), envelope: { subject: 'x', from: [] } }];
+      },
+      countUnseen: async () => (searches.push('unseen'), 2),
+    } as unknown as ImapSession;
+    const store = recordingStore(events, { uidValidity: 7, highestUid: 3 });
+    const announcer = recordingAnnouncer(events);
+    const at = (uidNext: number, highestModseq: string) => ({
+      uidValidity: 7,
+      uidNext,
+      exists: 4,
+      highestModseq,
+    });
+    // The first full sync keeps the mod-sequence its SELECT saw, with the count found after it.
+    await syncMailbox(session, at(5, '40'), 'a', 'INBOX', store, announcer);
+    expect(store.getCursor('a', 'INBOX')).toEqual({
+      uidValidity: 7,
+      highestUid: 4,
+      highestModseq: '40',
+      unread: 2,
+    });
+    expect(searches).toEqual(['uid>3', 'unseen']);
+    // Reconnected, nothing changed: no search at all, the count from the cursor.
+    const same = await syncMailbox(session, at(5, '40'), 'a', 'INBOX', store, announcer);
+    expect(same).toEqual({ announced: 0, unread: 2 });
+    expect(searches).toEqual(['uid>3', 'unseen']);
+    // A flag changed elsewhere: the mod-sequence moved, so both searches run again.
+    await syncMailbox(session, at(5, '41'), 'a', 'INBOX', store, announcer);
+    expect(searches).toEqual(['uid>3', 'unseen', 'uid>4', 'unseen']);
+    expect(store.getCursor('a', 'INBOX')?.highestModseq).toBe('41');
+  });
+
+  it('moves the mark up to UIDNEXT - 1 past messages expunged before it saw them', async () => {
+    const events: Event[] = [];
+    const store = recordingStore(events, { uidValidity: 7, highestUid: 3 });
+    // UIDs 4 to 9 came and went while nobody watched; SELECT says UIDNEXT 10.
+    await syncMailbox(
+      fakeSession([], events),
+      { uidValidity: 7, uidNext: 10, exists: 3 },
+      'a',
+      'INBOX',
+      store,
+      recordingAnnouncer(events),
+    );
+    expect(store.getCursor('a', 'INBOX')).toEqual({ uidValidity: 7, highestUid: 9 });
+  });
 });

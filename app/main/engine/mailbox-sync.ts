@@ -10,7 +10,7 @@ import type { FetchMessageObject } from 'imapflow';
 import type { NewMessage } from './announcement.js';
 import type { Announcer } from './announcer.js';
 import type { ImapSession, SelectedMailbox } from './imap-session.js';
-import type { StateStore } from './ports.js';
+import type { MailboxCursor, StateStore } from './ports.js';
 import { decodeRawHeader, displayNameOf, isGarbled } from './raw-header.js';
 import {
   formatSender,
@@ -59,6 +59,18 @@ export async function syncMailbox(
     store.setCursor(account, mailbox, cursor);
   }
   const { uidValidity } = cursor;
+  // CONDSTORE: a mod-sequence unchanged since the last full sync means no message came, went
+  // or changed flags (RFC 7162 §3.1.1): a reconnect after a long absence costs the SELECT.
+  const modseq = selected.highestModseq;
+  if (
+    !baseline &&
+    modseq !== undefined &&
+    cursor.highestModseq === modseq &&
+    cursor.unread !== undefined &&
+    selected.uidNext - 1 <= cursor.highestUid
+  ) {
+    return { announced: 0, unread: cursor.unread };
+  }
   const uids = await session.uidsAbove(cursor.highestUid);
   let announced = 0;
   for (let start = 0; start < uids.length; start += RESYNC_CHUNK) {
@@ -75,6 +87,20 @@ export async function syncMailbox(
     store.setCursor(account, mailbox, cursor);
   }
   const unread = await session.countUnseen();
+  // UIDs below SELECT's UIDNEXT that the search (sent after SELECT) did not find were
+  // expunged for good: the mark may pass them, so a STATUS's UIDNEXT compares with it exactly.
+  // The mod-sequence is kept only from a fresh SELECT (a later sync on the same selection
+  // passes none), with the count found after it.
+  const highestUid = Math.max(cursor.highestUid, selected.uidNext - 1);
+  const final: MailboxCursor = { uidValidity, highestUid, server };
+  if (modseq !== undefined) Object.assign(final, { highestModseq: modseq, unread });
+  if (
+    final.highestUid !== cursor.highestUid ||
+    final.highestModseq !== cursor.highestModseq ||
+    final.unread !== cursor.unread
+  ) {
+    store.setCursor(account, mailbox, final);
+  }
   return baseline ? { announced, unread, baseline } : { announced, unread };
 }
 

@@ -12,6 +12,13 @@ export interface MailboxCursor {
   highestUid: number;
   /** Where the account pointed when this was saved ("user@host:port"); absent in old state. */
   server?: string | undefined;
+  /**
+   * CONDSTORE (RFC 7162): the HIGHESTMODSEQ that SELECT reported before the last full sync,
+   * and the unread count that sync found. The same value at the next SELECT means nothing in
+   * the mailbox changed: no search is needed.
+   */
+  highestModseq?: string | undefined;
+  unread?: number | undefined;
 }
 
 /** Where watch state survives restarts. Writes must be atomic. */

@@ -26,8 +26,10 @@ let dovecot: Dovecot;
 let users = 0;
 const { cleanups } = useDovecotSuite((started) => (dovecot = started));
 
-/** A fresh user watched through a fresh proxy; resolves once idle. */
-async function watchThroughProxy(mailboxes = ['INBOX']) {
+type WatchMode = 'notify' | 'idle';
+
+/** A fresh user watched through a fresh proxy, by NOTIFY or IDLE; resolves once idle. */
+async function watchThroughProxy(watchMode: WatchMode, mailboxes = ['INBOX']) {
   const user = `fault${++users}`;
   dovecot.addUser(user, 'pw');
   for (const mailbox of mailboxes.filter((m) => m !== 'INBOX')) {
@@ -36,7 +38,7 @@ async function watchThroughProxy(mailboxes = ['INBOX']) {
   const proxy = await startFaultProxy(dovecot.port);
   cleanups.push(() => proxy.close());
   const settings = testSettings(
-    [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), port: proxy.port }],
+    [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), port: proxy.port, watchMode }],
     5,
     fastLiveness,
   );
@@ -73,11 +75,22 @@ function statesSince(engine: EngineRun, from: number): string[] {
 
 const isIdle = (s: WatcherStatus) => s.state === 'idle';
 
+/**
+ * What proves a connection alive in each mode: leaving IDLE (DONE answered) or, on a NOTIFY
+ * connection that waits with no command running, the heartbeat's NOOP. A mailbox change
+ * seen through a fault may also reach the resync's EXAMINE first.
+ */
+const probe: Record<WatchMode, RegExp> = {
+  idle: /^DONE got no answer within 1 s/,
+  notify: /^(NOOP|SELECT INBOX) got no answer within 1 s/,
+};
+
 // Scenarios chain waits of 15–20 s each: the test's own timeout must come after the first
-// of them, so that a hang fails with the wait's description and the last events.
-describe('fault injection', { timeout: 60_000 }, () => {
+// of them, so that a hang fails with the wait's description and the last events. The suite
+// runs once per way of waiting: NOTIFY (Dovecot offers it) and IDLE per mailbox.
+describe.each(['notify', 'idle'] as const)('fault injection (%s)', { timeout: 60_000 }, (mode) => {
   it('recovers from a reset while idle and announces mail sent during the outage once', async () => {
-    const { user, proxy, engine, settings } = await watchThroughProxy();
+    const { user, proxy, engine, settings } = await watchThroughProxy(mode);
     const before = await deliver(user);
     await announced(engine, before);
     const from = engine.statuses.items.length;
@@ -97,7 +110,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
   it.each(['close', 'mute'] as const)(
     'takes a BYE during IDLE for the end of the connection (then %s), reconnects and catches up',
     async (then) => {
-      const { user, proxy, engine, settings } = await watchThroughProxy();
+      const { user, proxy, engine, settings } = await watchThroughProxy(mode);
       const from = engine.statuses.items.length;
       const cutAt = Date.now();
       proxy.bye('Server shutting down for maintenance', then);
@@ -121,7 +134,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
   );
 
   it('detects a blackholed connection with the heartbeat, and catches up once the path is back', async () => {
-    const { user, proxy, engine, settings } = await watchThroughProxy();
+    const { user, proxy, engine, settings } = await watchThroughProxy(mode);
     const from = engine.statuses.items.length;
     const cutAt = Date.now();
     await proxy.setMode('blackhole');
@@ -136,7 +149,8 @@ describe('fault injection', { timeout: 60_000 }, () => {
       `blackhole detected after ${Date.now() - cutAt} ms: ${detected.state} (${detected.detail})`,
     );
     expect(detected.state).toBe('backoff');
-    expect(detected.detail).toMatch(/^DONE got no answer within 1 s; retrying in/);
+    expect(detected.detail).toMatch(probe[mode]);
+    expect(detected.detail).toMatch(/; retrying in/);
     // While the path stays dark, reconnects fail on the greeting deadline and keep retrying.
     await engine.statuses.waitFor(
       (s) => s.state === 'backoff' && /^connect and login got no answer/.test(s.detail),
@@ -153,7 +167,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
   });
 
   it('tears down a connection whose UID FETCH gets no answer within the deadline, and announces once', async () => {
-    const { user, proxy, engine, settings } = await watchThroughProxy();
+    const { user, proxy, engine, settings } = await watchThroughProxy(mode);
     let release = () => {};
     // The resync's UID FETCH never reaches Dovecot until the test lets it go.
     const held = proxy.holdClient(
@@ -176,8 +190,8 @@ describe('fault injection', { timeout: 60_000 }, () => {
     expect(announcedIds(engine.announcements)).toEqual([id]);
   });
 
-  it('treats a swallowed DONE as a dead connection', async () => {
-    const { user, proxy, engine, settings } = await watchThroughProxy();
+  it('treats a swallowed DONE (or heartbeat NOOP) as a dead connection', async () => {
+    const { user, proxy, engine, settings } = await watchThroughProxy(mode);
     const from = engine.statuses.items.length;
     await proxy.setMode('swallow-client');
     const during = await deliver(user);
@@ -187,8 +201,9 @@ describe('fault injection', { timeout: 60_000 }, () => {
       15_000,
       from,
     );
-    // Dovecot's EXISTS still reaches us (server → client passes); our DONE does not reach it.
-    expect(detected.detail).toMatch(/^DONE got no answer within 1 s/);
+    // Dovecot's EXISTS or STATUS still reaches us (server → client passes); what we send
+    // next (DONE; with NOTIFY the EXAMINE or the heartbeat's NOOP) does not reach it.
+    expect(detected.detail).toMatch(probe[mode]);
     await proxy.setMode('pass');
     await engine.statuses.waitFor(isIdle, 'idle again', 15_000, engine.statuses.items.length);
     await announced(engine, during);
@@ -197,7 +212,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
   });
 
   it('keeps retrying while connections are refused, then catches up', async () => {
-    const { user, proxy, engine, settings } = await watchThroughProxy();
+    const { user, proxy, engine, settings } = await watchThroughProxy(mode);
     const from = engine.statuses.items.length;
     await proxy.setMode('refuse');
     proxy.resetAll();
@@ -217,7 +232,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
   });
 
   it('survives a Dovecot restart without losing or repeating mail', async () => {
-    const { user, engine, settings } = await watchThroughProxy();
+    const { user, engine, settings } = await watchThroughProxy(mode);
     const before = await deliver(user);
     await announced(engine, before);
     const from = engine.statuses.items.length;
@@ -231,7 +246,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
   });
 
   it('reports a deleted mailbox, and re-baselines once it is recreated', async () => {
-    const { user, engine, settings } = await watchThroughProxy(['Work']);
+    const { user, engine, settings } = await watchThroughProxy(mode, ['Work']);
     const from = engine.statuses.items.length;
     await dovecot.withClient(user, (c) => c.mailboxDelete('Work'));
     const missing = await engine.statuses.waitFor(
@@ -240,7 +255,10 @@ describe('fault injection', { timeout: 60_000 }, () => {
       15_000,
       from,
     );
-    expect(missing.detail).toMatch(/retrying in/);
+    // IDLE's connection fails and retries; NOTIFY's goes on and waits for MailboxName news.
+    expect(missing.detail).toMatch(
+      mode === 'idle' ? /retrying in/ : /; watching for it to come back$/,
+    );
     const recreatedFrom = engine.statuses.items.length;
     await dovecot.withClient(user, (c) => c.mailboxCreate('Work'));
     await engine.statuses.waitFor(isIdle, 'idle on the new mailbox', 15_000, recreatedFrom);
@@ -251,7 +269,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
   });
 
   it('stops promptly while a command hangs', async () => {
-    const { proxy, engine } = await watchThroughProxy();
+    const { proxy, engine } = await watchThroughProxy(mode);
     await proxy.setMode('blackhole');
     engine.supervisor.refresh();
     await engine.supervisor.stop();
@@ -264,14 +282,22 @@ describe('fault injection', { timeout: 60_000 }, () => {
   it('reports a wrong password as auth-failed, and recovers when the settings are corrected', async () => {
     const user = `fault${++users}`;
     dovecot.addUser(user, 'right');
-    const wrong = testSettings([testAccount(dovecot, 'a', user, 'wrong')], 5, fastLiveness);
+    const wrong = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'wrong'), watchMode: mode }],
+      5,
+      fastLiveness,
+    );
     const engine = startEngine(wrong);
     cleanups.push(() => engine.supervisor.stop());
     const failed = await engine.statuses.waitFor((s) => s.state === 'auth-failed', 'auth-failed');
     expect(failed.detail).toMatch(/^login rejected: /);
     expect(engine.statuses.filter((s) => s.state === 'connecting')).toHaveLength(1);
 
-    const right = testSettings([testAccount(dovecot, 'a', user, 'right')], 5, fastLiveness);
+    const right = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'right'), watchMode: mode }],
+      5,
+      fastLiveness,
+    );
     const from = engine.statuses.items.length;
     await engine.apply(right);
     await engine.statuses.waitFor(isIdle, 'idle with the corrected password', 15_000, from);
@@ -313,7 +339,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
       cleanups.push(() => new Promise((resolve) => garbage.close(resolve)));
       const port = (garbage.address() as net.AddressInfo).port;
       const settings = testSettings(
-        [{ ...testAccount(dovecot, 'a', 'x', 'y'), port }],
+        [{ ...testAccount(dovecot, 'a', 'x', 'y'), port, watchMode: mode }],
         5,
         fastLiveness,
       );
@@ -331,7 +357,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
     },
   );
 
-  it('does not reconnect many watchers in lockstep', async () => {
+  it.runIf(mode === 'idle')('does not reconnect many watchers in lockstep', async () => {
     const proxy = await startFaultProxy(dovecot.port);
     cleanups.push(() => proxy.close());
     await proxy.setMode('refuse');
@@ -339,7 +365,7 @@ describe('fault injection', { timeout: 60_000 }, () => {
     dovecot.addUser(user, 'pw');
     const mailboxes = ['INBOX', ...Array.from({ length: 9 }, (_, i) => `Box${i}`)];
     const settings = testSettings(
-      [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), port: proxy.port }],
+      [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), port: proxy.port, watchMode: mode }],
       5,
       { ...fastLiveness, maxBackoffSeconds: 60 },
     );

@@ -99,12 +99,15 @@ describe('Supervisor against Dovecot', { timeout: 60_000 }, () => {
   it('adds a mailbox from new settings without restarting the watchers that did not change', async () => {
     const user = newUser();
     await dovecot.withClient(user, (c) => c.mailboxCreate('Later'));
-    const before = testSettings([testAccount(dovecot, 'a', user, 'pw', ['INBOX'])]);
+    const idle = { watchMode: 'idle' as const };
+    const before = testSettings([{ ...testAccount(dovecot, 'a', user, 'pw', ['INBOX']), ...idle }]);
     const engine = run(before);
     await engine.allIdle(before);
     const from = engine.statuses.items.length;
 
-    const after = testSettings([testAccount(dovecot, 'a', user, 'pw', ['INBOX', 'Later'])]);
+    const after = testSettings([
+      { ...testAccount(dovecot, 'a', user, 'pw', ['INBOX', 'Later']), ...idle },
+    ]);
     await engine.supervisor.applySettings(after);
     await engine.statuses.waitFor(
       (s) => s.mailbox === 'Later' && s.state === 'idle',

@@ -134,7 +134,7 @@ exec env -i PATH=/usr/bin:/bin:/usr/sbin:/usr/lib/courier/courier \\
   IMAP_KEYWORDS=1 IMAP_ACL=1 IMAP_IDLE_TIMEOUT=60 IMAP_ENHANCEDIDLE=1 IMAP_USELOCKS=1 \\
   IMAP_MAILBOX_SANITY_CHECK=1 IMAP_UMASK=022 IMAP_TRASHFOLDERNAME=Trash IMAP_EMPTYTRASH= \\
   ${COURIERTCPD} -address=127.0.0.1 -maxprocs=200 -maxperip=200 -nodnslookup -noidentlookup \\
-  -stderr=syslog ${port} ${path.join(root, 'usr/lib/courier/courier/imaplogin')} \\
+  -stderr=${path.join(dir, 'imapd.log')} ${port} ${path.join(root, 'usr/lib/courier/courier/imaplogin')} \\
   ${path.join(root, 'usr/bin/imapd')} Maildir
 `,
     );

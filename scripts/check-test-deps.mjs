@@ -2,7 +2,7 @@
 /**
  * npm's `pretest`: makes sure this machine has what `npm test` needs (Dovecot, openssl,
  * Chromium; for the real popups test a D-Bus session bus, notify-send and Python's D-Bus
- * bindings; systemd-analyze). Missing pieces are installed with apt-get when it may (root,
+ * bindings; systemd-analyze; Cyrus and Courier for the server suite). Missing pieces are installed with apt-get when it may (root,
  * or passwordless sudo); otherwise it stops at once with the one command that would. It also
  * says whether the desktop end-to-end smoke test, which `npm test` does not run, can run here.
  * TIDINGS_SKIP_DEPS_CHECK=1 skips it all; TIDINGS_DEPS_ROOT (a fake `/`) is for its own tests.
@@ -14,6 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { electronDir, findElectronBinary } from './electron-binary.mjs';
 
 const NAME = 'check-test-deps';
+
+/**
+ * Debian's cyrus-imapd, courier-imap and dovecot-imapd conflict (each provides and conflicts
+ * with imap-server): installing one removes the others. The server suite's Cyrus and Courier
+ * are therefore unpacked here with `dpkg-deb -x`, never installed; their libraries and tools
+ * (cyrus-common, courier-base, …) install normally. CYRUS_BIN_DIR and COURIER_IMAP_DIR are the
+ * suite's overrides.
+ */
+export const UNPACKED_DIR = '/opt/tidings-test-servers';
 
 /**
  * What the suites need: how to tell it is there, the Debian package that brings it, and why.
@@ -93,6 +102,13 @@ export function listRequirements(env, osId = 'debian') {
       pkg: 'systemd',
       why: 'the user service test checks its unit with systemd-analyze verify',
     },
+    {
+      file: '/lib/systemd/systemd',
+      pkg: 'systemd',
+      why: 'the user service test reads its unit back with systemd --test',
+    },
+    // The server suite (test/servers): Cyrus 3.6 and Courier 5.0 beside Dovecot.
+    ...serverSuiteRequirements(env),
     // Dovecot started as root drops privileges to these; dovecot-core's postinst creates them.
     {
       users: ['dovecot', 'dovenull'],
@@ -100,6 +116,27 @@ export function listRequirements(env, osId = 'debian') {
       pkg: 'dovecot-core',
       why: 'Dovecot run as root needs its dovecot and dovenull users',
     },
+  ];
+}
+
+function serverSuiteRequirements(env) {
+  const why = 'the server suite runs a throwaway Cyrus and Courier';
+  return [
+    { file: '/usr/sbin/cyrmaster', pkg: 'cyrus-common', why },
+    { file: '/usr/sbin/saslpasswd2', pkg: 'sasl2-bin', why },
+    { file: '/usr/sbin/couriertcpd', pkg: 'courier-base', why },
+    { file: '/usr/lib/courier/courier-authlib/authdaemond', pkg: 'courier-authdaemon', why },
+    { file: '/usr/sbin/makeuserdb', pkg: 'courier-authlib-userdb', why },
+    { file: '/usr/libexec/gam_server', pkg: 'gamin', why },
+    env.CYRUS_BIN_DIR
+      ? { file: path.join(env.CYRUS_BIN_DIR, 'imapd'), why }
+      : { file: `${UNPACKED_DIR}/cyrus-imapd/usr/lib/cyrus/bin/imapd`, unpack: 'cyrus-imapd', why },
+    env.COURIER_IMAP_DIR
+      ? { file: path.join(env.COURIER_IMAP_DIR, 'usr/bin/imapd'), why }
+      : { file: `${UNPACKED_DIR}/courier-imap/usr/bin/imapd`, unpack: 'courier-imap', why },
+    // Their daemons drop privileges to these; the packages' postinst scripts create them.
+    { users: ['cyrus'], rootOnly: true, pkg: 'cyrus-common', why },
+    { users: ['courier'], rootOnly: true, pkg: 'courier-base', why },
   ];
 }
 
@@ -111,9 +148,10 @@ export function findMissing(requirements, probe) {
     if (req.command && !probe.hasCommand(req.command)) {
       missing.push({ ...req, missing: `no ${req.command} command` });
     }
-    // dovecot-imapd brings dovecot-core and so the users: a missing Dovecot says it all.
-    const dovecotMissing = missing.some((item) => item.pkg === 'dovecot-imapd');
-    if (req.users && (!req.rootOnly || probe.isRoot) && !dovecotMissing) {
+    // A package that is missing brings its users: a missing Dovecot (or Cyrus) says it all.
+    const bringsUsers = req.pkg === 'dovecot-core' ? 'dovecot-imapd' : req.pkg;
+    const packageMissing = missing.some((item) => item.pkg === bringsUsers && !item.users);
+    if (req.users && (!req.rootOnly || probe.isRoot) && !packageMissing) {
       const known = probe.systemUsers();
       const absent = req.users.filter((user) => !known.has(user));
       if (absent.length) missing.push({ ...req, missing: `no ${absent.join(', ')} system users` });
@@ -126,15 +164,19 @@ export function findMissing(requirements, probe) {
 export function planInstall(missing, probe) {
   if (!missing.length) return { action: 'none' };
   const packages = [...new Set(missing.map((item) => item.pkg).filter(Boolean))];
-  // Only dovecot-core for its users means it is installed already: reinstalling re-runs
+  const unpack = [...new Set(missing.map((item) => item.unpack).filter(Boolean))];
+  // Only users missing means their packages are installed already: reinstalling re-runs
   // the postinst that creates them.
-  const reinstall = packages.length === 1 && packages[0] === 'dovecot-core';
-  if (missing.some((item) => item.manual)) return { action: 'refuse', packages, reason: 'manual' };
-  if (missing.some((item) => !item.pkg)) return { action: 'refuse', packages, reason: 'override' };
-  if (!probe.hasCommand('apt-get')) return { action: 'refuse', packages, reason: 'no apt-get' };
-  if (probe.isRoot) return { action: 'install', packages, sudo: false, reinstall };
-  if (probe.canSudo()) return { action: 'install', packages, sudo: true, reinstall };
-  return { action: 'refuse', packages, reason: 'no root' };
+  const reinstall = packages.length > 0 && missing.every((item) => item.users);
+  const ask = { packages, unpack };
+  if (missing.some((item) => item.manual)) return { action: 'refuse', ...ask, reason: 'manual' };
+  if (missing.some((item) => !item.pkg && !item.unpack)) {
+    return { action: 'refuse', ...ask, reason: 'override' };
+  }
+  if (!probe.hasCommand('apt-get')) return { action: 'refuse', ...ask, reason: 'no apt-get' };
+  if (probe.isRoot) return { action: 'install', ...ask, sudo: false, reinstall };
+  if (probe.canSudo()) return { action: 'install', ...ask, sudo: true, reinstall };
+  return { action: 'refuse', ...ask, reason: 'no root' };
 }
 
 /** The lines that explain a refusal: each missing piece, and the one command that fixes it. */
@@ -142,19 +184,25 @@ export function describeRefusal(missing, plan) {
   const why = {
     'no root': 'not root and no passwordless sudo',
     'no apt-get': 'no apt-get on this machine',
-    override: 'a path given in DOVECOT_BIN, CHROMIUM_PATH or TIDINGS_TEST_PYTHON3 does not exist',
+    override:
+      'a path given in DOVECOT_BIN, CHROMIUM_PATH, TIDINGS_TEST_PYTHON3, CYRUS_BIN_DIR or ' +
+      'COURIER_IMAP_DIR does not exist',
     manual: 'not every piece comes from apt here',
   }[plan.reason];
   const lines = [
     `${NAME}: npm test needs what this machine lacks, and cannot install it (${why}):`,
   ];
   for (const item of missing) {
-    lines.push(`  ${item.pkg ?? 'not a package'}: ${item.missing} (${item.why})`);
+    const name = item.pkg ?? (item.unpack ? `${item.unpack} (unpacked)` : 'not a package');
+    lines.push(`  ${name}: ${item.missing} (${item.why})`);
     if (item.manual) lines.push(`    ${item.manual}`);
   }
   if (plan.packages.length) {
     const flag = plan.reinstall ? '--reinstall ' : '';
     lines.push(`Install with: sudo apt-get install ${flag}${plan.packages.join(' ')}`);
+  }
+  for (const pkg of plan.unpack ?? []) {
+    lines.push(`Unpack (never install: it would remove dovecot-imapd): ${unpackCommand(pkg)}`);
   }
   lines.push('(TIDINGS_SKIP_DEPS_CHECK=1 skips this check.)');
   return lines;
@@ -209,7 +257,8 @@ export function main({ env, probe, electronDir, out, err, run }) {
   }
   if (plan.action === 'install') {
     const reasons = [...new Set(missing.map((item) => item.why))].join('; ');
-    out(`${NAME}: installing ${plan.packages.join(' ')} with apt-get, because ${reasons}`);
+    const what = [...plan.packages, ...plan.unpack.map((pkg) => `${pkg} (unpacked)`)];
+    out(`${NAME}: installing ${what.join(' ')} with apt-get, because ${reasons}`);
     // sudo resets the environment; `env` carries DEBIAN_FRONTEND past it.
     const prefix = plan.sudo ? ['sudo', '-n', 'env'] : ['env'];
     const apt = (...args) => {
@@ -219,12 +268,20 @@ export function main({ env, probe, electronDir, out, err, run }) {
     const install = ['install', '-y', '-q', '--no-install-recommends'];
     if (plan.reinstall) install.push('--reinstall');
     let status = apt('update', '-q');
-    if (status === 0) status = apt(...install, ...plan.packages);
+    if (status === 0 && plan.packages.length) status = apt(...install, ...plan.packages);
     if (status !== 0) {
       err(
         `${NAME}: apt-get failed (exit ${status}); install by hand: sudo apt-get install ${plan.packages.join(' ')}`,
       );
       return 1;
+    }
+    for (const pkg of plan.unpack) {
+      const sh = [...(plan.sudo ? ['sudo', '-n'] : []), 'sh', '-c', unpackCommand(pkg, env)];
+      status = run(sh[0], sh.slice(1));
+      if (status !== 0) {
+        err(`${NAME}: unpacking ${pkg} failed (exit ${status}); by hand: ${unpackCommand(pkg)}`);
+        return 1;
+      }
     }
     const still = findMissing(requirements, probe);
     if (still.length) {
@@ -234,6 +291,24 @@ export function main({ env, probe, electronDir, out, err, run }) {
   }
   out(describeE2e(findElectronBinary(electronDir)));
   return 0;
+}
+
+/**
+ * Downloads `pkg` (into a directory apt's sandbox user may write) and unpacks it under
+ * UNPACKED_DIR, replacing an older copy. Under TIDINGS_DEPS_ROOT the target moves with `/`.
+ */
+export function unpackCommand(pkg, env = {}) {
+  const root = env.TIDINGS_DEPS_ROOT ?? '';
+  const target = `${root}${UNPACKED_DIR}/${pkg}`;
+  return [
+    'set -e',
+    'work=$(mktemp -d)',
+    'chmod 777 "$work"',
+    `cd "$work" && DEBIAN_FRONTEND=noninteractive apt-get download -q ${pkg}`,
+    `rm -rf '${target}' && mkdir -p '${target}'`,
+    `dpkg-deb -x "$work"/${pkg}_*.deb '${target}'`,
+    'rm -rf "$work"',
+  ].join('; ');
 }
 
 function isExecutable(file) {

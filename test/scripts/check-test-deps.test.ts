@@ -35,15 +35,50 @@ interface CheckTestDeps {
   }): number;
   findElectronBinary(electronDir: string): string | undefined;
   describeE2e(electronBinary: string | undefined): string;
+  unpackCommand(pkg: string, env?: Record<string, string>): string;
 }
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/check-test-deps.mjs', import.meta.url));
 const deps = (await import(pathToFileURL(SCRIPT).href)) as CheckTestDeps;
 
+// The Python of the test notification server and its D-Bus and GLib bindings.
+const PYTHON_FILES = [
+  '/usr/bin/python3',
+  '/usr/lib/python3/dist-packages/dbus',
+  '/usr/lib/python3/dist-packages/gi',
+];
+// Cyrus and Courier of the server suite: tools installed, the servers themselves unpacked.
+const SERVER_FILES = [
+  // Not a server: systemd's own parser, for the user service test.
+  '/lib/systemd/systemd',
+  '/usr/sbin/cyrmaster',
+  '/usr/sbin/saslpasswd2',
+  '/usr/sbin/couriertcpd',
+  '/usr/lib/courier/courier-authlib/authdaemond',
+  '/usr/sbin/makeuserdb',
+  '/usr/libexec/gam_server',
+  '/opt/tidings-test-servers/cyrus-imapd/usr/lib/cyrus/bin/imapd',
+  '/opt/tidings-test-servers/courier-imap/usr/bin/imapd',
+];
+const SERVER_USERS = ['cyrus', 'courier'];
 const EVERYTHING = {
-  files: ['/usr/sbin/dovecot', '/usr/bin/chromium'],
-  commands: ['openssl', 'apt-get'],
-  users: ['dovecot', 'dovenull'],
+  files: ['/usr/sbin/dovecot', '/usr/bin/chromium', ...PYTHON_FILES, ...SERVER_FILES],
+  commands: [
+    'openssl',
+    'apt-get',
+    'dbus-run-session',
+    'notify-send',
+    'dbus-send',
+    'gdbus',
+    'systemd-analyze',
+  ],
+  users: ['dovecot', 'dovenull', ...SERVER_USERS],
+};
+/** Everything but Dovecot and Chromium (and so the dovecot users). */
+const ALL_BUT_DOVECOT_AND_CHROMIUM = {
+  files: [...PYTHON_FILES, ...SERVER_FILES],
+  commands: EVERYTHING.commands,
+  users: SERVER_USERS,
 };
 
 /** A machine with `have` installed, whose apt-get installs everything (unless it fails). */
@@ -75,7 +110,8 @@ function fakeMachine(
       err: (line) => err.push(line),
       run: (command, args) => {
         runs.push([command, ...args].join(' '));
-        if (aptStatus === 0 && args.includes('install')) {
+        const unpacking = command === 'sh' && args[1]?.includes('dpkg-deb -x');
+        if (aptStatus === 0 && (args.includes('install') || unpacking)) {
           EVERYTHING.files.forEach((file) => files.add(file));
           EVERYTHING.commands.forEach((name) => commands.add(name));
           EVERYTHING.users.forEach((user) => users.add(user));
@@ -106,12 +142,16 @@ describe('check-test-deps decides', () => {
     expect(message).toMatch(/dovecot-imapd: no \/usr\/sbin\/dovecot/);
     expect(message).toMatch(/openssl: no openssl command/);
     expect(message).toMatch(/chromium: no \/usr\/bin\/chromium/);
-    expect(message).toContain('sudo apt-get install dovecot-imapd openssl chromium');
+    expect(message).toMatch(/libnotify-bin: no notify-send command/);
+    expect(message).toMatch(/python3-dbus: no \/usr\/lib\/python3\/dist-packages\/dbus/);
+    expect(message).toContain(
+      'sudo apt-get install dovecot-imapd openssl chromium dbus libnotify-bin libglib2.0-bin python3 python3-dbus python3-gi systemd',
+    );
   });
 
   it('on Ubuntu, where Chromium is only a snap, says how to get it instead of apt-installing it', () => {
     const machine = fakeMachine(
-      { commands: ['apt-get', 'openssl'], users: ['dovecot', 'dovenull'] },
+      { ...ALL_BUT_DOVECOT_AND_CHROMIUM, users: ['dovecot', 'dovenull', ...SERVER_USERS] },
       { root: true, os: 'ubuntu' },
     );
     expect(machine.check()).toBe(1);
@@ -123,7 +163,10 @@ describe('check-test-deps decides', () => {
     expect(message).toContain('sudo apt-get install dovecot-imapd');
     // With CHROMIUM_PATH pointing at the snap, Ubuntu is like any other machine.
     const withSnap = fakeMachine(
-      { ...EVERYTHING, files: ['/usr/sbin/dovecot', '/snap/bin/chromium'] },
+      {
+        ...EVERYTHING,
+        files: ['/usr/sbin/dovecot', '/snap/bin/chromium', ...PYTHON_FILES, ...SERVER_FILES],
+      },
       { root: true, os: 'ubuntu' },
     );
     expect(withSnap.check({ CHROMIUM_PATH: '/snap/bin/chromium' })).toBe(0);
@@ -137,7 +180,7 @@ describe('check-test-deps decides', () => {
   });
 
   it('says what it installs and why, then runs apt-get update once and install, as root', () => {
-    const machine = fakeMachine({ commands: ['apt-get', 'openssl'] }, { root: true });
+    const machine = fakeMachine(ALL_BUT_DOVECOT_AND_CHROMIUM, { root: true });
     expect(machine.check()).toBe(0);
     expect(machine.out[0]).toMatch(
       /^check-test-deps: installing dovecot-imapd chromium with apt-get, because .*Dovecot.*Chromium/,
@@ -149,8 +192,29 @@ describe('check-test-deps decides', () => {
     expect(machine.out.at(-1)).toContain('end-to-end smoke test');
   });
 
+  it('unpacks Cyrus and Courier with dpkg-deb instead of installing them, which would remove Dovecot', () => {
+    const have = {
+      ...EVERYTHING,
+      files: EVERYTHING.files.filter((file) => !file.startsWith('/opt/tidings-test-servers/')),
+    };
+    const machine = fakeMachine(have, { root: true });
+    expect(machine.check()).toBe(0);
+    expect(machine.out[0]).toMatch(
+      /^check-test-deps: installing cyrus-imapd \(unpacked\) courier-imap \(unpacked\) with apt-get/,
+    );
+    expect(machine.runs[0]).toBe('env DEBIAN_FRONTEND=noninteractive apt-get update -q');
+    expect(machine.runs.slice(1)).toEqual([
+      `sh -c ${deps.unpackCommand('cyrus-imapd')}`,
+      `sh -c ${deps.unpackCommand('courier-imap')}`,
+    ]);
+    expect(machine.runs.join('\n')).not.toMatch(/apt-get install/);
+    expect(deps.unpackCommand('cyrus-imapd')).toMatch(
+      /apt-get download -q cyrus-imapd; .*dpkg-deb -x "\$work"\/cyrus-imapd_\*\.deb '\/opt\/tidings-test-servers\/cyrus-imapd'/,
+    );
+  });
+
   it('installs through sudo -n when passwordless sudo works', () => {
-    const have = { ...EVERYTHING, files: ['/usr/sbin/dovecot'] };
+    const have = { ...EVERYTHING, files: ['/usr/sbin/dovecot', ...PYTHON_FILES, ...SERVER_FILES] };
     const machine = fakeMachine(have, { root: false, sudo: true });
     expect(machine.check()).toBe(0);
     expect(machine.runs).toEqual([
@@ -160,7 +224,10 @@ describe('check-test-deps decides', () => {
   });
 
   it('reinstalls dovecot-core when only its system users are missing, as root', () => {
-    const machine = fakeMachine({ ...EVERYTHING, users: ['dovecot'] }, { root: true });
+    const machine = fakeMachine(
+      { ...EVERYTHING, users: ['dovecot', ...SERVER_USERS] },
+      { root: true },
+    );
     expect(machine.check()).toBe(0);
     expect(machine.out[0]).toContain('installing dovecot-core');
     expect(machine.runs[1]).toMatch(/install .*--reinstall dovecot-core$/);
@@ -204,6 +271,10 @@ describe('check-test-deps as a process', () => {
     const bin = path.join(root, 'bin');
     mkdirSync(bin);
     symlinkSync('/usr/bin/env', path.join(bin, 'env'));
+    // What the unpack step's `sh -c` runs besides apt-get and dpkg-deb.
+    for (const tool of ['sh', 'mktemp', 'chmod', 'rm', 'mkdir']) {
+      symlinkSync(`/bin/${tool}`, path.join(bin, tool));
+    }
     for (const [name, body] of Object.entries(scripts)) {
       writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
       chmodSync(path.join(bin, name), 0o755);
@@ -232,22 +303,55 @@ describe('check-test-deps as a process', () => {
       sudo: '[ "$1" = -n ] && shift\n[ "$1" = true ] && exit 0\nexec "$@"',
       'apt-get': [
         'echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> "$TIDINGS_DEPS_ROOT/apt.log"',
+        '[ "$1" = download ] && { echo deb > "$3_1_amd64.deb"; exit 0; }',
         '[ "$1" = install ] || exit 0',
         'cd "$TIDINGS_DEPS_ROOT" && /bin/mkdir -p usr/sbin usr/bin etc',
-        'for f in usr/sbin/dovecot usr/bin/chromium bin/openssl; do',
+        '/bin/mkdir -p usr/lib/python3/dist-packages/dbus usr/lib/python3/dist-packages/gi',
+        'for f in usr/sbin/dovecot usr/bin/chromium usr/bin/python3 bin/openssl \\',
+        '  bin/dbus-run-session bin/notify-send bin/dbus-send bin/gdbus bin/systemd-analyze; do',
+        '  echo "#!/bin/sh" > "$f" && /bin/chmod +x "$f"',
+        'done',
+        '/bin/mkdir -p usr/lib/courier/courier-authlib usr/libexec',
+        '/bin/mkdir -p lib/systemd',
+        'for f in lib/systemd/systemd usr/sbin/cyrmaster usr/sbin/saslpasswd2 usr/sbin/couriertcpd \\',
+        '  usr/lib/courier/courier-authlib/authdaemond usr/sbin/makeuserdb usr/libexec/gam_server; do',
         '  echo "#!/bin/sh" > "$f" && /bin/chmod +x "$f"',
         'done',
         "printf 'dovecot:x:1:1::/:/bin/false\\ndovenull:x:2:2::/:/bin/false\\n' > etc/passwd",
+        "printf 'cyrus:x:3:3::/:/bin/false\\ncourier:x:4:4::/:/bin/false\\n' >> etc/passwd",
+      ].join('\n'),
+      // `apt-get download` above leaves a .deb; this dpkg-deb unpacks an imapd from it.
+      'dpkg-deb': [
+        'echo "dpkg-deb $*" >> "$TIDINGS_DEPS_ROOT/apt.log"',
+        'case "$3" in *cyrus*) f=usr/lib/cyrus/bin/imapd;; *) f=usr/bin/imapd;; esac',
+        '/bin/mkdir -p "$3/${f%/*}" && echo "#!/bin/sh" > "$3/$f" && /bin/chmod +x "$3/$f"',
       ].join('\n'),
     });
     const result = run();
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('installing dovecot-imapd openssl chromium with apt-get');
-    expect(readFileSync(path.join(root, 'apt.log'), 'utf8')).toBe(
-      'DEBIAN_FRONTEND=noninteractive update -q\n' +
-        'DEBIAN_FRONTEND=noninteractive install -y -q --no-install-recommends dovecot-imapd openssl chromium\n',
+    const packages =
+      'dovecot-imapd openssl chromium dbus libnotify-bin libglib2.0-bin python3 python3-dbus python3-gi systemd ' +
+      'cyrus-common sasl2-bin courier-base courier-authdaemon courier-authlib-userdb gamin';
+    expect(result.stdout).toContain(
+      `installing ${packages} cyrus-imapd (unpacked) courier-imap (unpacked) with apt-get`,
     );
+    const log = readFileSync(path.join(root, 'apt.log'), 'utf8').split('\n');
+    expect(log.slice(0, 2)).toEqual([
+      'DEBIAN_FRONTEND=noninteractive update -q',
+      `DEBIAN_FRONTEND=noninteractive install -y -q --no-install-recommends ${packages}`,
+    ]);
+    expect(log.slice(2)).toEqual([
+      'DEBIAN_FRONTEND=noninteractive download -q cyrus-imapd',
+      expect.stringMatching(
+        /^dpkg-deb -x .*\/cyrus-imapd_1_amd64\.deb .*\/opt\/tidings-test-servers\/cyrus-imapd$/,
+      ),
+      'DEBIAN_FRONTEND=noninteractive download -q courier-imap',
+      expect.stringMatching(
+        /^dpkg-deb -x .*\/courier-imap_1_amd64\.deb .*\/opt\/tidings-test-servers\/courier-imap$/,
+      ),
+      '',
+    ]);
   });
 });
 

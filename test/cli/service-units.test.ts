@@ -160,16 +160,17 @@ describe('the systemd user unit', () => {
     ]);
   });
 
-  it('restarts on failure but not after exit 2, at most 5 starts in 5 minutes, logs to the journal, wanted by default.target', () => {
+  it('restarts on failure but not after exit 2, at most 5 starts in 5 minutes, reloads with SIGHUP, logs to the journal, wanted by default.target', () => {
     const unit = renderSystemdUnit(invocationIn(makeTree()));
     const settings = unit
       .split('\n')
       .filter((line) => /^\w+=/.test(line) && !line.startsWith('ExecStart='));
     expect(settings).toEqual([
-      'Description=Tidings: announces new mail (IMAP IDLE)',
+      'Description=Tidings: announces new mail (IMAP NOTIFY, IDLE)',
       'StartLimitIntervalSec=300',
       'StartLimitBurst=5',
       'Type=exec',
+      'ExecReload=/bin/kill -HUP $MAINPID',
       'Restart=on-failure',
       'RestartSec=10',
       'RestartPreventExitStatus=2',

@@ -5,19 +5,26 @@ import { parseStepTimeout } from './check-setup.js';
 import { ConfigError } from './load-config.js';
 import { runLogin } from './login-command.js';
 import { runMailboxes } from './mailboxes-command.js';
+import { runService } from './service-command.js';
 import { runWatch } from './watch-command.js';
 
 const USAGE = `Usage: tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]
        tidings login --config FILE [--no-browser] [--state-dir DIR] ACCOUNT_ID
        tidings check --config FILE [--json] [--state-dir DIR] [--timeout SECONDS]
        tidings mailboxes --config FILE [--json] [--state-dir DIR] [--timeout SECONDS] ACCOUNT_ID
+       tidings service install --config FILE [--state-dir DIR] [--no-desktop]
+       tidings service uninstall|status
 
-watch:     watches IMAP mailboxes with IDLE and announces every new message once.
+watch:     watches IMAP mailboxes (NOTIFY, IDLE or polling) and announces every new
+           message once.
 login:     signs an "auth": "oauth2" account in (Gmail, Microsoft 365) in a browser and keeps
            its refresh token in the state dir for watch.
 check:     checks each account step by step (settings, DNS, TCP, TLS, login, each watched
            mailbox) and prints a table; exit 0 when all pass, 1 naming the failed step.
 mailboxes: lists the account's mailboxes on the server, * marking the watched ones.
+service:   runs watch as a user service: a systemd user unit (Linux) or a launchd agent
+           (macOS); on Windows it says what to use instead. install checks the config
+           first, then (re)starts it; status exits 3 when it is not installed.
 
   --config FILE     accounts and preferences (JSON; see README); an account may give
                     only "email" and its secret: its server is looked up and printed
@@ -30,7 +37,8 @@ mailboxes: lists the account's mailboxes on the server, * marking the watched on
   --timeout SECONDS check, mailboxes: the deadline of each step (default 10)
   --verbose         debug logs on stderr
 
-Signals: SIGUSR1 refreshes now; SIGINT or SIGTERM logs out and exits 0.`;
+Signals: SIGUSR1 refreshes now; SIGHUP re-reads the config (a bad one is refused, the old one
+kept); SIGINT or SIGTERM logs out, ends running hooks and exits 0.`;
 
 type Values = ReturnType<typeof parse>['values'];
 
@@ -38,6 +46,8 @@ type Values = ReturnType<typeof parse>['values'];
 interface Command {
   /** The usage problem with these positionals, if any. */
   checkArgs(rest: string[]): string | undefined;
+  /** Whether it runs without --config (default: it needs one). */
+  configOptional?(rest: string[]): boolean;
   run(values: Values & { config: string; timeoutMs: number }, rest: string[]): Promise<number>;
 }
 
@@ -49,6 +59,11 @@ const oneAccount = (name: string, what: string) => (rest: string[]) =>
     : rest.length > 1
       ? `${name}: give one ACCOUNT_ID, not "${rest.join(' ')}"`
       : undefined;
+
+const SERVICE_ACTIONS = ['install', 'uninstall', 'status'] as const;
+type ServiceAction = (typeof SERVICE_ACTIONS)[number];
+const isServiceAction = (word: string | undefined): word is ServiceAction =>
+  (SERVICE_ACTIONS as readonly (string | undefined)[]).includes(word);
 
 // One entry per command: a new command is one more entry here and a line in USAGE.
 const commands: Record<string, Command> = {
@@ -99,6 +114,21 @@ const commands: Record<string, Command> = {
   },
 };
 
+commands.service = {
+  checkArgs: (rest) =>
+    rest.length === 1 && isServiceAction(rest[0])
+      ? undefined
+      : `service: give one of install, uninstall, status${rest.length ? `, not "${rest.join(' ')}"` : ''}`,
+  configOptional: ([action]) => action !== 'install',
+  run: (values, [action]) =>
+    runService({
+      action: action as ServiceAction,
+      config: values.config || undefined,
+      stateDir: values['state-dir'],
+      desktop: !values['no-desktop'],
+    }),
+};
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -136,11 +166,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const problem = command.checkArgs(rest);
   if (problem) return usageError(problem);
-  if (!values.config) return usageError('--config FILE is required');
+  if (!values.config && !command.configOptional?.(rest)) {
+    return usageError('--config FILE is required');
+  }
   const timeout = parseStepTimeout(values.timeout);
   if (typeof timeout === 'string') return usageError(timeout);
   try {
-    return await command.run({ ...values, config: values.config, timeoutMs: timeout }, rest);
+    return await command.run({ ...values, config: values.config ?? '', timeoutMs: timeout }, rest);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`tidings: ${error.message}\n`);

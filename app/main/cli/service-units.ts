@@ -95,7 +95,7 @@ export function renderSystemdUnit(invocation: WatchInvocation): string {
   return `# Written by \`tidings service install\`; \`tidings service uninstall\` removes it.
 # Logs: journalctl --user -u tidings
 [Unit]
-Description=Tidings: announces new mail (IMAP IDLE)
+Description=Tidings: announces new mail (IMAP NOTIFY, IDLE)
 # At most 5 starts in 5 minutes; then it stays failed until you start it again.
 StartLimitIntervalSec=300
 StartLimitBurst=5
@@ -103,6 +103,8 @@ StartLimitBurst=5
 [Service]
 Type=exec
 ExecStart=${execStartLine(watchArgv(invocation))}
+# \`systemctl --user reload tidings\`: SIGHUP re-reads the config (a bad one is refused).
+ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec=10
 # Exit 2 is a refused config or usage: restarting would only fail again.

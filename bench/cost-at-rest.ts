@@ -1,16 +1,18 @@
 /**
  * Cost at rest: CPU time and RSS of `tidings watch` idling with 1, 10 and 50 watched mailboxes
- * (three processes side by side, default liveness: heartbeat 60 s), and the bytes the
- * heartbeat puts on the wire per connection per hour, counted by a tap between each process
- * and its Dovecot.
+ * in each watch mode (NOTIFY, the default `auto`, and IDLE per mailbox: six processes side by
+ * side, each with its own Dovecot, default liveness: heartbeat 60 s), the connections each
+ * holds, and the bytes it puts on the wire, counted by a tap between each process and its
+ * Dovecot.
  *
- *   npm run bench -- cost-at-rest [--minutes 5] [--mailboxes 1,10,50]
+ *   npm run bench -- cost-at-rest [--minutes 5] [--mailboxes 1,10,50] [--watch-mode auto,idle]
  */
 import { parseArgs } from 'node:util';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import {
   benchAccount,
   mailboxNames,
+  parseWatchMode,
   pause,
   processUsage,
   startBenchDovecot,
@@ -24,33 +26,20 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       minutes: { type: 'string', default: '5' },
       mailboxes: { type: 'string', default: '1,10,50' },
+      'watch-mode': { type: 'string', default: 'auto,idle' },
     },
   });
   const minutes = Number(values.minutes);
-  const setups = await Promise.all(
-    values.mailboxes
-      .split(',')
-      .map(Number)
-      .map(async (count) => {
-        const mailboxes = mailboxNames(count);
-        const dovecot = await startBenchDovecot(count);
-        let bytes = 0;
-        let counting = false;
-        const tap = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk) => {
-          if (counting) bytes += chunk.length;
-        });
-        const watch = startTimedWatch({ accounts: [benchAccount(dovecot, mailboxes, tap.port)] });
-        await watch.allIdle(mailboxes);
-        return {
-          count,
-          dovecot,
-          tap,
-          watch,
-          startCounting: () => (counting = true),
-          bytes: () => bytes,
-        };
-      }),
-  );
+  if (!(minutes > 0)) throw new Error(`--minutes wants a number > 0 (got "${values.minutes}")`);
+  const runs = values['watch-mode']
+    .split(',')
+    .map(parseWatchMode)
+    .flatMap((mode) =>
+      values.mailboxes.split(',').map((count) => ({ mode, count: Number(count) })),
+    );
+  // One at a time: 50 IDLE logins at once from six processes would only queue at the gates.
+  const setups = [];
+  for (const setup of runs) setups.push(await start(setup));
   try {
     await pause(5_000); // let start-up garbage settle
     const started = performance.now();
@@ -62,11 +51,15 @@ export async function run(argv: string[]): Promise<void> {
     setups.forEach((s, i) => {
       const after = processUsage(s.watch.proc.pid);
       const cpu = after.cpuSeconds - (before[i]?.cpuSeconds ?? 0);
-      const perConnectionHour = (s.bytes() / s.count) * (3600 / seconds);
+      const open = s.tap.open;
+      const perHour = s.bytes() * (3600 / seconds);
       console.log(
-        `  ${String(s.count).padStart(2)} mailbox(es): CPU ${cpu.toFixed(2)} s = ${((cpu / seconds) * 100).toFixed(3)}% of a core; ` +
+        `  ${s.mode.padEnd(4)} ${String(s.count).padStart(2)} mailbox(es): ${open} connection(s) open ` +
+          `(${s.tap.accepted} accepted); CPU ${cpu.toFixed(2)} s = ` +
+          `${((cpu / seconds) * 100).toFixed(3)}% of a core; ` +
           `RSS ${before[i]?.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB; ` +
-          `wire ${(perConnectionHour / 1024).toFixed(1)} KiB per connection per hour`,
+          `wire ${(perHour / 1024).toFixed(1)} KiB per hour ` +
+          `(${(perHour / Math.max(1, open) / 1024).toFixed(1)} per connection)`,
       );
     });
   } finally {
@@ -76,4 +69,27 @@ export async function run(argv: string[]): Promise<void> {
       await s.dovecot.stop();
     }
   }
+}
+
+async function start({ mode, count }: { mode: ReturnType<typeof parseWatchMode>; count: number }) {
+  const mailboxes = mailboxNames(count);
+  const dovecot = await startBenchDovecot(count);
+  let bytes = 0;
+  let counting = false;
+  const tap = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk) => {
+    if (counting) bytes += chunk.length;
+  });
+  const watch = startTimedWatch({
+    accounts: [benchAccount(dovecot, mailboxes, tap.port, { watchMode: mode })],
+  });
+  await watch.allIdle(mailboxes);
+  return {
+    mode,
+    count,
+    dovecot,
+    tap,
+    watch,
+    startCounting: () => (counting = true),
+    bytes: () => bytes,
+  };
 }

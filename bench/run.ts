@@ -5,6 +5,7 @@
 import { run as announceLatency } from './announce-latency.js';
 import { run as burst } from './burst.js';
 import { run as costAtRest } from './cost-at-rest.js';
+import { run as fallback } from './fallback.js';
 import { run as recovery } from './recovery.js';
 import { run as refreshAndStartup } from './refresh-and-startup.js';
 import { run as soakReconnect } from './soak-reconnect.js';
@@ -16,6 +17,7 @@ const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   recovery,
   'soak-reconnect': soakReconnect,
   'cost-at-rest': costAtRest,
+  fallback,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -6,7 +6,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startDovecot, type Dovecot } from '../../test/support/dovecot.js';
+import type { ImapFlow } from 'imapflow';
+import { startDovecot, type Dovecot, type DovecotOptions } from '../../test/support/dovecot.js';
+import {
+  imapServerKinds,
+  startImapServer,
+  type ImapServerKind,
+} from '../../test/support/imap-servers.js';
 import type { FakeNotifySend } from './fake-notify-send.js';
 import {
   startWatch,
@@ -29,18 +35,92 @@ export async function startBenchDovecot(count: number): Promise<Dovecot> {
   return dovecot;
 }
 
-/** The account entry for the bench user, watching `mailboxes` on `port`. */
-export function benchAccount(dovecot: Dovecot, mailboxes: string[], port = dovecot.port) {
+/** A bench server of any kind, with user `bench` (password `pw`) and its mailboxes. */
+export interface BenchServer {
+  kind: ImapServerKind;
+  host: string;
+  port: number;
+  /** The watched mailboxes as this server spells them (Courier: INBOX.Box2…). */
+  mailboxes: string[];
+  withClient<T>(fn: (client: ImapFlow) => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Parses `--server`. */
+export function parseServerKind(text: string): ImapServerKind {
+  const kind = imapServerKinds.find((k) => k === text);
+  if (!kind) throw new Error(`--server wants one of ${imapServerKinds.join(', ')} (got "${text}")`);
+  return kind;
+}
+
+/**
+ * Starts a server of `kind` with user `bench` and `count` mailboxes. Dovecot takes
+ * `dovecotOptions` (e.g. NOTIFY removed, a connection cap); Cyrus and Courier start as the
+ * server suite starts them (test/support/imap-servers.ts: root and /opt/tidings-test-servers).
+ */
+export async function startBenchServer(
+  kind: ImapServerKind,
+  count: number,
+  dovecotOptions: DovecotOptions = {},
+): Promise<BenchServer> {
+  if (kind === 'dovecot') {
+    const dovecot = await startDovecot({ bench: 'pw' }, undefined, dovecotOptions);
+    const mailboxes = mailboxNames(count);
+    await dovecot.withClient('bench', async (client) => {
+      for (const name of mailboxes.slice(1)) await client.mailboxCreate(name);
+    });
+    return {
+      kind,
+      host: dovecot.host,
+      port: dovecot.port,
+      mailboxes,
+      withClient: (fn) => dovecot.withClient('bench', fn),
+      stop: () => dovecot.stop(),
+    };
+  }
+  const server = await startImapServer(kind);
+  await server.addUser('bench', 'pw');
+  const mailboxes = mailboxNames(count).map((name, i) =>
+    i === 0 ? name : server.quirks.folder(name),
+  );
+  for (const name of mailboxes.slice(1)) await server.createMailbox('bench', name);
+  return {
+    kind,
+    host: server.host,
+    port: server.port,
+    mailboxes,
+    withClient: (fn) => server.withClient('bench', fn),
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * The account entry for the bench user, watching `mailboxes` on `port`; `extra` adds account
+ * settings (watchMode, pollSeconds, maxConnections).
+ */
+export function benchAccount(
+  server: { host: string; port: number },
+  mailboxes: string[],
+  port = server.port,
+  extra: Record<string, unknown> = {},
+) {
   return {
     id: 'b',
-    host: dovecot.host,
+    host: server.host,
     port,
     tls: 'none',
     allowInsecureAuth: true,
     user: 'bench',
     password: 'pw',
     mailboxes,
+    ...extra,
   };
+}
+
+/** Parses `--watch-mode` into the account's `watchMode` (auto is the default: NOTIFY). */
+export function parseWatchMode(text: string): 'auto' | 'notify' | 'idle' {
+  if (text === 'auto' || text === 'notify' || text === 'idle') return text;
+  throw new Error(`--watch-mode wants auto, notify or idle (got "${text}")`);
 }
 
 /** A running `tidings watch`, with each JSON line's arrival time. */

@@ -21,6 +21,30 @@ export interface RawIdleOptions {
   mailbox?: string;
   /** Leave IDLE on each EXISTS, FETCH the new messages' headers, then IDLE again. */
   reidle?: boolean;
+  /**
+   * Instead of SELECT and IDLE: NOTIFY SET STATUS (RFC 5465) for the mailbox with none
+   * selected, and timestamp each untagged STATUS (the floor of Tidings' NOTIFY mode, which
+   * waits the same way). Its `exists` holds the message count each STATUS gives.
+   */
+  notify?: boolean;
+}
+
+/**
+ * The message count an untagged STATUS of `mailbox` gives (MESSAGES, else UIDNEXT − 1, which
+ * is the same in a mailbox that never lost mail), or undefined for any other line.
+ */
+export function parseStatusCount(line: string, mailbox: string): number | undefined {
+  const match = /^\* STATUS (?:"((?:[^"\\]|\\.)*)"|(\S+)) \((.*)\)$/i.exec(line);
+  if (!match) return undefined;
+  const name = match[1] ?? match[2] ?? '';
+  const same =
+    name === mailbox || (name.toUpperCase() === 'INBOX' && mailbox.toUpperCase() === 'INBOX');
+  if (!same) return undefined;
+  const items = match[3] ?? '';
+  const messages = /\bMESSAGES (\d+)/i.exec(items);
+  if (messages) return Number(messages[1]);
+  const uidNext = /\bUIDNEXT (\d+)/i.exec(items);
+  return uidNext ? Number(uidNext[1]) - 1 : undefined;
 }
 
 /** Connects, logs in (LOGIN), selects the mailbox (INBOX by default) and idles. */
@@ -30,6 +54,7 @@ export async function startRawIdleClient(
   password: string,
   options: RawIdleOptions = {},
 ): Promise<RawIdleClient> {
+  const mailbox = options.mailbox ?? 'INBOX';
   const socket = net.connect(port, '127.0.0.1');
   socket.setEncoding('latin1');
   const exists: RawIdleClient['exists'] = [];
@@ -45,8 +70,9 @@ export async function startRawIdleClient(
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const match = /^\* (\d+) EXISTS$/.exec(line);
-      if (selected && match) {
-        exists.push({ count: Number(match[1]), at });
+      const status = options.notify ? parseStatusCount(line, mailbox) : undefined;
+      if (selected && (match || status !== undefined)) {
+        exists.push({ count: status ?? Number(match?.[1]), at });
         waiters.forEach((w) => w());
       }
       onLine(line);
@@ -56,7 +82,10 @@ export async function startRawIdleClient(
     new Promise<void>((resolve, reject) => {
       onLine = (line) => {
         if (line.startsWith(prefix)) resolve();
-        else if (/^\w+ (NO|BAD) /.test(line)) reject(new Error(line));
+        else if (/^\w+ (NO|BAD) /.test(line)) {
+          socket.destroy();
+          reject(new Error(line));
+        }
       };
     });
   const send = (text: string, prefix: string) => {
@@ -67,10 +96,19 @@ export async function startRawIdleClient(
   const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
   await expect('* OK');
   await send(`a LOGIN ${quote(user)} ${quote(password)}`, 'a OK');
-  await send(`b SELECT ${quote(options.mailbox ?? 'INBOX')}`, 'b OK');
-  selected = true;
-  await send('i0 IDLE', '+');
-  if (options.reidle) void cycleOnExists(exists, waiters, send, socket);
+  if (options.notify) {
+    selected = true;
+    // STATUS first sends the mailbox's status as it is (its count so far), then each change.
+    await send(
+      `n NOTIFY SET STATUS (mailboxes ${quote(mailbox)} (MessageNew MessageExpunge))`,
+      'n OK',
+    );
+  } else {
+    await send(`b SELECT ${quote(mailbox)}`, 'b OK');
+    selected = true;
+    await send('i0 IDLE', '+');
+  }
+  if (options.reidle && !options.notify) void cycleOnExists(exists, waiters, send, socket);
   return {
     exists,
     waitForCount(count, timeoutMs = 10_000) {

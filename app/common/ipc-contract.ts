@@ -146,9 +146,41 @@ export interface StatusView {
   unread: number | null;
 }
 
-/** The outcome of "Test connection", with the mailboxes to pick from when it worked. */
+/**
+ * A server certificate that the account's rules do not trust, as "Test connection" found it
+ * (read without trusting it, never used to log in): what the window shows so the user can
+ * decide to pin it ("Trust this certificate" fills `certificateFingerprint`; nothing pins by
+ * itself).
+ */
+export interface CertificateView {
+  /** "AB:CD:…", the value a pin takes. */
+  fingerprint256: string;
+  subject: string;
+  issuer: string;
+  /** ISO dates. */
+  validFrom: string;
+  validTo: string;
+  /** Why it is not trusted ("self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)"). */
+  problem: string;
+  /** The account pins another certificate already: trusting this one replaces that pin. */
+  replacesPin: boolean;
+  /**
+   * False for a provider whose certificates come from public authorities (Gmail, Outlook…):
+   * an untrusted one there means something is in the way, and no pin is offered.
+   */
+  pinnable: boolean;
+  /** The provider preset of the server (host and port), e.g. "Proton Mail Bridge". */
+  provider?: string | undefined;
+}
+
+/**
+ * The outcome of "Test connection", with the mailboxes to pick from when it worked. A `tls`
+ * failure carries the refused certificate when it could be read. `busy`: no connection of the
+ * account's budget came free in time; `cancelled`: the window closed while it waited.
+ */
 export type ConnectionTestResult =
-  { ok: true; mailboxes: string[] } | { ok: false; code: string; message: string };
+  | { ok: true; mailboxes: string[] }
+  | { ok: false; code: string; message: string; certificate?: CertificateView | undefined };
 
 /** A request main refused, with one message per field where it can tell. */
 export interface RequestError {
@@ -194,9 +226,11 @@ export type InvokeRequest<C extends InvokeChannel> = z.infer<(typeof invokeSchem
 /** Events main pushes to the window. */
 export interface EventPayloads {
   'status:changed': StatusView[];
+  /** What the running "Test connection" waits for (a free connection of the account's budget). */
+  'account:test-progress': { message: string };
 }
 export type EventChannel = keyof EventPayloads;
 
 /** Every channel name, for the preload's allow-list. */
 export const invokeChannels = Object.keys(invokeSchemas) as InvokeChannel[];
-export const eventChannels: EventChannel[] = ['status:changed'];
+export const eventChannels: EventChannel[] = ['status:changed', 'account:test-progress'];

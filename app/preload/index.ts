@@ -40,6 +40,13 @@ export const tidingsApi = {
     ipcRenderer.on('status:changed', handler);
     return () => ipcRenderer.off('status:changed', handler);
   },
+  /** Calls `listener` with what a running "Test connection" waits for; returns unsubscribe. */
+  onTestProgress(listener: (progress: EventPayloads['account:test-progress']) => void): () => void {
+    const handler = (_event: IpcRendererEvent, progress: EventPayloads['account:test-progress']) =>
+      listener(progress);
+    ipcRenderer.on('account:test-progress', handler);
+    return () => ipcRenderer.off('account:test-progress', handler);
+  },
 };
 
 /** The API's type, from which the renderer's `window.tidings` is typed. */

@@ -8,6 +8,11 @@ import type { AccountInput, AccountView, SettingsView } from '../common/ipc-cont
 import { isHttpsUrl } from '../common/https-url.js';
 import { api } from './api.js';
 import { canonicalHost, describeFailure, newId } from './account-text.js';
+import {
+  hideCertificateOffer,
+  setUpCertificateOffer,
+  showCertificateOffer,
+} from './certificate-offer.js';
 import { byId, setFieldError } from './dom.js';
 import { openManualSettings, setUpEmailLookup, showEmailStep } from './email-lookup.js';
 import {
@@ -55,6 +60,8 @@ export interface AccountFormHost {
 
 let editing: AccountView | null = null;
 let signInHost: SignInHost | undefined;
+// True while "Test connection" waits for main: its progress replaces "Testing…".
+let testing = false;
 
 const input = (name: string) => byId<HTMLInputElement>(`f-${name}`);
 
@@ -67,11 +74,29 @@ export function setUpAccountForm(host: AccountFormHost): void {
   byId('test-connection').addEventListener('click', () => void testConnection(host));
   byId('cancel-edit').addEventListener('click', () => close(host));
   byId<HTMLSelectElement>('f-tls').addEventListener('change', () => {
+    hideCertificateOffer();
     updateSecurityHints();
     updatePasswordHint();
   });
   for (const name of ['host', 'port', 'user', 'caFile', 'certificateFingerprint'])
     input(name).addEventListener('input', updatePasswordHint);
+  // An offered certificate belongs to the server it came from.
+  for (const name of ['host', 'port', 'caFile', 'certificateFingerprint'])
+    input(name).addEventListener('input', hideCertificateOffer);
+  setUpCertificateOffer((fingerprint) => {
+    // The user's choice, shown where it is kept: the Certificates section, filled and open.
+    input('certificateFingerprint').value = fingerprint;
+    byId<HTMLDetailsElement>('certificate-settings').open = true;
+    updatePasswordHint();
+    byId('test-connection').focus();
+    void testConnection(host);
+  });
+  api.onTestProgress(({ message }) => {
+    if (!testing) return;
+    const result = byId('test-result');
+    result.className = 'test-result waiting';
+    result.textContent = message;
+  });
   setUpEmailLookup(() => {
     updateSecurityHints();
     updatePasswordHint();
@@ -120,6 +145,7 @@ export function openAccountForm(account: AccountView | null): void {
   resetMailboxes(account?.mailboxes ?? ['INBOX'], account?.quietMailboxes ?? []);
   byId('mailbox-hint').hidden = false;
   byId('test-result').textContent = '';
+  hideCertificateOffer();
   byId('form-error').textContent = '';
   for (const name of fields) setFieldError('f', name, '');
   updateSecurityHints();
@@ -260,8 +286,11 @@ async function testConnection(host: AccountFormHost): Promise<void> {
   }
   const button = byId<HTMLButtonElement>('test-connection');
   button.disabled = true;
+  hideCertificateOffer();
   result.className = 'test-result';
   result.textContent = 'Testing…';
+  testing = true;
+  const tested = serverKey();
   try {
     const response = await api.testAccount(request);
     if (!response.ok) {
@@ -279,10 +308,27 @@ async function testConnection(host: AccountFormHost): Promise<void> {
     } else {
       result.className = 'test-result failed';
       result.textContent = describeFailure(outcome.code, outcome.message);
+      // Not if the server was changed meanwhile: the certificate is the old server's.
+      if (outcome.certificate && serverKey() === tested) showCertificateOffer(outcome.certificate);
     }
   } finally {
+    testing = false;
     button.disabled = false;
   }
+}
+
+// The fields that decide which server a test reached and how its certificate was judged.
+function serverKey(): string {
+  const tls = byId<HTMLSelectElement>('f-tls').value;
+  return [
+    input('host').value,
+    input('port').value,
+    tls,
+    input('caFile').value,
+    input('certificateFingerprint').value,
+  ]
+    .map((value) => value.trim())
+    .join('\n');
 }
 
 async function save(host: AccountFormHost): Promise<void> {

@@ -17,6 +17,8 @@ const failureTitle: Record<string, string> = {
   auth: 'Login rejected',
   protocol: 'The server answered strangely',
   config: 'Settings problem',
+  busy: 'Not tested',
+  cancelled: 'Not tested',
 };
 
 /**

@@ -5,6 +5,9 @@
  * A sign-in waits, as main does for the browser, until the test calls `window.__finishSignIn`
  * (with a failure, or nothing for success) or the page cancels it. "Email address" lookups
  * are answered from a table by the address's domain (none: nothing found), after a delay.
+ * A test answers by the fingerprint the account pins, if the table has it; with `holdTests`
+ * it waits for `window.__finishTest()`, while `window.__pushTestProgress(message)` says what
+ * it waits for, as main does while the account's connections are all in use.
  */
 import type {
   AutoconfigView,
@@ -27,6 +30,10 @@ export interface FakeBridgeSetup {
   autoconfig?: Record<string, AutoconfigView>;
   /** How long a lookup takes, in ms (0 by default). */
   autoconfigDelayMs?: number;
+  /** What a test answers when the account pins this fingerprint (else `testResult`). */
+  testResultsByPin?: Record<string, ConnectionTestResult>;
+  /** Tests wait for `window.__finishTest()` instead of answering at once. */
+  holdTests?: boolean;
 }
 
 /** The init script, as a function Playwright serialises into the page. */
@@ -34,6 +41,8 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
   type Listener = (statuses: StatusView[]) => void;
   const state = structuredClone(setup);
   const listeners: Listener[] = [];
+  const progressListeners: Array<(progress: { message: string }) => void> = [];
+  const heldTests: Array<() => void> = [];
   const calls: Array<{ method: string; args: unknown[] }> = [];
   const record = (method: string, ...args: unknown[]) =>
     calls.push({ method, args: structuredClone(args) });
@@ -45,6 +54,9 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
     listeners.forEach((listener) => listener(structuredClone(statuses)));
   };
   w.__setTestResult = (result: ConnectionTestResult) => (state.testResult = result);
+  w.__pushTestProgress = (message: string) =>
+    progressListeners.forEach((listener) => listener({ message }));
+  w.__finishTest = () => heldTests.shift()?.();
   type AccountRequest = { originalId?: string; account: Record<string, unknown> & { id: string } };
   const store = (input: AccountRequest, extra: Record<string, unknown>) => {
     const { password: _password, oauth2, ...account } = input.account;
@@ -63,7 +75,13 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
   w.tidings = {
     getSettings: () => (record('getSettings'), ok(state.settings)),
     getStatus: () => (record('getStatus'), ok(state.statuses)),
-    testAccount: (input: unknown) => (record('testAccount', input), ok(state.testResult)),
+    testAccount: (input: { account: { certificateFingerprint?: string } }) => {
+      record('testAccount', input);
+      const pin = input.account.certificateFingerprint;
+      const answer = () => ok((pin && state.testResultsByPin?.[pin]) || state.testResult);
+      if (!state.holdTests) return answer();
+      return new Promise((resolve) => heldTests.push(() => resolve(answer())));
+    },
     savePreferences: (input: {
       notifications: SettingsView['notifications'];
       startAtLogin: boolean;
@@ -136,6 +154,10 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
     onStatus: (listener: Listener) => {
       listeners.push(listener);
       return () => listeners.splice(listeners.indexOf(listener), 1);
+    },
+    onTestProgress: (listener: (progress: { message: string }) => void) => {
+      progressListeners.push(listener);
+      return () => progressListeners.splice(progressListeners.indexOf(listener), 1);
     },
   };
 }

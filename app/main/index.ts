@@ -10,9 +10,11 @@ import type { StatusView } from '../common/ipc-contract.js';
 import { appPaths } from './app-paths.js';
 import { ConfStateStore, ConnectGate, Supervisor, testConnection } from './engine/index.js';
 import { resolveAccount } from './engine/autoconfig.js';
+import { connectionLimitFor, DEFAULT_MAX_CONNECTIONS } from './engine/connection-budget.js';
 import { signIn } from './engine/oauth2-login.js';
 import { createAppCredentials } from './electron/app-credentials.js';
 import { createAutoconfigHandlers } from './electron/autoconfig-handlers.js';
+import { inspectCertificate } from './electron/certificate-check.js';
 import { builtInClients } from './electron/build-info.js';
 import { ElectronNotifier } from './electron/electron-notifier.js';
 import { createElectronSystemEvents } from './electron/electron-system-events.js';
@@ -119,6 +121,7 @@ function start(): void {
       settingsWindow.once('closed', () => {
         void signInHandlers['account:sign-in-cancel'](undefined);
         autoconfigHandlers.cancel();
+        cancelTest();
       });
     }
   };
@@ -190,25 +193,41 @@ function start(): void {
   const autoconfigHandlers = createAutoconfigHandlers({
     resolve: (email, signal) => resolveAccount(email, { signal }),
   });
+  const commandTimeoutMs = () => store.engineSettings().liveness.commandTimeoutSeconds * 1000;
+  const { cancelTest, ...settingsChannels } = createSettingsHandlers({
+    store,
+    apply,
+    statuses: statusViews,
+    signedInCredentials: (id) => credentials.getCredentials(id),
+    testConnection: (account, secret) =>
+      testConnection(account, secret, {
+        commandTimeoutMs: commandTimeoutMs(),
+        gate: testGate,
+        logger,
+      }),
+    // The test and its mailbox list count against the account's budget, like its watchers.
+    borrowConnection: (id, signal) => supervisor.borrowConnection(id, signal),
+    connectionLimit: (id) => {
+      const account = store.engineSettings().accounts.find((a) => a.id === id);
+      return account
+        ? connectionLimitFor(account)
+        : { limit: DEFAULT_MAX_CONNECTIONS, source: 'default' };
+    },
+    progress: (message) => {
+      if (settingsWindow && !settingsWindow.isDestroyed()) {
+        settingsWindow.webContents.send('account:test-progress', { message });
+      }
+    },
+    inspectCertificate: (account) => inspectCertificate(account, commandTimeoutMs()),
+    setStartAtLogin,
+    encrypt: encryptPassword,
+    decrypt: decryptPassword,
+    secretStorageWarning: () => secretStorageWarning(),
+  });
   registerIpcHandlers(
     ipcMain,
     {
-      ...createSettingsHandlers({
-        store,
-        apply,
-        statuses: statusViews,
-        signedInCredentials: (id) => credentials.getCredentials(id),
-        testConnection: (account, secret) =>
-          testConnection(account, secret, {
-            commandTimeoutMs: store.engineSettings().liveness.commandTimeoutSeconds * 1000,
-            gate: testGate,
-            logger,
-          }),
-        setStartAtLogin,
-        encrypt: encryptPassword,
-        decrypt: decryptPassword,
-        secretStorageWarning: () => secretStorageWarning(),
-      }),
+      ...settingsChannels,
       ...signInHandlers,
       'account:autoconfigure': autoconfigHandlers['account:autoconfigure'],
     },

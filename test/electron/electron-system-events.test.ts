@@ -29,7 +29,8 @@ describe('Electron system events', () => {
         await engine.allIdle(settings, from);
         expect(engine.statuses.items.slice(from).map((s) => s.detail)).toEqual([
           'resume from sleep',
-          'watching, 0 unread',
+          // Dovecot offers NOTIFY: the account's one connection watches every mailbox.
+          'watching (NOTIFY), 0 unread',
         ]);
       }
     } finally {

@@ -122,7 +122,10 @@ describe('tidings watch config reload', () => {
     const ann = newUser();
     const bob = newUser();
     await dovecot.withClient(ann, (client) => client.mailboxCreate('Work'));
-    const file = writeConfig(config([account('ann', ann)]));
+    // IDLE per mailbox: an added mailbox is a connection of its own, the others stay as they
+    // are (a NOTIFY account reconnects its one connection instead: engine/watch-modes.test.ts).
+    const idle = { watchMode: 'idle' };
+    const file = writeConfig(config([account('ann', ann, idle)]));
     const proc = await watch(file, [['ann', 'INBOX']]);
     // The mailbox's creation and the watcher: two logins of ann's so far.
     expect(await loginsReaching(ann, 2)).toBe(2);
@@ -131,7 +134,10 @@ describe('tidings watch config reload', () => {
     writeFileSync(
       file,
       JSON.stringify(
-        config([account('ann', ann, { mailboxes: ['INBOX', 'Work'] }), account('bob', bob)]),
+        config([
+          account('ann', ann, { ...idle, mailboxes: ['INBOX', 'Work'] }),
+          account('bob', bob),
+        ]),
       ),
     );
     proc.signal('SIGHUP');

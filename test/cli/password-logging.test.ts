@@ -102,7 +102,8 @@ describe('tidings watch --verbose', () => {
       expect(await proc.stop()).toBe(0);
 
       // The run did log imapflow's messages and our debug lines, so there was a chance to leak.
-      expect(proc.stderr()).toMatch(/ debug literal\/INBOX: imap: /);
+      // The connection's label: the account and what it watches (NOTIFY: all its mailboxes).
+      expect(proc.stderr()).toMatch(/ debug literal\/(INBOX|NOTIFY): imap: /);
       const output = `${proc.stderr()}\n${proc.stdout()}`;
       for (const { id, password } of sources) {
         for (const form of secretForms(`${id}-user`, password)) {

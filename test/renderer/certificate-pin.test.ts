@@ -143,6 +143,34 @@ describe('pinning a certificate on first use', () => {
     expect(await page.getByLabel('Trust exactly this certificate (SHA-256)').inputValue()).toBe('');
   });
 
+  it('asks for the stored password again once a saved account pins a certificate', async () => {
+    const bridgeAccount = { ...work, host: '127.0.0.1', port: 1143, tls: 'starttls' as const };
+    const { page } = await open({
+      settings: { ...emptySettings, accounts: [bridgeAccount] },
+      testResult: refused(bridgeCertificate),
+    });
+    await page.getByRole('button', { name: 'Edit Work' }).click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => offer(page).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Trust this certificate' }).click();
+    // The stored password was saved for the certificate the authorities vouch for, not this one.
+    await expect
+      .poll(() => page.locator('#f-password-error').textContent())
+      .toBe('The server, port, security, certificate or user changed: enter the password again.');
+    expect(await focusedId(page)).toBe('f-password');
+    expect(await calls(page, 'testAccount')).toHaveLength(1);
+    await page.getByLabel('Password', { exact: true }).fill('bridge-password');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(async () => (await calls(page, 'testAccount')).length).toBe(2);
+    const [, [again]] = (await calls(page, 'testAccount')) as Array<
+      [{ account: { certificateFingerprint?: string; password?: string } }]
+    >;
+    expect(again?.account).toMatchObject({
+      certificateFingerprint: fingerprint,
+      password: 'bridge-password',
+    });
+  });
+
   it('says what a test waits for while the account uses all its connections', async () => {
     const { page, errors } = await open({
       settings: { ...emptySettings, accounts: [work] },

@@ -60,6 +60,7 @@ export interface AccountFormHost {
 
 let editing: AccountView | null = null;
 let signInHost: SignInHost | undefined;
+let formHost: AccountFormHost | undefined;
 // True while "Test connection" waits for main: its progress replaces "Testing…".
 let testing = false;
 
@@ -67,6 +68,7 @@ const input = (name: string) => byId<HTMLInputElement>(`f-${name}`);
 
 /** Wires the form's buttons once. */
 export function setUpAccountForm(host: AccountFormHost): void {
+  formHost = host;
   byId<HTMLFormElement>('account-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void save(host);
@@ -123,6 +125,16 @@ export function setUpAccountForm(host: AccountFormHost): void {
 export function signInAgain(account: AccountView): void {
   openAccountForm(account);
   if (signInHost) void startSignIn(signInHost);
+}
+
+/**
+ * The list's "Check certificate" (a saved account stopped at an untrusted certificate): opens
+ * its form and tests it, which shows the certificate and, where sound, "Trust this certificate".
+ */
+export function checkCertificate(account: AccountView): void {
+  openAccountForm(account);
+  byId<HTMLDetailsElement>('certificate-settings').open = true;
+  if (formHost) void testConnection(formHost);
 }
 
 /** Opens the form for `account`, or empty for a new one (address first), and focuses it. */

@@ -8,6 +8,8 @@ export interface AccountActions {
   remove(account: AccountView): Promise<void>;
   /** "Sign in again" for an OAuth2 account whose sign-in the provider no longer accepts. */
   signInAgain(account: AccountView): void;
+  /** "Check certificate" for an account stopped at a certificate it does not trust. */
+  checkCertificate(account: AccountView): void;
 }
 
 const stateLabel: Record<StatusView['state'], string> = {
@@ -61,6 +63,13 @@ function accountItem(
     'Sign in again',
   );
   signInAgain.addEventListener('click', () => actions.signInAgain(account));
+  const checkCertificate = h(
+    'button',
+    { type: 'button', class: 'primary', 'aria-label': `Check the certificate of ${name}` },
+    'Check certificate',
+  );
+  checkCertificate.addEventListener('click', () => actions.checkCertificate(account));
+  const untrusted = statuses.some((s) => s.account === account.id && s.state === 'tls-error');
   const oauth2 = account.auth === 'oauth2';
   const refused = statuses.some((s) => s.account === account.id && s.state === 'auth-failed');
   const mailboxes = account.mailboxes.map((mailbox) => {
@@ -94,6 +103,7 @@ function accountItem(
       'div',
       { class: 'account-actions' },
       ...(oauth2 && refused ? [signInAgain] : []),
+      ...(untrusted && account.tls !== 'none' ? [checkCertificate] : []),
       edit,
       remove,
     ),

@@ -1,7 +1,12 @@
 /** The settings window: loads settings and statuses, keeps the list live, wires the forms. */
 import type { SettingsView, StatusView } from '../common/ipc-contract.js';
 import { renderAccounts } from './accounts-panel.js';
-import { openAccountForm, setUpAccountForm, signInAgain } from './account-form.js';
+import {
+  checkCertificate,
+  openAccountForm,
+  setUpAccountForm,
+  signInAgain,
+} from './account-form.js';
 import { api } from './api.js';
 import { byId } from './dom.js';
 import { setUpPreferences, showPreferences } from './preferences-panel.js';
@@ -17,6 +22,7 @@ function render(): void {
   renderAccounts(settings.accounts, statuses, {
     edit: (account) => openAccountForm(account),
     signInAgain,
+    checkCertificate,
     remove: async (account) => {
       const response = await api.removeAccount(account.id);
       if (response.ok) update(response.value);

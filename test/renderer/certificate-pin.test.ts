@@ -2,8 +2,9 @@
  * "Trust this certificate" in the settings window, in Chromium against the fake bridge: a
  * test refused for a self-signed certificate (Proton Mail Bridge's) shows its SHA-256
  * fingerprint, pins it only when the button is pressed, tests again with the pin, and saves
- * it; a provider with public certificates gets no button; another server hides the offer.
- * And a test waiting for a free connection of the account says so.
+ * it; a provider with public certificates gets no button; another server hides the offer; a
+ * saved account stopped at its certificate gets "Check certificate" in the list, and asks for
+ * its password again once pinned. And a test waiting for a free connection says so.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -169,6 +170,44 @@ describe('pinning a certificate on first use', () => {
       certificateFingerprint: fingerprint,
       password: 'bridge-password',
     });
+  });
+
+  it('offers "Check certificate" for a saved account stopped at its certificate, which tests it and shows the offer', async () => {
+    const bridgeAccount = { ...work, host: '127.0.0.1', port: 1143, tls: 'starttls' as const };
+    const { page, errors } = await open({
+      settings: { ...emptySettings, accounts: [bridgeAccount] },
+      statuses: [
+        {
+          account: 'work',
+          mailbox: 'INBOX',
+          state: 'tls-error',
+          detail: `self-signed certificate; server certificate "127.0.0.1" SHA-256 ${fingerprint}`,
+          unread: null,
+        },
+      ],
+      testResult: refused(bridgeCertificate),
+    });
+    const check = page.getByRole('button', { name: 'Check the certificate of Work' });
+    await expect.poll(() => check.isVisible()).toBe(true);
+    await page.screenshot({ path: shot('settings-certificate-check.png'), fullPage: true });
+    await check.click();
+    await expect.poll(() => offer(page).isVisible()).toBe(true);
+    expect(await page.locator('#certificate-fingerprint').textContent()).toBe(fingerprint);
+    // The stored password applies to the saved server: the test asked main without one.
+    const [[tested]] = (await calls(page, 'testAccount')) as [
+      [{ originalId?: string; account: { password?: string } }],
+    ];
+    expect(tested).toMatchObject({ originalId: 'work' });
+    expect(tested.account.password).toBeUndefined();
+    // Once watching again, the button goes.
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.evaluate(() =>
+      (window as unknown as { __pushStatus(s: unknown[]): void }).__pushStatus([
+        { account: 'work', mailbox: 'INBOX', state: 'idle', detail: 'watching', unread: 0 },
+      ]),
+    );
+    await expect.poll(() => check.count()).toBe(0);
+    expect(errors).toEqual([]);
   });
 
   it('says what a test waits for while the account uses all its connections', async () => {

@@ -5,6 +5,7 @@
  * each command line through the script, or with a plain tagged OK (CAPABILITY, LIST, SELECT,
  * IDLE and LOGOUT get their usual answers). It also counts sessions in progress: from the
  * connection until the client says LOGOUT (or goes away). An empty INBOX is all it holds.
+ * `push` speaks unasked to every open connection (an untagged ALERT, a BYE).
  */
 import net from 'node:net';
 
@@ -35,6 +36,8 @@ export interface ScriptedImapServer {
   readonly commands: readonly ImapCommand[];
   /** Drops every open connection at once (a server restart, a reset on the way). */
   dropAll(): void;
+  /** Writes `line` (CRLF added) to every open connection, unasked. */
+  push(line: string): void;
   close(): Promise<void>;
 }
 
@@ -128,6 +131,9 @@ export async function startScriptedImapServer(
     commands,
     dropAll() {
       for (const socket of sockets) socket.destroy();
+    },
+    push(line) {
+      for (const socket of sockets) if (socket.writable) socket.write(`${line}\r\n`);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -13,13 +13,16 @@ export class TidingsError extends Error {
   override readonly name = 'TidingsError';
   /** The server ended the session because the OAuth2 access token expired: sign in afresh. */
   readonly credentialsExpired: boolean;
+  /** How long the server asked us to stay away (Microsoft 365's "Suggested Backoff Time"). */
+  readonly retryAfterMs: number | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; credentialsExpired?: boolean },
+    options?: { cause?: unknown; credentialsExpired?: boolean; retryAfterMs?: number },
   ) {
     super(message, options);
     this.credentialsExpired = options?.credentialsExpired ?? false;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 
@@ -50,6 +53,28 @@ const timeoutCodes = new Set([
   'LockTimeout',
 ]);
 const transientResponseCodes = new Set(['UNAVAILABLE', 'INUSE', 'LIMIT', 'SERVERBUG', 'OVERQUOTA']);
+/**
+ * Refusals for now that big providers word in text rather than in an RFC 5530 code, each
+ * with what the user is told. Checked before a failed login counts as a wrong password:
+ * Gmail refuses a sixteenth connection with `NO [ALERT] Too many simultaneous connections.
+ * (Failure)` to LOGIN, and that is no reason to stop and ask for a new password.
+ */
+const refusalsForNow: ReadonlyArray<{ pattern: RegExp; say: string }> = [
+  // Gmail: `[THROTTLED]` (at the front as a code, or trailing the text); Microsoft 365:
+  // `BAD Request is throttled. Suggested Backoff Time: 92415 milliseconds`.
+  { pattern: /\[THROTTLED\]|\bRequest is throttled\b/i, say: 'throttled by the server' },
+  {
+    pattern: /too many (simultaneous |concurrent )?connections|maximum number of connections/i,
+    say: 'too many connections to this account',
+  },
+  // Exchange Online answers SELECT (or LIST, NAMESPACE) after an accepted login with `BAD User
+  // is authenticated but not connected.`: reported after too many connections or logins in a
+  // short time, and for a mailbox that may not use IMAP; it clears on its own in the first case.
+  {
+    pattern: /User is authenticated but not connected/i,
+    say: 'the server took the login but refused the session (too many connections or logins lately, or no IMAP access for this mailbox)',
+  },
+];
 const networkMessages: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by the server or the network',
@@ -67,6 +92,8 @@ interface ErrorLike {
   responseText?: unknown;
   tlsFailed?: unknown;
   responseStatus?: unknown;
+  /** imapflow's ETHROTTLE: the server's suggested backoff in milliseconds. */
+  throttleReset?: unknown;
 }
 
 /**
@@ -81,6 +108,18 @@ export function classifyError(error: unknown): TidingsError {
   const message = sanitizeServerText(typeof e.message === 'string' ? e.message : String(error));
   const serverText = sanitizeServerText(e.responseText);
   const responseCode = typeof e.serverResponseCode === 'string' ? e.serverResponseCode : '';
+  const refusal = refusalsForNow.find(({ pattern }) => pattern.test(serverText));
+  if (refusal || code === 'ETHROTTLE' || responseCode === 'THROTTLED') {
+    const say = refusal?.say ?? 'throttled by the server';
+    const retryAfterMs =
+      typeof e.throttleReset === 'number' && e.throttleReset > 0 ? e.throttleReset : undefined;
+    const asked = retryAfterMs !== undefined && !/Backoff Time/i.test(serverText);
+    const wait = asked ? ` (it asks us to wait ${Math.ceil(retryAfterMs / 1000)} s)` : '';
+    return new TidingsError('network', `${say}: ${serverText || message}${wait}`, {
+      cause: error,
+      retryAfterMs,
+    });
+  }
   // RFC 5530: UNAVAILABLE, INUSE, LIMIT and friends refuse a login for now, not for good.
   if (transientResponseCodes.has(responseCode)) {
     return new TidingsError('network', `server busy: ${serverText || message}`, { cause: error });

@@ -47,6 +47,7 @@ export class ImapSession {
   private readonly closeWaiters = new Set<(reason: TidingsError) => void>();
   private idleEnded: Promise<unknown> | undefined;
   private loggingOut = false;
+  private readonly alertListeners = new Set<(text: string) => void>();
 
   private constructor(
     private readonly client: ImapFlow,
@@ -66,6 +67,72 @@ export class ImapSession {
       options.logger.debug(`${options.label}: connection error: ${this.closeReason.message}`);
     });
     this.closeOnBye();
+    this.watchResponseCodes();
+    this.neverParkOnThrottle();
+  }
+
+  /**
+   * RFC 3501 §7.1: the human-readable text of an `[ALERT]` "MUST be presented to the user".
+   * Gmail sends them (`[ALERT] Please log in via your web browser…`); a tagged NO [ALERT]
+   * reaches the user as the failure's text, an untagged one only through here. imapflow 2.1.2
+   * has no alert event and drops an untagged OK outside a command that asked for it; every
+   * untagged response goes through its `getUntaggedHandler(command, attributes)` (imap-flow.js,
+   * one call site in the reader), which is where the section code and text are read. Gmail's
+   * and Exchange's untagged `[THROTTLED]` are logged the same way: the commands still run.
+   */
+  private watchResponseCodes(): void {
+    const client = this.client as unknown as {
+      getUntaggedHandler?: (command: string, attributes: unknown) => unknown;
+    };
+    const lookUp = client.getUntaggedHandler;
+    if (typeof lookUp !== 'function') return;
+    client.getUntaggedHandler = (command: string, attributes: unknown) => {
+      const name = typeof command === 'string' ? command.toUpperCase() : '';
+      if (['OK', 'NO', 'BAD', 'BYE'].includes(name)) this.noteResponseCode(attributes);
+      return lookUp.call(this.client, command, attributes);
+    };
+  }
+
+  private noteResponseCode(attributes: unknown): void {
+    if (!Array.isArray(attributes)) return;
+    const first = attributes[0] as { section?: Array<{ value?: unknown }> } | undefined;
+    const code = String(first?.section?.[0]?.value ?? '').toUpperCase();
+    if (code !== 'ALERT' && code !== 'THROTTLED') return;
+    const text = sanitizeServerText(
+      attributes
+        .filter((attribute) => (attribute as { type?: unknown })?.type === 'TEXT')
+        .map((attribute) => String((attribute as { value?: unknown }).value ?? '').trim())
+        .join(' '),
+    );
+    const { logger, label } = this.options;
+    if (code === 'THROTTLED') {
+      logger.warn(`${label}: the server is throttling this connection${text ? `: ${text}` : ''}`);
+      return;
+    }
+    logger.warn(`${label}: server alert: ${text || '(no text)'}`);
+    for (const listener of this.alertListeners) listener(text);
+  }
+
+  /**
+   * Microsoft 365 answers a throttled command with `BAD Request is throttled. Suggested Backoff
+   * Time: N milliseconds`; imapflow 2.1.2 then parks its reader for up to half the socket
+   * timeout (`throttleWait` in imap-flow.js) before it rejects with ETHROTTLE. Parked, the
+   * command would outlive our deadline and read as a dead connection. Waiting is the watcher's
+   * business (backoff, with the connection dropped): the rejection comes at once, the server's
+   * suggestion kept in the error (`retryAfterMs`).
+   */
+  private neverParkOnThrottle(): void {
+    const client = this.client as unknown as { throttleWait?: (delay: number) => Promise<boolean> };
+    if (typeof client.throttleWait !== 'function') return;
+    client.throttleWait = async () => false;
+  }
+
+  /**
+   * Calls `listener` with the text of every untagged `[ALERT]` (RFC 3501 §7.1), already
+   * sanitized; the alert is logged at warn level either way.
+   */
+  onAlert(listener: (text: string) => void): void {
+    this.alertListeners.add(listener);
   }
 
   /**
@@ -273,6 +340,9 @@ export class ImapSession {
         responseText?: string;
       };
       if (responseStatus !== 'NO') throw error;
+      // A NO that refuses for now (THROTTLED, too many connections) says nothing of the mailbox.
+      const classified = classifyError(error);
+      if (classified.code === 'network') throw classified;
       const reason = sanitizeServerText(responseText) || 'NO';
       throw new TidingsError('mailbox', `mailbox not found: ${path} (${reason})`, { cause: error });
     });

@@ -2,8 +2,8 @@
  * The big providers' connection habits, played by a front (test/support/provider-front.ts)
  * before a real Dovecot, so that the mail is real: Gmail sitting on a DONE until new mail
  * comes, a server that drops connections silent for a while without a BYE (closed or
- * blackholed), a server with neither IDLE nor NOTIFY, and Exchange ending a session for an
- * expired token in answer to DONE. Every scenario sends uniquely identified mail and asserts
+ * blackholed), a server with neither IDLE nor NOTIFY, an ALERT on a NOTIFY connection, and
+ * Exchange ending a session for an expired token in answer to DONE. Every scenario sends uniquely identified mail and asserts
  * it announced exactly once, and the states and details the user saw on the way. Liveness is
  * short (heartbeat 2 s, deadline 1 s, backoff ≤ 1 s), as in the fault-injection suite.
  */
@@ -181,6 +181,34 @@ describe('provider quirks before a real Dovecot', { timeout: 60_000 }, () => {
     expect(failed.detail).toBe(
       'the server does not offer IDLE (RFC 2177): set "watchMode" to "auto" to poll it',
     );
+  });
+
+  // Needs the watchers to subscribe to ImapSession.onAlert (see the report to the lead).
+  it('shows an untagged ALERT on a NOTIFY connection in the status detail of each mailbox, and logs it', async () => {
+    const logged: string[] = [];
+    const record = (message: string) => void logged.push(message);
+    const logger = { debug: record, info: record, warn: record, error: record };
+    const alert = 'Scheduled maintenance tonight: expect a reconnect';
+    const { front, engine, settings } = await watchThroughFront(
+      {},
+      { mailboxes: ['INBOX', 'Work'], engine: { logger } },
+    );
+    await engine.allIdle(settings);
+    expect(engine.statuses.items.filter(isIdle).at(-1)?.via).toBe('notify');
+    const from = engine.statuses.items.length;
+    front.say(`* OK [ALERT] ${alert}`);
+    const shown = await engine.statuses.waitForCount(
+      (s) => s.detail.includes(alert),
+      2,
+      'the ALERT in both statuses',
+      5_000,
+      from,
+    );
+    expect(logged).toContain(`a/NOTIFY: server alert: ${alert}`);
+    expect(shown.map((s) => `${s.mailbox}: ${s.state}: ${s.detail}`).sort()).toEqual([
+      `INBOX: idle: watching (NOTIFY), 0 unread; server alert: ${alert}`,
+      `Work: idle: watching (NOTIFY), 0 unread; server alert: ${alert}`,
+    ]);
   });
 
   it("signs in again at once when Exchange answers the heartbeat's DONE with BYE Session invalidated - AccessTokenExpired", async () => {

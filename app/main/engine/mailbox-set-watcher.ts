@@ -120,7 +120,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
         await this.syncDirty(session);
         continue;
       }
-      this.setState('idle', this.idleDetail());
+      this.setState('idle', this.idleText());
       const end = await this.waitOn(session, this.nextWaitMs(), 'heartbeat');
       if (this.stopped || this.asleep) break;
       if (end === 'heartbeat' && this.currentMode === 'poll' && this.pollDue()) {
@@ -315,11 +315,15 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const live = this.state === 'idle' || this.state === 'syncing';
     const state = missing && live ? 'error' : this.state;
     const detail =
-      missing && live ? missing : this.state === 'idle' ? this.idleDetailOf(unread) : this.detail;
+      missing && live
+        ? missing
+        : this.state === 'idle'
+          ? `${this.idleDetailOf(unread)}${this.alertSuffix()}`
+          : this.detail;
     return { account: this.account.id, mailbox, state, detail, unread, at, via };
   }
 
-  private idleDetail(): string {
+  protected idleDetail(): string {
     return this.currentMode === 'poll'
       ? `checked every ${this.options.pollSeconds} s`
       : 'watching (NOTIFY)';

@@ -57,7 +57,7 @@ export class MailboxWatcher extends ConnectionWatcher {
         await this.sync(selection);
         continue;
       }
-      this.setState('idle', this.idleDetail());
+      this.setState('idle', this.idleText());
       const idleEnded = session.enterIdle();
       // A server may end IDLE on its own (RFC 2177 allows it after 30 minutes).
       const end = await this.waitOn(session, this.liveness.heartbeatSeconds * 1000, 'heartbeat', {
@@ -87,7 +87,7 @@ export class MailboxWatcher extends ConnectionWatcher {
     return { account: this.account.id, mailbox, state, detail, unread, at, via: 'idle' };
   }
 
-  private idleDetail(): string {
+  protected idleDetail(): string {
     return this.unread === null ? 'watching' : `watching, ${this.unread} unread`;
   }
 

@@ -118,6 +118,8 @@ export abstract class ConnectionWatcher {
   private expiryReconnected = false;
   // Gives back the budget slot of the current connection; set from connect until it closes.
   private releaseSlot: (() => void) | undefined;
+  // The latest untagged [ALERT] of this connection (RFC 3501 §7.1: shown to the user).
+  private alert: string | undefined;
 
   constructor(
     readonly account: AccountSettings,
@@ -131,6 +133,18 @@ export abstract class ConnectionWatcher {
   protected abstract publish(): void;
   /** Names the watcher in logs. */
   protected abstract label(): string;
+  /** The detail of the idle state ("watching, 3 unread"), before any server alert. */
+  protected abstract idleDetail(): string;
+
+  /** The idle detail with the connection's latest server alert, if any. */
+  protected idleText(): string {
+    return `${this.idleDetail()}${this.alertSuffix()}`;
+  }
+
+  /** "; server alert: …" while the connection has had an ALERT, else nothing. */
+  protected alertSuffix(): string {
+    return this.alert ? `; server alert: ${this.alert}` : '';
+  }
 
   /** Starts the watch loop; a started watcher runs until `stop()`. */
   start(): void {
@@ -210,6 +224,7 @@ export abstract class ConnectionWatcher {
     const credentials = await this.deps.credentials.getCredentials(account.id, { forceRefresh });
     const release = await this.deps.connectGate.acquire();
     this.setState('connecting', `${account.host}:${resolvePort(account)}`);
+    this.alert = undefined;
     try {
       const session = await openSignedIn(
         { credentials: this.deps.credentials, account: account.id },
@@ -217,6 +232,10 @@ export abstract class ConnectionWatcher {
         (fresh) => this.openSession(fresh),
       );
       this.session = session;
+      session.onAlert((text) => {
+        this.alert = text || undefined;
+        if (this.state === 'idle') this.setState('idle', this.idleText());
+      });
       this.setState('syncing', 'connected');
       return { session, value: await insideGate(session) };
     } finally {
@@ -372,9 +391,12 @@ export abstract class ConnectionWatcher {
       await this.waitFor(BACK_ONLINE);
       return;
     }
-    const delay = this.retryAtOnce
+    const backoff = this.retryAtOnce
       ? 0
       : backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
+    // A server that says how long to wait (Microsoft 365's Suggested Backoff Time) is heeded,
+    // resume or not: coming back sooner only earns another refusal.
+    const delay = Math.max(backoff, error.retryAfterMs ?? 0);
     this.retryAtOnce = false;
     const state = error.code === 'mailbox' ? 'error' : 'backoff';
     this.setState(state, `${error.message}; retrying in ${formatSeconds(delay)}`);

@@ -5,7 +5,7 @@
  * derive their types from here; nothing is written twice.
  */
 import { z } from 'zod';
-import type { WatcherState } from './account-status.js';
+import type { WatcherState, WatchVia } from './account-status.js';
 import type { livenessSettingsSchema } from './settings-schema.js';
 import {
   accountFieldsSchema,
@@ -144,6 +144,8 @@ export interface StatusView {
   state: WatcherState;
   detail: string;
   unread: number | null;
+  /** Pushed by NOTIFY or IDLE, or polled with STATUS (see WatcherStatus). */
+  via?: WatchVia;
 }
 
 /**

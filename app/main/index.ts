@@ -94,12 +94,13 @@ function start(): void {
   });
 
   const statusViews = (): StatusView[] =>
-    supervisor.getStatuses().map(({ account, mailbox, state, detail, unread }) => ({
+    supervisor.getStatuses().map(({ account, mailbox, state, detail, unread, via }) => ({
       account,
       mailbox,
       state,
       detail,
       unread,
+      ...(via ? { via } : {}),
     }));
   const refreshTray = () =>
     tray.update({

@@ -73,6 +73,20 @@ describe('buildTrayMenu', () => {
     ]);
   });
 
+  it("says how many of an account's mailboxes are pushed and how many polled, when some are polled", () => {
+    const pushed = { ...status('work', 'INBOX', 'idle', 1), via: 'idle' as const };
+    const polled = (mailbox: string) => ({
+      ...status('work', mailbox, 'idle', 0),
+      via: 'poll' as const,
+    });
+    expect(menu([pushed, polled('A'), polled('B')]).template[0]?.label).toBe(
+      'Work — 1 unread · 1 pushed, 2 polled',
+    );
+    expect(menu([polled('A')]).template[0]?.label).toBe('Work — no unread mail · all polled');
+    const notify = { ...status('work', 'INBOX', 'idle', 1), via: 'notify' as const };
+    expect(menu([notify]).template[0]?.label).toBe('Work — 1 unread');
+  });
+
   it('asks to sign in again for an OAuth2 account whose sign-in was refused, leading to Settings', () => {
     const gmail = { id: 'gmail', name: 'Gmail', oauth2: true };
     const { template, acts } = menu(

@@ -112,7 +112,7 @@ function describeAccount(name: string, statuses: StatusView[]): string {
   const worst = severity.find((state) => statuses.some((s) => s.state === state)) ?? 'idle';
   if (worst === 'idle' || worst === 'syncing') {
     const unread = totalUnread(statuses);
-    return `${name} — ${unread === 0 ? 'no unread mail' : `${unread} unread`}`;
+    return `${name} — ${unread === 0 ? 'no unread mail' : `${unread} unread`}${pushedAndPolled(statuses)}`;
   }
   return `${name} — ${stateLabel[worst]}`;
 }
@@ -128,6 +128,14 @@ const stateLabel: Record<WatcherState, string> = {
   error: 'error',
   stopped: 'stopped',
 };
+
+// Mailboxes the connection budget left to STATUS polling are news a minute late: say how many.
+function pushedAndPolled(statuses: StatusView[]): string {
+  const polled = statuses.filter((s) => s.via === 'poll').length;
+  if (polled === 0) return '';
+  const pushed = statuses.length - polled;
+  return pushed === 0 ? ' · all polled' : ` · ${pushed} pushed, ${polled} polled`;
+}
 
 function totalUnread(statuses: StatusView[]): number {
   return statuses.reduce((sum, s) => sum + (s.unread ?? 0), 0);

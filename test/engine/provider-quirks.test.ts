@@ -172,6 +172,20 @@ describe('ALERT during a session (RFC 3501 §7.1: the text MUST be presented to 
   });
 
   // Needs the watchers to subscribe to ImapSession.onAlert (see the report to the lead).
+  it('shows an ALERT sent during login in the idle detail, and logs it', async () => {
+    const w = await watch({
+      respond(command, socket) {
+        if (command.name !== 'LOGIN') return false;
+        socket.write(`* OK [ALERT] ${alert}\r\n${command.tag} OK LOGIN completed\r\n`);
+        return true;
+      },
+    });
+    const idle = await w.statuses.waitFor(isIdle, 'idle');
+    expect(idle.detail).toBe(`watching, 0 unread; server alert: ${alert}`);
+    expect(w.logged).toContain(`warn: a/INBOX: server alert: ${alert}`);
+  });
+
+  // Needs the watchers to subscribe to ImapSession.onAlert (see the report to the lead).
   it('shows an untagged ALERT in the status detail while the connection goes on', async () => {
     const w = await watch();
     await w.statuses.waitFor(isIdle, 'idle');
@@ -212,7 +226,7 @@ describe('Exchange Online', () => {
     );
   });
 
-  it("keeps the server's Suggested Backoff Time in the error (retryAfterMs), with the connection still there", async () => {
+  it("keeps the server's Suggested Backoff Time in the error (retryAfterMs) and ends the connection at once", async () => {
     const server = await startScriptedImapServer(
       refuse(
         'EXAMINE',
@@ -236,10 +250,33 @@ describe('Exchange Online', () => {
     const error: unknown = await session.select('INBOX').catch((e: unknown) => e);
     const usable = session.usable;
     await session.logout(1_000);
-    expect(usable).toBe(true);
+    expect(usable).toBe(false);
     expect(error).toBeInstanceOf(TidingsError);
     expect((error as TidingsError).code).toBe('network');
     expect((error as TidingsError).retryAfterMs).toBe(92_415);
+  });
+
+  it('sends a throttled UID FETCH once (imapflow would retry it three times), and backs off', async () => {
+    const throttled = 'BAD Request is throttled. Suggested Backoff Time: 92415 milliseconds';
+    let arrived = false;
+    const w = await watch({
+      respond(command, socket) {
+        if (command.name !== 'UID') return false;
+        if (/ UID SEARCH /i.test(` ${command.line} `)) {
+          socket.write(`* SEARCH${arrived ? ' 1' : ''}\r\n${command.tag} OK SEARCH completed\r\n`);
+        } else socket.write(`${command.tag} ${throttled}\r\n`);
+        return true;
+      },
+    });
+    await w.statuses.waitFor(isIdle, 'idle');
+    await waitUntil(() => w.server.commands.some((c) => c.name === 'IDLE'));
+    arrived = true;
+    w.server.push('* 1 EXISTS');
+    const refused = await w.statuses.waitFor(isBackoff, 'the throttle');
+    expect(refused.detail).toMatch(/^throttled by the server\b.*; retrying in /);
+    const fetches = w.server.commands.filter((c) => /^\S+ UID FETCH /i.test(c.line));
+    expect(fetches).toHaveLength(1);
+    expect(w.server.accepted).toBe(1);
   });
 
   // Needs recover() to wait max(backoff step, error.retryAfterMs) (see the report to the lead).

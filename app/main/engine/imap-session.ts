@@ -9,7 +9,7 @@ import { ImapFlow, type FetchMessageObject } from 'imapflow';
 // imapflow's own modified-UTF-7 mailbox name coding (RFC 3501 §5.1.3), exported through its
 // package.json's "./lib/*.js" entry: NOTIFY's mailbox list and its STATUS answers need it.
 import { decodePath, encodePath } from 'imapflow/lib/tools.js';
-import { withDeadline } from './deadline.js';
+import { formatSeconds, withDeadline } from './deadline.js';
 import { classifyError, TidingsError } from './errors.js';
 import { sanitizeServerText } from './sanitize-text.js';
 import { toImapFlowOptions, type SessionOptions } from './session-options.js';
@@ -48,6 +48,9 @@ export class ImapSession {
   private idleEnded: Promise<unknown> | undefined;
   private loggingOut = false;
   private readonly alertListeners = new Set<(text: string) => void>();
+  private lastAlert: string | undefined;
+  // Set when the server throttled a command: the connection ends for that reason.
+  private throttled: TidingsError | undefined;
 
   private constructor(
     private readonly client: ImapFlow,
@@ -110,6 +113,7 @@ export class ImapSession {
       return;
     }
     logger.warn(`${label}: server alert: ${text || '(no text)'}`);
+    this.lastAlert = text;
     for (const listener of this.alertListeners) listener(text);
   }
 
@@ -119,20 +123,35 @@ export class ImapSession {
    * timeout (`throttleWait` in imap-flow.js) before it rejects with ETHROTTLE. Parked, the
    * command would outlive our deadline and read as a dead connection. Waiting is the watcher's
    * business (backoff, with the connection dropped): the rejection comes at once, the server's
-   * suggestion kept in the error (`retryAfterMs`).
+   * suggestion kept in the error (`retryAfterMs`), and the connection ends. Its FETCH command
+   * (commands/fetch.js) would retry a throttled FETCH three times through the same
+   * `throttleWait`: the second wait answers "aborted", so no retry goes out.
    */
   private neverParkOnThrottle(): void {
     const client = this.client as unknown as { throttleWait?: (delay: number) => Promise<boolean> };
     if (typeof client.throttleWait !== 'function') return;
-    client.throttleWait = async () => false;
+    client.throttleWait = async (delay: number) => {
+      if (this.throttled) return true;
+      this.throttled = new TidingsError(
+        'network',
+        `throttled by the server (it asks us to wait ${formatSeconds(delay)})`,
+        { retryAfterMs: delay },
+      );
+      this.closeReason ??= this.throttled;
+      // Not from inside imapflow's response handler: the close runs once it has returned.
+      setImmediate(() => this.destroy());
+      return false;
+    };
   }
 
   /**
    * Calls `listener` with the text of every untagged `[ALERT]` (RFC 3501 §7.1), already
-   * sanitized; the alert is logged at warn level either way.
+   * sanitized, starting with the latest one before it subscribed (one in the greeting or during
+   * login, which come before `open` resolves); each alert is logged at warn level either way.
    */
   onAlert(listener: (text: string) => void): void {
     this.alertListeners.add(listener);
+    if (this.lastAlert !== undefined) listener(this.lastAlert);
   }
 
   /**
@@ -482,9 +501,12 @@ export class ImapSession {
         this.destroy(),
       );
     } catch (error) {
-      throw this.closeReason && !(error instanceof TidingsError && error.code === 'timeout')
-        ? preferSpecific(this.closeReason, error)
-        : classifyError(error);
+      const failure =
+        this.closeReason && !(error instanceof TidingsError && error.code === 'timeout')
+          ? preferSpecific(this.closeReason, error)
+          : classifyError(error);
+      // After a throttle, whatever imapflow rejects with (a FETCH retry it gave up) is the throttle.
+      throw this.throttled && failure.retryAfterMs === undefined ? this.throttled : failure;
     }
   }
 }

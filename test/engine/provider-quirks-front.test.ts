@@ -108,6 +108,24 @@ describe('provider quirks before a real Dovecot', { timeout: 60_000 }, () => {
     expect(announcedIds(engine.announcements)).toEqual([before, during]);
   });
 
+  it('takes a DONE Gmail answers only once new mail comes, within the deadline, as a slow answer: same connection, mail announced once', async () => {
+    const { user, front, engine, settings } = await watchThroughFront(
+      { capabilities: gmailLike },
+      { liveness: { heartbeatSeconds: 2, commandTimeoutSeconds: 8, maxBackoffSeconds: 1 } },
+    );
+    await engine.allIdle(settings);
+    const from = engine.statuses.items.length;
+    const connections = front.accepted;
+    front.withholdNextDone();
+    await waitUntil(() => front.held === 1, 10_000);
+    const during = await deliver(user);
+    await announced(engine, during);
+    await waitUntil(() => front.held === 0);
+    expect(engine.statuses.items.slice(from).map((s) => s.state)).not.toContain('backoff');
+    expect(front.accepted).toBe(connections);
+    expect(announcedIds(engine.announcements)).toEqual([during]);
+  });
+
   it.each([
     ['close', /^connection closed; retrying in /],
     ['blackhole', /^DONE got no answer within 1 s; retrying in /],

@@ -27,6 +27,8 @@ export interface ProviderFront {
   readonly drops: number;
   /** The name of every command clients sent, in order ("DONE" for the end of IDLE). */
   readonly commands: readonly string[];
+  /** DONEs held back right now (see `withholdNextDone`). */
+  readonly held: number;
   /**
    * Gmail: the next DONE any client sends is held back from the server until the server
    * sends that connection an EXISTS (new mail), then passed on; its answer comes only then.
@@ -201,6 +203,9 @@ export async function startProviderFront(
     },
     get drops() {
       return drops;
+    },
+    get held() {
+      return [...pairs].filter((pair) => pair.held !== undefined).length;
     },
     commands,
     withholdNextDone() {

@@ -293,6 +293,20 @@ describe('Exchange Online', () => {
     expect(w.clock.pending).toEqual([92_415]);
   });
 
+  it('waits no longer than maxBackoffSeconds however long the server suggests', async () => {
+    const w = await watch(
+      refuse(
+        'EXAMINE',
+        1,
+        (tag) =>
+          `${tag} BAD Request is throttled. Suggested Backoff Time: 36000000 milliseconds\r\n`,
+      ),
+    );
+    const refused = await w.statuses.waitFor(isBackoff, 'the throttle');
+    expect(refused.detail).toMatch(/; retrying in 300 s$/);
+    expect(w.clock.pending).toEqual([300_000]);
+  });
+
   it('signs in again at once after BYE Session invalidated - AccessTokenExpired, then backs off if every new session ends the same way', async () => {
     const bye = '* BYE Session invalidated - AccessTokenExpired\r\n';
     const w = await watch(refuse('EXAMINE', 3, () => bye));

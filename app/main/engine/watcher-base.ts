@@ -395,8 +395,10 @@ export abstract class ConnectionWatcher {
       ? 0
       : backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
     // A server that says how long to wait (Microsoft 365's Suggested Backoff Time) is heeded,
-    // resume or not: coming back sooner only earns another refusal.
-    const delay = Math.max(backoff, error.retryAfterMs ?? 0);
+    // resume or not: coming back sooner only earns another refusal. Within maxBackoffSeconds,
+    // though: a hint of hours must not make the account look dead.
+    const asked = Math.min(error.retryAfterMs ?? 0, this.deps.backoff.maxMs);
+    const delay = Math.max(backoff, asked);
     this.retryAtOnce = false;
     const state = error.code === 'mailbox' ? 'error' : 'backoff';
     this.setState(state, `${error.message}; retrying in ${formatSeconds(delay)}`);

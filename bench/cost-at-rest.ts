@@ -5,7 +5,12 @@
  * holds, and the bytes it puts on the wire, counted by a tap between each process and its
  * Dovecot.
  *
- *   npm run bench -- cost-at-rest [--minutes 5] [--mailboxes 1,10,50] [--watch-mode auto,idle]
+ *   npm run bench -- cost-at-rest [--minutes 5] [--mailboxes 1,10,50]
+ *                                 [--watch-mode auto,idle,idle:51]
+ *
+ * A watch mode may name the account's `maxConnections` after a colon: `idle` alone is the
+ * default budget of 10 (8 mailboxes pushed by IDLE, the rest polled on one connection, one
+ * spare), `idle:51` gives 50 mailboxes a connection each, as every mailbox had before NOTIFY.
  */
 import { parseArgs } from 'node:util';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
@@ -26,18 +31,23 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       minutes: { type: 'string', default: '5' },
       mailboxes: { type: 'string', default: '1,10,50' },
-      'watch-mode': { type: 'string', default: 'auto,idle' },
+      'watch-mode': { type: 'string', default: 'auto,idle,idle:51' },
     },
   });
   const minutes = Number(values.minutes);
   if (!(minutes > 0)) throw new Error(`--minutes wants a number > 0 (got "${values.minutes}")`);
-  const runs = values['watch-mode']
-    .split(',')
-    .map(parseWatchMode)
-    .flatMap((mode) =>
-      values.mailboxes.split(',').map((count) => ({ mode, count: Number(count) })),
-    );
-  // One at a time: 50 IDLE logins at once from six processes would only queue at the gates.
+  const counts = values.mailboxes.split(',').map(Number);
+  const runs = values['watch-mode'].split(',').flatMap((spec) => {
+    const [mode = '', limit] = spec.split(':');
+    const maxConnections = limit === undefined ? undefined : Number(limit);
+    if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections > 0)) {
+      throw new Error(`--watch-mode wants MODE or MODE:MAXCONNECTIONS (got "${spec}")`);
+    }
+    // A budget above the mailbox count changes nothing for smaller counts: only the largest.
+    const sized = maxConnections === undefined ? counts : [Math.max(...counts)];
+    return sized.map((count) => ({ mode: parseWatchMode(mode), maxConnections, count }));
+  });
+  // One at a time: 50 IDLE logins at once from several processes would only queue at the gates.
   const setups = [];
   for (const setup of runs) setups.push(await start(setup));
   try {
@@ -54,7 +64,7 @@ export async function run(argv: string[]): Promise<void> {
       const open = s.tap.open;
       const perHour = s.bytes() * (3600 / seconds);
       console.log(
-        `  ${s.mode.padEnd(4)} ${String(s.count).padStart(2)} mailbox(es): ${open} connection(s) open ` +
+        `  ${s.mode.padEnd(7)} ${String(s.count).padStart(2)} mailbox(es): ${open} connection(s) open ` +
           `(${s.tap.accepted} accepted); CPU ${cpu.toFixed(2)} s = ` +
           `${((cpu / seconds) * 100).toFixed(3)}% of a core; ` +
           `RSS ${before[i]?.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB; ` +
@@ -71,7 +81,15 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-async function start({ mode, count }: { mode: ReturnType<typeof parseWatchMode>; count: number }) {
+async function start({
+  mode,
+  maxConnections,
+  count,
+}: {
+  mode: ReturnType<typeof parseWatchMode>;
+  maxConnections: number | undefined;
+  count: number;
+}) {
   const mailboxes = mailboxNames(count);
   const dovecot = await startBenchDovecot(count);
   let bytes = 0;
@@ -80,11 +98,16 @@ async function start({ mode, count }: { mode: ReturnType<typeof parseWatchMode>;
     if (counting) bytes += chunk.length;
   });
   const watch = startTimedWatch({
-    accounts: [benchAccount(dovecot, mailboxes, tap.port, { watchMode: mode })],
+    accounts: [
+      benchAccount(dovecot, mailboxes, tap.port, {
+        watchMode: mode,
+        ...(maxConnections ? { maxConnections } : {}),
+      }),
+    ],
   });
   await watch.allIdle(mailboxes);
   return {
-    mode,
+    mode: maxConnections ? `${mode}:${maxConnections}` : mode,
     count,
     dovecot,
     tap,

@@ -17,6 +17,7 @@
  * watchers' states. The latency of a message is APPEND → its `new-mail` line.
  */
 import { parseArgs } from 'node:util';
+import type { ImapFlow } from 'imapflow';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { buildMessage, newMessageId } from '../test/support/messages.js';
 import {
@@ -52,10 +53,11 @@ export async function run(argv: string[]): Promise<void> {
       ? undefined
       : positive(values['max-connections'], '--max-connections');
   const pollSeconds = positive(values['poll-seconds'], '--poll-seconds');
-  const [messages, spacingMs] = values.stream.split('@').map(Number);
-  if (!messages || spacingMs === undefined || Number.isNaN(spacingMs)) {
+  const [messageCount, spacing] = values.stream.split('@').map(Number);
+  if (!messageCount || spacing === undefined || Number.isNaN(spacing)) {
     throw new Error(`--stream wants COUNT@SPACING_MS, e.g. 40@500 (got "${values.stream}")`);
   }
+  const [messages, spacingMs] = [messageCount, spacing];
   const into = values.into.split(',');
 
   const server = await startBenchServer('dovecot', count, {
@@ -76,28 +78,39 @@ export async function run(argv: string[]): Promise<void> {
   let maxOpen = 0;
   const sampler = setInterval(() => (maxOpen = Math.max(maxOpen, tap.open)), 20);
   const extra = { pollSeconds, ...(maxConnections ? { maxConnections } : {}) };
-  const watch = startTimedWatch({
-    accounts: [benchAccount(server, server.mailboxes, tap.port, extra)],
+  // The user's own mail client (here: the sender) is connected before Tidings starts, as it
+  // would be, and holds one of the server's slots throughout (straight to Dovecot).
+  await server.withClient(async (sender) => {
+    const watch = startTimedWatch({
+      accounts: [benchAccount(server, server.mailboxes, tap.port, extra)],
+    });
+    try {
+      await stream(sender, watch);
+    } finally {
+      clearInterval(sampler);
+      await watch.proc.stop();
+    }
   });
-  try {
-    const idleAt = await watch.allIdle(server.mailboxes, 0, 120_000).catch(() => Number.NaN);
+  await tap.close();
+  await server.stop();
+
+  async function stream(client: ImapFlow, watch: ReturnType<typeof startTimedWatch>) {
+    const idleAt = await watch.allIdle(server.mailboxes, 0, 60_000).catch(() => Number.NaN);
     const via = new Map<string, string>();
     for (const e of watch.proc.events.filter((e) => e.event === 'status')) {
       if (e.state === 'idle') via.set(String(e.mailbox), String(e.via ?? '?'));
     }
-    const atRest = { open: tap.open, accepted: tap.accepted };
+    const atRest = { open: tap.open, accepted: tap.accepted, refusals };
 
     const sent: Array<{ id: string; mailbox: string; at: number }> = [];
-    await server.withClient(async (client) => {
-      const start = performance.now();
-      for (let i = 0; i < messages; i++) {
-        const id = newMessageId();
-        const mailbox = into[i % into.length] ?? 'INBOX';
-        await client.append(mailbox, buildMessage({ messageId: id, subject: `fallback ${i}` }));
-        sent.push({ id, mailbox, at: performance.now() });
-        await pause(Math.max(0, start + (i + 1) * spacingMs - performance.now()));
-      }
-    });
+    const start = performance.now();
+    for (let i = 0; i < messages; i++) {
+      const id = newMessageId();
+      const mailbox = into[i % into.length] ?? 'INBOX';
+      await client.append(mailbox, buildMessage({ messageId: id, subject: `fallback ${i}` }));
+      sent.push({ id, mailbox, at: performance.now() });
+      await pause(Math.max(0, start + (i + 1) * spacingMs - performance.now()));
+    }
     const allSeen = () => sent.every(({ id }) => newMailLines(watch).firstAt.has(id));
     await waitUntil(allSeen, pollSeconds * 1000 + 15_000);
     await pause(DUPLICATE_WINDOW_MS);
@@ -116,8 +129,9 @@ export async function run(argv: string[]): Promise<void> {
     );
     console.log(
       `  all idle after ${(idleAt - watch.startedAt).toFixed(0)} ms; at rest ${atRest.open} ` +
-        `connection(s) open (${atRest.accepted} accepted), most open at once ${maxOpen} ` +
-        `(the stream's APPEND client included)`,
+        `connection(s) open (${atRest.accepted} accepted), Tidings' most open at once ` +
+        `${maxOpen}, server refusals by then ${atRest.refusals}; the sender's connection ` +
+        `(straight to Dovecot) is one more`,
     );
     console.log(`  pushed (IDLE, ${pushed.length}): ${pushed.join(', ')}`);
     console.log(`  polled (STATUS, ${polled.length}): ${polled.join(', ')}`);
@@ -134,14 +148,16 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       `  announced ${announced} of ${sent.length}, duplicates ${total - announced}, missing ` +
         `${sent.length - announced}; server refusals ${refusals}; watcher states backoff/error ` +
-        `${problems.length}${problems.length > 0 ? ` (${problems.map((e) => `${String(e.mailbox)}: ${String(e.detail)}`).join('; ')})` : ''}`,
+        `${problems.length}${problems.length > 0 ? ` (${byMailbox(problems)}; first: ${String(problems[0]?.detail)})` : ''}`,
     );
-  } finally {
-    clearInterval(sampler);
-    await watch.proc.stop();
-    await tap.close();
-    await server.stop();
   }
+}
+
+// "Box4 9×, Box5 8×": how often each mailbox went to backoff or error.
+function byMailbox(events: ReadonlyArray<{ mailbox?: unknown }>): string {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(String(e.mailbox), (counts.get(String(e.mailbox)) ?? 0) + 1);
+  return [...counts].map(([mailbox, n]) => `${mailbox} ${n}×`).join(', ');
 }
 
 function positive(text: string, option: string): number {

@@ -37,7 +37,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, waitForGreeting } from './net.js';
+import { freePort, launchOnFreePort, waitForGreeting } from './net.js';
 
 /** The root of courier-imap's files: installed (/) or the unpacked .deb. */
 export function courierImapDir(): string {
@@ -212,18 +212,11 @@ exec env -i PATH=/usr/bin:/bin:/usr/sbin:/usr/lib/courier/courier \\
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  for (let attempt = 1; ; attempt++) {
-    await configure();
-    try {
-      await launch();
-      break;
-    } catch (error) {
-      // The port can be taken between freePort and couriertcpd's bind (suites run in parallel).
-      if (attempt >= 3) {
-        rmSync(dir, { recursive: true, force: true });
-        throw error;
-      }
-    }
+  try {
+    await launchOnFreePort(configure, launch, { attempts: 3 });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   server.port = port;
   return server;

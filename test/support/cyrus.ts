@@ -26,7 +26,7 @@ import {
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, waitForGreeting } from './net.js';
+import { freePort, launchOnFreePort, waitForGreeting } from './net.js';
 
 /** Where imapd and idled are: an installed cyrus-imapd, else the unpacked .deb. */
 export function cyrusBinDir(): string {
@@ -192,18 +192,11 @@ DAEMON {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  for (let attempt = 1; ; attempt++) {
-    await configure();
-    try {
-      await launch();
-      break;
-    } catch (error) {
-      // The port can be taken between freePort and cyrmaster's bind (suites run in parallel).
-      if (attempt >= 3) {
-        rmSync(dir, { recursive: true, force: true });
-        throw error;
-      }
-    }
+  try {
+    await launchOnFreePort(configure, launch, { attempts: 3 });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   server.port = port;
   return server;

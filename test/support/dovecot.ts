@@ -17,7 +17,7 @@ import {
 import { userInfo, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
-import { freePort, waitForGreeting } from './net.js';
+import { freePort, launchOnFreePort, waitForGreeting } from './net.js';
 
 /** A running throwaway Dovecot. */
 export interface Dovecot {
@@ -227,15 +227,10 @@ export async function startDovecot(
     },
   };
   for (const [user, password] of Object.entries(users)) server.addUser(user, password);
-  for (let attempt = 1; ; attempt++) {
-    await configure();
-    try {
-      await launch();
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !/Address already in use/.test(String(error))) throw error;
-    }
-  }
+  await launchOnFreePort(configure, launch, {
+    attempts: 5,
+    retry: (error) => /Address already in use/.test(String(error)),
+  });
   Object.assign(server, { port, tlsPort });
   return server;
 }

@@ -40,3 +40,24 @@ export async function waitForGreeting(
   }
   throw new Error(`no greeting from ${host}:${port}: ${String(lastError)}`);
 }
+
+/**
+ * Writes a server's config on a free port and launches it, again on a new port when the
+ * launch fails: a port can be taken between `freePort` and the server's bind (suites run in
+ * parallel). `retry` says which failures are worth another port; the last one is thrown.
+ */
+export async function launchOnFreePort(
+  configure: () => Promise<void>,
+  launch: () => Promise<void>,
+  { attempts, retry = () => true }: { attempts: number; retry?: (error: unknown) => boolean },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await configure();
+    try {
+      await launch();
+      return;
+    } catch (error) {
+      if (attempt >= attempts || !retry(error)) throw error;
+    }
+  }
+}

@@ -154,7 +154,7 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 // "Box4 9×, Box5 8×": how often each mailbox went to backoff or error.
-function byMailbox(events: ReadonlyArray<{ mailbox?: unknown }>): string {
+function byMailbox(events: ReadonlyArray<Record<string, unknown>>): string {
   const counts = new Map<string, number>();
   for (const e of events) counts.set(String(e.mailbox), (counts.get(String(e.mailbox)) ?? 0) + 1);
   return [...counts].map(([mailbox, n]) => `${mailbox} ${n}×`).join(', ');

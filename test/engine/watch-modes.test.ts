@@ -125,6 +125,87 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
     await engine.announcements.waitFor(() => true, 'mail in the added mailbox');
     expect(announcedIds(engine.announcements)).toEqual([id]);
   });
+  it('polls, saying so, the mailboxes NOTIFY does not report (non-ASCII names on Dovecot 2.3)', async () => {
+    // Dovecot 2.3 matches NOTIFY's mailbox names as raw UTF-8: sent in modified UTF-7, as
+    // IMAP4rev1 wants, "Über" and "A&B" match nothing and are never pushed.
+    const mailboxes = ['INBOX', 'Über', 'A&B', 'sp ace'];
+    const user = await newUserWith(dovecot, mailboxes);
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), pollSeconds: 5 }],
+      5,
+      steady,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const statuses = engine.supervisor.getStatuses();
+    expect(statuses.map((s) => [s.mailbox, s.via, s.detail]).sort()).toEqual([
+      ['A&B', 'poll', 'checked every 5 s, 0 unread'],
+      ['INBOX', 'notify', 'watching (NOTIFY), 0 unread'],
+      ['sp ace', 'notify', 'watching (NOTIFY), 0 unread'],
+      ['Über', 'poll', 'checked every 5 s, 0 unread'],
+    ]);
+    const ids: string[] = [];
+    for (const mailbox of mailboxes.slice(1)) ids.push(await deliver(dovecot, user, mailbox));
+    await engine.announcements.waitForCount(() => true, 3, 'mail in all three', 20_000);
+    expect([...announcedIds(engine.announcements)].sort()).toEqual([...ids].sort());
+  });
+
+  it('announces mail that lands in one mailbox while a refresh asks the others for STATUS', async () => {
+    // imapflow's own STATUS command would take a NOTIFY push for another mailbox as its
+    // answer; the session's STATUS passes it on.
+    const mailboxes = ['Folder1', ...Array.from({ length: 29 }, (_, i) => `F${i + 2}`)];
+    const user = await newUserWith(dovecot, mailboxes);
+    const proxy = await startFaultProxy(dovecot.port);
+    cleanups.push(() => proxy.close());
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), port: proxy.port }],
+      5,
+      { heartbeatSeconds: 60, commandTimeoutSeconds: 10 },
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    proxy.setDelay(10);
+    const ids: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      const from = engine.statuses.items.length;
+      engine.supervisor.refresh();
+      await engine.statuses.waitFor((s) => s.state === 'syncing', 'the refresh', 5_000, from);
+      ids.push(await deliver(dovecot, user, 'Folder1'));
+      await engine.announcements.waitForCount(() => true, round + 1, `round ${round}`, 10_000);
+      await engine.allIdle(settings, from);
+    }
+    expect(announcedIds(engine.announcements)).toEqual(ids);
+  });
+
+  it('stays auto across reconnects: a server that drops NOTIFY is watched by IDLE', async () => {
+    const user = await newUserWith(dovecot, ['INBOX']);
+    const proxy = await startFaultProxy(dovecot.port);
+    cleanups.push(() => proxy.close());
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw'), port: proxy.port }],
+      5,
+      fastLiveness,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    expect(engine.supervisor.getStatuses()[0]?.via).toBe('notify');
+    proxy.setServerFilter((text) => text.replace(/ NOTIFY/g, ''));
+    const from = engine.statuses.items.length;
+    proxy.resetAll();
+    const next = await engine.statuses.waitFor(
+      (s) => s.via === 'idle' && s.state === 'idle',
+      'idle by IDLE',
+      15_000,
+      from,
+    );
+    expect(next.detail).toBe('watching, 0 unread');
+    expect(engine.statuses.items.slice(from).map((s) => s.state)).not.toContain('error');
+    const id = await deliver(dovecot, user, 'INBOX');
+    await engine.announcements.waitFor((a) => a.message.messageId === id, 'the message');
+  });
 });
 
 describe('without NOTIFY', { timeout: 120_000 }, () => {
@@ -216,5 +297,44 @@ describe('without NOTIFY', { timeout: 120_000 }, () => {
     expect(failed.detail).toBe(
       'the server does not offer IDLE (RFC 2177): set "watchMode" to "auto" to poll it',
     );
+  });
+
+  it('plans anew when the limit of an account that fell back changes: one watcher per mailbox', async () => {
+    const plain = await startDovecot({}, undefined, { withoutCapabilities: ['NOTIFY'] });
+    cleanups.push(() => plain.stop());
+    const mailboxes = ['INBOX', 'M1', 'M2', 'M3', 'M4', 'M5'];
+    const user = await newUserWith(plain, mailboxes);
+    const account = (maxConnections: number) => ({
+      ...testAccount(plain, 'a', user, 'pw', mailboxes),
+      maxConnections,
+      pollSeconds: 5,
+    });
+    const before = testSettings([account(5)], 5, fastLiveness);
+    const engine = startEngine(before);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(before);
+    const vias = () =>
+      engine.supervisor
+        .getStatuses()
+        .map((s) => `${s.mailbox}:${s.via}`)
+        .sort();
+    expect(vias()).toEqual(['INBOX:idle', 'M1:idle', 'M2:idle', 'M3:poll', 'M4:poll', 'M5:poll']);
+    const after = testSettings([account(10)], 5, fastLiveness);
+    const from = engine.statuses.items.length;
+    await engine.apply(after);
+    await engine.allIdle(after, from);
+    expect(vias()).toEqual(mailboxes.map((m) => `${m}:idle`).sort());
+    // One watcher per mailbox: a message without a Message-ID (no second line of defence)
+    // after everyone reconnects at once is announced once.
+    engine.supervisor.wakeAll('suspend');
+    await plain.append(user, 'M4', [buildMessage({ messageId: null, subject: 'no id' })]);
+    const resumed = engine.statuses.items.length;
+    engine.supervisor.wakeAll('resume');
+    await engine.allIdle(after, resumed);
+    await engine.announcements.waitFor((a) => a.message.mailbox === 'M4', 'the message');
+    const settled = engine.statuses.items.length;
+    engine.supervisor.refresh();
+    await engine.allIdle(after, settled);
+    expect(engine.announcements.items.filter((a) => a.message.mailbox === 'M4')).toHaveLength(1);
   });
 });

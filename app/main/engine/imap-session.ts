@@ -22,11 +22,19 @@ export interface SelectedMailbox {
   exists: number;
   /** CONDSTORE (RFC 7162): the mailbox's HIGHESTMODSEQ, as a decimal string. */
   highestModseq?: string;
+  /**
+   * Set when SELECT gave no UIDNEXT and STATUS's, asked after it, stands in: mail that came
+   * in between may be below it and not yet in the selected view.
+   */
+  uidNextAfterSelect?: boolean;
 }
 
 /** What STATUS (asked, or sent by NOTIFY) told us about a mailbox that is not selected. */
 export interface MailboxStatus {
+  /** The name, decoded from modified UTF-7. */
   path: string;
+  /** The name as the server sent it (Dovecot's NOTIFY sends raw UTF-8, see `status`). */
+  rawPath?: string;
   uidValidity?: number;
   uidNext?: number;
   messages?: number;
@@ -48,6 +56,7 @@ export class ImapSession {
   private idleEnded: Promise<unknown> | undefined;
   private loggingOut = false;
   private readonly alertListeners = new Set<(text: string) => void>();
+  private readonly statusListeners = new Set<(status: MailboxStatus) => void>();
   private lastAlert: string | undefined;
   // Set when the server throttled a command: the connection ends for that reason.
   private throttled: TidingsError | undefined;
@@ -243,6 +252,23 @@ export class ImapSession {
    * 2.1.2 has no NOTIFY: the command goes through its `exec` (the internal path its own
    * commands use: attributes as its compiler takes them, nested arrays for lists).
    */
+  /** imapflow's internal command path (`exec` in imap-flow.js, 2.1.2), pinned by a test. */
+  private exec(
+    command: string,
+    attributes: unknown,
+    options?: { untagged?: Record<string, (untagged: { attributes?: unknown[] }) => unknown> },
+  ): Promise<{ next(): void }> {
+    const client = this.client as unknown as {
+      exec(command: string, attributes: unknown, options?: unknown): Promise<{ next(): void }>;
+    };
+    return client.exec(command, attributes, options);
+  }
+
+  /** True when `path` goes on the wire in modified UTF-7 (non-ASCII, or an `&`). */
+  encodesName(path: string): boolean {
+    return encodePath(this.client, path) !== path;
+  }
+
   async notifySet(mailboxes: readonly string[]): Promise<void> {
     const atom = (value: string) => ({ type: 'ATOM', value });
     const events = [atom('MessageNew'), atom('MessageExpunge'), atom('FlagChange')];
@@ -257,14 +283,9 @@ export class ImapSession {
       [atom('selected'), events],
       [atom('mailboxes'), names, listEvents],
     ];
-    const exec = (
-      this.client as unknown as {
-        exec(command: string, attributes: unknown): Promise<{ next(): void }>;
-      }
-    ).exec.bind(this.client);
     const response = await this.call(
       'NOTIFY',
-      exec('NOTIFY', attributes).catch((error: unknown) => {
+      this.exec('NOTIFY', attributes).catch((error: unknown) => {
         const { responseStatus, responseText } = error as {
           responseStatus?: string;
           responseText?: string;
@@ -284,12 +305,15 @@ export class ImapSession {
    * imap-flow.js, 2.1.2), where it has none for STATUS and drops it: ours goes there.
    */
   onMailboxStatus(listener: (status: MailboxStatus) => void): void {
+    this.statusListeners.add(listener);
     const handlers = (this.client as unknown as { untaggedHandlers: Record<string, unknown> })
       .untaggedHandlers;
-    handlers.STATUS = (untagged: { attributes?: unknown[] }) => {
-      const status = parseStatus(untagged.attributes, (raw) => decodePath(this.client, raw));
-      if (status) listener(status);
-    };
+    handlers.STATUS = (untagged: { attributes?: unknown[] }) => this.pushedStatus(untagged);
+  }
+
+  private pushedStatus(untagged: { attributes?: unknown[] }): void {
+    const status = parseStatus(untagged.attributes, (raw) => decodePath(this.client, raw));
+    if (status) for (const listener of this.statusListeners) listener(status);
   }
 
   /**
@@ -302,8 +326,8 @@ export class ImapSession {
       .untaggedHandlers;
     handlers.LIST = (untagged: { attributes?: unknown[] }) => {
       const [flags, , name] = untagged.attributes ?? [];
-      const raw = (name as { value?: unknown } | undefined)?.value;
-      if (typeof raw !== 'string' || !Array.isArray(flags)) return;
+      const raw = nameOf(name);
+      if (raw === undefined || !Array.isArray(flags)) return;
       const gone = flags.some(
         (flag) => String((flag as { value?: unknown }).value).toLowerCase() === '\\nonexistent',
       );
@@ -311,30 +335,49 @@ export class ImapSession {
     };
   }
 
-  /** STATUS of a mailbox that is not selected (UIDNEXT, UIDVALIDITY, UNSEEN, MESSAGES…). */
+  /**
+   * STATUS of a mailbox that is not selected (UIDNEXT, UIDVALIDITY, UNSEEN, MESSAGES…). Not
+   * imapflow's `status()`: its command takes every untagged STATUS while it runs, whatever
+   * mailbox it names (commands/status.js, 2.1.2), so a NOTIFY push for another mailbox that
+   * came meanwhile would vanish into the answer. Here only the asked mailbox's line answers;
+   * any other goes to the NOTIFY listeners.
+   */
   async status(path: string): Promise<MailboxStatus> {
-    const query = {
-      uidNext: true,
-      uidValidity: true,
-      unseen: true,
-      messages: true,
-      highestModseq: this.has('CONDSTORE'),
+    const items = ['UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'MESSAGES'];
+    if (this.has('CONDSTORE')) items.push('HIGHESTMODSEQ');
+    const encoded = encodePath(this.client, path);
+    let answer: MailboxStatus | undefined;
+    const onStatus = (untagged: { attributes?: unknown[] }) => {
+      const status = parseStatus(untagged.attributes, (raw) => decodePath(this.client, raw));
+      if (status && (status.rawPath === encoded || samePath(status.path, path))) answer = status;
+      else this.pushedStatus(untagged);
     };
-    const found = await this.call(`STATUS ${path}`, this.client.status(path, query));
-    if (!found) throw new TidingsError('protocol', `STATUS ${path} failed`);
-    return {
-      path,
-      uidValidity: found.uidValidity === undefined ? undefined : Number(found.uidValidity),
-      uidNext: found.uidNext,
-      messages: found.messages,
-      unseen: found.unseen,
-      highestModseq: found.highestModseq === undefined ? undefined : String(found.highestModseq),
-    };
+    const asking = this.exec(
+      'STATUS',
+      [{ type: 'STRING', value: encoded }, items.map((value) => ({ type: 'ATOM', value }))],
+      { untagged: { STATUS: onStatus } },
+    ).catch((error: unknown) => {
+      const { responseStatus, responseText } = error as {
+        responseStatus?: string;
+        responseText?: string;
+      };
+      if (responseStatus !== 'NO' && responseStatus !== 'BAD') throw error;
+      const classified = classifyError(error);
+      if (classified.code === 'network') throw classified;
+      const reason = sanitizeServerText(responseText) || responseStatus;
+      throw new TidingsError('mailbox', `mailbox not found: ${path} (${reason})`, { cause: error });
+    });
+    const response = await this.call(`STATUS ${path}`, asking);
+    response.next();
+    if (!answer) throw new TidingsError('protocol', `STATUS ${path}: the server sent no status`);
+    return { ...answer, path };
   }
 
   /** Leaves the selected mailbox (CLOSE: after EXAMINE it expunges nothing, RFC 3501 §6.4.2). */
   async unselect(): Promise<void> {
-    await this.call('CLOSE', this.client.mailboxClose());
+    // imapflow answers a refused CLOSE with false: the mailbox would still be selected.
+    const closed = await this.call('CLOSE', this.client.mailboxClose());
+    if (closed !== true) throw new TidingsError('protocol', 'CLOSE failed');
   }
 
   /** Proves the connection alive: NOOP answered within the deadline. */
@@ -343,11 +386,18 @@ export class ImapSession {
     if (!this.usable) throw this.closeReason ?? new TidingsError('network', 'connection lost');
   }
 
-  /** Calls `listener` on EXISTS, EXPUNGE and FETCH FLAGS responses for the selected mailbox. */
-  onMailboxChange(listener: (change: MailboxChange) => void): void {
-    this.client.on('exists', () => listener('exists'));
-    this.client.on('expunge', () => listener('expunge'));
-    this.client.on('flags', () => listener('flags'));
+  /**
+   * Calls `listener` on EXISTS, EXPUNGE and FETCH FLAGS responses for the selected mailbox,
+   * with the path imapflow's event names (that of the mailbox selected when it came).
+   */
+  onMailboxChange(listener: (change: MailboxChange, path: string | undefined) => void): void {
+    const pathOf = (event: unknown) => {
+      const path = (event as { path?: unknown } | undefined)?.path;
+      return typeof path === 'string' ? path : undefined;
+    };
+    this.client.on('exists', (event: unknown) => listener('exists', pathOf(event)));
+    this.client.on('expunge', (event: unknown) => listener('expunge', pathOf(event)));
+    this.client.on('flags', (event: unknown) => listener('flags', pathOf(event)));
   }
 
   /** SELECTs `path` (read-write is not needed: EXAMINE keeps \Recent and flags untouched). */
@@ -366,11 +416,13 @@ export class ImapSession {
       throw new TidingsError('mailbox', `mailbox not found: ${path} (${reason})`, { cause: error });
     });
     const mailbox = await this.call(`SELECT ${path}`, opening);
+    const fromSelect = Number.isSafeInteger(mailbox.uidNext) && mailbox.uidNext > 0;
     const selected: SelectedMailbox = {
       uidValidity: Number(mailbox.uidValidity),
-      uidNext: await this.uidNextOf(path, mailbox.uidNext),
+      uidNext: fromSelect ? mailbox.uidNext : await this.uidNextOf(path),
       exists: mailbox.exists,
     };
+    if (!fromSelect) selected.uidNextAfterSelect = true;
     if (mailbox.highestModseq !== undefined) selected.highestModseq = String(mailbox.highestModseq);
     return selected;
   }
@@ -380,8 +432,7 @@ export class ImapSession {
    * the `OK [UIDNEXT n]` RFC 3501 §6.3.1 requires (STATUS has it), and imapflow then leaves
    * `uidNext` undefined, which would make the cursor NaN.
    */
-  private async uidNextOf(path: string, fromSelect: number | undefined): Promise<number> {
-    if (Number.isSafeInteger(fromSelect) && (fromSelect ?? 0) > 0) return fromSelect as number;
+  private async uidNextOf(path: string): Promise<number> {
     const status = await this.call(`STATUS ${path}`, this.client.status(path, { uidNext: true }));
     const uidNext = status ? status.uidNext : undefined;
     if (uidNext === undefined || !Number.isSafeInteger(uidNext) || uidNext < 1) {
@@ -528,9 +579,9 @@ function parseStatus(
   decode: (raw: string) => string,
 ): MailboxStatus | undefined {
   const [name, list] = attributes ?? [];
-  const raw = (name as { value?: unknown } | undefined)?.value;
-  if (typeof raw !== 'string' || !Array.isArray(list)) return undefined;
-  const status: MailboxStatus = { path: decode(raw) };
+  const raw = nameOf(name);
+  if (raw === undefined || !Array.isArray(list)) return undefined;
+  const status: MailboxStatus = { path: decode(raw), rawPath: raw };
   for (let i = 0; i + 1 < list.length; i += 2) {
     const key = (list[i] as { value?: unknown }).value;
     const value = (list[i + 1] as { value?: unknown }).value;
@@ -557,6 +608,18 @@ function parseStatus(
     }
   }
   return status;
+}
+
+/** A mailbox name token: an atom or quoted string, or a literal (imapflow gives a Buffer). */
+function nameOf(token: unknown): string | undefined {
+  const value = (token as { value?: unknown } | undefined)?.value;
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+}
+
+/** INBOX is case-insensitive (RFC 3501 §5.1); every other name is exact. */
+export function samePath(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
 }
 
 function isInvalidName(host: string): boolean {

@@ -16,7 +16,7 @@ import {
   type LivenessSettings,
 } from '../../common/settings-schema.js';
 import { TidingsError } from './errors.js';
-import type { ImapSession, MailboxStatus } from './imap-session.js';
+import { samePath, type ImapSession, type MailboxStatus } from './imap-session.js';
 import { ConnectionWatcher, SUSPECT, type WakeReason, type WatcherDeps } from './watcher-base.js';
 
 /** How the set is watched; `auto` becomes `notify` or, without NOTIFY, asks the supervisor. */
@@ -32,6 +32,9 @@ export interface SetWatcherOptions {
    */
   onNoNotify?: () => readonly string[];
 }
+
+/** How often one mailbox may be resynced in one round (see `syncDirty`). */
+const MAX_RESYNCS_PER_ROUND = 3;
 
 /** Wake reasons that are about one mailbox (its flag is set in `dirty` already). */
 const MAILBOX_NEWS: ReadonlySet<WakeReason> = new Set(['exists', 'expunge', 'flags']);
@@ -50,6 +53,10 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private retired = false;
   // True once this connection has sent its NOTIFY SET.
   private notifying = false;
+  // Watched mailboxes NOTIFY's first STATUS burst left out: the server will not push them
+  // either (Dovecot 2.3 matches NOTIFY's names as raw UTF-8, so "Entwürfe" or "A&B" sent in
+  // modified UTF-7 match nothing), so they are polled with STATUS on this connection.
+  private readonly unpushed = new Set<string>();
   // Watched mailboxes the server says do not exist, with the reason; the others go on.
   private readonly missing = new Map<string, string>();
 
@@ -92,9 +99,12 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       // NOTIFY's MailboxName event: a watched mailbox deleted, or created again.
       session.onMailboxListed((path, exists) => this.onMailboxListed(path, exists));
       // EXISTS & co. come only for the mailbox selected during a resync round.
-      session.onMailboxChange((change) => {
-        if (!this.selectedPath) return;
-        this.dirty.add(this.selectedPath);
+      session.onMailboxChange((change, path) => {
+        // imapflow names the mailbox the response was about; else it is the selected one.
+        const mailbox = this.watched.find((watched) => samePath(watched, path ?? ''));
+        const about = mailbox ?? this.selectedPath;
+        if (!about) return;
+        this.dirty.add(about);
         this.wake(change);
       });
       return undefined;
@@ -126,6 +136,9 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       if (end === 'heartbeat' && this.currentMode === 'poll' && this.pollDue()) {
         // The poll is the heartbeat: every STATUS is under the command deadline.
         await this.checkAll(session);
+      } else if (end === 'heartbeat' && this.unpushed.size > 0 && this.pollDue()) {
+        this.lastPoll = this.deps.clock.now();
+        for (const mailbox of this.unpushed) await this.askStatus(session, mailbox);
       } else if (end === 'heartbeat' || SUSPECT.has(end as WakeReason)) {
         await session.noop(this.probeDeadline(end));
         if (end === 'heartbeat') this.deps.logger.debug(`${this.label()}: heartbeat ok`);
@@ -143,7 +156,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       this.currentMode = 'notify';
       return true;
     }
-    if (this.currentMode === 'notify') {
+    if (this.options.mode === 'notify') {
       throw new TidingsError(
         'config',
         'the server does not offer NOTIFY (RFC 5465): set "watchMode" to "auto" or "idle"',
@@ -180,6 +193,19 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       // command, and not all of it), so a refresh asks STATUS instead, like a poll.
       await session.notifySet(this.watched);
       this.notifying = true;
+      this.lastPoll = this.deps.clock.now();
+      this.unpushed.clear();
+      // Only those: a mailbox left out because it does not exist yet (a new user's INBOX,
+      // one deleted) is pushed once it does.
+      for (const mailbox of this.watched) {
+        if (!this.answered.has(mailbox) && session.encodesName(mailbox)) this.unpushed.add(mailbox);
+      }
+      if (this.unpushed.size > 0) {
+        this.deps.logger.info(
+          `${this.account.id}: NOTIFY does not report ${[...this.unpushed].join(', ')}: ` +
+            `polled every ${this.options.pollSeconds} s on the same connection`,
+        );
+      }
     } else {
       this.lastPoll = this.deps.clock.now();
       for (const mailbox of this.watched) {
@@ -201,10 +227,21 @@ export class MailboxSetWatcher extends ConnectionWatcher {
 
   /** EXAMINEs and resyncs each changed mailbox, then leaves it so NOTIFY reports it again. */
   private async syncDirty(session: ImapSession): Promise<void> {
+    // A server whose STATUS keeps disagreeing with its SELECT must not hold us in a loop: each
+    // mailbox is resynced at most this often per round, the rest waits for the next news.
+    const rounds = new Map<string, number>();
     while (this.dirty.size > 0) {
       const synced: string[] = [];
+      let selectedAny = false;
       for (const mailbox of this.watched) {
         if (!this.dirty.delete(mailbox)) continue;
+        const round = (rounds.get(mailbox) ?? 0) + 1;
+        rounds.set(mailbox, round);
+        if (round > MAX_RESYNCS_PER_ROUND) {
+          this.deps.logger.debug(`${this.label()}: ${mailbox} resynced ${round - 1}× this round`);
+          continue;
+        }
+        selectedAny = true;
         this.selectedPath = mailbox;
         let selected;
         try {
@@ -221,8 +258,9 @@ export class MailboxSetWatcher extends ConnectionWatcher {
         this.setUnread(mailbox, result.unread);
         synced.push(mailbox);
       }
-      if (this.selectedPath === undefined) break;
-      await session.unselect();
+      if (!selectedAny) break;
+      // A failed EXAMINE has left nothing selected already (RFC 3501 §6.3.1).
+      if (this.selectedPath !== undefined) await session.unselect();
       this.selectedPath = undefined;
       // Mail that came between a mailbox's resync and the CLOSE was reported as EXISTS (seen
       // above) or not at all; from now on NOTIFY reports it as STATUS. One STATUS each closes
@@ -261,7 +299,9 @@ export class MailboxSetWatcher extends ConnectionWatcher {
 
   /** A STATUS (pushed or asked): marks the mailbox changed if its cursor is behind. */
   private onMailboxStatus(status: MailboxStatus): void {
-    const mailbox = this.watched.find((path) => samePath(path, status.path));
+    const mailbox = this.watched.find(
+      (path) => samePath(path, status.path) || samePath(path, status.rawPath ?? ''),
+    );
     if (!mailbox) return;
     this.answered.add(mailbox);
     if (status.unseen !== undefined && mailbox !== this.selectedPath) {
@@ -294,7 +334,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
 
   private nextWaitMs(): number {
     const heartbeat = this.liveness.heartbeatSeconds * 1000;
-    if (this.currentMode !== 'poll') return heartbeat;
+    if (this.currentMode !== 'poll' && this.unpushed.size === 0) return heartbeat;
     const untilPoll = this.lastPoll + this.options.pollSeconds * 1000 - this.deps.clock.now();
     return Math.max(0, Math.min(heartbeat, untilPoll));
   }
@@ -310,7 +350,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private snapshot(mailbox: string): WatcherStatus {
     const unread = this.unread.get(mailbox) ?? null;
     const at = new Date(this.deps.clock.now());
-    const via = this.currentMode === 'poll' ? 'poll' : 'notify';
+    const via = this.polled(mailbox) ? 'poll' : 'notify';
     const missing = this.missing.get(mailbox);
     const live = this.state === 'idle' || this.state === 'syncing';
     const state = missing && live ? 'error' : this.state;
@@ -318,7 +358,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       missing && live
         ? missing
         : this.state === 'idle'
-          ? `${this.idleDetailOf(unread)}${this.alertSuffix()}`
+          ? `${this.idleDetailOf(mailbox, unread)}${this.alertSuffix()}`
           : this.detail;
     return { account: this.account.id, mailbox, state, detail, unread, at, via };
   }
@@ -329,16 +369,18 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       : 'watching (NOTIFY)';
   }
 
-  private idleDetailOf(unread: number | null): string {
-    return unread === null ? this.idleDetail() : `${this.idleDetail()}, ${unread} unread`;
+  private polled(mailbox: string): boolean {
+    return this.currentMode === 'poll' || this.unpushed.has(mailbox);
+  }
+
+  private idleDetailOf(mailbox: string, unread: number | null): string {
+    const how = this.polled(mailbox)
+      ? `checked every ${this.options.pollSeconds} s`
+      : 'watching (NOTIFY)';
+    return unread === null ? how : `${how}, ${unread} unread`;
   }
 
   protected label(): string {
     return `${this.account.id}/${this.currentMode === 'poll' ? 'polled' : 'NOTIFY'}`;
   }
-}
-
-// INBOX is case-insensitive (RFC 3501 §5.1); every other name is exact.
-function samePath(a: string, b: string): boolean {
-  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
 }

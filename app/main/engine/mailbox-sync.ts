@@ -91,7 +91,10 @@ export async function syncMailbox(
   // expunged for good: the mark may pass them, so a STATUS's UIDNEXT compares with it exactly.
   // The mod-sequence is kept only from a fresh SELECT (a later sync on the same selection
   // passes none), with the count found after it.
-  const highestUid = Math.max(cursor.highestUid, selected.uidNext - 1);
+  // Not with a UIDNEXT asked after SELECT (Courier): mail that came in between is below it.
+  const highestUid = selected.uidNextAfterSelect
+    ? cursor.highestUid
+    : Math.max(cursor.highestUid, selected.uidNext - 1);
   const final: MailboxCursor = { uidValidity, highestUid, server };
   if (modseq !== undefined) Object.assign(final, { highestModseq: modseq, unread });
   if (

@@ -89,9 +89,14 @@ export class Supervisor {
       if (livenessChanged || !account || !sameConnection(account, old)) return true;
       if (!samePlan(account, old)) return true;
       // `auto` that fell back to IDLE and polling plans a changed list anew.
-      // NOTIFY is set once per connection (see MailboxSetWatcher): a changed list reconnects,
-      // as does `auto` that fell back to IDLE and polling.
-      return (account.watchMode ?? 'auto') !== 'idle' && !sameList(account, old);
+      if ((account.watchMode ?? 'auto') === 'idle') return false;
+      // NOTIFY is set once per connection (see MailboxSetWatcher): a changed list reconnects.
+      if (!sameList(account, old)) return true;
+      // `auto` that fell back to IDLE and polling planned within the old limit: a new one
+      // plans anew, or a mailbox would have two watchers, or none.
+      const set = this.setWatchers.get(old.id);
+      const fellBack = set !== undefined && (set.handedOver || set.mode === 'poll');
+      return fellBack && connectionLimitFor(account).limit !== connectionLimitFor(old).limit;
     };
     const staleSets = [...this.setWatchers.entries()].filter(([, w]) => replaced(w.account));
     const staleIdle = [...this.watchers.entries()].filter(([, watcher]) => {

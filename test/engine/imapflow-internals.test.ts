@@ -1,0 +1,46 @@
+/**
+ * The imapflow internals the engine leans on (imap-session.ts says why each is needed). They
+ * are not public API: this pins them to the version in package.json, so an upgrade that moves
+ * one fails here by name instead of as a silent change of behaviour.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ImapFlow } from 'imapflow';
+import { decodePath, encodePath } from 'imapflow/lib/tools.js';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+
+describe('imapflow internals', () => {
+  it('is the version they were read in', () => {
+    const pkg = JSON.parse(readFileSync(require.resolve('imapflow/package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(pkg.version).toBe('2.1.2');
+  });
+
+  it('has exec, the untagged handler table and lookup, throttleWait and serverBye', () => {
+    const client = new ImapFlow({ host: '127.0.0.1', port: 1, logger: false }) as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(typeof client.exec).toBe('function');
+    expect(typeof client.getUntaggedHandler).toBe('function');
+    expect(typeof client.throttleWait).toBe('function');
+    expect(typeof client.serverBye).toBe('function');
+    expect(client.untaggedHandlers).toBeTypeOf('object');
+    // A handler put in the table is what the lookup answers outside a command.
+    const handler = () => undefined;
+    (client.untaggedHandlers as Record<string, unknown>).STATUS = handler;
+    const lookUp = client.getUntaggedHandler as (command: string, attributes: unknown) => unknown;
+    expect(lookUp.call(client, 'STATUS', [])).toBe(handler);
+  });
+
+  it('codes mailbox names in modified UTF-7 (RFC 3501 §5.1.3) through lib/tools.js', () => {
+    const connection = { enabled: new Set<string>(), capabilities: new Map() };
+    expect(encodePath(connection as never, 'Über')).toBe('&ANw-ber');
+    expect(encodePath(connection as never, 'A&B')).toBe('A&-B');
+    expect(decodePath(connection as never, '&ANw-ber')).toBe('Über');
+    expect(encodePath(connection as never, 'Plain')).toBe('Plain');
+  });
+});

@@ -3,6 +3,7 @@
  * without NOTIFY, IDLE goes where the connection budget allows and one connection polls the
  * rest. Both keep the exactly-once rules: each message announced once, none lost.
  */
+import type { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
 import type { WatcherStatus } from '../../app/common/account-status.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
@@ -336,5 +337,64 @@ describe('without NOTIFY', { timeout: 120_000 }, () => {
     engine.supervisor.refresh();
     await engine.allIdle(after, settled);
     expect(engine.announcements.items.filter((a) => a.message.mailbox === 'M4')).toHaveLength(1);
+  });
+
+  it("learns the server's limit where none is configured: mailboxes without room are polled, not refused forever", async () => {
+    const plain = await startDovecot({}, undefined, {
+      withoutCapabilities: ['NOTIFY'],
+      maxUserIpConnections: 5,
+    });
+    cleanups.push(() => plain.stop());
+    const mailboxes = ['INBOX', ...Array.from({ length: 19 }, (_, i) => `Box${i + 2}`)];
+    const user = await newUserWith(plain, mailboxes);
+    // The user's own mail client holds one of the five, as in life. Dovecot's anvil counts
+    // the setup's connection for a moment after it logged out.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // It is also what delivers the mail below: the server has no room for another.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sender: ImapFlow | undefined;
+    let connected = () => {};
+    const isIn = new Promise<void>((resolve) => (connected = resolve));
+    const session = plain.withClient(user, (client) => ((sender = client), connected(), held));
+    cleanups.push(async () => {
+      release();
+      await session;
+    });
+    await Promise.race([isIn, session]);
+    const send = async (mailbox: string) => {
+      const id = newMessageId();
+      await sender?.append(mailbox, buildMessage({ messageId: id, subject: mailbox }));
+      return id;
+    };
+    // No maxConnections: Tidings plans for its default of 10, the server allows 5.
+    const settings = testSettings(
+      [{ ...testAccount(plain, 'a', user, 'pw', mailboxes), pollSeconds: 5 }],
+      5,
+      fastLiveness,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.statuses.waitFor(
+      () => {
+        const all = engine.supervisor.getStatuses();
+        return all.length === 20 && all.every((s) => s.state === 'idle');
+      },
+      'every mailbox pushed or polled',
+      45_000,
+    );
+    // Settled: a refusal a moment later would show here as a mailbox out of idle.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const statuses = engine.supervisor.getStatuses();
+    expect(statuses.filter((s) => s.state !== 'idle')).toEqual([]);
+    const pushed = statuses.filter((s) => s.via === 'idle').length;
+    expect(pushed + statuses.filter((s) => s.via === 'poll').length).toBe(20);
+    // Dovecot's count is not atomic for logins at the same instant, so how many got in before
+    // the first refusal varies; once refused, the plan is smaller than the default's 8 IDLE.
+    const refused = engine.statuses.items.some((s) => /too many connections/.test(s.detail));
+    if (refused) expect(pushed).toBeLessThan(8);
+    const ids = [await send('Box6'), await send('INBOX')];
+    await engine.announcements.waitForCount(() => true, 2, 'both messages', 30_000);
+    expect([...announcedIds(engine.announcements)].sort()).toEqual([...ids].sort());
   });
 });

@@ -15,14 +15,22 @@ export class TidingsError extends Error {
   readonly credentialsExpired: boolean;
   /** How long the server asked us to stay away (Microsoft 365's "Suggested Backoff Time"). */
   readonly retryAfterMs: number | undefined;
+  /** The server refused one more connection of this user (its limit, not ours, was reached). */
+  readonly tooManyConnections: boolean;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; credentialsExpired?: boolean; retryAfterMs?: number },
+    options?: {
+      cause?: unknown;
+      credentialsExpired?: boolean;
+      retryAfterMs?: number;
+      tooManyConnections?: boolean;
+    },
   ) {
     super(message, options);
     this.credentialsExpired = options?.credentialsExpired ?? false;
     this.retryAfterMs = options?.retryAfterMs;
+    this.tooManyConnections = options?.tooManyConnections ?? false;
   }
 }
 
@@ -52,6 +60,7 @@ const timeoutCodes = new Set([
   'UPGRADE_TIMEOUT',
   'LockTimeout',
 ]);
+const TOO_MANY_CONNECTIONS = 'too many connections to this account';
 const transientResponseCodes = new Set(['UNAVAILABLE', 'INUSE', 'LIMIT', 'SERVERBUG', 'OVERQUOTA']);
 /**
  * Refusals for now that big providers word in text rather than in an RFC 5530 code, each
@@ -65,7 +74,7 @@ const refusalsForNow: ReadonlyArray<{ pattern: RegExp; say: string }> = [
   { pattern: /\[THROTTLED\]|\bRequest is throttled\b/i, say: 'throttled by the server' },
   {
     pattern: /too many (simultaneous |concurrent )?connections|maximum number of connections/i,
-    say: 'too many connections to this account',
+    say: TOO_MANY_CONNECTIONS,
   },
   // Exchange Online answers SELECT (or LIST, NAMESPACE) after an accepted login with `BAD User
   // is authenticated but not connected.`: reported after too many connections or logins in a
@@ -118,6 +127,7 @@ export function classifyError(error: unknown): TidingsError {
     return new TidingsError('network', `${say}: ${serverText || message}${wait}`, {
       cause: error,
       retryAfterMs,
+      tooManyConnections: say === TOO_MANY_CONNECTIONS,
     });
   }
   // RFC 5530: UNAVAILABLE, INUSE, LIMIT and friends refuse a login for now, not for good.

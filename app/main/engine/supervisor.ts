@@ -7,7 +7,7 @@ import type { WatcherStatus } from '../../common/account-status.js';
 import { resolvePort, type AccountSettings, type Settings } from '../../common/settings-schema.js';
 import { Announcer } from './announcer.js';
 import { ConnectGates } from './connect-gate.js';
-import { ConnectionBudget, connectionLimitFor } from './connection-budget.js';
+import { ConnectionBudget, connectionLimitFor, type ConnectionLimit } from './connection-budget.js';
 import { backoffFor, type BackoffPolicy } from './backoff.js';
 import { passwordCredentials, type CredentialSource } from './credentials.js';
 import { MailboxSetWatcher } from './mailbox-set-watcher.js';
@@ -59,7 +59,12 @@ export class Supervisor {
   private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
   // One budget per account id, resized when its limit changes, dropped with the account.
   private readonly budgets = new Map<string, ConnectionBudget>();
+  // Limits learned from servers that refused one more connection ("Maximum number of
+  // connections"), below what the settings or the preset say; kept until the account's
+  // connection settings change.
+  private readonly learnedLimits = new Map<string, number>();
   private unsubscribeSystem: (() => void) | undefined;
+  private stopping = false;
   private readonly credentials: CredentialSource;
 
   constructor(private readonly options: SupervisorOptions) {
@@ -96,7 +101,7 @@ export class Supervisor {
       // plans anew, or a mailbox would have two watchers, or none.
       const set = this.setWatchers.get(old.id);
       const fellBack = set !== undefined && (set.handedOver || set.mode === 'poll');
-      return fellBack && connectionLimitFor(account).limit !== connectionLimitFor(old).limit;
+      return fellBack && this.limitFor(account).limit !== this.limitFor(old).limit;
     };
     const staleSets = [...this.setWatchers.entries()].filter(([, w]) => replaced(w.account));
     const staleIdle = [...this.watchers.entries()].filter(([, watcher]) => {
@@ -111,12 +116,16 @@ export class Supervisor {
       ...staleSets.map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
       ...staleIdle.map(([key, watcher]) => this.stopWatcher(key, watcher)),
     ]);
+    for (const old of this.settings.accounts) {
+      const account = next.get(old.id);
+      if (!account || !sameConnection(account, old)) this.learnedLimits.delete(old.id);
+    }
     this.settings = settings;
     for (const id of this.budgets.keys()) if (!next.has(id)) this.budgets.delete(id);
     // Stopped watchers have given their slots back; a new limit lets waiters in before any
     // new watcher of the account queues.
     for (const account of settings.accounts)
-      this.budgets.get(account.id)?.resize(connectionLimitFor(account));
+      this.budgets.get(account.id)?.resize(this.limitFor(account));
     for (const account of settings.accounts) this.startAccount(account);
   }
 
@@ -162,6 +171,7 @@ export class Supervisor {
 
   /** Stops every watcher (LOGOUT, or drop a hung connection) and system event listening. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.unsubscribeSystem?.();
     this.unsubscribeSystem = undefined;
     await Promise.all([
@@ -176,11 +186,11 @@ export class Supervisor {
    */
   private startAccount(account: AccountSettings): void {
     if (!this.budgets.has(account.id)) {
-      this.budgets.set(account.id, new ConnectionBudget(connectionLimitFor(account)));
+      this.budgets.set(account.id, new ConnectionBudget(this.limitFor(account)));
     }
     const mode = account.watchMode ?? 'auto';
     if (mode === 'idle') {
-      const plan = planIdle(account.mailboxes, connectionLimitFor(account).limit);
+      const plan = planIdle(account.mailboxes, this.limitFor(account).limit);
       for (const mailbox of plan.idle) this.startIdle(account, mailbox);
       if (plan.poll.length > 0 && !this.setWatchers.has(account.id)) {
         this.startSet(account, plan.poll, 'poll');
@@ -190,7 +200,7 @@ export class Supervisor {
     const set = this.setWatchers.get(account.id);
     if (set?.handedOver || (set && set.mode === 'poll')) {
       // `auto` on a server without NOTIFY: the fallback plan's IDLE watchers, kept complete.
-      const plan = planIdle(account.mailboxes, connectionLimitFor(account).limit);
+      const plan = planIdle(account.mailboxes, this.limitFor(account).limit);
       for (const mailbox of plan.idle) this.startIdle(account, mailbox);
       return;
     }
@@ -215,7 +225,7 @@ export class Supervisor {
         // Without NOTIFY: IDLE where the budget allows, this connection polls the rest.
         onNoNotify: () => {
           const current = this.settings.accounts.find((a) => a.id === account.id) ?? account;
-          const plan = planIdle(current.mailboxes, connectionLimitFor(current).limit);
+          const plan = planIdle(current.mailboxes, this.limitFor(current).limit);
           for (const mailbox of plan.idle) this.startIdle(current, mailbox);
           return plan.poll;
         },
@@ -238,8 +248,58 @@ export class Supervisor {
     watcher.start();
   }
 
+  /** The account's limit: its settings' or preset's, or less where the server said so. */
+  private limitFor(account: AccountSettings): ConnectionLimit {
+    const configured = connectionLimitFor(account);
+    const learned = this.learnedLimits.get(account.id);
+    if (learned === undefined || learned >= configured.limit) return configured;
+    return { limit: learned, source: 'the most the server accepted' };
+  }
+
+  /**
+   * A watcher of `accountId` was refused for the server's connection limit: the limit is
+   * what the account holds now (the refused one has given its slot back). Where that changes
+   * the IDLE plan, the account is planned anew within it, so the mailboxes that had no room
+   * are polled instead of retrying a refused login forever.
+   */
+  private learnConnectionLimit(accountId: string): void {
+    const account = this.settings.accounts.find((a) => a.id === accountId);
+    const budget = this.budgets.get(accountId);
+    if (!account || !budget) return;
+    const held = Math.max(1, budget.inUse);
+    const before = this.limitFor(account).limit;
+    if (held >= before) return;
+    this.learnedLimits.set(accountId, held);
+    this.options.logger?.info(
+      `${accountId}: the server refused a connection beyond ${held}: watching within ${held} from now on`,
+    );
+    budget.resize(this.limitFor(account));
+    const mode = account.watchMode ?? 'auto';
+    const set = this.setWatchers.get(accountId);
+    const usesIdle = mode === 'idle' || set?.handedOver === true || set?.mode === 'poll';
+    const unchanged =
+      planIdle(account.mailboxes, before).poll.join('\u0000') ===
+      planIdle(account.mailboxes, held).poll.join('\u0000');
+    if (!usesIdle || unchanged) return;
+    // Not from inside the refused watcher's own recovery: its stop waits for its loop.
+    setImmediate(() => void this.replan(accountId));
+  }
+
+  /** Stops every watcher of the account and starts it again under the limit in force. */
+  private async replan(accountId: string): Promise<void> {
+    const sets = [...this.setWatchers].filter(([id]) => id === accountId);
+    const idle = [...this.watchers].filter(([, w]) => w.account.id === accountId);
+    await Promise.all([
+      ...sets.map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
+      ...idle.map(([key, watcher]) => this.stopWatcher(key, watcher)),
+    ]);
+    const account = this.settings.accounts.find((a) => a.id === accountId);
+    if (account && !this.stopping) this.startAccount(account);
+  }
+
   private watcherDeps(account: AccountSettings, onStatus: StatusListener): WatcherDeps {
     return {
+      onTooManyConnections: () => this.learnConnectionLimit(account.id),
       store: this.options.store,
       credentials: this.credentials,
       announcer: this.announcer,

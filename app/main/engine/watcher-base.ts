@@ -72,6 +72,8 @@ export interface WatcherDeps {
    * The supervisor always gives one; without it the account has no limit.
    */
   connectionBudget?: ConnectionBudget;
+  /** The server refused a connection for the user's limit: the supervisor plans within less. */
+  onTooManyConnections?: () => void;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -378,6 +380,7 @@ export abstract class ConnectionWatcher {
       return;
     }
     if (error.code === 'auth') this.deps.credentials.rejected?.(this.account.id);
+    if (error.tooManyConnections) this.deps.onTooManyConnections?.();
     if (!isTransient(error) && error.code !== 'mailbox') {
       const state =
         error.code === 'auth' ? 'auth-failed' : error.code === 'tls' ? 'tls-error' : 'error';

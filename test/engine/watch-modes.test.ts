@@ -108,6 +108,32 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
     expect(engine.statuses.items.slice(from).map((s) => s.state)).not.toContain('syncing');
   });
 
+  it('counts unread with ESEARCH: IDLE follows \\Seen from another client by a count, not a list of UIDs', async () => {
+    const user = await newUserWith(dovecot, ['INBOX']);
+    const proxy = await startFaultProxy(dovecot.port);
+    cleanups.push(() => proxy.close());
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw'), port: proxy.port, watchMode: 'idle' }],
+      5,
+      steady,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const id = await deliver(dovecot, user, 'INBOX');
+    await engine.announcements.waitFor((a) => a.message.messageId === id, 'the message');
+    await engine.statuses.waitFor((s) => s.unread === 1, 'one unread');
+    // The next count after the flag change goes out as RFC 4731's SEARCH RETURN (COUNT).
+    const counted = proxy.holdClient(/UID SEARCH RETURN \(COUNT\) UNSEEN/, async () => {});
+    const from = engine.statuses.items.length;
+    await dovecot.withClient(user, async (client) => {
+      await client.mailboxOpen('INBOX');
+      await client.messageFlagsAdd('1:*', ['\\Seen']);
+    });
+    await counted;
+    await engine.statuses.waitFor((s) => s.unread === 0, 'zero unread', 15_000, from);
+  });
+
   it('reconnects its one connection when the mailbox list changes, and watches the added one', async () => {
     const user = await newUserWith(dovecot, ['INBOX', 'Later']);
     const before = testSettings([testAccount(dovecot, 'a', user, 'pw', ['INBOX'])], 5, steady);

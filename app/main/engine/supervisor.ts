@@ -266,7 +266,10 @@ export class Supervisor {
     const account = this.settings.accounts.find((a) => a.id === accountId);
     const budget = this.budgets.get(accountId);
     if (!account || !budget) return;
-    const held = Math.max(1, budget.inUse);
+    // Refused while holding nothing else: other clients fill the server's count, and there
+    // is no smaller plan than one connection to learn.
+    const held = budget.inUse;
+    if (held === 0) return;
     const before = this.limitFor(account).limit;
     if (held >= before) return;
     this.learnedLimits.set(accountId, held);

@@ -1,6 +1,8 @@
 /**
  * Lines to stdout. When the reader goes away (`tidings watch --json | head -1`), stdout
- * raises EPIPE; that is the reader's way of saying stop, so it ends the process quietly.
+ * raises EPIPE; that is the reader's way of saying stop, so it ends the process quietly. A
+ * terminal that was closed answers EIO: SIGHUP reloads the config rather than ending the
+ * process, so the closed terminal is learned of here, and ends it the same way.
  */
 
 /** Writes one line per call to `stream`, calling `onClosed` once if the reader is gone. */
@@ -12,7 +14,7 @@ export function createLineWriter(
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (closed) return;
     closed = true;
-    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') onClosed();
+    if (['EPIPE', 'EIO', 'ERR_STREAM_DESTROYED'].includes(error.code ?? '')) onClosed();
     else throw error;
   });
   return (line) => {

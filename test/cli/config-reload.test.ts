@@ -16,6 +16,7 @@ import {
   writeConfig,
   type WatchEvent,
   type WatchProcess,
+  waitForStderr,
 } from '../support/watch-process.js';
 
 let dovecot: Dovecot;
@@ -88,21 +89,6 @@ async function loginsReaching(user: string, count: number): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return logins(user);
-}
-
-async function waitForStderr(proc: WatchProcess, pattern: RegExp, count = 1): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const lines = proc
-      .stderr()
-      .split('\n')
-      .filter((line) => pattern.test(line));
-    if (lines.length >= count) return lines[count - 1] as string;
-    if (Date.now() > deadline) {
-      throw new Error(`stderr never had ${count} × ${pattern}:\n${proc.stderr().slice(-3000)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Statuses of one watcher from index `from` on. */

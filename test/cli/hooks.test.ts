@@ -17,6 +17,7 @@ import {
   writeConfig,
   type WatchEvent,
   type WatchProcess,
+  waitForStderr,
 } from '../support/watch-process.js';
 
 let dovecot: Dovecot;
@@ -324,19 +325,3 @@ describe('tidings watch hooks', () => {
     expect(existsSync(path.join(hook.dir, 'h'))).toBe(true);
   });
 });
-
-/** Resolves with the `count`-th stderr line matching `pattern`. */
-async function waitForStderr(proc: WatchProcess, pattern: RegExp, count = 1): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const lines = proc
-      .stderr()
-      .split('\n')
-      .filter((l) => pattern.test(l));
-    if (lines.length >= count) return lines[count - 1] as string;
-    if (Date.now() > deadline) {
-      throw new Error(`stderr never had ${count} × ${pattern}:\n${proc.stderr().slice(-3000)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

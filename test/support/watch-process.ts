@@ -117,6 +117,26 @@ export function startWatch(options: {
 }
 
 /** A `status` event matcher. */
+/** Resolves with the `count`-th stderr line of `proc` matching `pattern` (15 s at most). */
+export async function waitForStderr(
+  proc: WatchProcess,
+  pattern: RegExp,
+  count = 1,
+): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const lines = proc
+      .stderr()
+      .split('\n')
+      .filter((line) => pattern.test(line));
+    if (lines.length >= count) return lines[count - 1] as string;
+    if (Date.now() > deadline) {
+      throw new Error(`stderr never had ${count} × ${pattern}:\n${proc.stderr().slice(-3000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export function isStatus(account: string, mailbox: string, state: string) {
   return (e: WatchEvent) =>
     e.event === 'status' && e.account === account && e.mailbox === mailbox && e.state === state;

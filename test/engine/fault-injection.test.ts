@@ -76,13 +76,13 @@ function statesSince(engine: EngineRun, from: number): string[] {
 const isIdle = (s: WatcherStatus) => s.state === 'idle';
 
 /**
- * What proves a connection alive in each mode: leaving IDLE (DONE answered) or, on a NOTIFY
- * connection that waits with no command running, the heartbeat's NOOP. A mailbox change
- * seen through a fault may also reach the resync's EXAMINE first.
+ * What proves a connection alive in each mode: leaving IDLE (DONE answered). A NOTIFY
+ * connection that watches INBOX waits in IDLE with INBOX selected too; a mailbox change seen
+ * through a fault may also reach the resync's EXAMINE first.
  */
 const probe: Record<WatchMode, RegExp> = {
   idle: /^DONE got no answer within 1 s/,
-  notify: /^(NOOP|SELECT INBOX) got no answer within 1 s/,
+  notify: /^(DONE|SELECT INBOX) got no answer within 1 s/,
 };
 
 // Scenarios chain waits of 15–20 s each: the test's own timeout must come after the first
@@ -190,7 +190,7 @@ describe.each(['notify', 'idle'] as const)('fault injection (%s)', { timeout: 60
     expect(announcedIds(engine.announcements)).toEqual([id]);
   });
 
-  it('treats a swallowed DONE (or heartbeat NOOP) as a dead connection', async () => {
+  it('treats a swallowed DONE as a dead connection', async () => {
     const { user, proxy, engine, settings } = await watchThroughProxy(mode);
     const from = engine.statuses.items.length;
     await proxy.setMode('swallow-client');
@@ -201,8 +201,8 @@ describe.each(['notify', 'idle'] as const)('fault injection (%s)', { timeout: 60
       15_000,
       from,
     );
-    // Dovecot's EXISTS or STATUS still reaches us (server → client passes); what we send
-    // next (DONE; with NOTIFY the EXAMINE or the heartbeat's NOOP) does not reach it.
+    // Dovecot's EXISTS still reaches us (server → client passes); what we send next (DONE,
+    // or with NOTIFY the resync's EXAMINE) does not reach it.
     expect(detected.detail).toMatch(probe[mode]);
     await proxy.setMode('pass');
     await engine.statuses.waitFor(isIdle, 'idle again', 15_000, engine.statuses.items.length);

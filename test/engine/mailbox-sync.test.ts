@@ -176,7 +176,7 @@ describe('syncMailbox', () => {
     expect(searches).toEqual(['uid>3', 'unseen']);
     // Reconnected, nothing changed: no search at all, the count from the cursor.
     const same = await syncMailbox(session, at(5, '40'), 'a', 'INBOX', store, announcer);
-    expect(same).toEqual({ announced: 0, unread: 2 });
+    expect(same).toEqual({ announced: 0, unread: 2, markBefore: 4, markAfter: 4, found: 0 });
     expect(searches).toEqual(['uid>3', 'unseen']);
     // A flag changed elsewhere: the mod-sequence moved, so both searches run again.
     await syncMailbox(session, at(5, '41'), 'a', 'INBOX', store, announcer);

@@ -1,22 +1,29 @@
 /**
  * One connection that watches several mailboxes of one account, in one of two ways:
  * - `notify`: NOTIFY SET STATUS (RFC 5465) for every mailbox; the server pushes an untagged
- *   STATUS when one changes. The wait happens with no mailbox selected, so every watched
- *   mailbox reports the same way, and NOOP is the heartbeat.
+ *   STATUS when one that is not selected changes. INBOX, when watched, stays EXAMINEd between
+ *   rounds and the connection waits in IDLE, so INBOX's news comes as EXISTS like a plain
+ *   IDLE watcher's (see `home`); without INBOX the wait has no mailbox selected.
  * - `poll`: STATUS of each mailbox every `pollSeconds` (the mailboxes IDLE has no connection
  *   left for, on a server without NOTIFY).
  * A mailbox whose STATUS says it changed since its cursor (UIDVALIDITY, UIDNEXT, CONDSTORE's
- * HIGHESTMODSEQ) is EXAMINEd and resynced through the same path as IDLE's, then closed again.
- * Nothing changes in the exactly-once rules: cursors and the announcer are shared by modes.
+ * HIGHESTMODSEQ) is EXAMINEd and resynced through the same path as IDLE's; which mailboxes a
+ * round resyncs is `MailboxNews`'s bookkeeping. Every heartbeat also asks STATUS of the
+ * watched mailboxes (a slice at a time) and compares each UIDNEXT with its mark: a push the
+ * server never sent costs at most a heartbeat, never the message. Nothing changes in the
+ * exactly-once rules: cursors and the announcer are shared by modes.
  */
 import type { WatcherStatus } from '../../common/account-status.js';
-import {
-  resolvePort,
-  type AccountSettings,
-  type LivenessSettings,
-} from '../../common/settings-schema.js';
+import type { AccountSettings, LivenessSettings } from '../../common/settings-schema.js';
 import { TidingsError } from './errors.js';
-import { samePath, type ImapSession, type MailboxStatus } from './imap-session.js';
+import {
+  samePath,
+  type ImapSession,
+  type MailboxChange,
+  type MailboxStatus,
+} from './imap-session.js';
+import { MailboxNews } from './mailbox-news.js';
+import { isBehind, serverOf } from './mailbox-sync.js';
 import { ConnectionWatcher, SUSPECT, type WakeReason, type WatcherDeps } from './watcher-base.js';
 
 /** How the set is watched; `auto` becomes `notify` or, without NOTIFY, asks the supervisor. */
@@ -33,10 +40,13 @@ export interface SetWatcherOptions {
   onNoNotify?: () => readonly string[];
 }
 
-/** How often one mailbox may be resynced in one round (see `syncDirty`). */
+/** How often one mailbox may be resynced in one round (see `syncDue`). */
 const MAX_RESYNCS_PER_ROUND = 3;
 
-/** Wake reasons that are about one mailbox (its flag is set in `dirty` already). */
+/** How many mailboxes one heartbeat asks STATUS of (the rest on the next ones, in turn). */
+export const SWEEP_PER_HEARTBEAT = 50;
+
+/** Wake reasons that are about one mailbox (`news` has them already). */
 const MAILBOX_NEWS: ReadonlySet<WakeReason> = new Set(['exists', 'expunge', 'flags']);
 
 /** Watches `mailboxes` of `account` on one connection until stopped. */
@@ -44,11 +54,21 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private currentMode: SetWatchMode;
   private watched: string[];
   private readonly unread = new Map<string, number | null>();
-  // Mailboxes whose STATUS says they changed since their cursor; the next round syncs them.
-  private readonly dirty = new Set<string>();
+  // What this connection's server said of each mailbox, and which ones a round must resync.
+  private news = this.freshNews();
   // Mailboxes the latest STATUS round answered for (NOTIFY's first burst, a poll).
   private readonly answered = new Set<string>();
   private selectedPath: string | undefined;
+  // The watched INBOX while this connection keeps it selected between rounds and waits in
+  // IDLE (notify mode, with IDLE offered). Dovecot 2.3 reports a change of an unselected INBOX
+  // through a check of its own (mailbox-list-index-notify.c: a stat() of INBOX's index log,
+  // which its list-index notifier also takes when it runs, without raising INBOX's event), so
+  // an INBOX change that coincides with another mailbox's news can go unreported. A selected
+  // INBOX reports through the same path as plain IDLE, and every round ends by EXAMINing it
+  // again, which shows anything that came while another mailbox was selected.
+  private home: string | undefined;
+  // Where the next heartbeat's STATUS sweep starts.
+  private sweepFrom = 0;
   private lastPoll = 0;
   private retired = false;
   // True once this connection has sent its NOTIFY SET.
@@ -98,53 +118,103 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       session.onMailboxStatus((status) => this.onMailboxStatus(status));
       // NOTIFY's MailboxName event: a watched mailbox deleted, or created again.
       session.onMailboxListed((path, exists) => this.onMailboxListed(path, exists));
-      // EXISTS & co. come only for the mailbox selected during a resync round.
-      session.onMailboxChange((change, path) => {
-        // imapflow names the mailbox the response was about; else it is the selected one.
-        const mailbox = this.watched.find((watched) => samePath(watched, path ?? ''));
-        const about = mailbox ?? this.selectedPath;
-        if (!about) return;
-        this.dirty.add(about);
-        this.wake(change);
-      });
+      // EXISTS & co. come only for the mailbox selected (home, or one being resynced).
+      session.onMailboxChange((change, path) => this.onMailboxChange(change, path));
       return undefined;
     });
     this.selectedPath = undefined;
     this.notifying = false;
+    this.news = this.freshNews();
     if (this.currentMode !== 'poll' && !this.chooseMode(session)) {
       await this.logout(session);
       return;
     }
+    this.home =
+      this.currentMode === 'notify' && session.has('IDLE')
+        ? this.watched.find((mailbox) => samePath(mailbox, 'INBOX'))
+        : undefined;
     this.answeredByFirstSync();
     this.setState('syncing', 'connected');
     await this.checkAll(session);
-    await this.syncDirty(session);
+    await this.syncDue(session);
     this.markHealthy();
 
     while (!this.stopped && !this.asleep) {
       const reasons = this.takeReasons();
-      if (reasons.length > 0 || this.dirty.size > 0) {
+      if (reasons.length > 0 || this.news.dueAmong(this.watched).length > 0) {
         this.setState('syncing', this.describeReasons(reasons) || 'new mail');
         // A trigger (refresh, resume, network change) looks at every mailbox again.
         if (reasons.some((reason) => !MAILBOX_NEWS.has(reason))) await this.checkAll(session);
-        await this.syncDirty(session);
+        await this.syncDue(session);
         continue;
       }
       this.setState('idle', this.idleText());
-      const end = await this.waitOn(session, this.nextWaitMs(), 'heartbeat');
+      const atHome = this.home !== undefined && this.selectedPath === this.home;
+      const end = atHome ? await this.idleAtHome(session) : await this.waitUnselected(session);
+      this.news.endWait();
       if (this.stopped || this.asleep) break;
-      if (end === 'heartbeat' && this.currentMode === 'poll' && this.pollDue()) {
-        // The poll is the heartbeat: every STATUS is under the command deadline.
-        await this.checkAll(session);
-      } else if (end === 'heartbeat' && this.unpushed.size > 0 && this.pollDue()) {
-        this.lastPoll = this.deps.clock.now();
-        for (const mailbox of this.unpushed) await this.askStatus(session, mailbox);
-      } else if (end === 'heartbeat' || SUSPECT.has(end as WakeReason)) {
+      if (end === 'heartbeat') {
+        await this.onHeartbeat(session, atHome);
+        this.deps.logger.debug(`${this.label()}: heartbeat ok`);
+      } else if (SUSPECT.has(end as WakeReason) && !atHome) {
         await session.noop(this.probeDeadline(end));
-        if (end === 'heartbeat') this.deps.logger.debug(`${this.label()}: heartbeat ok`);
       }
     }
     await this.logout(session);
+  }
+
+  /** Waits in IDLE with `home` selected; leaving IDLE proves the connection alive. */
+  private async idleAtHome(session: ImapSession): Promise<string> {
+    const idleEnded = session.enterIdle();
+    // A server may end IDLE on its own (RFC 2177 allows it after 30 minutes).
+    const end = await this.waitOn(session, this.nextWaitMs(), 'heartbeat', {
+      promise: idleEnded,
+      reason: 'idle-ended',
+    });
+    if (!this.stopped && !this.asleep) await session.leaveIdle(this.probeDeadline(end));
+    return end;
+  }
+
+  /** Waits with no IDLE: NOTIFY pushes come unasked, polls come due. */
+  private waitUnselected(session: ImapSession): Promise<string> {
+    return this.waitOn(session, this.nextWaitMs(), 'heartbeat');
+  }
+
+  /**
+   * The heartbeat: polls what is due, and asks STATUS of the watched mailboxes a slice at a
+   * time (each under the command deadline, which also proves the connection alive).
+   */
+  private async onHeartbeat(session: ImapSession, atHome: boolean): Promise<void> {
+    if (this.currentMode === 'poll') {
+      // The poll is the sweep: every STATUS is under the command deadline.
+      if (this.pollDue()) await this.checkAll(session);
+      else await session.noop();
+      return;
+    }
+    if (this.unpushed.size > 0 && this.pollDue()) {
+      this.lastPoll = this.deps.clock.now();
+      for (const mailbox of this.unpushed) await this.askStatus(session, mailbox);
+    }
+    const asked = await this.sweep(session);
+    // At home, leaving IDLE was the proof already.
+    if (asked === 0 && !atHome) await session.noop();
+  }
+
+  /**
+   * The safety net behind every push: STATUS of up to SWEEP_PER_HEARTBEAT watched mailboxes
+   * (not the selected one, whose news comes as EXISTS), in turn, each compared with its mark.
+   */
+  private async sweep(session: ImapSession): Promise<number> {
+    const others = this.watched.filter(
+      (mailbox) => mailbox !== this.selectedPath && !this.missing.has(mailbox),
+    );
+    const count = Math.min(SWEEP_PER_HEARTBEAT, others.length);
+    for (let i = 0; i < count; i++) {
+      const mailbox = others[(this.sweepFrom + i) % others.length];
+      if (mailbox !== undefined) await this.askStatus(session, mailbox);
+    }
+    this.sweepFrom = others.length === 0 ? 0 : (this.sweepFrom + count) % others.length;
+    return count;
   }
 
   /**
@@ -209,71 +279,118 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     } else {
       this.lastPoll = this.deps.clock.now();
       for (const mailbox of this.watched) {
-        await this.askStatus(session, mailbox);
+        // The selected mailbox (home) reports as EXISTS; a round EXAMINEs it again anyway.
+        if (mailbox === this.selectedPath) this.news.noteChange(mailbox);
+        else await this.askStatus(session, mailbox);
       }
     }
-    for (const mailbox of this.watched) if (!this.answered.has(mailbox)) this.dirty.add(mailbox);
+    for (const mailbox of this.watched) {
+      if (!this.answered.has(mailbox)) this.news.noteChange(mailbox);
+    }
   }
 
   private async askStatus(session: ImapSession, mailbox: string): Promise<void> {
+    const askedAt = this.news.now();
     try {
-      this.onMailboxStatus(await session.status(mailbox));
+      this.onMailboxStatus(await session.status(mailbox), askedAt);
     } catch (error) {
       // One missing mailbox must not blind the others: its SELECT names the problem.
       if (!session.usable) throw error;
-      this.dirty.add(mailbox);
+      this.news.noteChange(mailbox);
     }
   }
 
-  /** EXAMINEs and resyncs each changed mailbox, then leaves it so NOTIFY reports it again. */
-  private async syncDirty(session: ImapSession): Promise<void> {
-    // A server whose STATUS keeps disagreeing with its SELECT must not hold us in a loop: each
-    // mailbox is resynced at most this often per round, the rest waits for the next news.
+  /**
+   * A round: EXAMINEs and resyncs each due mailbox, then goes back home (EXAMINE INBOX) or
+   * leaves the last one (CLOSE), so that NOTIFY reports every other mailbox again; one STATUS
+   * per resynced mailbox then closes the gap between its resync and leaving it. Repeats while
+   * any mailbox is due; one resynced MAX_RESYNCS_PER_ROUND times waits for the next wait.
+   */
+  private async syncDue(session: ImapSession): Promise<void> {
     const rounds = new Map<string, number>();
-    while (this.dirty.size > 0) {
+    const tries = (mailbox: string): boolean => {
+      const round = (rounds.get(mailbox) ?? 0) + 1;
+      rounds.set(mailbox, round);
+      if (round <= MAX_RESYNCS_PER_ROUND) return true;
+      // A server whose STATUS keeps disagreeing with its SELECT must not hold us in a loop.
+      this.news.defer(mailbox);
+      this.deps.logger.debug(`${this.label()}: ${mailbox} resynced ${round - 1}× this round`);
+      return false;
+    };
+    for (;;) {
       const synced: string[] = [];
-      let selectedAny = false;
-      for (const mailbox of this.watched) {
-        if (!this.dirty.delete(mailbox)) continue;
-        const round = (rounds.get(mailbox) ?? 0) + 1;
-        rounds.set(mailbox, round);
-        if (round > MAX_RESYNCS_PER_ROUND) {
-          this.deps.logger.debug(`${this.label()}: ${mailbox} resynced ${round - 1}× this round`);
-          continue;
-        }
-        selectedAny = true;
-        this.selectedPath = mailbox;
-        let selected;
-        try {
-          selected = await session.select(mailbox);
-        } catch (error) {
-          // One missing mailbox must not stop the others: it waits for a STATUS or a trigger.
-          if (!(error instanceof TidingsError) || error.code !== 'mailbox') throw error;
-          this.selectedPath = undefined;
-          this.markMissing(mailbox, error.message);
-          continue;
-        }
-        const result = await this.syncSelected(session, selected, mailbox);
-        if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
-        this.setUnread(mailbox, result.unread);
-        synced.push(mailbox);
+      for (const mailbox of this.homeLast(this.news.dueAmong(this.watched))) {
+        if (tries(mailbox) && (await this.resync(session, mailbox))) synced.push(mailbox);
       }
-      if (!selectedAny) break;
-      // A failed EXAMINE has left nothing selected already (RFC 3501 §6.3.1).
-      if (this.selectedPath !== undefined) await session.unselect();
-      this.selectedPath = undefined;
-      // Mail that came between a mailbox's resync and the CLOSE was reported as EXISTS (seen
+      const homeSynced = await this.leaveForTheWait(session, tries);
+      // Mail that came between a mailbox's resync and leaving it was reported as EXISTS (seen
       // above) or not at all; from now on NOTIFY reports it as STATUS. One STATUS each closes
       // that gap. A poll looks again at its next round anyway.
       if (this.currentMode === 'notify') {
-        for (const mailbox of synced) await this.askStatus(session, mailbox);
+        for (const mailbox of synced) {
+          if (mailbox !== this.selectedPath) await this.askStatus(session, mailbox);
+        }
       }
-      for (const mailbox of this.dirty) {
-        if (!this.watched.includes(mailbox)) this.dirty.delete(mailbox);
-      }
+      if (synced.length === 0 && !homeSynced) break;
+      if (this.news.dueAmong(this.watched).length === 0) break;
     }
-    // Every EXISTS or STATUS that woke us is answered now.
+    // Every EXISTS or STATUS that woke us is answered now, or still due in `news`.
     for (const reason of MAILBOX_NEWS) this.pending.delete(reason);
+  }
+
+  /** `mailboxes` with home last: a round ends where the wait happens. */
+  private homeLast(mailboxes: string[]): string[] {
+    const home = this.home;
+    if (home === undefined || !mailboxes.includes(home)) return mailboxes;
+    return [...mailboxes.filter((mailbox) => mailbox !== home), home];
+  }
+
+  /** EXAMINEs `mailbox` and resyncs it from its cursor; false if the server has no such mailbox. */
+  private async resync(session: ImapSession, mailbox: string): Promise<boolean> {
+    // From here on, news of this mailbox is not answered by this resync.
+    this.news.startSync(mailbox);
+    this.selectedPath = mailbox;
+    let selected;
+    try {
+      selected = await session.select(mailbox);
+    } catch (error) {
+      // One missing mailbox must not stop the others: it waits for a STATUS or a trigger.
+      if (!(error instanceof TidingsError) || error.code !== 'mailbox') throw error;
+      // A failed EXAMINE has left nothing selected (RFC 3501 §6.3.1).
+      this.selectedPath = undefined;
+      this.news.forget(mailbox);
+      this.markMissing(mailbox, error.message);
+      return false;
+    }
+    const result = await this.syncSelected(session, selected, mailbox);
+    if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
+    this.setUnread(mailbox, result.unread);
+    return true;
+  }
+
+  /**
+   * Ends a round where the wait happens: at home (EXAMINE INBOX again, resynced if its SELECT
+   * shows mail past the mark), else with nothing selected (CLOSE). True if home was resynced.
+   */
+  private async leaveForTheWait(
+    session: ImapSession,
+    tries: (mailbox: string) => boolean,
+  ): Promise<boolean> {
+    const home = this.home;
+    if (home === undefined) {
+      if (this.selectedPath !== undefined) await session.unselect();
+      this.selectedPath = undefined;
+      return false;
+    }
+    if (this.selectedPath === home || this.missing.has(home)) return false;
+    this.news.startSync(home);
+    this.selectedPath = home;
+    const selected = await session.select(home);
+    const cursor = this.deps.store.getCursor(this.account.id, home);
+    if (!isBehind(cursor, serverOf(this.account), selected) || !tries(home)) return false;
+    const result = await this.syncSelected(session, selected, home);
+    this.setUnread(home, result.unread);
+    return true;
   }
 
   private markMissing(mailbox: string, reason: string): void {
@@ -293,12 +410,23 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     // Dovecot also lists a mailbox it just created on its own (a new user's INBOX): only a
     // missing one's return is news.
     if (!this.missing.has(mailbox)) return;
-    this.dirty.add(mailbox);
+    this.news.noteChange(mailbox);
     this.wake('exists');
   }
 
-  /** A STATUS (pushed or asked): marks the mailbox changed if its cursor is behind. */
-  private onMailboxStatus(status: MailboxStatus): void {
+  /** EXISTS, EXPUNGE or FETCH FLAGS for the selected mailbox: a resync answers it. */
+  private onMailboxChange(change: MailboxChange, path: string | undefined): void {
+    // imapflow names the mailbox the response was about; else it is the selected one.
+    const mailbox = this.watched.find((watched) => samePath(watched, path ?? ''));
+    const about = mailbox ?? this.selectedPath;
+    if (!about) return;
+    this.deps.logger.debug(`${this.label()}: ${change} in ${about}`);
+    this.news.noteChange(about);
+    this.wake(change);
+  }
+
+  /** A STATUS (pushed, or asked at `askedAt`): kept, and a resync woken if it shows news. */
+  private onMailboxStatus(status: MailboxStatus, askedAt?: number): void {
     const mailbox = this.watched.find(
       (path) => samePath(path, status.path) || samePath(path, status.rawPath ?? ''),
     );
@@ -307,23 +435,21 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     if (status.unseen !== undefined && mailbox !== this.selectedPath) {
       this.setUnread(mailbox, status.unseen);
     }
-    if (this.isBehind(mailbox, status)) {
-      this.dirty.add(mailbox);
-      this.wake('exists');
-    }
+    const due = this.news.noteStatus(mailbox, status, askedAt);
+    const mark = this.deps.store.getCursor(this.account.id, mailbox)?.highestUid;
+    this.deps.logger.debug(
+      `${this.label()}: STATUS ${mailbox} ${askedAt === undefined ? 'pushed' : 'asked'}: ` +
+        `UIDNEXT ${status.uidNext ?? '-'} UIDVALIDITY ${status.uidValidity ?? '-'}, ` +
+        `mark ${mark ?? '-'}${due ? ': resync' : ''}`,
+    );
+    if (due) this.wake('exists');
   }
 
-  private isBehind(mailbox: string, status: MailboxStatus): boolean {
-    const { account } = this;
-    const cursor = this.deps.store.getCursor(account.id, mailbox);
-    const server = `${account.user}@${account.host.toLowerCase()}:${resolvePort(account)}`;
-    if (!cursor || (cursor.server !== undefined && cursor.server !== server)) return true;
-    if (status.uidValidity !== undefined && status.uidValidity !== cursor.uidValidity) return true;
-    // Without UIDNEXT the STATUS cannot say: look.
-    if (status.uidNext === undefined) return true;
-    if (status.uidNext - 1 > cursor.highestUid) return true;
-    // Flags or expunges: the count comes with STATUS when the server sends UNSEEN.
-    return status.unseen === undefined && cursor.highestModseq !== status.highestModseq;
+  private freshNews(): MailboxNews {
+    const server = serverOf(this.account);
+    return new MailboxNews((mailbox, status) =>
+      isBehind(this.deps.store.getCursor(this.account.id, mailbox), server, status),
+    );
   }
 
   private setUnread(mailbox: string, unread: number): void {

@@ -7,9 +7,10 @@
  * The same path serves reconnects, refreshes and EXISTS during IDLE.
  */
 import type { FetchMessageObject } from 'imapflow';
+import { resolvePort, type AccountSettings } from '../../common/settings-schema.js';
 import type { NewMessage } from './announcement.js';
 import type { Announcer } from './announcer.js';
-import type { ImapSession, SelectedMailbox } from './imap-session.js';
+import type { ImapSession, MailboxStatus, SelectedMailbox } from './imap-session.js';
 import type { MailboxCursor, StateStore } from './ports.js';
 import { decodeRawHeader, displayNameOf, isGarbled } from './raw-header.js';
 import {
@@ -26,8 +27,38 @@ export const RESYNC_CHUNK = 1_000;
 export interface SyncResult {
   announced: number;
   unread: number;
+  /** The mark before and after, and how many UIDs above it the search found. */
+  markBefore: number;
+  markAfter: number;
+  found: number;
   /** Set when the sync (re)baselined instead of announcing. */
   baseline?: 'first-watch' | 'uidvalidity-changed' | 'server-changed';
+}
+
+/**
+ * Where an account points, as cursors remember it ("user@host:port"): a cursor saved for
+ * another server is not this mailbox's, whatever its UIDVALIDITY says.
+ */
+export function serverOf(account: AccountSettings): string {
+  return `${account.user}@${account.host.toLowerCase()}:${resolvePort(account)}`;
+}
+
+/**
+ * True when what the server says of a mailbox (a STATUS, or a SELECT) shows mail the cursor
+ * has not accounted for, or cannot tell: no cursor yet, another server's, a new UIDVALIDITY,
+ * UIDNEXT − 1 above the mark, or no UIDNEXT at all. Flags and expunges count when the server
+ * gives no UNSEEN to follow them by (CONDSTORE's HIGHESTMODSEQ moved).
+ */
+export function isBehind(
+  cursor: MailboxCursor | undefined,
+  server: string,
+  status: Pick<MailboxStatus, 'uidValidity' | 'uidNext' | 'unseen' | 'highestModseq'>,
+): boolean {
+  if (!cursor || (cursor.server !== undefined && cursor.server !== server)) return true;
+  if (status.uidValidity !== undefined && status.uidValidity !== cursor.uidValidity) return true;
+  if (status.uidNext === undefined) return true;
+  if (status.uidNext - 1 > cursor.highestUid) return true;
+  return status.unseen === undefined && cursor.highestModseq !== status.highestModseq;
 }
 
 /**
@@ -47,6 +78,7 @@ export async function syncMailbox(
   server?: string,
 ): Promise<SyncResult> {
   let cursor = store.getCursor(account, mailbox);
+  const markBefore = cursor?.highestUid ?? 0;
   let baseline: SyncResult['baseline'];
   const otherServer = cursor?.server !== undefined && cursor.server !== server;
   if (!cursor || otherServer || cursor.uidValidity !== selected.uidValidity) {
@@ -69,7 +101,8 @@ export async function syncMailbox(
     cursor.unread !== undefined &&
     selected.uidNext - 1 <= cursor.highestUid
   ) {
-    return { announced: 0, unread: cursor.unread };
+    const mark = cursor.highestUid;
+    return { announced: 0, unread: cursor.unread, markBefore: mark, markAfter: mark, found: 0 };
   }
   const uids = await session.uidsAbove(cursor.highestUid);
   let announced = 0;
@@ -104,7 +137,8 @@ export async function syncMailbox(
   ) {
     store.setCursor(account, mailbox, final);
   }
-  return baseline ? { announced, unread, baseline } : { announced, unread };
+  const result = { announced, unread, markBefore, markAfter: highestUid, found: uids.length };
+  return baseline ? { ...result, baseline } : result;
 }
 
 /**

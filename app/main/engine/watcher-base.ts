@@ -21,7 +21,7 @@ import type { ConnectionBudget } from './connection-budget.js';
 import { isLoopbackHost } from './loopback.js';
 import { classifyError, isTransient, TidingsError } from './errors.js';
 import { ImapSession, type SelectedMailbox } from './imap-session.js';
-import { syncMailbox, type SyncResult } from './mailbox-sync.js';
+import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
 import type { CredentialSource, Credentials } from './credentials.js';
 import type { Clock, Logger, StateStore, StatusListener } from './ports.js';
 import { sanitizeServerText } from './sanitize-text.js';
@@ -282,11 +282,18 @@ export abstract class ConnectionWatcher {
       mailbox,
       this.deps.store,
       this.deps.announcer,
-      `${account.user}@${account.host.toLowerCase()}:${resolvePort(account)}`,
+      serverOf(account),
     );
     if (result.baseline) {
       this.deps.logger.info(`${account.id}/${mailbox}: ${describeBaseline(result)}`);
     }
+    // With --verbose, the next loss (if any) explains itself: where the mark was, what the
+    // search found above it, where the mark went.
+    this.deps.logger.debug(
+      `${account.id}/${mailbox}: synced: mark ${result.markBefore} → ${result.markAfter}, ` +
+        `${result.found} UID(s) above it, ${result.announced} announced, ` +
+        `UIDNEXT ${selected.uidNext}`,
+    );
     return result;
   }
 

@@ -16,6 +16,7 @@ import {
   testSettings,
 } from '../support/engine-harness.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
+import { waitUntil } from '../support/manual-watcher.js';
 import { buildMessage, newMessageId } from '../support/messages.js';
 
 let dovecot: Dovecot;
@@ -78,6 +79,51 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
     ).toEqual(targets.map((m) => `${m}:${m}`).sort());
     expect(latest(engine.supervisor.getStatuses(), 'Folder25')?.unread).toBe(2);
     expect(proxy.accepted).toBe(1);
+  });
+
+  it('waits in IDLE with INBOX selected: INBOX news comes as EXISTS, other mailboxes as STATUS', async () => {
+    // Dovecot 2.3 reports an unselected INBOX through a check its list notifier can swallow
+    // (issue 19); a selected INBOX reports like plain IDLE.
+    const user = await newUserWith(dovecot, ['INBOX', 'Work']);
+    const wire: string[] = [];
+    const proxy = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk, fromClient) => {
+      for (const line of chunk.toString('latin1').split('\r\n')) {
+        if (line) wire.push(`${fromClient ? 'C' : 'S'} ${line}`);
+      }
+    });
+    cleanups.push(() => proxy.close());
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw', ['INBOX', 'Work']), port: proxy.port }],
+      5,
+      steady,
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const commands = () => wire.filter((line) => line.startsWith('C '));
+    const idling = () => waitUntil(() => / IDLE$/.test(commands().at(-1) ?? ''));
+    await idling();
+    expect(
+      commands()
+        .filter((line) => / (EXAMINE|CLOSE|IDLE)/.test(line))
+        .at(-2),
+    ).toMatch(/ EXAMINE INBOX$/);
+    const from = wire.length;
+    const inbox = await deliver(dovecot, user, 'INBOX');
+    await engine.announcements.waitFor((a) => a.message.messageId === inbox, 'INBOX mail');
+    expect(wire.slice(from).some((line) => /^S \* \d+ EXISTS$/.test(line))).toBe(true);
+    expect(wire.slice(from).some((line) => /^S \* STATUS INBOX /.test(line))).toBe(false);
+    const work = await deliver(dovecot, user, 'Work');
+    await engine.announcements.waitFor((a) => a.message.messageId === work, 'Work mail');
+    expect(wire.slice(from).some((line) => /^S \* STATUS "?Work"? /.test(line))).toBe(true);
+    expect(announcedIds(engine.announcements)).toEqual([inbox, work]);
+    // Back home, in IDLE again.
+    await idling();
+    expect(
+      commands()
+        .filter((line) => / (EXAMINE|CLOSE|IDLE)/.test(line))
+        .at(-2),
+    ).toMatch(/ EXAMINE INBOX$/);
   });
 
   it('follows \\Seen set by another client in its unread count, without a resync', async () => {

@@ -8,6 +8,7 @@ import { run as costAtRest } from './cost-at-rest.js';
 import { run as fallback } from './fallback.js';
 import { run as recovery } from './recovery.js';
 import { run as refreshAndStartup } from './refresh-and-startup.js';
+import { run as soakMulti } from './soak-multi.js';
 import { run as soakReconnect } from './soak-reconnect.js';
 
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
@@ -16,6 +17,7 @@ const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'refresh-and-startup': refreshAndStartup,
   recovery,
   'soak-reconnect': soakReconnect,
+  'soak-multi': soakMulti,
   'cost-at-rest': costAtRest,
   fallback,
 };

@@ -2,13 +2,15 @@
 import { parseArgs } from 'node:util';
 import { runCheck } from './check-command.js';
 import { parseStepTimeout } from './check-setup.js';
+import { describeVersion } from '../describe-version.js';
 import { ConfigError } from './load-config.js';
 import { runLogin } from './login-command.js';
 import { runMailboxes } from './mailboxes-command.js';
 import { runService } from './service-command.js';
 import { runWatch } from './watch-command.js';
 
-const USAGE = `Usage: tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]
+const USAGE = `Usage: tidings --version
+       tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]
        tidings login --config FILE [--no-browser] [--state-dir DIR] ACCOUNT_ID
        tidings check --config FILE [--json] [--state-dir DIR] [--timeout SECONDS]
        tidings mailboxes --config FILE [--json] [--state-dir DIR] [--timeout SECONDS] ACCOUNT_ID
@@ -36,6 +38,7 @@ service:   runs watch as a user service: a systemd user unit (Linux) or a launch
                     (default: the user config dir)
   --timeout SECONDS check, mailboxes: the deadline of each step (default 10)
   --verbose         debug logs on stderr
+  --version         the version and the commit it was built from
 
 Signals: SIGUSR1 refreshes now; SIGHUP re-reads the config (a bad one is refused, the old one
 kept); SIGINT or SIGTERM logs out, ends running hooks and exits 0.`;
@@ -142,6 +145,7 @@ function parse(argv: string[]) {
       timeout: { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'V', default: false },
     },
   });
 }
@@ -157,6 +161,10 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`tidings ${describeVersion()}\n`);
     return 0;
   }
   const [name, ...rest] = positionals;

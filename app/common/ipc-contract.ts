@@ -61,6 +61,8 @@ export type SignInOutcome =
 export const preferencesInputSchema = z.strictObject({
   notifications: notificationSettingsSchema,
   startAtLogin: z.boolean(),
+  /** Check for updates at start and every 6 hours (installed builds that update themselves). */
+  checkForUpdates: z.boolean(),
 });
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
 
@@ -133,8 +135,30 @@ export interface SettingsView {
   notifications: z.infer<typeof notificationSettingsSchema>;
   liveness: z.infer<typeof livenessSettingsSchema>;
   startAtLogin: boolean;
+  checkForUpdates: boolean;
   /** Set when passwords cannot be stored encrypted (e.g. Linux without a keyring). */
   secretStorageWarning: string | null;
+}
+
+/**
+ * How the app's updates stand: `off` (with why: turned off, a package manager's build, a
+ * development build), `idle` (with the last check's time), `checking`, `downloading`, `ready`
+ * (installs on restart), or `error` (the last check's failure, in one line).
+ */
+export type UpdateStatus =
+  | { state: 'off'; reason: string }
+  | { state: 'idle'; checkedAt: string | null }
+  | { state: 'checking' }
+  | { state: 'downloading'; version: string; percent: number | null }
+  | { state: 'ready'; version: string }
+  | { state: 'error'; message: string; checkedAt: string };
+
+/** What the About section shows: this build, its log, and its updates. */
+export interface AboutView {
+  /** "0.1.0 (abc1234def56)". */
+  version: string;
+  logPath: string;
+  update: UpdateStatus;
 }
 
 /** One watcher's state, for the window's live list. */
@@ -205,6 +229,9 @@ export const invokeSchemas = {
   'account:sign-in': signInInputSchema,
   'account:sign-in-cancel': z.undefined(),
   'account:autoconfigure': autoconfigureInputSchema,
+  'about:get': z.undefined(),
+  'update:check': z.undefined(),
+  'update:restart': z.undefined(),
 } as const;
 
 /** What each invoke channel answers. */
@@ -220,6 +247,11 @@ export interface InvokeResponses {
   'account:sign-in-cancel': Result<{ cancelled: boolean }>;
   /** null: nothing found for the address's domain (the window opens "Manual settings"). */
   'account:autoconfigure': Result<AutoconfigView | null>;
+  'about:get': Result<AboutView>;
+  /** Checks now; answers with the outcome (the events follow its progress). */
+  'update:check': Result<UpdateStatus>;
+  /** `restarting`: false when no downloaded update waits. */
+  'update:restart': Result<{ restarting: boolean }>;
 }
 
 export type InvokeChannel = keyof typeof invokeSchemas;
@@ -230,9 +262,14 @@ export interface EventPayloads {
   'status:changed': StatusView[];
   /** What the running "Test connection" waits for (a free connection of the account's budget). */
   'account:test-progress': { message: string };
+  'update:changed': UpdateStatus;
 }
 export type EventChannel = keyof EventPayloads;
 
 /** Every channel name, for the preload's allow-list. */
 export const invokeChannels = Object.keys(invokeSchemas) as InvokeChannel[];
-export const eventChannels: EventChannel[] = ['status:changed', 'account:test-progress'];
+export const eventChannels: EventChannel[] = [
+  'status:changed',
+  'account:test-progress',
+  'update:changed',
+];

@@ -5,17 +5,21 @@
  */
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import { app, ipcMain, Menu, shell, type IpcMainInvokeEvent } from 'electron';
-import type { StatusView } from '../common/ipc-contract.js';
+import { app, ipcMain, Menu, net, shell, type IpcMainInvokeEvent } from 'electron';
+import type { StatusView, UpdateStatus } from '../common/ipc-contract.js';
 import { appPaths } from './app-paths.js';
+import { describeVersion } from './describe-version.js';
 import { ConfStateStore, ConnectGate, Supervisor, testConnection } from './engine/index.js';
 import { resolveAccount } from './engine/autoconfig.js';
 import { connectionLimitFor, DEFAULT_MAX_CONNECTIONS } from './engine/connection-budget.js';
 import { signIn } from './engine/oauth2-login.js';
+import { systemClock } from './engine/ports.js';
+import { createAboutHandlers } from './electron/about-handlers.js';
 import { createAppCredentials } from './electron/app-credentials.js';
 import { createAutoconfigHandlers } from './electron/autoconfig-handlers.js';
 import { inspectCertificate } from './electron/certificate-check.js';
 import { builtInClients } from './electron/build-info.js';
+import { installCrashGuard, recoveredLine, takeCrashNote } from './electron/crash-guard.js';
 import { ElectronNotifier } from './electron/electron-notifier.js';
 import { createElectronSystemEvents } from './electron/electron-system-events.js';
 import { registerIpcHandlers } from './electron/ipc-handlers.js';
@@ -34,6 +38,8 @@ import { SettingsStore } from './electron/settings-store.js';
 import { createSignInReminder } from './electron/sign-in-reminder.js';
 import { applicationMenuTemplate, openSettingsWindow } from './electron/settings-window.js';
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
+import { createUpdateController } from './electron/update-controller.js';
+import { loadUpdater, readPackageType } from './electron/updater-choice.js';
 
 const APP_ID = 'app.tidings.desktop';
 const paths = appPaths(import.meta.dirname);
@@ -57,12 +63,18 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(start);
 }
 
-function start(): void {
+async function start(): Promise<void> {
   app.dock?.hide();
   const menu = applicationMenuTemplate(process.platform);
   Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
   const logger = createAppLogger();
-  logger.info(`Tidings ${app.getVersion()} starting`);
+  const version = describeVersion();
+  logger.info(`Tidings ${version} starting`);
+  const userData = app.getPath('userData');
+  // An uncaught exception is logged with its stack and noted; the next start says so.
+  installCrashGuard(process, { logger, dir: userData, quit: (code) => app.exit(code) });
+  const crash = takeCrashNote(userData);
+  if (crash) logger.warn(`the last run ended in a crash at ${crash.at}: ${crash.message}`);
   const store = new SettingsStore({
     onInvalid: (problems) =>
       logger.warn(`settings were invalid and were reset:\n${problems.join('\n')}`),
@@ -86,7 +98,7 @@ function start(): void {
   });
   const supervisor = new Supervisor({
     settings: store.engineSettings(),
-    store: new ConfStateStore(app.getPath('userData'), logger),
+    store: new ConfStateStore(userData, logger),
     credentials,
     notifier,
     systemEvents,
@@ -102,6 +114,27 @@ function start(): void {
       unread,
       ...(via ? { via } : {}),
     }));
+  const updates = createUpdateController({
+    ...(await loadUpdater(
+      {
+        isPackaged: app.isPackaged,
+        platform: process.platform,
+        appImage: process.env.APPIMAGE,
+        packageType: readPackageType(process.resourcesPath),
+      },
+      logger,
+    )),
+    enabled: () => store.checkForUpdates,
+    isOnline: () => net.isOnline(),
+    clock: systemClock,
+    logger,
+    onChange: (status: UpdateStatus) => {
+      refreshTray();
+      if (settingsWindow && !settingsWindow.isDestroyed()) {
+        settingsWindow.webContents.send('update:changed', status);
+      }
+    },
+  });
   const refreshTray = () =>
     tray.update({
       accounts: store.engineSettings().accounts.map((a) => ({
@@ -113,6 +146,9 @@ function start(): void {
       pausedUntil,
       startAtLogin: store.startAtLogin,
       now: new Date(),
+      about: `Tidings ${version}`,
+      notice: crash ? recoveredLine(crash, new Date()) : undefined,
+      update: updates.status(),
     });
   const openSettings = () => {
     const previous = settingsWindow;
@@ -145,9 +181,11 @@ function start(): void {
       store.savePreferences({
         notifications: store.engineSettings().notifications,
         startAtLogin: enabled,
+        checkForUpdates: store.checkForUpdates,
       });
       refreshTray();
     },
+    restartToUpdate: () => updates.restartToUpdate(),
     quit: () => app.quit(),
   });
 
@@ -177,6 +215,7 @@ function start(): void {
   const testGate = new ConnectGate(1);
   const apply = async () => {
     await supervisor.applySettings(store.engineSettings());
+    updates.preferenceChanged();
     refreshTray();
   };
   const signInHandlers = createSignInHandlers({
@@ -231,6 +270,7 @@ function start(): void {
       ...settingsChannels,
       ...signInHandlers,
       'account:autoconfigure': autoconfigHandlers['account:autoconfigure'],
+      ...createAboutHandlers({ version, logPath: logger.path, updates }),
     },
     isTrustedSender,
   );
@@ -239,6 +279,7 @@ function start(): void {
   app.on('before-quit', (event) => {
     if (stopped) return;
     event.preventDefault();
+    updates.stop();
     void supervisor.stop().finally(() => {
       stopped = true;
       systemEvents.close();
@@ -250,6 +291,7 @@ function start(): void {
   });
   app.on('second-instance', openSettings);
   supervisor.start();
+  updates.start();
   refreshTray();
   // A login start stays in the tray, unless there is nothing to watch yet.
   if (store.engineSettings().accounts.length === 0 || !startedAtLogin(process.argv)) {

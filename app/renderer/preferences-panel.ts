@@ -24,6 +24,9 @@ import {
 
 const checkbox = (id: string) => byId<HTMLInputElement>(id);
 
+// The update preference as last loaded: this form does not show it (yet) but saves it back.
+let checkForUpdates = true;
+
 /** Fills the form from settings. */
 export function showPreferences(settings: SettingsView): void {
   const { notifications } = settings;
@@ -31,6 +34,7 @@ export function showPreferences(settings: SettingsView): void {
   checkbox('p-sound').checked = notifications.sound;
   checkbox('p-showSubject').checked = notifications.showSubject;
   checkbox('p-startAtLogin').checked = settings.startAtLogin;
+  checkForUpdates = settings.checkForUpdates;
   showQuietHours(notifications.quietHours ?? []);
   showRuleLists(notifications);
 }
@@ -67,7 +71,11 @@ function readForm(): {
   for (const name of ruleLists) {
     if (lists[name].entries.length > 0) notifications[name] = lists[name].entries;
   }
-  const request = { notifications, startAtLogin: checkbox('p-startAtLogin').checked };
+  const request = {
+    notifications,
+    startAtLogin: checkbox('p-startAtLogin').checked,
+    checkForUpdates,
+  };
   return { request, lists, errors };
 }
 

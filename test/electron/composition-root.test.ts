@@ -3,7 +3,7 @@
  * instance only, the settings window on first run, IPC wired to the real settings store with
  * sender checks, and a quit that says LOGOUT on every connection before letting Electron go.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -221,6 +221,44 @@ describe('the composition root', () => {
     } as unknown as IpcMainInvokeEvent;
     await expect(handler('settings:get')(fromSecond)).resolves.toMatchObject({ ok: true });
 
+    fake.app.emit('before-quit', { preventDefault: vi.fn() });
+    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
+  });
+
+  it('says in the tray that the last run crashed, and answers About with the version and why there are no updates', async () => {
+    writeFileSync(
+      path.join(fake.userData, 'crash-note.json'),
+      JSON.stringify({ at: '2026-12-06T14:02:00.000Z', message: 'TypeError: boom' }),
+    );
+    // @ts-expect-error -- TypeScript cannot resolve a query string; vite makes it a new instance.
+    await import('../../app/main/index.ts?after-crash');
+    await vi.waitFor(() => expect(FakeTray.made).toHaveLength(1));
+    const tray = FakeTray.made[0] as FakeTray;
+    await vi.waitFor(() => expect(tray.menu).not.toBeNull());
+    const items = tray.menu?.template as Array<{ label?: string; enabled?: boolean }>;
+    expect(items[0]).toMatchObject({
+      label: expect.stringMatching(/^Recovered from a crash at .+ — see Show log$/) as string,
+      enabled: false,
+    });
+    expect(items.at(-2)).toEqual({ label: 'Tidings 0.1.0', enabled: false });
+    expect(existsSync(path.join(fake.userData, 'crash-note.json'))).toBe(false);
+    const window = FakeBrowserWindow.made.at(-1);
+    const ours = {
+      sender: window?.webContents,
+      senderFrame: window?.webContents.mainFrame,
+    } as unknown as IpcMainInvokeEvent;
+    await expect(handler('about:get')(ours)).resolves.toMatchObject({
+      ok: true,
+      value: {
+        version: '0.1.0',
+        logPath: path.join(fake.userData, 'logs', 'tidings.log'),
+        update: { state: 'off', reason: 'a development build: no updates' },
+      },
+    });
+    await expect(handler('update:restart')(ours)).resolves.toEqual({
+      ok: true,
+      value: { restarting: false },
+    });
     fake.app.emit('before-quit', { preventDefault: vi.fn() });
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 5_000 });
   });

@@ -45,6 +45,7 @@ describe('registerIpcHandlers', () => {
   it('registers one handler per channel of the contract, and removes them', () => {
     const { registered, unregister } = setup();
     expect([...registered.keys()].sort()).toEqual([
+      'about:get',
       'account:autoconfigure',
       'account:remove',
       'account:save',
@@ -54,6 +55,8 @@ describe('registerIpcHandlers', () => {
       'preferences:save',
       'settings:get',
       'status:get',
+      'update:check',
+      'update:restart',
     ]);
     unregister();
     expect(registered.size).toBe(0);

@@ -176,6 +176,7 @@ describe('SettingsStore', () => {
     store.savePreferences({
       notifications: { burstThreshold: 9, sound: false, showSubject: false },
       startAtLogin: true,
+      checkForUpdates: false,
     });
     const again = new SettingsStore({ cwd });
     expect(again.engineSettings().notifications).toEqual({
@@ -184,6 +185,9 @@ describe('SettingsStore', () => {
       showSubject: false,
     });
     expect(again.startAtLogin).toBe(true);
+    expect(again.checkForUpdates).toBe(false);
+    // A file from before update checks existed checks for updates.
+    expect(fresh().store.checkForUpdates).toBe(true);
 
     writeFileSync(path.join(cwd, 'settings.json'), JSON.stringify({ accounts: [{ id: 42 }] }));
     const problems: string[][] = [];

@@ -29,6 +29,7 @@ function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
     openSettings: vi.fn(),
     showLog: vi.fn(),
     setStartAtLogin: vi.fn(),
+    restartToUpdate: vi.fn(),
     quit: vi.fn(),
   } as TrayActions & Record<string, ReturnType<typeof vi.fn>>;
 }
@@ -48,6 +49,7 @@ function menu(
       pausedUntil: null,
       startAtLogin: false,
       now,
+      about: 'Tidings 1.3.0 (abc1234def56)',
       ...extra,
     },
     acts,
@@ -105,7 +107,7 @@ describe('buildTrayMenu', () => {
 
   it('says when there are no accounts', () => {
     const template = buildTrayMenu(
-      { accounts: [], statuses: [], pausedUntil: null, startAtLogin: false, now },
+      { accounts: [], statuses: [], pausedUntil: null, startAtLogin: false, now, about: 'Tidings' },
       actions(),
     );
     expect(template[0]).toEqual({ label: 'No accounts yet', enabled: false });
@@ -124,6 +126,35 @@ describe('buildTrayMenu', () => {
     expect(acts.setStartAtLogin).toHaveBeenCalledWith(true);
     expect(acts.quit).toHaveBeenCalledOnce();
     expect(find('Start at login')).toMatchObject({ type: 'checkbox', checked: false });
+  });
+
+  it('shows the version above Quit, disabled', () => {
+    const { template } = menu([]);
+    expect(template.at(-2)).toEqual({ label: 'Tidings 1.3.0 (abc1234def56)', enabled: false });
+    expect(template.at(-1)?.label).toBe('Quit Tidings');
+  });
+
+  it('offers "Restart to update" once an update is downloaded, and not before', () => {
+    const restart = 'Restart to update to 1.4.0';
+    for (const update of [
+      undefined,
+      { state: 'checking' as const },
+      { state: 'downloading' as const, version: '1.4.0', percent: 40 },
+      { state: 'off' as const, reason: 'updates come from your package manager' },
+    ]) {
+      expect(menu([], { update }).find(restart)).toBeUndefined();
+    }
+    const { find, acts } = menu([], { update: { state: 'ready', version: '1.4.0' } });
+    click(find(restart));
+    expect(acts.restartToUpdate).toHaveBeenCalledOnce();
+  });
+
+  it('says first that the last run crashed, when it did', () => {
+    const notice = 'Recovered from a crash at 14:02 — see Show log';
+    const { template } = menu([status('work', 'INBOX', 'idle', 0)], { notice });
+    expect(template[0]).toEqual({ label: notice, enabled: false });
+    expect(template[1]).toEqual({ type: 'separator' });
+    expect(menu([]).template[0]?.label).toBe('Work — not watching');
   });
 
   it('offers pause choices, and Resume only while paused', () => {

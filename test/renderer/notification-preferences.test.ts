@@ -71,6 +71,7 @@ describe('notification preferences', () => {
       {
         notifications: { burstThreshold: 5, sound: true, showSubject: true, quietHours },
         startAtLogin: false,
+        checkForUpdates: true,
       },
     ]);
     // Removing them all saves none.
@@ -82,6 +83,7 @@ describe('notification preferences', () => {
     expect((await savedPreferences(page))[1]).toEqual({
       notifications: { burstThreshold: 5, sound: true, showSubject: true },
       startAtLogin: false,
+      checkForUpdates: true,
     });
     expect(errors).toEqual([]);
   });
@@ -122,6 +124,7 @@ describe('notification preferences', () => {
           muteLists: ['announce.lists.example.com', '<dev.lists.example.com>'],
         },
         startAtLogin: false,
+        checkForUpdates: true,
       },
     ]);
     // Main's answer fills the form again: one entry per line, blank lines gone.
@@ -264,6 +267,7 @@ describe('notification preferences', () => {
           muteLists: ['announce.lists.example.com'],
         },
         startAtLogin: false,
+        checkForUpdates: true,
       },
     ]);
     expect(errors).toEqual([]);

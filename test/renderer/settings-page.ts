@@ -21,6 +21,7 @@ export const emptySettings: SettingsView = {
   notifications: { burstThreshold: 5, sound: true, showSubject: true },
   liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
   startAtLogin: false,
+  checkForUpdates: true,
   secretStorageWarning: null,
 };
 

@@ -289,6 +289,7 @@ describe('settings window', () => {
         {
           notifications: { burstThreshold: 12, sound: true, showSubject: false },
           startAtLogin: true,
+          checkForUpdates: true,
         },
       ],
     ]);

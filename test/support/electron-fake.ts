@@ -140,6 +140,7 @@ export const fake = {
     requestSingleInstanceLock: vi.fn(() => true),
     whenReady: vi.fn(() => Promise.resolve()),
     quit: vi.fn(),
+    exit: vi.fn(),
     setAppUserModelId: vi.fn(),
     // As on Linux and Windows, where Electron has no `app.dock`; a test may set one (macOS).
     dock: undefined as { hide: ReturnType<typeof vi.fn> } | undefined,
@@ -154,6 +155,7 @@ export const fake = {
     | 'requestSingleInstanceLock'
     | 'whenReady'
     | 'quit'
+    | 'exit'
     | 'setAppUserModelId'
   >,
   ipcMain: { handle: vi.fn(), removeHandler: vi.fn(), on: vi.fn() } satisfies Pick<

@@ -67,13 +67,18 @@ export function waitingMessage(limit: { limit: number; source: string }): string
 /** The channels' handlers, and `cancelTest` for when the window closes. */
 export type SettingsHandlers = Omit<
   IpcHandlers,
-  'account:sign-in' | 'account:sign-in-cancel' | 'account:autoconfigure'
+  | 'account:sign-in'
+  | 'account:sign-in-cancel'
+  | 'account:autoconfigure'
+  | 'about:get'
+  | 'update:check'
+  | 'update:restart'
 > & {
   /** Stops a test still waiting for a free connection (the window that asked is gone). */
   cancelTest(): void;
 };
 
-/** The handler of every invoke channel but sign-in's and autoconfigure's (their own files). */
+/** The handler of every invoke channel but sign-in's, autoconfigure's and About's (their own files). */
 export function createSettingsHandlers(deps: SettingsHandlerDeps): SettingsHandlers {
   const { store } = deps;
   const waitMs = deps.budgetWaitMs ?? DEFAULT_BUDGET_WAIT_MS;

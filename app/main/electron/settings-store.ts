@@ -56,6 +56,7 @@ const storedSettingsSchema = z.object({
   notifications: notificationSettingsSchema.default(defaultNotificationSettings),
   liveness: livenessSettingsSchema.default(defaultLivenessSettings),
   startAtLogin: z.boolean().default(false),
+  checkForUpdates: z.boolean().default(true),
 });
 type StoredSettings = z.infer<typeof storedSettingsSchema>;
 type StoredAccount = z.infer<typeof storedAccountSchema>;
@@ -127,14 +128,20 @@ export class SettingsStore {
     return this.settings.startAtLogin;
   }
 
+  /** Whether the app checks for updates (where its build updates itself). */
+  get checkForUpdates(): boolean {
+    return this.settings.checkForUpdates;
+  }
+
   /** What the settings window sees. */
   view(secretStorageWarning: string | null): SettingsView {
-    const { accounts, notifications, liveness, startAtLogin } = this.settings;
+    const { accounts, notifications, liveness, startAtLogin, checkForUpdates } = this.settings;
     return {
       accounts: accounts.map(toView),
       notifications,
       liveness,
       startAtLogin,
+      checkForUpdates,
       secretStorageWarning,
     };
   }
@@ -220,12 +227,13 @@ export class SettingsStore {
     return { ok: true, value: undefined };
   }
 
-  /** Saves notification preferences and start at login. */
+  /** Saves notification preferences, start at login and update checks. */
   savePreferences(input: PreferencesInput): void {
     this.write({
       ...this.settings,
       notifications: input.notifications,
       startAtLogin: input.startAtLogin,
+      checkForUpdates: input.checkForUpdates,
     });
   }
 

@@ -1,11 +1,12 @@
 /**
  * The tray's menu and icon, computed from state by pure functions so they are unit-tested
- * without Electron: a line per account (its worst state and its unread total), "Refresh now",
- * "Pause notifications", "Settings…", "Show log", "Start at login" and "Quit".
+ * without Electron: a notice when the last run crashed, a line per account (its worst state
+ * and its unread total), "Restart to update to 1.4.0" once an update is downloaded, "Refresh
+ * now", "Pause notifications", "Settings…", "Show log", "Start at login", the version, "Quit".
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import { problemStates, type WatcherState } from '../../common/account-status.js';
-import type { StatusView } from '../../common/ipc-contract.js';
+import type { StatusView, UpdateStatus } from '../../common/ipc-contract.js';
 import { isPaused, type PauseChoice } from './pause.js';
 
 /** What the tray shows. */
@@ -16,6 +17,11 @@ export interface TrayState {
   pausedUntil: Date | null;
   startAtLogin: boolean;
   now: Date;
+  /** "Tidings 0.1.0 (abc1234def56)": the About line. */
+  about: string;
+  /** Shown first, disabled ("Recovered from a crash at 14:02 — see Show log"). */
+  notice?: string | undefined;
+  update?: UpdateStatus | undefined;
 }
 
 /** What the menu's items do. */
@@ -26,6 +32,8 @@ export interface TrayActions {
   /** Opens the log file, for a user reporting a problem. */
   showLog(): void;
   setStartAtLogin(enabled: boolean): void;
+  /** Quits and installs the downloaded update. */
+  restartToUpdate(): void;
   quit(): void;
 }
 
@@ -65,8 +73,23 @@ export function buildTrayMenu(
       ? [{ label: 'No accounts yet', enabled: false }]
       : state.accounts.map((account) => accountLine(account, state.statuses, actions));
   const paused = isPaused(state.pausedUntil, state.now);
+  const notice: MenuItemConstructorOptions[] = state.notice
+    ? [{ label: state.notice, enabled: false }, { type: 'separator' }]
+    : [];
+  const update: MenuItemConstructorOptions[] =
+    state.update?.state === 'ready'
+      ? [
+          { type: 'separator' },
+          {
+            label: `Restart to update to ${state.update.version}`,
+            click: () => actions.restartToUpdate(),
+          },
+        ]
+      : [];
   return [
+    ...notice,
     ...accountLines,
+    ...update,
     { type: 'separator' },
     { label: 'Refresh now', click: () => actions.refresh() },
     {
@@ -89,6 +112,7 @@ export function buildTrayMenu(
       click: (item) => actions.setStartAtLogin(item.checked),
     },
     { type: 'separator' },
+    { label: state.about, enabled: false },
     { label: 'Quit Tidings', click: () => actions.quit() },
   ];
 }

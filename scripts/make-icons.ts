@@ -135,4 +135,9 @@ for (const badge of ['none', 'unread', 'problem'] as const) {
   }
 }
 writeFileSync(path.join(out, 'icon.png'), render(512, colourIcon('unread')));
+// The Linux packages' icon set: one PNG per hicolor size, named as electron-builder wants.
+mkdirSync(path.join(out, 'icons'), { recursive: true });
+for (const size of [16, 24, 32, 48, 64, 128, 256, 512]) {
+  writeFileSync(path.join(out, 'icons', `${size}x${size}.png`), render(size, colourIcon('unread')));
+}
 console.log(`icons written to ${out}`);

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import asar from '@electron/asar';
+import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { appPaths } from '../../app/main/app-paths.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -18,6 +20,7 @@ const pkg = (await import('../../package.json', { with: { type: 'json' } })).def
 let resources: string;
 let files: string[];
 let binary: Buffer;
+let updateFeed: string;
 
 // @electron/fuses' format: a sentinel, the wire's version (1) and length, then one byte per
 // fuse: '0' off, '1' on. The order is FuseV1Options'.
@@ -72,6 +75,7 @@ beforeAll(async () => {
     { cwd: root, timeout: 120_000, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } },
   );
   resources = path.join(out, 'linux-unpacked', 'resources');
+  updateFeed = readFileSync(path.join(resources, 'app-update.yml'), 'utf8');
   binary = readFileSync(path.join(out, 'linux-unpacked', 'tidings'));
   files = asar.listPackage(path.join(resources, 'app.asar'), { isPack: false });
 }, 150_000);
@@ -162,5 +166,89 @@ describe('electron-builder --linux --dir', () => {
     );
     expect(existsSync(path.join(vendor, 'snoreToast'))).toBe(true);
     expect(existsSync(path.join(vendor, 'mac.noindex'))).toBe(true);
+  });
+});
+
+interface BuilderConfig {
+  appId: string;
+  publish: { provider: string; releaseType: string };
+  linux: { target: string[]; icon: string; desktop: { entry: Record<string, string> } };
+  mac: {
+    target: string[];
+    hardenedRuntime: boolean;
+    entitlements: string;
+    entitlementsInherit: string;
+    extendInfo: Record<string, unknown>;
+  };
+  win: { target: string };
+  nsis: { oneClick: boolean; perMachine: boolean; createStartMenuShortcut: boolean };
+}
+
+const builderConfig = (): BuilderConfig =>
+  parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+
+describe('electron-builder.yml', () => {
+  // electron-builder ships its configuration's JSON schema; keywords of its own ("typeof")
+  // are not JSON Schema's, hence strict off.
+  const schema = JSON.parse(
+    readFileSync(path.join(root, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8'),
+  ) as object;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+  it("is valid against electron-builder's own schema", () => {
+    expect(validate(builderConfig()), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('the schema refuses a misspelt option (its control)', () => {
+    const config = builderConfig();
+    expect(validate({ ...config, mac: { ...config.mac, hardendRuntime: true } })).toBe(false);
+  });
+
+  it('builds what a person expects on each OS', () => {
+    const config = builderConfig();
+    expect(config.linux.target.sort()).toEqual(['AppImage', 'deb', 'rpm']);
+    // The updater needs the zip beside the dmg.
+    expect(config.mac.target.sort()).toEqual(['dmg', 'zip']);
+    expect(config.mac.extendInfo.LSUIElement).toBe(true);
+    expect(config.win.target).toBe('nsis');
+    expect(config.nsis).toMatchObject({
+      perMachine: false,
+      createStartMenuShortcut: true,
+    });
+    // Toasts show the app's name and icon when the shortcut's AppUserModelID is the one the
+    // app sets at start (app.setAppUserModelId in the composition root).
+    const main = readFileSync(path.join(root, 'app', 'main', 'index.ts'), 'utf8');
+    expect(main).toContain(`const APP_ID = '${config.appId}'`);
+    expect(main).toContain('app.setAppUserModelId(APP_ID)');
+  });
+
+  it('signs macOS with the hardened runtime and one entitlement: JIT', () => {
+    const config = builderConfig();
+    expect(config.mac.hardenedRuntime).toBe(true);
+    expect(config.mac.entitlementsInherit).toBe(config.mac.entitlements);
+    const plist = readFileSync(path.join(root, config.mac.entitlements), 'utf8');
+    expect([...plist.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1])).toEqual([
+      'com.apple.security.cs.allow-jit',
+    ]);
+  });
+
+  it('gives Linux an icon in every hicolor size and a desktop entry', () => {
+    const config = builderConfig();
+    for (const size of [16, 24, 32, 48, 64, 128, 256, 512]) {
+      const png = readFileSync(path.join(root, config.linux.icon, `${size}x${size}.png`));
+      // IHDR: width and height, big-endian, at bytes 16 and 20.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size, size]);
+    }
+    expect(config.linux.desktop.entry.StartupWMClass).toBe('Tidings');
+  });
+
+  it('publishes to a draft GitHub Release, which the packed app reads its updates from', () => {
+    expect(builderConfig().publish).toEqual({ provider: 'github', releaseType: 'draft' });
+    expect(parse(updateFeed)).toMatchObject({
+      provider: 'github',
+      owner: 'tidings-app',
+      repo: 'tidings',
+    });
+    expect(pkg.repository.url).toContain('github.com/tidings-app/tidings');
   });
 });

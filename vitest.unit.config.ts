@@ -7,11 +7,11 @@ import base from './vitest.config.js';
  * `npm run test:unit`: the suites that need no Linux server or tool, for the Windows and
  * macOS CI jobs. A test file that starts Dovecot, Cyrus or Courier, a D-Bus session, network
  * namespaces, `tidings watch` against a server, an identity provider or Chromium through
- * these helpers, makes certificates with openssl, or runs systemd-analyze or a stand-in
- * notify-send script belongs to `npm test` only.
+ * these helpers, makes certificates with openssl, or runs systemd-analyze, dbus-daemon or a
+ * stand-in notify-send script belongs to `npm test` only.
  */
 const SERVER_HELPERS =
-  /from '\.\.\/support\/(dovecot|dovecot-suite|imap-servers|cyrus|courier|notification-bus|netns|run-cli|watch-process|oauth-provider|provider-front|settings-page|certificates)\.js'|from '\.\/settings-page\.js'|playwright-core|systemd-analyze|'notify-send'/;
+  /from '\.\.\/support\/(dovecot|dovecot-suite|imap-servers|cyrus|courier|notification-bus|netns|run-cli|watch-process|oauth-provider|provider-front|settings-page|certificates)\.js'|from '\.\/settings-page\.js'|playwright-core|systemd-analyze|'notify-send'|'dbus-daemon'/;
 
 function serverSuites(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

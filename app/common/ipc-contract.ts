@@ -138,6 +138,8 @@ export interface SettingsView {
   checkForUpdates: boolean;
   /** Set when passwords cannot be stored encrypted (e.g. Linux without a keyring). */
   secretStorageWarning: string | null;
+  /** Set when the desktop shows no tray icons: the window then stays (see tray-host.ts). */
+  trayWarning?: string | null | undefined;
 }
 
 /**

@@ -38,6 +38,7 @@ import { SettingsStore } from './electron/settings-store.js';
 import { createSignInReminder } from './electron/sign-in-reminder.js';
 import { applicationMenuTemplate, openSettingsWindow } from './electron/settings-window.js';
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
+import { NO_TRAY_WARNING, trayHostPresent } from './electron/tray-host.js';
 import { createUpdateController } from './electron/update-controller.js';
 import { loadUpdater, readPackageType } from './electron/updater-choice.js';
 
@@ -75,6 +76,10 @@ async function start(): Promise<void> {
   installCrashGuard(process, { logger, dir: userData, quit: (code) => app.exit(code) });
   const crash = takeCrashNote(userData);
   if (crash) logger.warn(`the last run ended in a crash at ${crash.at}: ${crash.message}`);
+  // GNOME without the AppIndicator extension shows no tray icon: the window is then the app.
+  const trayWarning = (await trayHostPresent()) ? null : NO_TRAY_WARNING;
+  if (trayWarning) logger.warn(trayWarning);
+  let quitting = false;
   const store = new SettingsStore({
     onInvalid: (problems) =>
       logger.warn(`settings were invalid and were reset:\n${problems.join('\n')}`),
@@ -152,7 +157,11 @@ async function start(): Promise<void> {
     });
   const openSettings = () => {
     const previous = settingsWindow;
-    settingsWindow = openSettingsWindow(settingsWindow, { ...paths, devTools: !app.isPackaged });
+    settingsWindow = openSettingsWindow(settingsWindow, {
+      ...paths,
+      devTools: !app.isPackaged,
+      keepOnClose: () => trayWarning !== null && !quitting,
+    });
     // The window that asked for a sign-in is gone: nobody waits for the browser any more.
     if (settingsWindow !== previous) {
       settingsWindow.once('closed', () => {
@@ -228,7 +237,7 @@ async function start(): Promise<void> {
       await apply();
       supervisor.retry(accountId);
     },
-    view: () => store.view(secretStorageWarning()),
+    view: () => store.view(secretStorageWarning(), trayWarning),
   });
   const autoconfigHandlers = createAutoconfigHandlers({
     resolve: (email, signal) => resolveAccount(email, { signal }),
@@ -263,6 +272,7 @@ async function start(): Promise<void> {
     encrypt: encryptPassword,
     decrypt: decryptPassword,
     secretStorageWarning: () => secretStorageWarning(),
+    trayWarning: () => trayWarning,
   });
   registerIpcHandlers(
     ipcMain,
@@ -277,6 +287,7 @@ async function start(): Promise<void> {
 
   let stopped = false;
   app.on('before-quit', (event) => {
+    quitting = true;
     if (stopped) return;
     event.preventDefault();
     updates.stop();
@@ -293,10 +304,9 @@ async function start(): Promise<void> {
   supervisor.start();
   updates.start();
   refreshTray();
-  // A login start stays in the tray, unless there is nothing to watch yet.
-  if (store.engineSettings().accounts.length === 0 || !startedAtLogin(process.argv)) {
-    openSettings();
-  }
+  // A login start stays in the tray, unless there is nothing to watch yet or no tray to stay in.
+  const noAccounts = store.engineSettings().accounts.length === 0;
+  if (noAccounts || trayWarning || !startedAtLogin(process.argv)) openSettings();
 }
 
 // The log file in the data directory (what "Show log" opens), with warnings and errors also

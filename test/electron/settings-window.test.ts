@@ -67,4 +67,18 @@ describe('settings window', () => {
     expect(FakeBrowserWindow.made.length).toBe(count);
     expect((first as unknown as FakeBrowserWindow).focus).toHaveBeenCalled();
   });
+
+  it('minimizes instead of closing while keepOnClose says so (a desktop without tray icons)', () => {
+    let keep = true;
+    const window = openSettingsWindow(null, {
+      ...paths,
+      keepOnClose: () => keep,
+    }) as unknown as FakeBrowserWindow;
+    window.close();
+    expect(window.minimize).toHaveBeenCalledOnce();
+    expect(window.isDestroyed()).toBe(false);
+    keep = false;
+    window.close();
+    expect(window.isDestroyed()).toBe(true);
+  });
 });

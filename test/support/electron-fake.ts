@@ -90,7 +90,8 @@ export class FakeTray implements Pick<
 /** A window whose web contents record handlers and navigation. */
 export class FakeBrowserWindow
   extends EventEmitter
-  implements Pick<BrowserWindow, 'loadFile' | 'isDestroyed' | 'close' | 'show' | 'focus'>
+  implements
+    Pick<BrowserWindow, 'loadFile' | 'isDestroyed' | 'close' | 'show' | 'focus' | 'minimize'>
 {
   static readonly made: FakeBrowserWindow[] = [];
   loaded: string | null = null;
@@ -116,13 +117,20 @@ export class FakeBrowserWindow
   isDestroyed() {
     return this.destroyed;
   }
-  /** The window closes: Electron destroys it, and `isDestroyed()` says so from then on. */
+  /**
+   * The window is asked to close: 'close' may prevent it; otherwise Electron destroys it, and
+   * `isDestroyed()` says so from then on.
+   */
   close() {
+    let prevented = false;
+    this.emit('close', { preventDefault: () => (prevented = true) });
+    if (prevented) return;
     this.destroyed = true;
     this.emit('closed');
   }
   show = vi.fn();
   focus = vi.fn();
+  minimize = vi.fn();
 }
 
 const userData = mkdtempSync(path.join(tmpdir(), 'tidings-userdata-'));

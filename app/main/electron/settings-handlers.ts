@@ -53,6 +53,8 @@ export interface SettingsHandlerDeps {
   encrypt(password: string): string;
   decrypt(cipher: string): string;
   secretStorageWarning(): string | null;
+  /** What the window says when the desktop shows no tray icons (none: there is a tray). */
+  trayWarning?(): string | null;
 }
 
 /** How long a test waits for a free connection of the account's budget by default. */
@@ -158,7 +160,7 @@ export function createSettingsHandlers(deps: SettingsHandlerDeps): SettingsHandl
   };
   const view = (): Result<SettingsView> => ({
     ok: true,
-    value: store.view(deps.secretStorageWarning()),
+    value: store.view(deps.secretStorageWarning(), deps.trayWarning?.() ?? null),
   });
   const applied = async (): Promise<Result<SettingsView>> => {
     await deps.apply(store.engineSettings());

@@ -134,7 +134,7 @@ export class SettingsStore {
   }
 
   /** What the settings window sees. */
-  view(secretStorageWarning: string | null): SettingsView {
+  view(secretStorageWarning: string | null, trayWarning: string | null = null): SettingsView {
     const { accounts, notifications, liveness, startAtLogin, checkForUpdates } = this.settings;
     return {
       accounts: accounts.map(toView),
@@ -143,6 +143,7 @@ export class SettingsStore {
       startAtLogin,
       checkForUpdates,
       secretStorageWarning,
+      ...(trayWarning ? { trayWarning } : {}),
     };
   }
 

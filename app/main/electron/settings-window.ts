@@ -15,6 +15,11 @@ export interface SettingsWindowPaths {
   preload: string;
   html: string;
   devTools: boolean;
+  /**
+   * Asked when the user closes the window: true keeps it, minimized (a desktop without tray
+   * icons, where the window is the app's only presence; never while quitting).
+   */
+  keepOnClose?: () => boolean;
 }
 
 /** The window's options; exported so a test can assert every security setting. */
@@ -68,6 +73,11 @@ export function openSettingsWindow(
   window.webContents.on('will-redirect', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.once('ready-to-show', () => window.show());
+  window.on('close', (event) => {
+    if (!paths.keepOnClose?.()) return;
+    event.preventDefault();
+    window.minimize();
+  });
   void window.loadFile(paths.html);
   return window;
 }

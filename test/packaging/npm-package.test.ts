@@ -105,9 +105,13 @@ describe('the npm package', { timeout: 120_000 }, () => {
   });
 
   it('tidings --version says the version and the commit it was built from', async () => {
-    const { stdout: commit } = await run('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root });
     const { stdout } = await run(tidings, ['--version'], { cwd: work });
-    expect(stdout).toBe(`tidings ${pkg.version} (${commit.trim()})\n`);
+    const [, version, commit] = /^tidings (\S+) \(([0-9a-f]{12})\)\n$/.exec(stdout) ?? [];
+    expect(version, stdout).toBe(pkg.version);
+    // The commit this checkout's build was made from: HEAD, or before it if a commit came since.
+    await expect(
+      run('git', ['merge-base', '--is-ancestor', commit ?? 'none', 'HEAD'], { cwd: root }),
+    ).resolves.toBeDefined();
   });
 
   it('tidings check passes against a real server from the installed package', async () => {

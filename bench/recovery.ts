@@ -10,7 +10,7 @@
  *   npm run bench -- recovery [--skip-blackhole]
  */
 import { parseArgs } from 'node:util';
-import type { SystemEventKind, SystemEvents } from '../app/main/engine/ports.js';
+import type { SystemEventKind, SystemEvents } from '../app/main/engine/base/ports.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { startEngine, testSettings } from '../test/support/engine-harness.js';
 import {

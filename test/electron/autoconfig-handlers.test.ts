@@ -13,7 +13,7 @@ vi.mock('electron', async () => (await import('../support/electron-fake.js')).el
 const { ipcMain } = await import('electron');
 const { fake } = await import('../support/electron-fake.js');
 const { registerIpcHandlers } = await import('../../app/main/electron/ipc-handlers.js');
-const { resolveAccount } = await import('../../app/main/engine/autoconfig.js');
+const { resolveAccount } = await import('../../app/main/engine/setup/autoconfig.js');
 const { createAutoconfigHandlers, replacedMessage } =
   await import('../../app/main/electron/autoconfig-handlers.js');
 

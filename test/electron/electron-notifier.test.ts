@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Announcement } from '../../app/main/engine/announcement.js';
-import { silentLogger } from '../../app/main/engine/ports.js';
-import { UPDATE_MS } from '../../app/main/engine/popup-policy.js';
+import type { Announcement } from '../../app/main/engine/base/announcement.js';
+import { silentLogger } from '../../app/main/engine/base/ports.js';
+import { UPDATE_MS } from '../../app/main/engine/popups/popup-policy.js';
 import type { Settings } from '../../app/common/settings-schema.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { FakeNotification, fake } from '../support/electron-fake.js';

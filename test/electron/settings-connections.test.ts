@@ -14,8 +14,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AccountInput } from '../../app/common/ipc-contract.js';
 import type { Settings } from '../../app/common/settings-schema.js';
-import { ConnectGate } from '../../app/main/engine/connect-gate.js';
-import { testConnection } from '../../app/main/engine/test-connection.js';
+import { ConnectGate } from '../../app/main/engine/imap/connect-gate.js';
+import { testConnection } from '../../app/main/engine/check/test-connection.js';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
 import {
@@ -30,7 +30,7 @@ const { SettingsStore } = await import('../../app/main/electron/settings-store.j
 const { createSettingsHandlers } = await import('../../app/main/electron/settings-handlers.js');
 const { certificateProvider, inspectCertificate } =
   await import('../../app/main/electron/certificate-check.js');
-const { connectionLimitFor } = await import('../../app/main/engine/connection-budget.js');
+const { connectionLimitFor } = await import('../../app/main/engine/watch/connection-budget.js');
 
 let certs: TestCertificates;
 let dovecot: Dovecot;

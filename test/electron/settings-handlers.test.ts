@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { CertificateView, ConnectionTestResult } from '../../app/common/ipc-contract.js';
-import { ConnectionBudget } from '../../app/main/engine/connection-budget.js';
+import { ConnectionBudget } from '../../app/main/engine/watch/connection-budget.js';
 import type { SettingsHandlerDeps } from '../../app/main/electron/settings-handlers.js';
 
 vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());

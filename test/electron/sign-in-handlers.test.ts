@@ -14,7 +14,7 @@ const { createSignInHandlers } = await import('../../app/main/electron/sign-in-h
 const { createAppCredentials } = await import('../../app/main/electron/app-credentials.js');
 const { encryptPassword, decryptPassword } =
   await import('../../app/main/electron/safe-storage-secrets.js');
-const { signIn } = await import('../../app/main/engine/oauth2-login.js');
+const { signIn } = await import('../../app/main/engine/auth/oauth2-sign-in.js');
 
 // The desktop opens only https sign-in pages: the test's provider stands behind a pretend
 // https authorization URL, and the test, as the browser, follows it to the real one.

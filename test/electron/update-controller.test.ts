@@ -26,7 +26,7 @@ import {
   createUpdateController,
   type UpdateController,
 } from '../../app/main/electron/update-controller.js';
-import { systemClock } from '../../app/main/engine/ports.js';
+import { systemClock } from '../../app/main/engine/base/ports.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 /**

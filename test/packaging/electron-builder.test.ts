@@ -86,7 +86,7 @@ describe('electron-builder --linux --dir', () => {
       expect.arrayContaining([
         '/package.json',
         '/dist/main/index.js',
-        '/dist/main/engine/supervisor.js',
+        '/dist/main/engine/watch/supervisor.js',
         '/dist/preload/index.cjs',
         '/dist/renderer/index.html',
         '/dist/renderer/main.js',

@@ -6,7 +6,7 @@
  */
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn } from '../../app/main/engine/oauth2-login.js';
+import { signIn } from '../../app/main/engine/auth/oauth2-sign-in.js';
 import { startOAuthProvider, type OAuthProvider } from '../support/oauth-provider.js';
 import { shot } from './settings-page.js';
 

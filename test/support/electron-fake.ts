@@ -1,7 +1,7 @@
 /**
  * A stand-in for the `electron` module (its binary cannot be installed here): small
  * EventEmitter fakes that record what the adapters create and call. Test files install it with
- *   vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
+ *   vi.mock('electron', async () => (await import('./electron-fake.js')).electronModule());
  * and inspect `fake` from the same module. Each fake `satisfies` (or `implements`) the part of
  * Electron's own type that the app uses, so a change in electron.d.ts fails the typecheck here
  * instead of passing the tests against a fake that no longer matches.

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WatcherStatus } from '../../app/common/account-status.js';
 import { settingsSchema, type Settings } from '../../app/common/settings-schema.js';
-import type { Announcement } from '../../app/main/engine/announcement.js';
-import { ConfStateStore } from '../../app/main/engine/conf-state-store.js';
-import { silentLogger } from '../../app/main/engine/ports.js';
-import { Supervisor, type SupervisorOptions } from '../../app/main/engine/supervisor.js';
+import type { Announcement } from '../../app/main/engine/base/announcement.js';
+import { ConfStateStore } from '../../app/main/engine/node/conf-state-store.js';
+import { silentLogger } from '../../app/main/engine/base/ports.js';
+import { Supervisor, type SupervisorOptions } from '../../app/main/engine/watch/supervisor.js';
 import type { Dovecot } from './dovecot.js';
 import { EventLog } from './event-log.js';
 

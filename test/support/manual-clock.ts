@@ -1,5 +1,5 @@
 /** A `Clock` that moves only when the test says so. */
-import type { Clock } from '../../app/main/engine/ports.js';
+import type { Clock } from '../../app/main/engine/base/ports.js';
 
 /** Timers fire, in due order, when `advance` passes their time. */
 export class ManualClock implements Clock {

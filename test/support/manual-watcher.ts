@@ -7,11 +7,11 @@
  */
 import type { WatcherStatus } from '../../app/common/account-status.js';
 import { settingsSchema } from '../../app/common/settings-schema.js';
-import { Announcer } from '../../app/main/engine/announcer.js';
-import { ConnectGate } from '../../app/main/engine/connect-gate.js';
-import { passwordCredentials } from '../../app/main/engine/credentials.js';
-import { MailboxWatcher } from '../../app/main/engine/mailbox-watcher.js';
-import type { Logger } from '../../app/main/engine/ports.js';
+import { Announcer } from '../../app/main/engine/watch/announcer.js';
+import { ConnectGate } from '../../app/main/engine/imap/connect-gate.js';
+import { passwordCredentials } from '../../app/main/engine/base/credentials.js';
+import { MailboxWatcher } from '../../app/main/engine/watch/idle-watcher.js';
+import type { Logger } from '../../app/main/engine/base/ports.js';
 import { EventLog } from './event-log.js';
 import { ManualClock } from './manual-clock.js';
 import { MemoryStateStore } from './memory-state-store.js';

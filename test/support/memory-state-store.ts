@@ -1,5 +1,5 @@
 /** An in-memory `StateStore` for unit tests (integration tests use the real conf store). */
-import type { MailboxCursor, StateStore } from '../../app/main/engine/ports.js';
+import type { MailboxCursor, StateStore } from '../../app/main/engine/base/ports.js';
 
 /** Keeps state in maps; `writes` counts persistence calls. */
 export class MemoryStateStore implements StateStore {

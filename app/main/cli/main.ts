@@ -1,13 +1,13 @@
 /** The `tidings` command line: argument parsing and exit codes. */
 import { parseArgs } from 'node:util';
-import { runCheck } from './check-command.js';
-import { parseStepTimeout } from './check-setup.js';
+import { runCheck } from './commands/check-command.js';
+import { parseStepTimeout } from './commands/check-setup.js';
 import { describeVersion } from '../describe-version.js';
-import { ConfigError } from './load-config.js';
-import { runLogin } from './login-command.js';
-import { runMailboxes } from './mailboxes-command.js';
-import { runService } from './service-command.js';
-import { runWatch } from './watch-command.js';
+import { ConfigError } from './config/load-config.js';
+import { runLogin } from './commands/login-command.js';
+import { runMailboxes } from './commands/mailboxes-command.js';
+import { runService } from './commands/service-command.js';
+import { runWatch } from './commands/watch-command.js';
 
 const USAGE = `Usage: tidings --version
        tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]

@@ -1,0 +1,102 @@
+/**
+ * What `tidings check` and `tidings mailboxes` share with `tidings watch`: the config (email-only
+ * accounts looked up, and where each was found remembered), and the same credentials:
+ * passwords from password / passwordEnv / passwordCommand, OAuth2 tokens from the state
+ * dir's token file or the configured token sources.
+ */
+import type { AccountSettings, Settings } from '../../../common/settings-schema.js';
+import type { ResolvedAccount } from '../../engine/setup/autoconfig.js';
+import type { CredentialSource } from '../../engine/index.js';
+import { accountResolverFromEnv } from '../config/autoconfig-env.js';
+import { createConfigCredentials } from '../credentials/config-credentials.js';
+import { ConfigSecretSource } from '../credentials/config-secret-source.js';
+import { loadConfigResolved } from '../config/load-config.js';
+import { resolveStateDir } from '../config/state-dir.js';
+import { createStderrLogger } from '../output/stderr-logger.js';
+import { TokenFile } from '../credentials/token-file.js';
+
+/** The per-step deadline when `--timeout` is not given: short, so a blackhole cannot hang us. */
+export const DEFAULT_STEP_TIMEOUT_SECONDS = 10;
+
+/** The options both commands take. */
+export interface CheckSetupOptions {
+  config: string;
+  stateDir: string | undefined;
+  verbose: boolean;
+}
+
+/** A loaded config and its credentials; `close()` stops any password or token command. */
+export interface CheckSetup {
+  settings: Settings;
+  credentials: CredentialSource;
+  /** Where an account given by email alone got its server, if it was looked up. */
+  foundFor(account: AccountSettings): ResolvedAccount | undefined;
+  close(): void;
+}
+
+/** Loads the config as `watch` does; a bad one throws `ConfigError` (exit 2). */
+export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup> {
+  const logger = createStderrLogger(options.verbose);
+  const found = new Map<string, ResolvedAccount>();
+  const lookUp = accountResolverFromEnv(process.env);
+  // No hasStoredToken: an OAuth2 account not signed in is this account's failed login step,
+  // not a refusal of the whole config, so the other accounts are still checked.
+  const settings = await loadConfigResolved(
+    options.config,
+    process.env,
+    {},
+    {
+      resolve: async (email, signal) => {
+        const result = await lookUp(email, signal);
+        if (result) found.set(email, result);
+        return result;
+      },
+      // Said in the check's own output instead (its `settings` row).
+      report: () => {},
+    },
+  );
+  const tokenFile = new TokenFile(resolveStateDir(options.stateDir), logger);
+  const secrets = new ConfigSecretSource(settings.accounts);
+  const tokens = createConfigCredentials({ settings, secrets, tokenFile });
+  const stopCommands = () => {
+    secrets.close();
+    tokens.close();
+  };
+  // A passwordCommand runs in its own process group, out of Ctrl-C's reach: on a signal it
+  // is killed with what it started (a pinentry), and we exit 130 at once. As in `watch`,
+  // conf's when-exit hooks SIGINT and SIGTERM to re-raise them: this process owns them.
+  const onSignal = () => {
+    stopCommands();
+    process.stderr.write('tidings: interrupted\n');
+    process.exit(130);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, onSignal);
+  }
+  return {
+    settings,
+    credentials: tokens.credentials,
+    foundFor: (account) => {
+      const result = account.email === undefined ? undefined : found.get(account.email);
+      // Only an account whose server came from the lookup: one that names its own host
+      // was not looked up, even if another account with the same address was.
+      return result && result.host === account.host ? result : undefined;
+    },
+    close: () => {
+      stopCommands();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** `--timeout SECONDS` in milliseconds, or a message naming what is wrong with it. */
+export function parseStepTimeout(given: string | undefined): number | string {
+  if (given === undefined) return DEFAULT_STEP_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(given);
+  if (!/^\d+(\.\d+)?$/.test(given.trim()) || !(seconds >= 0.1 && seconds <= 300)) {
+    return `--timeout: expected seconds from 0.1 to 300, got "${given}"`;
+  }
+  return Math.round(seconds * 1000);
+}

@@ -1,0 +1,181 @@
+/**
+ * `tidings watch`: the engine under plain Node. Announcements go to stdout (JSON lines with
+ * `--json`, readable lines otherwise) and to desktop popups unless `--no-desktop`; logs
+ * and, without `--json`, status changes go to stderr; hooks run for new mail. SIGUSR1
+ * refreshes; SIGHUP (or a change of the file) reloads the config; SIGINT and SIGTERM say
+ * LOGOUT everywhere, end running hooks and exit 0.
+ */
+import type { WatcherStatus } from '../../../common/account-status.js';
+import {
+  ConfStateStore,
+  Supervisor,
+  type Announcement,
+  type Notifier,
+} from '../../engine/index.js';
+import { createConfigCredentials } from '../credentials/config-credentials.js';
+import { createConfigReload } from '../config/config-reload.js';
+import { ConfigSecretSource } from '../credentials/config-secret-source.js';
+import { DesktopNotifier } from '../output/desktop-notifier.js';
+import { createHookRunner } from '../hooks/hook-runner.js';
+import { announcementEvent, statusEvent } from '../output/json-events.js';
+import { loadConfigResolved } from '../config/load-config.js';
+import { bindingOf } from '../credentials/oauth2-client.js';
+import { resolveStateDir } from '../config/state-dir.js';
+import { createStderrLogger } from '../output/stderr-logger.js';
+import { createLineWriter } from '../output/stdout-writer.js';
+import { systemEventsOptionsFromEnv } from '../config/system-events-env.js';
+import { TokenFile } from '../credentials/token-file.js';
+import { createNodeSystemEvents } from '../../engine/node/node-system-events.js';
+
+/** The parsed options of `tidings watch`. */
+export interface WatchOptions {
+  config: string;
+  json: boolean;
+  desktop: boolean;
+  stateDir: string | undefined;
+  verbose: boolean;
+}
+
+/** Runs until SIGINT or SIGTERM; resolves with the exit code. Throws `ConfigError` (exit 2). */
+export async function runWatch(options: WatchOptions): Promise<number> {
+  const logger = createStderrLogger(options.verbose);
+  const stateDir = resolveStateDir(options.stateDir);
+  // Refresh tokens of `tidings login` and rotated ones (conf writes it only when one is saved).
+  const tokenFile = new TokenFile(stateDir, logger);
+  const load = () =>
+    loadConfigResolved(options.config, process.env, {
+      hasStoredToken: (account, endpoints) =>
+        tokenFile.get(account, bindingOf(endpoints)) !== undefined,
+    });
+  // Replaced whole by a reload; everything below reads it through `() => settings`.
+  let settings = await load();
+  const systemEventsOptions = systemEventsOptionsFromEnv();
+  const store = new ConfStateStore(stateDir, logger);
+  logger.debug(`state file: ${store.path}`);
+
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  // Waits for the user (auth-failed, tls-error) or for a network (offline) have no socket or
+  // timer behind them, and the engine's timers are unref'd: without this the event loop
+  // would empty there and the process exit 0 in silence.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  void finished.then(() => clearInterval(keepAlive));
+  const writeLine = createLineWriter(process.stdout, () => void shutdown('stdout closed'));
+
+  const sinks: Notifier[] = [
+    { notify: (announcement) => writeLine(formatAnnouncement(announcement, options.json)) },
+  ];
+  // The stream is written first and at once; popups are grouped by the desktop notifier.
+  const desktop = options.desktop
+    ? new DesktopNotifier(logger, { settings: () => settings })
+    : undefined;
+  if (desktop) sinks.push(desktop);
+  // After the stream and popups; a hook's trouble is logged inside it, never thrown here.
+  const hooks = createHookRunner({ settings: () => settings, logger });
+  sinks.push(hooks);
+  const secrets = new ConfigSecretSource(settings.accounts);
+  const tokens = createConfigCredentials({ settings, secrets, tokenFile });
+  const systemEvents = createNodeSystemEvents(systemEventsOptions);
+  const supervisor = new Supervisor({
+    settings,
+    store,
+    credentials: tokens.credentials,
+    notifier: {
+      notify: (announcement) => {
+        for (const sink of sinks) {
+          try {
+            sink.notify(announcement);
+          } catch (error) {
+            logger.error(`announcing: ${String(error)}`);
+          }
+        }
+      },
+    },
+    systemEvents,
+    logger,
+  });
+  supervisor.onStatus((status) => {
+    // A rejected password or refresh token is not asked for again from memory: the retry
+    // (SIGUSR1) runs the passwordCommand or refreshTokenCommand anew, so a secret corrected
+    // in the store is picked up.
+    if (status.state === 'auth-failed') {
+      secrets.forget(status.account);
+      tokens.forget(status.account);
+    }
+    if (options.json) writeLine(JSON.stringify(statusEvent(status)));
+    else logger.info(formatStatus(status));
+  });
+
+  const reloader = createConfigReload({
+    file: options.config,
+    load,
+    logger,
+    apply: async (next) => {
+      if (stopping) return;
+      // Credentials first: the watchers the supervisor starts for new accounts ask them.
+      secrets.update(next.accounts);
+      tokens.update(next);
+      settings = next;
+      await supervisor.applySettings(next);
+    },
+  });
+
+  let stopping = false;
+  async function shutdown(why: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${why}: logging out`);
+    const stopped = supervisor.stop();
+    // A passwordCommand still waiting (on a pinentry, say) would hold its watcher's stop
+    // for up to a minute, and in its own process group Ctrl-C no longer reaches it. The
+    // watchers are marked stopped first, so the killed run's error is not reported.
+    secrets.close();
+    tokens.close();
+    reloader.close();
+    // Hooks get SIGTERM now, SIGKILL a few seconds later: none is left running behind us.
+    const hooksEnded = hooks.close();
+    await stopped;
+    await hooksEnded;
+    desktop?.close();
+    systemEvents.close();
+    finish(0);
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C means "now": skip the LOGOUTs.
+    if (stopping) finish(130);
+    else void shutdown(signal);
+  };
+  // conf writes through `atomically`, whose `when-exit` hooks SIGINT and SIGTERM with `once`
+  // and re-raises the signal after its own cleanup: we would see every signal twice and take
+  // the second for an impatient user. This process owns its signals; when-exit's cleanup
+  // still runs on the `exit` event that our shutdown ends with.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, onSignal);
+  }
+  if (process.platform !== 'win32') {
+    process.on('SIGUSR1', () => {
+      logger.info('SIGUSR1: refreshing every mailbox');
+      supervisor.refresh();
+    });
+    // when-exit (see above) hooks SIGHUP too, with `once`, and re-raises it: every SIGHUP
+    // would reload twice, and its exit cleanup would be spent on the first one.
+    process.removeAllListeners('SIGHUP');
+    process.on('SIGHUP', () => {
+      if (!stopping) void reloader.reload('SIGHUP');
+    });
+  }
+
+  supervisor.start();
+  return finished;
+}
+
+function formatAnnouncement(announcement: Announcement, json: boolean): string {
+  if (json) return JSON.stringify(announcementEvent(announcement));
+  const { account, mailbox, from, subject } = announcement.message;
+  return `${account}/${mailbox}  ${from}: ${subject}`;
+}
+
+function formatStatus(status: WatcherStatus): string {
+  return `${status.account}/${status.mailbox}: ${status.state} (${status.detail})`;
+}

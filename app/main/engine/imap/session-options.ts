@@ -1,0 +1,86 @@
+/**
+ * What a session needs to connect: where, how (TLS mode, trust), as whom, and under which
+ * deadlines; and how that becomes imapflow's options (no auto-IDLE, no compression, its own
+ * timeouts at our deadline, our logger).
+ */
+import type { ConnectionOptions } from 'node:tls';
+import type { ImapFlowOptions } from 'imapflow';
+import {
+  resolvePort,
+  type AccountSettings,
+  type TlsMode,
+} from '../../../common/settings-schema.js';
+import type { Credentials } from '../base/credentials.js';
+import { createImapLogger } from './imap-logger.js';
+import type { Clock, Logger } from '../base/ports.js';
+
+/** Where and how to connect. */
+export interface SessionOptions {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  /** Extra certificate authorities (PEM file) to trust besides the system's. */
+  caFile?: string | undefined;
+  /** Trust exactly the certificate with this SHA-256 fingerprint, checked before LOGIN. */
+  certificateFingerprint?: string | undefined;
+  user: string;
+  /** A password, or an OAuth2 access token (imapflow picks OAUTHBEARER, else XOAUTH2). */
+  credentials: Credentials;
+  /** Deadline for each command, and for the whole connect-greet-login sequence. */
+  commandTimeoutMs: number;
+  /** imapflow's own inactivity backstop; ours (heartbeat + deadline) should fire first. */
+  socketTimeoutMs: number;
+  clock: Clock;
+  logger: Logger;
+  /** Names the connection in logs: "work/INBOX". */
+  label: string;
+}
+
+/** Session options for an account: where and how to connect come from its settings. */
+export function accountSessionOptions(
+  account: AccountSettings,
+  secret: string | Credentials,
+  runtime: Pick<
+    SessionOptions,
+    'commandTimeoutMs' | 'socketTimeoutMs' | 'clock' | 'logger' | 'label'
+  >,
+): SessionOptions {
+  return {
+    host: account.host,
+    port: resolvePort(account),
+    tls: account.tls,
+    caFile: account.caFile,
+    certificateFingerprint: account.certificateFingerprint,
+    user: account.user,
+    credentials: typeof secret === 'string' ? { kind: 'password', password: secret } : secret,
+    ...runtime,
+  };
+}
+
+/** imapflow's options for a session, with the TLS options resolved for it. */
+export function toImapFlowOptions(
+  options: SessionOptions,
+  tls: ConnectionOptions,
+): ImapFlowOptions {
+  return {
+    tls,
+    host: options.host,
+    port: options.port,
+    secure: options.tls === 'implicit',
+    // true: STARTTLS is required, never a silent plaintext fallback; false: plain text.
+    doSTARTTLS: options.tls === 'starttls' ? true : options.tls === 'none' ? false : undefined,
+    // imapflow 2.1.2 (commands/authenticate.js): with accessToken it uses AUTHENTICATE
+    // OAUTHBEARER when offered, else XOAUTH2, and never falls back to a password.
+    auth:
+      options.credentials.kind === 'oauth2'
+        ? { user: options.user, accessToken: options.credentials.accessToken }
+        : { user: options.user, pass: options.credentials.password },
+    logger: createImapLogger(options.logger, options.label),
+    disableAutoIdle: true,
+    disableCompression: true,
+    connectionTimeout: options.commandTimeoutMs,
+    greetingTimeout: options.commandTimeoutMs,
+    socketTimeout: options.socketTimeoutMs,
+    clientInfo: { name: 'Tidings' },
+  };
+}

@@ -1,0 +1,452 @@
+/**
+ * The life of one watched connection, whatever waits on it: connect within the account's
+ * budget and the server's gate, and around it the liveness rules of DESIGN.md. Every wait
+ * ends on a trigger (refresh, resume, network change, stop: each aborts the wait's
+ * AbortController); every failure goes through `recover`, which picks the next state: retry
+ * with backoff, wait for the network, or stop and wait for the user. Subclasses say what
+ * one connection does (`watchOnce`) and how their state is published: `MailboxWatcher` IDLEs
+ * on one mailbox, `MailboxSetWatcher` watches several through NOTIFY or STATUS polls.
+ */
+import type { WatcherState } from '../../../common/account-status.js';
+import {
+  resolvePort,
+  type AccountSettings,
+  type LivenessSettings,
+} from '../../../common/settings-schema.js';
+import type { Announcer } from './announcer.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { formatSeconds, sleep } from '../base/deadline.js';
+import type { ConnectGate } from '../imap/connect-gate.js';
+import type { ConnectionBudget } from './connection-budget.js';
+import { isLoopbackHost } from '../base/loopback.js';
+import { classifyError, isTransient, TidingsError } from '../base/errors.js';
+import { ImapSession, type SelectedMailbox } from '../imap/imap-session.js';
+import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
+import type { CredentialSource, Credentials } from '../base/credentials.js';
+import type { Clock, Logger, StateStore, StatusListener } from '../base/ports.js';
+import { sanitizeServerText } from '../base/sanitize-text.js';
+import { accountSessionOptions } from '../imap/session-options.js';
+import { openSignedIn } from '../auth/open-signed-in.js';
+
+/** Why a watcher was woken. */
+export type WakeReason =
+  | 'exists'
+  | 'expunge'
+  | 'flags'
+  | 'refresh'
+  | 'resume'
+  | 'network-changed'
+  | 'retry'
+  | 'suspend'
+  | 'stop';
+
+export const reasonText: Record<WakeReason, string> = {
+  exists: 'new mail',
+  expunge: 'messages removed',
+  flags: 'flags changed',
+  refresh: 'refresh',
+  resume: 'resume from sleep',
+  'network-changed': 'network changed',
+  retry: 'retry',
+  suspend: 'system going to sleep',
+  stop: 'stop',
+};
+
+/** What a watcher needs from its supervisor. */
+export interface WatcherDeps {
+  store: StateStore;
+  /** Asked before every connect: what to log in with (password or OAuth2 access token). */
+  credentials: CredentialSource;
+  announcer: Announcer;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  backoff: BackoffPolicy;
+  onStatus: StatusListener;
+  /** False while the machine has no network at all; no retry loop runs then. */
+  isOnline: () => boolean;
+  /** Limits how many watchers of one server connect at the same time. */
+  connectGate: ConnectGate;
+  /**
+   * The account's connection budget: one slot is held from connect until the socket closes.
+   * The supervisor always gives one; without it the account has no limit.
+   */
+  connectionBudget?: ConnectionBudget;
+  /** The server refused a connection for the user's limit: the supervisor plans within less. */
+  onTooManyConnections?: () => void;
+}
+
+/** How long LOGOUT may take when stopping before the socket is simply dropped. */
+export const LOGOUT_GRACE_MS = 2_000;
+/**
+ * After resume or a network change a live connection answers within a round trip: probe
+ * with at most this. A false alarm on a slow link only costs a reconnect.
+ */
+export const TRIGGER_PROBE_MS = 1_000;
+/** A status detail's length limit: an error (≤ 300 of the server's words) plus our context. */
+const MAX_DETAIL_LENGTH = 600;
+/** A connection idle this long counts as healthy: the next failure retries from the start. */
+const HEALTHY_AFTER_MS = 60_000;
+/** Triggers that may end a wait for the user after auth or TLS failures. */
+const USER_RETRY: ReadonlySet<WakeReason> = new Set(['retry', 'refresh', 'stop']);
+/** Triggers that end an offline wait. */
+const BACK_ONLINE: ReadonlySet<WakeReason> = new Set([
+  'network-changed',
+  'resume',
+  'retry',
+  'refresh',
+  'stop',
+]);
+/** Triggers after which a live connection is suspect and a dead one is retried at once. */
+export const SUSPECT: ReadonlySet<WakeReason> = new Set(['resume', 'network-changed']);
+
+/** One watched connection of one account, until stopped. */
+export abstract class ConnectionWatcher {
+  protected state: WatcherState = 'stopped';
+  protected detail = '';
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  protected session: ImapSession | undefined;
+  protected readonly pending = new Set<WakeReason>();
+  private waiting: AbortController | undefined;
+  private attempt = 0;
+  private retryAtOnce = false;
+  protected healthySince: number | undefined;
+  protected asleep = false;
+  // Set when the server ended the session for an expired token: the next login refreshes.
+  private refreshCredentials = false;
+  // One immediate reconnect per healthy stretch for an expired token, so a server that
+  // refuses every fresh token too falls back to backoff instead of a tight loop.
+  private expiryReconnected = false;
+  // Gives back the budget slot of the current connection; set from connect until it closes.
+  private releaseSlot: (() => void) | undefined;
+  // The latest untagged [ALERT] of this connection (RFC 3501 §7.1: shown to the user).
+  private alert: string | undefined;
+
+  constructor(
+    readonly account: AccountSettings,
+    protected readonly liveness: LivenessSettings,
+    protected readonly deps: WatcherDeps,
+  ) {}
+
+  /** What one connection does, from connect to LOGOUT; throws when the connection fails. */
+  protected abstract watchOnce(): Promise<void>;
+  /** Tells the supervisor about a state change (`state` and `detail` are already set). */
+  protected abstract publish(): void;
+  /** Names the watcher in logs. */
+  protected abstract label(): string;
+  /** The detail of the idle state ("watching, 3 unread"), before any server alert. */
+  protected abstract idleDetail(): string;
+
+  /** The idle detail with the connection's latest server alert, if any. */
+  protected idleText(): string {
+    return `${this.idleDetail()}${this.alertSuffix()}`;
+  }
+
+  /** "; server alert: …" while the connection has had an ALERT, else nothing. */
+  protected alertSuffix(): string {
+    return this.alert ? `; server alert: ${this.alert}` : '';
+  }
+
+  /** Starts the watch loop; a started watcher runs until `stop()`. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Ends the current wait at once for `reason`; the watcher then resyncs. */
+  wake(reason: WakeReason): void {
+    // Asleep from suspend until the machine or the user says otherwise.
+    if (reason === 'suspend') this.asleep = true;
+    else if (BACK_ONLINE.has(reason)) this.asleep = false;
+    if (SUSPECT.has(reason) || reason === 'retry') {
+      this.attempt = 0;
+      this.retryAtOnce = true;
+    }
+    this.pending.add(reason);
+    this.waiting?.abort(reason);
+  }
+
+  /** Says LOGOUT (or drops a hung connection) and resolves once the loop has ended. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wake('stop');
+    if (!this.loop) return;
+    const ended = await Promise.race([
+      this.loop.then(() => true),
+      sleep(this.deps.clock, LOGOUT_GRACE_MS).then(() => false),
+    ]);
+    if (!ended) this.session?.destroy(new TidingsError('network', 'stopped'));
+    await this.loop;
+  }
+
+  /** Ends the loop from inside it (its work was handed to others); `stop()` still works. */
+  protected retire(): void {
+    this.stopping.abort();
+  }
+
+  protected get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      if (this.asleep) {
+        // Going to sleep: no connection and no retries until resume, a network change or
+        // the user; the wake-up resyncs from persisted state like any reconnect.
+        this.setState('offline', 'system asleep');
+        await this.waitFor(BACK_ONLINE);
+        continue;
+      }
+      try {
+        await this.watchOnce();
+        this.giveBackSlot();
+      } catch (error) {
+        this.session?.destroy();
+        this.session = undefined;
+        this.giveBackSlot();
+        if (this.stopped) break;
+        await this.recover(classifyError(error));
+      }
+    }
+    this.setState('stopped', 'stopped');
+  }
+
+  /**
+   * Takes a budget slot, asks for credentials, then connects and logs in inside the server's
+   * gate; `insideGate` (a SELECT, say) runs before the gate is given back.
+   */
+  protected async connect<T>(
+    insideGate: (session: ImapSession) => Promise<T>,
+  ): Promise<{ session: ImapSession; value: T }> {
+    const { account } = this;
+    const forceRefresh = this.refreshCredentials;
+    this.refreshCredentials = false;
+    await this.takeSlot();
+    // Asked outside the gate: a token refresh may take a while and needs no IMAP slot.
+    const credentials = await this.deps.credentials.getCredentials(account.id, { forceRefresh });
+    const release = await this.deps.connectGate.acquire();
+    this.setState('connecting', `${account.host}:${resolvePort(account)}`);
+    this.alert = undefined;
+    try {
+      const session = await openSignedIn(
+        { credentials: this.deps.credentials, account: account.id },
+        credentials,
+        (fresh) => this.openSession(fresh),
+      );
+      this.session = session;
+      session.onAlert((text) => {
+        this.alert = text || undefined;
+        if (this.state === 'idle') this.setState('idle', this.idleText());
+      });
+      this.setState('syncing', 'connected');
+      return { session, value: await insideGate(session) };
+    } finally {
+      release();
+    }
+  }
+
+  /** Says LOGOUT at the end of a connection's life. */
+  protected async logout(session: ImapSession): Promise<void> {
+    await session.logout(LOGOUT_GRACE_MS);
+    this.session = undefined;
+  }
+
+  /** Takes the wake reasons that ask for a resync (not stop or suspend), clearing them all. */
+  protected takeReasons(): WakeReason[] {
+    const reasons = [...this.pending].filter((reason) => reason !== 'stop' && reason !== 'suspend');
+    this.pending.clear();
+    return reasons;
+  }
+
+  /** Drops the triggers that came while connecting: the first sync answers them. */
+  protected answeredByFirstSync(): void {
+    for (const reason of this.pending) if (reason !== 'stop') this.pending.delete(reason);
+  }
+
+  /** The detail of a resync for `reasons`. */
+  protected describeReasons(reasons: readonly WakeReason[]): string {
+    return reasons.map((reason) => reasonText[reason]).join(', ');
+  }
+
+  /** Syncs `mailbox`, selected through `session`, from its cursor; logs a baseline. */
+  protected async syncSelected(
+    session: ImapSession,
+    selected: SelectedMailbox,
+    mailbox: string,
+  ): Promise<SyncResult> {
+    const { account } = this;
+    const result = await syncMailbox(
+      session,
+      selected,
+      account.id,
+      mailbox,
+      this.deps.store,
+      this.deps.announcer,
+      serverOf(account),
+    );
+    if (result.baseline) {
+      this.deps.logger.info(`${account.id}/${mailbox}: ${describeBaseline(result)}`);
+    }
+    // With --verbose, the next loss (if any) explains itself: where the mark was, what the
+    // search found above it, where the mark went.
+    this.deps.logger.debug(
+      `${account.id}/${mailbox}: synced: mark ${result.markBefore} → ${result.markAfter}, ` +
+        `${result.found} UID(s) above it, ${result.announced} announced, ` +
+        `UIDNEXT ${selected.uidNext}`,
+    );
+    return result;
+  }
+
+  /**
+   * Waits for a wake reason, `ms` (then resolves with `timeout`), or `ended` (a server ending
+   * IDLE on its own); a closed connection throws.
+   */
+  protected async waitOn<T extends string>(
+    session: ImapSession,
+    ms: number,
+    timeout: T,
+    ended?: { promise: Promise<unknown>; reason: T },
+  ): Promise<WakeReason | T> {
+    const controller = new AbortController();
+    this.waiting = controller;
+    const cancelTimer = this.deps.clock.setTimeout(() => controller.abort(timeout), ms);
+    if (ended) void ended.promise.then(() => controller.abort(ended.reason));
+    try {
+      // A wake that came between the caller's last look at `pending` and now counts too.
+      if (this.pending.size > 0) controller.abort([...this.pending][0]);
+      return await session.raceClose(
+        new Promise<WakeReason | T>((resolve) => {
+          const done = () => resolve(controller.signal.reason as WakeReason | T);
+          if (controller.signal.aborted) done();
+          else controller.signal.addEventListener('abort', done);
+        }),
+      );
+    } finally {
+      cancelTimer();
+      this.waiting = undefined;
+    }
+  }
+
+  /** Marks the connection healthy from now (see `recover`). */
+  protected markHealthy(): void {
+    this.healthySince = this.deps.clock.now();
+  }
+
+  /** The deadline for proving a connection alive after the wait ended with `end`. */
+  protected probeDeadline(end: string): number {
+    const deadline = this.liveness.commandTimeoutSeconds * 1000;
+    return SUSPECT.has(end as WakeReason) ? Math.min(TRIGGER_PROBE_MS, deadline) : deadline;
+  }
+
+  /** Waits for a slot in the account's budget (never connects beyond it); stop aborts. */
+  private async takeSlot(): Promise<void> {
+    const budget = this.deps.connectionBudget;
+    if (!budget) return;
+    if (budget.full) {
+      const { limit, source } = budget.limit;
+      this.setState(
+        'connecting',
+        `waiting for a free connection: this account may use ${limit} at once (${source})`,
+      );
+    }
+    this.releaseSlot = await budget.acquire(this.stopping.signal);
+  }
+
+  private giveBackSlot(): void {
+    this.releaseSlot?.();
+    this.releaseSlot = undefined;
+  }
+
+  private openSession(credentials: Credentials): Promise<ImapSession> {
+    const { account, liveness } = this;
+    const options = accountSessionOptions(account, credentials, {
+      commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
+      socketTimeoutMs: 2 * (liveness.heartbeatSeconds + liveness.commandTimeoutSeconds) * 1000,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      label: this.label(),
+    });
+    return ImapSession.open(options, this.stopping.signal);
+  }
+
+  /** The one path from a failure to the next state. */
+  private async recover(error: TidingsError): Promise<void> {
+    const since = this.healthySince;
+    if (since !== undefined && this.deps.clock.now() - since >= HEALTHY_AFTER_MS) {
+      this.attempt = 0;
+      this.expiryReconnected = false;
+    }
+    this.healthySince = undefined;
+    this.deps.logger.debug(`${this.label()}: ${error.code} error: ${error.message}`);
+    if (error.credentialsExpired && !this.expiryReconnected) {
+      // The token ran out under a live session (Exchange's BYE … AccessTokenExpired): sign in
+      // again at once with a fresh one; the resync after SELECT finds what came meanwhile.
+      this.expiryReconnected = true;
+      this.refreshCredentials = true;
+      this.setState('connecting', `${error.message}; signing in again`);
+      return;
+    }
+    if (error.code === 'auth') this.deps.credentials.rejected?.(this.account.id);
+    if (error.tooManyConnections) this.deps.onTooManyConnections?.();
+    if (!isTransient(error) && error.code !== 'mailbox') {
+      const state =
+        error.code === 'auth' ? 'auth-failed' : error.code === 'tls' ? 'tls-error' : 'error';
+      this.setState(state, error.message);
+      await this.waitFor(USER_RETRY);
+      this.attempt = 0;
+      return;
+    }
+    if (!this.deps.isOnline() && !isLoopbackHost(this.account.host)) {
+      this.setState('offline', `no network (${error.message})`);
+      await this.waitFor(BACK_ONLINE);
+      return;
+    }
+    const backoff = this.retryAtOnce
+      ? 0
+      : backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
+    // A server that says how long to wait (Microsoft 365's Suggested Backoff Time) is heeded,
+    // resume or not: coming back sooner only earns another refusal. Within maxBackoffSeconds,
+    // though: a hint of hours must not make the account look dead.
+    const asked = Math.min(error.retryAfterMs ?? 0, this.deps.backoff.maxMs);
+    const delay = Math.max(backoff, asked);
+    this.retryAtOnce = false;
+    const state = error.code === 'mailbox' ? 'error' : 'backoff';
+    this.setState(state, `${error.message}; retrying in ${formatSeconds(delay)}`);
+    await this.waitFor(undefined, delay);
+  }
+
+  /** Waits until woken for one of `reasons` (any reason if undefined), or for `ms`. */
+  private async waitFor(reasons: ReadonlySet<WakeReason> | undefined, ms?: number): Promise<void> {
+    for (;;) {
+      const hit = [...this.pending].some((reason) => !reasons || reasons.has(reason));
+      this.pending.clear();
+      if (hit || this.stopped) return;
+      const controller = new AbortController();
+      this.waiting = controller;
+      const timedOut = await (ms === undefined
+        ? new Promise<boolean>((resolve) =>
+            controller.signal.addEventListener('abort', () => resolve(false)),
+          )
+        : sleep(this.deps.clock, ms, controller.signal).then(() => !controller.signal.aborted));
+      this.waiting = undefined;
+      if (timedOut) return;
+    }
+  }
+
+  protected setState(state: WatcherState, raw: string): void {
+    // Errors are sanitized where they are made; this is the backstop for the tray and --json.
+    const detail = sanitizeServerText(raw, MAX_DETAIL_LENGTH);
+    if (state === this.state && detail === this.detail) return;
+    this.state = state;
+    this.detail = detail;
+    this.publish();
+  }
+}
+
+function describeBaseline(result: SyncResult): string {
+  if (result.baseline === 'first-watch') return 'first watch: existing mail is taken as read';
+  if (result.baseline === 'server-changed') {
+    return 'the account points at another server or user now: re-baselined, old mail not announced';
+  }
+  return 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';
+}

@@ -1,0 +1,113 @@
+/**
+ * The round's bookkeeping of the watcher that watches several mailboxes on one connection
+ * (NOTIFY or STATUS polls): what the server has said about each mailbox, and which ones a
+ * round must resync. Three rules keep a message from being forgotten (issue 19):
+ * - A STATUS (pushed or asked) is kept as the latest word on its mailbox and compared with
+ *   the cursor when a round decides what to sync, never only when it arrives: a push that
+ *   comes while its mailbox is being resynced is judged against the cursor that resync
+ *   leaves, not the one it is about to move.
+ * - News without numbers (EXISTS, EXPUNGE, FETCH FLAGS, a mailbox that is back) marks the
+ *   mailbox until a resync that began after it, or a STATUS asked after it, answers it.
+ * - A mailbox held back because it was resynced often in one round (a server whose STATUS
+ *   keeps disagreeing with its SELECT) is not forgotten: it is due again after the next wait.
+ */
+import type { MailboxStatus } from '../imap/imap-session.js';
+
+/** Compares what the server said of a mailbox with its cursor: true when mail may be missed. */
+export type BehindCheck = (mailbox: string, status: MailboxStatus) => boolean;
+
+/** Which watched mailboxes need a resync, and why. */
+export class MailboxNews {
+  // The latest STATUS each mailbox had, merged: a push may leave out what an earlier one said.
+  private readonly reported = new Map<string, MailboxStatus>();
+  // Mailboxes with news a resync has not answered yet, with the tick the news came at.
+  private readonly unverified = new Map<string, number>();
+  // Mailboxes a round held back; due again once the next wait ends.
+  private readonly deferred = new Set<string>();
+  private tick = 0;
+
+  constructor(private readonly isBehind: BehindCheck) {}
+
+  /** Keeps `status` as the latest word on `mailbox`; true if that makes the mailbox due. */
+  noteStatus(mailbox: string, status: MailboxStatus, askedAt?: number): boolean {
+    const merged: MailboxStatus = {
+      ...this.reported.get(mailbox),
+      ...definedOf(status),
+      path: status.path,
+    };
+    // A new UIDVALIDITY with no UIDNEXT beside it says nothing of the old UIDNEXT.
+    if (status.uidValidity !== undefined && status.uidNext === undefined) delete merged.uidNext;
+    this.reported.set(mailbox, merged);
+    // A STATUS asked after the news came answers it: the server counted everything up to then.
+    const since = this.unverified.get(mailbox);
+    if (askedAt !== undefined && since !== undefined && since <= askedAt) {
+      this.unverified.delete(mailbox);
+    }
+    return this.due(mailbox);
+  }
+
+  /** News without numbers for `mailbox`: it is due until a resync answers it. */
+  noteChange(mailbox: string): void {
+    this.unverified.set(mailbox, ++this.tick);
+  }
+
+  /** A mark to pass to `noteStatus` for a STATUS asked now. */
+  now(): number {
+    return ++this.tick;
+  }
+
+  /** True when `mailbox` needs a resync: news not yet answered, or a STATUS ahead of its cursor. */
+  due(mailbox: string): boolean {
+    if (this.deferred.has(mailbox)) return false;
+    if (this.unverified.has(mailbox)) return true;
+    const status = this.reported.get(mailbox);
+    return status !== undefined && this.isBehind(mailbox, status);
+  }
+
+  /** The due mailboxes among `watched`, in its order. */
+  dueAmong(watched: readonly string[]): string[] {
+    return watched.filter((mailbox) => this.due(mailbox));
+  }
+
+  /**
+   * A resync of `mailbox` begins (its SELECT is about to go out): every news so far is
+   * answered by it; news from now on is not, whatever the resync finds.
+   */
+  startSync(mailbox: string): void {
+    this.unverified.delete(mailbox);
+  }
+
+  /** Holds `mailbox` back until the next wait ends. */
+  defer(mailbox: string): void {
+    this.deferred.add(mailbox);
+  }
+
+  /** A wait ended: mailboxes held back are due again. */
+  endWait(): void {
+    for (const mailbox of this.deferred) this.unverified.set(mailbox, ++this.tick);
+    this.deferred.clear();
+  }
+
+  /** True while some mailbox was held back. */
+  get holdsBack(): boolean {
+    return this.deferred.size > 0;
+  }
+
+  /** The latest STATUS `mailbox` had, if any. */
+  latest(mailbox: string): MailboxStatus | undefined {
+    return this.reported.get(mailbox);
+  }
+
+  /** Drops everything known of `mailbox` (no longer watched, or a new connection). */
+  forget(mailbox: string): void {
+    this.reported.delete(mailbox);
+    this.unverified.delete(mailbox);
+    this.deferred.delete(mailbox);
+  }
+}
+
+function definedOf(status: MailboxStatus): Partial<MailboxStatus> {
+  return Object.fromEntries(
+    Object.entries(status).filter(([, value]) => value !== undefined),
+  ) as Partial<MailboxStatus>;
+}

@@ -1,0 +1,517 @@
+/**
+ * One connection that watches several mailboxes of one account, in one of two ways:
+ * - `notify`: NOTIFY SET STATUS (RFC 5465) for every mailbox; the server pushes an untagged
+ *   STATUS when one that is not selected changes. INBOX, when watched, stays EXAMINEd between
+ *   rounds and the connection waits in IDLE, so INBOX's news comes as EXISTS like a plain
+ *   IDLE watcher's (see `home`); without INBOX the wait has no mailbox selected.
+ * - `poll`: STATUS of each mailbox every `pollSeconds` (the mailboxes IDLE has no connection
+ *   left for, on a server without NOTIFY).
+ * A mailbox whose STATUS says it changed since its cursor (UIDVALIDITY, UIDNEXT, CONDSTORE's
+ * HIGHESTMODSEQ) is EXAMINEd and resynced through the same path as IDLE's; which mailboxes a
+ * round resyncs is `MailboxNews`'s bookkeeping. Every heartbeat also asks STATUS of the
+ * watched mailboxes (a slice at a time) and compares each UIDNEXT with its mark: a push the
+ * server never sent costs at most a heartbeat, never the message. Nothing changes in the
+ * exactly-once rules: cursors and the announcer are shared by modes.
+ */
+import type { WatcherStatus } from '../../../common/account-status.js';
+import type { AccountSettings, LivenessSettings } from '../../../common/settings-schema.js';
+import { TidingsError } from '../base/errors.js';
+import {
+  samePath,
+  type ImapSession,
+  type MailboxChange,
+  type MailboxStatus,
+} from '../imap/imap-session.js';
+import { MailboxNews } from './mailbox-news.js';
+import { isBehind, serverOf } from './mailbox-sync.js';
+import {
+  ConnectionWatcher,
+  SUSPECT,
+  type WakeReason,
+  type WatcherDeps,
+} from './connection-watcher.js';
+
+/** How the set is watched; `auto` becomes `notify` or, without NOTIFY, asks the supervisor. */
+export type SetWatchMode = 'notify' | 'poll' | 'auto';
+
+/** What the set watcher needs beyond a watcher's deps. */
+export interface SetWatcherOptions {
+  mode: SetWatchMode;
+  pollSeconds: number;
+  /**
+   * `auto` on a server without NOTIFY: the supervisor starts IDLE watchers and answers which
+   * mailboxes this connection polls instead (none: it logs out and ends).
+   */
+  onNoNotify?: () => readonly string[];
+}
+
+/** How often one mailbox may be resynced in one round (see `syncDue`). */
+const MAX_RESYNCS_PER_ROUND = 3;
+
+/** How many mailboxes one heartbeat asks STATUS of (the rest on the next ones, in turn). */
+export const SWEEP_PER_HEARTBEAT = 50;
+
+/** Wake reasons that are about one mailbox (`news` has them already). */
+const MAILBOX_NEWS: ReadonlySet<WakeReason> = new Set(['exists', 'expunge', 'flags']);
+
+/** Watches `mailboxes` of `account` on one connection until stopped. */
+export class MailboxSetWatcher extends ConnectionWatcher {
+  private currentMode: SetWatchMode;
+  private watched: string[];
+  private readonly unread = new Map<string, number | null>();
+  // What this connection's server said of each mailbox, and which ones a round must resync.
+  private news = this.freshNews();
+  // Mailboxes the latest STATUS round answered for (NOTIFY's first burst, a poll).
+  private readonly answered = new Set<string>();
+  private selectedPath: string | undefined;
+  // The watched INBOX while this connection keeps it selected between rounds and waits in
+  // IDLE (notify mode, with IDLE offered). Dovecot 2.3 reports a change of an unselected INBOX
+  // through a check of its own (mailbox-list-index-notify.c: a stat() of INBOX's index log,
+  // which its list-index notifier also takes when it runs, without raising INBOX's event), so
+  // an INBOX change that coincides with another mailbox's news can go unreported. A selected
+  // INBOX reports through the same path as plain IDLE, and every round ends by EXAMINing it
+  // again, which shows anything that came while another mailbox was selected.
+  private home: string | undefined;
+  // Where the next heartbeat's STATUS sweep starts.
+  private sweepFrom = 0;
+  private lastPoll = 0;
+  private retired = false;
+  // True once this connection has sent its NOTIFY SET.
+  private notifying = false;
+  // Watched mailboxes NOTIFY's first STATUS burst left out: the server will not push them
+  // either (Dovecot 2.3 matches NOTIFY's names as raw UTF-8, so "Entwürfe" or "A&B" sent in
+  // modified UTF-7 match nothing), so they are polled with STATUS on this connection.
+  private readonly unpushed = new Set<string>();
+  // Watched mailboxes the server says do not exist, with the reason; the others go on.
+  private readonly missing = new Map<string, string>();
+
+  constructor(
+    account: AccountSettings,
+    mailboxes: readonly string[],
+    liveness: LivenessSettings,
+    deps: WatcherDeps,
+    private readonly options: SetWatcherOptions,
+  ) {
+    super(account, liveness, deps);
+    this.currentMode = options.mode;
+    this.watched = [...mailboxes];
+    for (const mailbox of mailboxes) this.unread.set(mailbox, null);
+  }
+
+  /** How it watches now (`auto` until the first login has told). */
+  get mode(): SetWatchMode {
+    return this.currentMode;
+  }
+
+  /** The mailboxes this connection watches now. */
+  get mailboxes(): readonly string[] {
+    return this.watched;
+  }
+
+  /** The latest status of each mailbox it watches. */
+  get statuses(): WatcherStatus[] {
+    return this.watched.map((mailbox) => this.snapshot(mailbox));
+  }
+
+  /** True once `auto` handed every mailbox to IDLE watchers: the loop has ended. */
+  get handedOver(): boolean {
+    return this.retired;
+  }
+
+  protected async watchOnce(): Promise<void> {
+    const { session } = await this.connect(async (session) => {
+      session.onMailboxStatus((status) => this.onMailboxStatus(status));
+      // NOTIFY's MailboxName event: a watched mailbox deleted, or created again.
+      session.onMailboxListed((path, exists) => this.onMailboxListed(path, exists));
+      // EXISTS & co. come only for the mailbox selected (home, or one being resynced).
+      session.onMailboxChange((change, path) => this.onMailboxChange(change, path));
+      return undefined;
+    });
+    this.selectedPath = undefined;
+    this.notifying = false;
+    this.news = this.freshNews();
+    if (this.currentMode !== 'poll' && !this.chooseMode(session)) {
+      await this.logout(session);
+      return;
+    }
+    this.home =
+      this.currentMode === 'notify' && session.has('IDLE')
+        ? this.watched.find((mailbox) => samePath(mailbox, 'INBOX'))
+        : undefined;
+    this.answeredByFirstSync();
+    this.setState('syncing', 'connected');
+    await this.checkAll(session);
+    await this.syncDue(session);
+    this.markHealthy();
+
+    while (!this.stopped && !this.asleep) {
+      const reasons = this.takeReasons();
+      if (reasons.length > 0 || this.news.dueAmong(this.watched).length > 0) {
+        this.setState('syncing', this.describeReasons(reasons) || 'new mail');
+        // A trigger (refresh, resume, network change) looks at every mailbox again.
+        if (reasons.some((reason) => !MAILBOX_NEWS.has(reason))) await this.checkAll(session);
+        await this.syncDue(session);
+        continue;
+      }
+      this.setState('idle', this.idleText());
+      const atHome = this.home !== undefined && this.selectedPath === this.home;
+      const end = atHome ? await this.idleAtHome(session) : await this.waitUnselected(session);
+      this.news.endWait();
+      if (this.stopped || this.asleep) break;
+      if (end === 'heartbeat') {
+        await this.onHeartbeat(session, atHome);
+        this.deps.logger.debug(`${this.label()}: heartbeat ok`);
+      } else if (SUSPECT.has(end as WakeReason) && !atHome) {
+        await session.noop(this.probeDeadline(end));
+      }
+    }
+    await this.logout(session);
+  }
+
+  /** Waits in IDLE with `home` selected; leaving IDLE proves the connection alive. */
+  private async idleAtHome(session: ImapSession): Promise<string> {
+    const idleEnded = session.enterIdle();
+    // A server may end IDLE on its own (RFC 2177 allows it after 30 minutes).
+    const end = await this.waitOn(session, this.nextWaitMs(), 'heartbeat', {
+      promise: idleEnded,
+      reason: 'idle-ended',
+    });
+    if (!this.stopped && !this.asleep) await session.leaveIdle(this.probeDeadline(end));
+    return end;
+  }
+
+  /** Waits with no IDLE: NOTIFY pushes come unasked, polls come due. */
+  private waitUnselected(session: ImapSession): Promise<string> {
+    return this.waitOn(session, this.nextWaitMs(), 'heartbeat');
+  }
+
+  /**
+   * The heartbeat: polls what is due, and asks STATUS of the watched mailboxes a slice at a
+   * time (each under the command deadline, which also proves the connection alive).
+   */
+  private async onHeartbeat(session: ImapSession, atHome: boolean): Promise<void> {
+    if (this.currentMode === 'poll') {
+      // The poll is the sweep: every STATUS is under the command deadline.
+      if (this.pollDue()) await this.checkAll(session);
+      else await session.noop();
+      return;
+    }
+    if (this.unpushed.size > 0 && this.pollDue()) {
+      this.lastPoll = this.deps.clock.now();
+      for (const mailbox of this.unpushed) await this.askStatus(session, mailbox);
+    }
+    const asked = await this.sweep(session);
+    // At home, leaving IDLE was the proof already.
+    if (asked === 0 && !atHome) await session.noop();
+  }
+
+  /**
+   * The safety net behind every push: STATUS of up to SWEEP_PER_HEARTBEAT watched mailboxes
+   * (not the selected one, whose news comes as EXISTS), in turn, each compared with its mark.
+   */
+  private async sweep(session: ImapSession): Promise<number> {
+    const others = this.watched.filter(
+      (mailbox) => mailbox !== this.selectedPath && !this.missing.has(mailbox),
+    );
+    const count = Math.min(SWEEP_PER_HEARTBEAT, others.length);
+    for (let i = 0; i < count; i++) {
+      const mailbox = others[(this.sweepFrom + i) % others.length];
+      if (mailbox !== undefined) await this.askStatus(session, mailbox);
+    }
+    this.sweepFrom = others.length === 0 ? 0 : (this.sweepFrom + count) % others.length;
+    return count;
+  }
+
+  /**
+   * After login: `notify` needs the capability; `auto` without it hands over to the
+   * supervisor's fallback plan. False when nothing is left for this connection to do.
+   */
+  private chooseMode(session: ImapSession): boolean {
+    if (session.has('NOTIFY')) {
+      this.currentMode = 'notify';
+      return true;
+    }
+    if (this.options.mode === 'notify') {
+      throw new TidingsError(
+        'config',
+        'the server does not offer NOTIFY (RFC 5465): set "watchMode" to "auto" or "idle"',
+      );
+    }
+    // Without IDLE either (RFC 2177 is an extension too), every mailbox is polled.
+    const idle = session.has('IDLE');
+    const rest = idle ? (this.options.onNoNotify?.() ?? this.watched) : this.watched;
+    this.deps.logger.info(
+      `${this.account.id}: the server has no NOTIFY` +
+        (idle ? ': IDLE per mailbox' : ' and no IDLE') +
+        (rest.length > 0 ? `, ${rest.join(', ')} polled every ${this.options.pollSeconds} s` : ''),
+    );
+    this.currentMode = 'poll';
+    this.watched = [...rest];
+    for (const mailbox of [...this.unread.keys()]) {
+      if (!rest.includes(mailbox)) this.unread.delete(mailbox);
+    }
+    if (rest.length > 0) return true;
+    this.retired = true;
+    this.retire();
+    return false;
+  }
+
+  /**
+   * Learns every mailbox's STATUS: NOTIFY SET STATUS sends them all (and then keeps sending
+   * changes); a poll asks for each. A mailbox the server said nothing about is synced.
+   */
+  private async checkAll(session: ImapSession): Promise<void> {
+    this.answered.clear();
+    if (this.currentMode === 'notify' && !this.notifying) {
+      // Once per connection: Dovecot 2.3 pushes nothing more after a second NOTIFY SET on
+      // the same connection (seen here: mail after it came to light only at the next
+      // command, and not all of it), so a refresh asks STATUS instead, like a poll.
+      await session.notifySet(this.watched);
+      this.notifying = true;
+      this.lastPoll = this.deps.clock.now();
+      this.unpushed.clear();
+      // Only those: a mailbox left out because it does not exist yet (a new user's INBOX,
+      // one deleted) is pushed once it does.
+      for (const mailbox of this.watched) {
+        if (!this.answered.has(mailbox) && session.encodesName(mailbox)) this.unpushed.add(mailbox);
+      }
+      if (this.unpushed.size > 0) {
+        this.deps.logger.info(
+          `${this.account.id}: NOTIFY does not report ${[...this.unpushed].join(', ')}: ` +
+            `polled every ${this.options.pollSeconds} s on the same connection`,
+        );
+      }
+    } else {
+      this.lastPoll = this.deps.clock.now();
+      for (const mailbox of this.watched) {
+        // The selected mailbox (home) reports as EXISTS; a round EXAMINEs it again anyway.
+        if (mailbox === this.selectedPath) this.news.noteChange(mailbox);
+        else await this.askStatus(session, mailbox);
+      }
+    }
+    for (const mailbox of this.watched) {
+      if (!this.answered.has(mailbox)) this.news.noteChange(mailbox);
+    }
+  }
+
+  private async askStatus(session: ImapSession, mailbox: string): Promise<void> {
+    const askedAt = this.news.now();
+    try {
+      this.onMailboxStatus(await session.status(mailbox), askedAt);
+    } catch (error) {
+      // One missing mailbox must not blind the others: its SELECT names the problem.
+      if (!session.usable) throw error;
+      this.news.noteChange(mailbox);
+    }
+  }
+
+  /**
+   * A round: EXAMINEs and resyncs each due mailbox, then goes back home (EXAMINE INBOX) or
+   * leaves the last one (CLOSE), so that NOTIFY reports every other mailbox again; one STATUS
+   * per resynced mailbox then closes the gap between its resync and leaving it. Repeats while
+   * any mailbox is due; one resynced MAX_RESYNCS_PER_ROUND times waits for the next wait.
+   */
+  private async syncDue(session: ImapSession): Promise<void> {
+    const rounds = new Map<string, number>();
+    const tries = (mailbox: string): boolean => {
+      const round = (rounds.get(mailbox) ?? 0) + 1;
+      rounds.set(mailbox, round);
+      if (round <= MAX_RESYNCS_PER_ROUND) return true;
+      // A server whose STATUS keeps disagreeing with its SELECT must not hold us in a loop.
+      this.news.defer(mailbox);
+      this.deps.logger.debug(`${this.label()}: ${mailbox} resynced ${round - 1}× this round`);
+      return false;
+    };
+    for (;;) {
+      const synced: string[] = [];
+      for (const mailbox of this.homeLast(this.news.dueAmong(this.watched))) {
+        if (tries(mailbox) && (await this.resync(session, mailbox))) synced.push(mailbox);
+      }
+      const homeSynced = await this.leaveForTheWait(session, tries);
+      // Mail that came between a mailbox's resync and leaving it was reported as EXISTS (seen
+      // above) or not at all; from now on NOTIFY reports it as STATUS. One STATUS each closes
+      // that gap. A poll looks again at its next round anyway.
+      if (this.currentMode === 'notify') {
+        for (const mailbox of synced) {
+          if (mailbox !== this.selectedPath) await this.askStatus(session, mailbox);
+        }
+      }
+      if (synced.length === 0 && !homeSynced) break;
+      if (this.news.dueAmong(this.watched).length === 0) break;
+    }
+    // Every EXISTS or STATUS that woke us is answered now, or still due in `news`.
+    for (const reason of MAILBOX_NEWS) this.pending.delete(reason);
+  }
+
+  /** `mailboxes` with home last: a round ends where the wait happens. */
+  private homeLast(mailboxes: string[]): string[] {
+    const home = this.home;
+    if (home === undefined || !mailboxes.includes(home)) return mailboxes;
+    return [...mailboxes.filter((mailbox) => mailbox !== home), home];
+  }
+
+  /** EXAMINEs `mailbox` and resyncs it from its cursor; false if the server has no such mailbox. */
+  private async resync(session: ImapSession, mailbox: string): Promise<boolean> {
+    // From here on, news of this mailbox is not answered by this resync.
+    this.news.startSync(mailbox);
+    this.selectedPath = mailbox;
+    let selected;
+    try {
+      selected = await session.select(mailbox);
+    } catch (error) {
+      // One missing mailbox must not stop the others: it waits for a STATUS or a trigger.
+      if (!(error instanceof TidingsError) || error.code !== 'mailbox') throw error;
+      // A failed EXAMINE has left nothing selected (RFC 3501 §6.3.1).
+      this.selectedPath = undefined;
+      this.news.forget(mailbox);
+      this.markMissing(mailbox, error.message);
+      return false;
+    }
+    const result = await this.syncSelected(session, selected, mailbox);
+    if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
+    this.setUnread(mailbox, result.unread);
+    return true;
+  }
+
+  /**
+   * Ends a round where the wait happens: at home (EXAMINE INBOX again, resynced if its SELECT
+   * shows mail past the mark), else with nothing selected (CLOSE). True if home was resynced.
+   */
+  private async leaveForTheWait(
+    session: ImapSession,
+    tries: (mailbox: string) => boolean,
+  ): Promise<boolean> {
+    const home = this.home;
+    if (home === undefined) {
+      if (this.selectedPath !== undefined) await session.unselect();
+      this.selectedPath = undefined;
+      return false;
+    }
+    if (this.selectedPath === home || this.missing.has(home)) return false;
+    this.news.startSync(home);
+    this.selectedPath = home;
+    const selected = await session.select(home);
+    const cursor = this.deps.store.getCursor(this.account.id, home);
+    if (!isBehind(cursor, serverOf(this.account), selected) || !tries(home)) return false;
+    const result = await this.syncSelected(session, selected, home);
+    this.setUnread(home, result.unread);
+    return true;
+  }
+
+  private markMissing(mailbox: string, reason: string): void {
+    const detail = `${reason}; watching for it to come back`;
+    if (this.missing.get(mailbox) === detail) return;
+    this.missing.set(mailbox, detail);
+    this.deps.onStatus(this.snapshot(mailbox));
+  }
+
+  private onMailboxListed(path: string, exists: boolean): void {
+    const mailbox = this.watched.find((watched) => samePath(watched, path));
+    if (!mailbox) return;
+    if (!exists) {
+      this.markMissing(mailbox, `mailbox not found: ${mailbox} (deleted)`);
+      return;
+    }
+    // Dovecot also lists a mailbox it just created on its own (a new user's INBOX): only a
+    // missing one's return is news.
+    if (!this.missing.has(mailbox)) return;
+    this.news.noteChange(mailbox);
+    this.wake('exists');
+  }
+
+  /** EXISTS, EXPUNGE or FETCH FLAGS for the selected mailbox: a resync answers it. */
+  private onMailboxChange(change: MailboxChange, path: string | undefined): void {
+    // imapflow names the mailbox the response was about; else it is the selected one.
+    const mailbox = this.watched.find((watched) => samePath(watched, path ?? ''));
+    const about = mailbox ?? this.selectedPath;
+    if (!about) return;
+    this.deps.logger.debug(`${this.label()}: ${change} in ${about}`);
+    this.news.noteChange(about);
+    this.wake(change);
+  }
+
+  /** A STATUS (pushed, or asked at `askedAt`): kept, and a resync woken if it shows news. */
+  private onMailboxStatus(status: MailboxStatus, askedAt?: number): void {
+    const mailbox = this.watched.find(
+      (path) => samePath(path, status.path) || samePath(path, status.rawPath ?? ''),
+    );
+    if (!mailbox) return;
+    this.answered.add(mailbox);
+    if (status.unseen !== undefined && mailbox !== this.selectedPath) {
+      this.setUnread(mailbox, status.unseen);
+    }
+    const due = this.news.noteStatus(mailbox, status, askedAt);
+    const mark = this.deps.store.getCursor(this.account.id, mailbox)?.highestUid;
+    this.deps.logger.debug(
+      `${this.label()}: STATUS ${mailbox} ${askedAt === undefined ? 'pushed' : 'asked'}: ` +
+        `UIDNEXT ${status.uidNext ?? '-'} UIDVALIDITY ${status.uidValidity ?? '-'}, ` +
+        `mark ${mark ?? '-'}${due ? ': resync' : ''}`,
+    );
+    if (due) this.wake('exists');
+  }
+
+  private freshNews(): MailboxNews {
+    const server = serverOf(this.account);
+    return new MailboxNews((mailbox, status) =>
+      isBehind(this.deps.store.getCursor(this.account.id, mailbox), server, status),
+    );
+  }
+
+  private setUnread(mailbox: string, unread: number): void {
+    if (this.unread.get(mailbox) === unread) return;
+    this.unread.set(mailbox, unread);
+    if (this.state === 'idle') this.deps.onStatus(this.snapshot(mailbox));
+  }
+
+  private nextWaitMs(): number {
+    const heartbeat = this.liveness.heartbeatSeconds * 1000;
+    if (this.currentMode !== 'poll' && this.unpushed.size === 0) return heartbeat;
+    const untilPoll = this.lastPoll + this.options.pollSeconds * 1000 - this.deps.clock.now();
+    return Math.max(0, Math.min(heartbeat, untilPoll));
+  }
+
+  private pollDue(): boolean {
+    return this.deps.clock.now() >= this.lastPoll + this.options.pollSeconds * 1000;
+  }
+
+  protected publish(): void {
+    for (const mailbox of this.watched) this.deps.onStatus(this.snapshot(mailbox));
+  }
+
+  private snapshot(mailbox: string): WatcherStatus {
+    const unread = this.unread.get(mailbox) ?? null;
+    const at = new Date(this.deps.clock.now());
+    const via = this.polled(mailbox) ? 'poll' : 'notify';
+    const missing = this.missing.get(mailbox);
+    const live = this.state === 'idle' || this.state === 'syncing';
+    const state = missing && live ? 'error' : this.state;
+    const detail =
+      missing && live
+        ? missing
+        : this.state === 'idle'
+          ? `${this.idleDetailOf(mailbox, unread)}${this.alertSuffix()}`
+          : this.detail;
+    return { account: this.account.id, mailbox, state, detail, unread, at, via };
+  }
+
+  protected idleDetail(): string {
+    return this.currentMode === 'poll'
+      ? `checked every ${this.options.pollSeconds} s`
+      : 'watching (NOTIFY)';
+  }
+
+  private polled(mailbox: string): boolean {
+    return this.currentMode === 'poll' || this.unpushed.has(mailbox);
+  }
+
+  private idleDetailOf(mailbox: string, unread: number | null): string {
+    const how = this.polled(mailbox)
+      ? `checked every ${this.options.pollSeconds} s`
+      : 'watching (NOTIFY)';
+    return unread === null ? how : `${how}, ${unread} unread`;
+  }
+
+  protected label(): string {
+    return `${this.account.id}/${this.currentMode === 'poll' ? 'polled' : 'NOTIFY'}`;
+  }
+}

@@ -1,0 +1,387 @@
+/**
+ * The supervisor owns one watcher per (account, mailbox), applies settings changes without
+ * a restart (only the watchers whose account changed are replaced), fans out triggers and
+ * system events, and keeps the latest status of every watcher for the tray and `--json`.
+ */
+import type { WatcherStatus } from '../../../common/account-status.js';
+import {
+  resolvePort,
+  type AccountSettings,
+  type Settings,
+} from '../../../common/settings-schema.js';
+import { Announcer } from './announcer.js';
+import { ConnectGates } from '../imap/connect-gate.js';
+import { ConnectionBudget, connectionLimitFor, type ConnectionLimit } from './connection-budget.js';
+import { backoffFor, type BackoffPolicy } from './backoff.js';
+import { passwordCredentials, type CredentialSource } from '../base/credentials.js';
+import { MailboxSetWatcher } from './status-watcher.js';
+import { MailboxWatcher, type WakeReason } from './idle-watcher.js';
+import { planIdle } from './watch-plan.js';
+import type { WatcherDeps } from './connection-watcher.js';
+import {
+  silentLogger,
+  systemClock,
+  type Clock,
+  type Logger,
+  type Notifier,
+  type SecretSource,
+  type StateStore,
+  type StatusListener,
+  type SystemEvents,
+} from '../base/ports.js';
+
+/** The supervisor's parts; settings, store, notifier and secrets or credentials are required. */
+export interface SupervisorOptions {
+  settings: Settings;
+  store: StateStore;
+  /** Passwords; used when `credentials` is not given. */
+  secrets?: SecretSource;
+  /** What each account logs in with (passwords, OAuth2 tokens); wins over `secrets`. */
+  credentials?: CredentialSource;
+  notifier: Notifier;
+  systemEvents?: SystemEvents;
+  clock?: Clock;
+  random?: () => number;
+  logger?: Logger;
+  backoff?: BackoffPolicy;
+}
+
+/** Connection attempts in flight at once per server (a restart must not become a herd). */
+const CONNECTS_PER_SERVER = 4;
+/** Seconds between STATUS polls of mailboxes that neither NOTIFY nor IDLE can push. */
+const DEFAULT_POLL_SECONDS = 60;
+
+/** Runs the engine for a settings document. */
+export class Supervisor {
+  private settings: Settings;
+  // IDLE watchers by (account, mailbox); NOTIFY or polling watchers by account.
+  private readonly watchers = new Map<string, MailboxWatcher>();
+  private readonly setWatchers = new Map<string, MailboxSetWatcher>();
+  private readonly statuses = new Map<string, WatcherStatus>();
+  private readonly listeners = new Set<StatusListener>();
+  private readonly announcer: Announcer;
+  private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
+  // One budget per account id, resized when its limit changes, dropped with the account.
+  private readonly budgets = new Map<string, ConnectionBudget>();
+  // Limits learned from servers that refused one more connection ("Maximum number of
+  // connections"), below what the settings or the preset say; kept until the account's
+  // connection settings change.
+  private readonly learnedLimits = new Map<string, number>();
+  private unsubscribeSystem: (() => void) | undefined;
+  private stopping = false;
+  private readonly credentials: CredentialSource;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.settings = options.settings;
+    if (options.credentials) this.credentials = options.credentials;
+    else if (options.secrets) this.credentials = passwordCredentials(options.secrets);
+    else throw new Error('Supervisor: give `credentials` or `secrets`');
+    this.announcer = new Announcer(options.store, options.notifier, options.clock ?? systemClock);
+  }
+
+  /** Starts a watcher for every configured mailbox and listens to system events. */
+  start(): void {
+    this.unsubscribeSystem ??= this.options.systemEvents?.onEvent((kind, detail) => {
+      this.options.logger?.info(`system event: ${kind} (${detail})`);
+      this.wakeAll(kind);
+    });
+    for (const account of this.settings.accounts) this.startAccount(account);
+  }
+
+  /** Applies new settings: replaces the watchers of changed accounts, keeps the rest running. */
+  async applySettings(settings: Settings): Promise<void> {
+    const livenessChanged =
+      JSON.stringify(settings.liveness) !== JSON.stringify(this.settings.liveness);
+    const next = new Map(settings.accounts.map((account) => [account.id, account]));
+    const replaced = (old: AccountSettings): boolean => {
+      const account = next.get(old.id);
+      if (livenessChanged || !account || !sameConnection(account, old)) return true;
+      if (!samePlan(account, old)) return true;
+      // `auto` that fell back to IDLE and polling plans a changed list anew.
+      if ((account.watchMode ?? 'auto') === 'idle') return false;
+      // NOTIFY is set once per connection (see MailboxSetWatcher): a changed list reconnects.
+      if (!sameList(account, old)) return true;
+      // `auto` that fell back to IDLE and polling planned within the old limit: a new one
+      // plans anew, or a mailbox would have two watchers, or none.
+      const set = this.setWatchers.get(old.id);
+      const fellBack = set !== undefined && (set.handedOver || set.mode === 'poll');
+      return fellBack && this.limitFor(account).limit !== this.limitFor(old).limit;
+    };
+    const staleSets = [...this.setWatchers.entries()].filter(([, w]) => replaced(w.account));
+    const staleIdle = [...this.watchers.entries()].filter(([, watcher]) => {
+      const account = next.get(watcher.account.id);
+      return (
+        replaced(watcher.account) ||
+        // IDLE accounts keep the watchers of mailboxes still watched.
+        (account !== undefined && !account.mailboxes.includes(watcher.mailbox))
+      );
+    });
+    await Promise.all([
+      ...staleSets.map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
+      ...staleIdle.map(([key, watcher]) => this.stopWatcher(key, watcher)),
+    ]);
+    for (const old of this.settings.accounts) {
+      const account = next.get(old.id);
+      if (!account || !sameConnection(account, old)) this.learnedLimits.delete(old.id);
+    }
+    this.settings = settings;
+    for (const id of this.budgets.keys()) if (!next.has(id)) this.budgets.delete(id);
+    // Stopped watchers have given their slots back; a new limit lets waiters in before any
+    // new watcher of the account queues.
+    for (const account of settings.accounts)
+      this.budgets.get(account.id)?.resize(this.limitFor(account));
+    for (const account of settings.accounts) this.startAccount(account);
+  }
+
+  /** "Refresh now": every watcher leaves IDLE, resyncs and idles again. */
+  refresh(): void {
+    this.wakeAll('refresh');
+  }
+
+  /** Retries the watchers stopped by an auth or TLS failure (all, or one account's). */
+  retry(accountId?: string): void {
+    for (const watcher of this.allWatchers()) {
+      if (!accountId || watcher.account.id === accountId) watcher.wake('retry');
+    }
+  }
+
+  /** Wakes every watcher for `reason`. */
+  wakeAll(reason: WakeReason): void {
+    for (const watcher of this.allWatchers()) watcher.wake(reason);
+  }
+
+  /**
+   * Takes one connection of `accountId`'s budget for a connection outside the watchers (the
+   * settings window's Test connection and mailbox list): resolves with the function that gives
+   * it back, at once for an account the engine does not watch (yet). Waits while the budget is
+   * full; `signal` gives up.
+   */
+  async borrowConnection(accountId: string, signal?: AbortSignal): Promise<() => void> {
+    const budget = this.budgets.get(accountId);
+    if (!budget) return () => {};
+    return budget.acquire(signal);
+  }
+
+  /** Subscribes to status changes; returns the unsubscribe function. */
+  onStatus(listener: StatusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The latest status of every watcher. */
+  getStatuses(): WatcherStatus[] {
+    return [...this.statuses.values()];
+  }
+
+  /** Stops every watcher (LOGOUT, or drop a hung connection) and system event listening. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.unsubscribeSystem?.();
+    this.unsubscribeSystem = undefined;
+    await Promise.all([
+      ...[...this.setWatchers].map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
+      ...[...this.watchers].map(([key, watcher]) => this.stopWatcher(key, watcher)),
+    ]);
+  }
+
+  /**
+   * Starts what watches `account` and is not running yet: one NOTIFY connection (`auto` and
+   * `notify`), or for `idle` IDLE per mailbox and a poller for those beyond the budget.
+   */
+  private startAccount(account: AccountSettings): void {
+    if (!this.budgets.has(account.id)) {
+      this.budgets.set(account.id, new ConnectionBudget(this.limitFor(account)));
+    }
+    const mode = account.watchMode ?? 'auto';
+    if (mode === 'idle') {
+      const plan = planIdle(account.mailboxes, this.limitFor(account).limit);
+      for (const mailbox of plan.idle) this.startIdle(account, mailbox);
+      if (plan.poll.length > 0 && !this.setWatchers.has(account.id)) {
+        this.startSet(account, plan.poll, 'poll');
+      }
+      return;
+    }
+    const set = this.setWatchers.get(account.id);
+    if (set?.handedOver || (set && set.mode === 'poll')) {
+      // `auto` on a server without NOTIFY: the fallback plan's IDLE watchers, kept complete.
+      const plan = planIdle(account.mailboxes, this.limitFor(account).limit);
+      for (const mailbox of plan.idle) this.startIdle(account, mailbox);
+      return;
+    }
+    if (!set) this.startSet(account, account.mailboxes, mode);
+  }
+
+  private startSet(
+    account: AccountSettings,
+    mailboxes: readonly string[],
+    mode: 'auto' | 'notify' | 'poll',
+  ): void {
+    const watcher = new MailboxSetWatcher(
+      account,
+      mailboxes,
+      this.settings.liveness,
+      this.watcherDeps(account, (status) =>
+        this.publish(watcherKey(account.id, status.mailbox), status),
+      ),
+      {
+        mode,
+        pollSeconds: account.pollSeconds ?? DEFAULT_POLL_SECONDS,
+        // Without NOTIFY: IDLE where the budget allows, this connection polls the rest.
+        onNoNotify: () => {
+          const current = this.settings.accounts.find((a) => a.id === account.id) ?? account;
+          const plan = planIdle(current.mailboxes, this.limitFor(current).limit);
+          for (const mailbox of plan.idle) this.startIdle(current, mailbox);
+          return plan.poll;
+        },
+      },
+    );
+    this.setWatchers.set(account.id, watcher);
+    watcher.start();
+  }
+
+  private startIdle(account: AccountSettings, mailbox: string): void {
+    const key = watcherKey(account.id, mailbox);
+    if (this.watchers.has(key)) return;
+    const watcher = new MailboxWatcher(
+      account,
+      mailbox,
+      this.settings.liveness,
+      this.watcherDeps(account, (status) => this.publish(key, status)),
+    );
+    this.watchers.set(key, watcher);
+    watcher.start();
+  }
+
+  /** The account's limit: its settings' or preset's, or less where the server said so. */
+  private limitFor(account: AccountSettings): ConnectionLimit {
+    const configured = connectionLimitFor(account);
+    const learned = this.learnedLimits.get(account.id);
+    if (learned === undefined || learned >= configured.limit) return configured;
+    return { limit: learned, source: 'the most the server accepted' };
+  }
+
+  /**
+   * A watcher of `accountId` was refused for the server's connection limit: the limit is
+   * what the account holds now (the refused one has given its slot back). Where that changes
+   * the IDLE plan, the account is planned anew within it, so the mailboxes that had no room
+   * are polled instead of retrying a refused login forever.
+   */
+  private learnConnectionLimit(accountId: string): void {
+    const account = this.settings.accounts.find((a) => a.id === accountId);
+    const budget = this.budgets.get(accountId);
+    if (!account || !budget) return;
+    // Refused while holding nothing else: other clients fill the server's count, and there
+    // is no smaller plan than one connection to learn.
+    const held = budget.inUse;
+    if (held === 0) return;
+    const before = this.limitFor(account).limit;
+    if (held >= before) return;
+    this.learnedLimits.set(accountId, held);
+    this.options.logger?.info(
+      `${accountId}: the server refused a connection beyond ${held}: watching within ${held} from now on`,
+    );
+    budget.resize(this.limitFor(account));
+    const mode = account.watchMode ?? 'auto';
+    const set = this.setWatchers.get(accountId);
+    const usesIdle = mode === 'idle' || set?.handedOver === true || set?.mode === 'poll';
+    const unchanged =
+      planIdle(account.mailboxes, before).poll.join('\u0000') ===
+      planIdle(account.mailboxes, held).poll.join('\u0000');
+    if (!usesIdle || unchanged) return;
+    // Not from inside the refused watcher's own recovery: its stop waits for its loop.
+    setImmediate(() => void this.replan(accountId));
+  }
+
+  /** Stops every watcher of the account and starts it again under the limit in force. */
+  private async replan(accountId: string): Promise<void> {
+    const sets = [...this.setWatchers].filter(([id]) => id === accountId);
+    const idle = [...this.watchers].filter(([, w]) => w.account.id === accountId);
+    await Promise.all([
+      ...sets.map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
+      ...idle.map(([key, watcher]) => this.stopWatcher(key, watcher)),
+    ]);
+    const account = this.settings.accounts.find((a) => a.id === accountId);
+    if (account && !this.stopping) this.startAccount(account);
+  }
+
+  private watcherDeps(account: AccountSettings, onStatus: StatusListener): WatcherDeps {
+    return {
+      onTooManyConnections: () => this.learnConnectionLimit(account.id),
+      store: this.options.store,
+      credentials: this.credentials,
+      announcer: this.announcer,
+      clock: this.options.clock ?? systemClock,
+      random: this.options.random ?? Math.random,
+      logger: this.options.logger ?? silentLogger,
+      backoff: this.options.backoff ?? backoffFor(this.settings.liveness),
+      onStatus,
+      isOnline: () => this.options.systemEvents?.isOnline() ?? true,
+      connectGate: this.connectGates.for(account.host, resolvePort(account)),
+      connectionBudget: this.budgets.get(account.id),
+    };
+  }
+
+  private *allWatchers(): Iterable<MailboxWatcher | MailboxSetWatcher> {
+    yield* this.setWatchers.values();
+    yield* this.watchers.values();
+  }
+
+  private async stopWatcher(key: string, watcher: MailboxWatcher): Promise<void> {
+    this.watchers.delete(key);
+    await watcher.stop();
+    this.statuses.delete(key);
+  }
+
+  private async stopSetWatcher(id: string, watcher: MailboxSetWatcher): Promise<void> {
+    this.setWatchers.delete(id);
+    const mailboxes = [...watcher.mailboxes];
+    await watcher.stop();
+    for (const mailbox of mailboxes) this.statuses.delete(watcherKey(id, mailbox));
+  }
+
+  private publish(key: string, status: WatcherStatus): void {
+    this.statuses.set(key, status);
+    for (const listener of this.listeners) listener(status);
+  }
+}
+
+function watcherKey(account: string, mailbox: string): string {
+  return `${account}\u0000${mailbox}`;
+}
+
+// Everything but the mailbox list, display fields and the connection budget (applied by
+// resizing it, without dropping live connections) decides the connection.
+// Popup rules and hooks are read per message, not per connection, and leave it alone too.
+function sameConnection(a: AccountSettings, b: AccountSettings): boolean {
+  const strip = ({
+    mailboxes: _m,
+    name: _n,
+    openUrl: _o,
+    maxConnections: _c,
+    popups: _p,
+    quietMailboxes: _q,
+    onNewMail: _h,
+    onNewMailPost: _hp,
+    watchMode: _w,
+    pollSeconds: _s,
+    ...rest
+  }: AccountSettings) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+function sameList(a: AccountSettings, b: AccountSettings): boolean {
+  return a.mailboxes.join('\u0000') === b.mailboxes.join('\u0000');
+}
+
+// How the account is watched. A NOTIFY account takes a changed mailbox list on its
+// connection; an IDLE account whose polled set changes is planned anew.
+function samePlan(a: AccountSettings, b: AccountSettings): boolean {
+  if ((a.watchMode ?? 'auto') !== (b.watchMode ?? 'auto') || a.pollSeconds !== b.pollSeconds) {
+    return false;
+  }
+  if ((a.watchMode ?? 'auto') !== 'idle') return true;
+  const limit = (account: AccountSettings) => connectionLimitFor(account).limit;
+  const polled = (account: AccountSettings) =>
+    planIdle(account.mailboxes, limit(account)).poll.join('\u0000');
+  return polled(a) === polled(b);
+}

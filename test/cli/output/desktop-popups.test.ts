@@ -1,0 +1,359 @@
+/**
+ * Real desktop popups of `tidings watch` (Linux): the compiled CLI runs WITHOUT
+ * `--no-desktop` against the test Dovecot, its notify-send talks to a recording
+ * org.freedesktop.Notifications server on a private D-Bus session bus
+ * (support/notification-bus.ts), and each test asserts what that server received: the
+ * Notify calls' titles, bodies, replace ids and hints. The server announces GNOME Shell's
+ * capabilities (body-markup among them, as KDE's, dunst's and xfce4-notifyd's do).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Dovecot } from '../../support/dovecot.js';
+import { useDovecotSuite } from '../../support/dovecot-suite.js';
+import { buildMessage } from '../../support/messages.js';
+import {
+  GNOME_CAPABILITIES,
+  KDE_CAPABILITIES,
+  NO_MARKUP,
+  startNotificationBus,
+  type NotificationBus,
+  type NotifyCall,
+} from '../../support/notification-bus.js';
+import {
+  isStatus,
+  startWatch,
+  writeConfig,
+  type WatchEvent,
+  type WatchProcess,
+} from '../../support/watch-process.js';
+
+let dovecot: Dovecot;
+const { cleanups } = useDovecotSuite((started) => (dovecot = started));
+let userCount = 0;
+
+// startWatch always passes --no-desktop: this launcher drops it and execs the rest, so the
+// real CLI (and its signals) run as in watch-process.ts, only with popups on.
+const WITH_DESKTOP = [
+  '/bin/sh',
+  '-c',
+  'for a do shift; [ "$a" = --no-desktop ] || set -- "$@" "$a"; done; exec "$@"',
+  'with-desktop',
+];
+
+let bus: NotificationBus;
+beforeEach(async () => {
+  bus = await startNotificationBus();
+  cleanups.push(() => bus.stop());
+});
+afterEach(() => {
+  // Nothing but our own popups reached the server.
+  for (const call of bus.notifications()) expect(call.app_name).toBe('Tidings');
+});
+
+function newUser(): { user: string; password: string } {
+  const user = `popups${++userCount}`;
+  dovecot.addUser(user, 'correct horse');
+  return { user, password: 'correct horse' };
+}
+
+/** Starts `tidings watch` with popups on, on the private bus, and waits until INBOX is idle. */
+async function watchWithPopups(
+  user: string,
+  notifications: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<WatchProcess> {
+  const config = {
+    accounts: [
+      {
+        id: 'work',
+        name: 'Work',
+        host: dovecot.host,
+        port: dovecot.port,
+        tls: 'none',
+        allowInsecureAuth: true,
+        user,
+        password: 'correct horse',
+      },
+    ],
+    notifications,
+    liveness: { heartbeatSeconds: 5, commandTimeoutSeconds: 5 },
+  };
+  const proc = startWatch({
+    configFile: writeConfig(config),
+    stateDir: mkdtempSync(path.join(tmpdir(), 'tidings-state-')),
+    launcher: WITH_DESKTOP,
+    // Quiet hours are local time: UTC here, so the test can name the minutes.
+    env: { DBUS_SESSION_BUS_ADDRESS: bus.address, TZ: 'UTC', ...env },
+  });
+  cleanups.push(() => proc.stop());
+  await proc.events.waitFor(isStatus('work', 'INBOX', 'idle'), 'work/INBOX idle');
+  return proc;
+}
+
+const newMail = (e: WatchEvent) => e.event === 'new-mail';
+
+/** A PATH of one directory holding only `commands` (links to the ones in this PATH). */
+function pathWithOnly(commands: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tidings-path-'));
+  for (const command of commands) {
+    const found = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .map((d) => path.join(d, command))
+      .find((file) => existsSync(file));
+    if (!found) throw new Error(`${command} is not installed (scripts/check-test-deps.mjs)`);
+    symlinkSync(found, path.join(dir, command));
+  }
+  return dir;
+}
+
+/** What every popup of ours carries, whatever it says. */
+function expectOurs(call: NotifyCall): void {
+  expect(call).toMatchObject({
+    app_name: 'Tidings',
+    app_icon: 'mail-unread',
+    actions: [],
+    expire_timeout: 10_000,
+  });
+  expect(call.hints).toMatchObject({ category: 'email.arrived', urgency: 1 });
+  expect(call.hint_types).toMatchObject({ category: 's', urgency: 'y' });
+  // For a markup server: well-formed markup with no element in it, the text shows as sent.
+  if (call.body_markup) {
+    expect(call.body_markup).toEqual({ text: expect.any(String) as string, elements: [] });
+  }
+}
+
+describe('tidings watch popups on a real notification server', () => {
+  it('shows one popup per message, the sender as title and the subject as body', async () => {
+    const { user } = newUser();
+    const proc = await watchWithPopups(user);
+    await dovecot.append(user, 'INBOX', [
+      buildMessage({ from: 'Ann Example <ann@example.test>', subject: 'Quarterly report' }),
+      buildMessage({ from: 'Bob <bob@example.test>', subject: 'Lunch?' }),
+      buildMessage({ from: 'cat@example.test', subject: '' }),
+    ]);
+    await proc.events.waitForCount(newMail, 3, 'three new-mail lines');
+    const calls = await bus.waitForNotifications(3);
+    // In the order they came (popups stack on screen: newest first, or last).
+    expect(calls.map((c) => [c.summary, c.body])).toEqual([
+      ['Ann Example <ann@example.test>', 'Quarterly report'],
+      ['Bob <bob@example.test>', 'Lunch?'],
+      ['cat@example.test', '(no subject)'],
+    ]);
+    for (const call of calls) {
+      expectOurs(call);
+      expect(call).toMatchObject({ replaces_id: 0, replaced: false });
+      // The first popups of a storm are heard: the spec's sound name for new mail.
+      expect(call.hints['sound-name']).toBe('message-new-email');
+    }
+    expect(new Set(calls.map((c) => c.id)).size).toBe(3);
+
+    // A round trip later (a fourth message, its popup), still exactly one per message.
+    await dovecot.append(user, 'INBOX', [buildMessage({ from: 'Dee <dee@example.test>' })]);
+    await proc.events.waitForCount(newMail, 4, 'a fourth new-mail line');
+    const after = await bus.waitForNotifications(4);
+    expect(after).toHaveLength(4);
+    expect(after[3]).toMatchObject({ summary: 'Dee <dee@example.test>', body: 'Hello' });
+    expect(proc.stderr()).not.toContain('desktop notification failed');
+  });
+
+  // notify-send cannot close a notification: gdbus or dbus-send does, whichever is there.
+  it.each(['gdbus', 'dbus-send'])(
+    'turns a storm into one summary in the place of its popups, updated in place (closing with %s)',
+    async (closer) => {
+      const { user } = newUser();
+      const env = { PATH: pathWithOnly(['notify-send', closer]) };
+      const proc = await watchWithPopups(user, { burstThreshold: 3 }, env);
+      const senders = ['Ann', 'Bob', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal'];
+      await dovecot.append(
+        user,
+        'INBOX',
+        senders.map((name, i) =>
+          buildMessage({
+            from: `${name} <${name.toLowerCase()}@example.test>`,
+            subject: `m${i} & co`,
+          }),
+        ),
+      );
+      await proc.events.waitForCount(newMail, 8, 'eight new-mail lines');
+      await bus.records.waitFor(
+        (r) => r.call === 'Notify' && r.summary === '8 new messages in Work',
+        'the summary updated to 8',
+      );
+      const calls = bus.notifications();
+      const singles = calls.filter((c) => !c.summary.includes('new messages in'));
+      const summaries = calls.filter((c) => c.summary.includes('new messages in'));
+      // The first three pop up one by one (as markup: the server's capabilities were read
+      // with this closer too)…
+      expect(singles.map((c) => c.body)).toEqual(['m0 &amp; co', 'm1 &amp; co', 'm2 &amp; co']);
+      for (const single of singles)
+        expect(single).toMatchObject({ replaces_id: 0, replaced: false });
+      // …the fourth turns the storm into a summary, in the place of the last popup…
+      const third = singles.find((c) => c.body === 'm2 &amp; co');
+      expect(summaries[0]).toMatchObject({
+        summary: '4 new messages in Work',
+        body: 'INBOX — from Ann, Bob, Cat, …',
+        replaces_id: third?.id,
+        replaced: true,
+        id: third?.id,
+      });
+      expect(summaries[0]?.hints['sound-name']).toBe('message-new-email');
+      // …and every later message updates that one notification, silently.
+      for (const update of summaries.slice(1)) {
+        expect(update).toMatchObject({ replaces_id: third?.id, replaced: true, id: third?.id });
+        expect(update.hints).toMatchObject({ 'suppress-sound': true });
+        expect(update.hint_types['suppress-sound']).toBe('b');
+      }
+      expect(summaries.at(-1)?.body).toBe('INBOX — from Ann, Bob, Cat, …');
+      const counts = summaries.map((c) => Number(/^(\d+) new/.exec(c.summary)?.[1]));
+      expect(counts).toEqual([...counts].sort((a, b) => a - b));
+      expect(new Set(counts).size).toBe(counts.length);
+      // Three notifications on the server in all: the storm never stacked a fourth…
+      expect(new Set(calls.map((c) => c.id)).size).toBe(3);
+      calls.forEach(expectOurs);
+      // …and the first two were closed once the summary showed: one is left on screen.
+      const closed = bus.records.items.filter((r) => r.call === 'CloseNotification');
+      expect(closed).toEqual(
+        singles.slice(0, 2).map((c) => ({ call: 'CloseNotification', id: c.id, was_open: true })),
+      );
+      const summaryAt = bus.records.items.indexOf(summaries[0] as NotifyCall);
+      expect(bus.records.items.slice(summaryAt + 1, summaryAt + 3)).toEqual(closed);
+      expect(bus.open()).toEqual([third?.id]);
+    },
+  );
+
+  it('still shows the summary where neither gdbus nor dbus-send can close the popups', async () => {
+    const { user } = newUser();
+    const env = { PATH: pathWithOnly(['notify-send']) };
+    const proc = await watchWithPopups(user, { burstThreshold: 3 }, env);
+    await dovecot.append(
+      user,
+      'INBOX',
+      ['m0', 'm1', 'm2', 'm3'].map((subject) => buildMessage({ from: 'Ann <a@x.test>', subject })),
+    );
+    await proc.events.waitForCount(newMail, 4, 'four new-mail lines');
+    const calls = await bus.waitForNotifications(4);
+    expect(calls.map((c) => c.summary)).toEqual([
+      ...Array<string>(3).fill('Ann <a@x.test>'),
+      '4 new messages in Work',
+    ]);
+    expect(calls[3]).toMatchObject({ replaces_id: calls[2]?.id, replaced: true });
+    // The first two stay until they expire; nothing failed, nothing to warn about.
+    expect(bus.open()).toEqual(calls.slice(0, 3).map((c) => c.id));
+    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([]);
+    expect(proc.stderr()).not.toMatch(
+      /desktop notification failed|CloseNotification|GetCapabilities/,
+    );
+  });
+
+  // Markup, entities, quotes, backslashes (notify-send reads C escapes in the body), a
+  // would-be option, a shell substitution, and encoded control and bidi characters.
+  const hostileSubject =
+    '--urgency=critical <b>bold</b> <a href="http://evil.test">x</a> &amp; ' +
+    "'q' \\n \\\\ $(rm -rf ~) `id` =?UTF-8?Q?tab=09nl=0A_rlo=E2=80=AE_end?=";
+  // What the stream says, sanitized: the text every popup must show.
+  const plainSubject =
+    '--urgency=critical <b>bold</b> <a href="http://evil.test">x</a> &amp; ' +
+    "'q' \\n \\\\ $(rm -rf ~) `id` tab nl rlo end";
+  // As markup: every <, >, &, quote an entity, so its text is the subject exactly.
+  const escapedSubject =
+    '--urgency=critical &lt;b&gt;bold&lt;/b&gt; &lt;a href=&quot;http://evil.test&quot;&gt;x&lt;/a&gt; ' +
+    '&amp;amp; &apos;q&apos; \\n \\\\ $(rm -rf ~) `id` tab nl rlo end';
+
+  it.each([
+    { server: 'GNOME Shell', capabilities: GNOME_CAPABILITIES, body: escapedSubject },
+    { server: 'KDE Plasma', capabilities: KDE_CAPABILITIES, body: escapedSubject },
+    // The spec: markup sent to a server without body-markup shows through, so none is sent.
+    { server: 'a server without body-markup', capabilities: NO_MARKUP, body: plainSubject },
+  ])(
+    'delivers a hostile sender and subject to $server as plain text: no markup, option or escape',
+    async ({ capabilities, body }) => {
+      await bus.stop();
+      bus = await startNotificationBus({ capabilities });
+      cleanups.push(() => bus.stop());
+      const { user } = newUser();
+      const proc = await watchWithPopups(user);
+      await dovecot.append(user, 'INBOX', [
+        buildMessage({
+          from: '"<i>Eve</i> & Co --icon=x" <eve@example.test>',
+          subject: hostileSubject,
+        }),
+      ]);
+      const [event] = await proc.events.waitForCount(newMail, 1, 'the new-mail line');
+      const [call] = await bus.waitForNotifications(1);
+      expect(event?.subject).toBe(plainSubject);
+      expect(call?.body).toBe(body);
+      if (capabilities.includes('body-markup')) {
+        expect(call?.body_markup).toEqual({ text: plainSubject, elements: [] });
+      }
+      // The title is plain text in the spec: sent as is.
+      expect(call?.summary).toBe('<i>Eve</i> & Co --icon=x <eve@example.test>');
+      // Neither text became an option of notify-send.
+      expectOurs(call as NotifyCall);
+      expect(call?.hints.urgency).toBe(1);
+    },
+  );
+
+  it('shows neither sender nor subject with showSubject off, in popups and summary alike', async () => {
+    const { user } = newUser();
+    const proc = await watchWithPopups(user, { burstThreshold: 2, showSubject: false });
+    await dovecot.append(
+      user,
+      'INBOX',
+      ['Salary', 'Diagnosis', 'Lawyer'].map((subject) =>
+        buildMessage({ from: 'Ann Secret <ann@secret.test>', subject }),
+      ),
+    );
+    await proc.events.waitForCount(newMail, 3, 'three new-mail lines');
+    const calls = await bus.waitForNotifications(3);
+    expect(calls.map((c) => [c.summary, c.body])).toEqual([
+      ['New mail in Work', 'INBOX'],
+      ['New mail in Work', 'INBOX'],
+      ['3 new messages in Work', 'INBOX'],
+    ]);
+    calls.forEach(expectOurs);
+    expect(JSON.stringify(bus.records.items)).not.toMatch(/Ann|secret|Salary|Diagnosis|Lawyer/);
+  });
+
+  it('shows nothing in quiet hours, then one catch-up with the count when they end', async () => {
+    const { user } = newUser();
+    // Quiet hours are whole minutes: from this minute to the first minute boundary at least
+    // 15 s away (up to 75 s of waiting, the only way to see the real end of quiet hours).
+    const now = Date.now();
+    const end = Math.ceil((now + 15_000) / 60_000) * 60_000;
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const quietHours = [
+      {
+        days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+        from: hhmm(now),
+        to: hhmm(end),
+      },
+    ];
+    const proc = await watchWithPopups(user, { quietHours });
+    await dovecot.append(user, 'INBOX', [
+      buildMessage({ from: 'Ann <ann@example.test>', subject: 'late one' }),
+      buildMessage({ from: 'Bob <bob@example.test>', subject: 'later one' }),
+    ]);
+    await proc.events.waitForCount(newMail, 2, 'two new-mail lines');
+    // The stream had them in quiet hours (if this fails, the machine was too slow to test).
+    expect(Date.now()).toBeLessThan(end);
+    const [catchUp, ...more] = await bus.waitForNotifications(1, end - Date.now() + 20_000);
+    // Had either message popped up, it would be first: the catch-up is the only call.
+    expect(more).toEqual([]);
+    expect(Date.now()).toBeGreaterThanOrEqual(end);
+    expect(catchUp).toMatchObject({
+      summary: 'While you were away',
+      body: '2 new in Work',
+      replaces_id: 0,
+    });
+    expectOurs(catchUp as NotifyCall);
+    // Catch-ups are silent.
+    expect(catchUp?.hints['suppress-sound']).toBe(true);
+
+    // After quiet hours, mail pops up again, and the catch-up was not repeated.
+    await dovecot.append(user, 'INBOX', [buildMessage({ from: 'Cat <cat@example.test>' })]);
+    const calls = await bus.waitForNotifications(2);
+    expect(calls.map((c) => c.summary)).toEqual(['While you were away', 'Cat <cat@example.test>']);
+  }, 120_000);
+});

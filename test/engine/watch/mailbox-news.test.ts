@@ -1,0 +1,96 @@
+/**
+ * The round's bookkeeping, without a socket: which mailboxes are due for a resync, judged
+ * against the cursor when the round asks, with nothing forgotten unanswered.
+ */
+import { describe, expect, it } from 'vitest';
+import type { MailboxStatus } from '../../../app/main/engine/imap/imap-session.js';
+import { MailboxNews } from '../../../app/main/engine/watch/mailbox-news.js';
+
+/** News judged against marks the test moves, as a resync would. */
+function newsWithMarks(marks: Record<string, number>) {
+  const news = new MailboxNews(
+    (mailbox, status) => status.uidNext === undefined || status.uidNext - 1 > (marks[mailbox] ?? 0),
+  );
+  return { news, marks };
+}
+
+const status = (path: string, uidNext: number): MailboxStatus => ({
+  path,
+  uidNext,
+  uidValidity: 1,
+});
+
+describe('MailboxNews', () => {
+  it('judges a push that came during a resync against the mark the resync left', () => {
+    const { news, marks } = newsWithMarks({ INBOX: 3 });
+    expect(news.noteStatus('INBOX', status('INBOX', 5))).toBe(true);
+    news.startSync('INBOX');
+    // The same news again, pushed twice by the server while the resync runs.
+    news.noteStatus('INBOX', status('INBOX', 5));
+    marks.INBOX = 4;
+    expect(news.due('INBOX')).toBe(false);
+  });
+
+  it('keeps a mailbox due while its STATUS is ahead of the mark, whenever it came', () => {
+    const { news, marks } = newsWithMarks({ Work: 1 });
+    news.startSync('Work');
+    news.noteStatus('Work', status('Work', 4));
+    marks.Work = 2;
+    expect(news.dueAmong(['INBOX', 'Work'])).toEqual(['Work']);
+  });
+
+  it('keeps news without numbers until a resync that began after it', () => {
+    const { news } = newsWithMarks({ INBOX: 0 });
+    news.startSync('INBOX');
+    news.noteChange('INBOX');
+    expect(news.due('INBOX')).toBe(true);
+    news.startSync('INBOX');
+    expect(news.due('INBOX')).toBe(false);
+  });
+
+  it('lets a STATUS asked after the news answer it, but not one pushed', () => {
+    const { news } = newsWithMarks({ Work: 2 });
+    news.noteChange('Work');
+    news.noteStatus('Work', status('Work', 3));
+    expect(news.due('Work')).toBe(true);
+    const askedAt = news.now();
+    news.noteStatus('Work', status('Work', 3), askedAt);
+    expect(news.due('Work')).toBe(false);
+  });
+
+  it('does not let a STATUS asked before the news answer it', () => {
+    const { news } = newsWithMarks({ Work: 2 });
+    const askedAt = news.now();
+    news.noteChange('Work');
+    news.noteStatus('Work', status('Work', 3), askedAt);
+    expect(news.due('Work')).toBe(true);
+  });
+
+  it('holds a mailbox back for the rest of the round, and makes it due again after the wait', () => {
+    const { news } = newsWithMarks({ Work: 0 });
+    news.noteChange('Work');
+    news.defer('Work');
+    expect(news.due('Work')).toBe(false);
+    expect(news.holdsBack).toBe(true);
+    news.endWait();
+    expect(news.due('Work')).toBe(true);
+  });
+
+  it('keeps what earlier STATUS said when a push leaves it out, but not a UIDNEXT of another UIDVALIDITY', () => {
+    const { news } = newsWithMarks({});
+    news.noteStatus('Work', { path: 'Work', uidNext: 9, uidValidity: 1, unseen: 2 });
+    news.noteStatus('Work', { path: 'Work', unseen: 1 });
+    expect(news.latest('Work')).toMatchObject({ uidNext: 9, uidValidity: 1, unseen: 1 });
+    news.noteStatus('Work', { path: 'Work', uidValidity: 2 });
+    expect(news.latest('Work')?.uidNext).toBeUndefined();
+  });
+
+  it('forgets a mailbox entirely', () => {
+    const { news } = newsWithMarks({ Work: 0 });
+    news.noteStatus('Work', status('Work', 4));
+    news.noteChange('Work');
+    news.forget('Work');
+    expect(news.due('Work')).toBe(false);
+    expect(news.latest('Work')).toBeUndefined();
+  });
+});

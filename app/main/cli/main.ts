@@ -1,13 +1,13 @@
 /** The `tidings` command line: argument parsing and exit codes. */
 import { parseArgs } from 'node:util';
-import { runCheck } from './commands/check-command.js';
-import { parseStepTimeout } from './commands/check-setup.js';
+import { runCheck } from './commands/index.js';
+import { parseStepTimeout } from './commands/index.js';
 import { describeVersion } from '../describe-version.js';
-import { ConfigError } from './config/load-config.js';
-import { runLogin } from './commands/login-command.js';
-import { runMailboxes } from './commands/mailboxes-command.js';
-import { runService } from './commands/service-command.js';
-import { runWatch } from './commands/watch-command.js';
+import { ConfigError } from './config/index.js';
+import { runLogin } from './commands/index.js';
+import { runMailboxes } from './commands/index.js';
+import { runService } from './commands/index.js';
+import { runWatch } from './commands/index.js';
 
 const USAGE = `Usage: tidings --version
        tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]

@@ -6,8 +6,8 @@
  */
 import type { CertificateView } from '../../common/ipc-contract.js';
 import { resolvePort, type AccountSettings } from '../../common/settings-schema.js';
-import { ConnectionSteps } from '../engine/check/connection-steps.js';
-import { presets } from '../engine/setup/presets.js';
+import { ConnectionSteps } from '../engine/check/index.js';
+import { presets } from '../engine/setup/index.js';
 
 /** The account's server certificate if its rules refuse it; null if trusted or unreadable. */
 export async function inspectCertificate(

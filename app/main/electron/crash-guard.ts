@@ -8,8 +8,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../engine/index.js';
-import { sanitizeServerText } from '../engine/base/sanitize-text.js';
-import { PRIVATE_FILE_MODE } from '../engine/node/open-json-store.js';
+import { sanitizeServerText } from '../engine/base/index.js';
+import { PRIVATE_FILE_MODE } from '../engine/node/index.js';
 
 /** The note's file name in the data directory. */
 export const CRASH_NOTE = 'crash-note.json';

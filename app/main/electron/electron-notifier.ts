@@ -8,7 +8,7 @@
  */
 import { Notification, shell } from 'electron';
 import { isHttpsUrl } from '../../common/https-url.js';
-import { escapeNotificationMarkup } from '../engine/popups/notification-markup.js';
+import { escapeNotificationMarkup } from '../engine/popups/index.js';
 import type { AccountSettings, Settings } from '../../common/settings-schema.js';
 import {
   clickUrl,
@@ -20,7 +20,7 @@ import {
   type PopupEvent,
   type PopupPolicy,
 } from '../engine/index.js';
-import { systemClock, type Clock } from '../engine/base/ports.js';
+import { systemClock, type Clock } from '../engine/base/index.js';
 
 /** What the notifier asks the app. */
 export interface ElectronNotifierDeps {

@@ -5,7 +5,7 @@
  * has no network-change event) together with `net.isOnline()`.
  */
 import { net, powerMonitor } from 'electron';
-import { createNodeSystemEvents } from '../engine/node/node-system-events.js';
+import { createNodeSystemEvents } from '../engine/node/index.js';
 import type { SystemEventKind, SystemEvents } from '../engine/index.js';
 
 /** powerMonitor's screen-unlock event exists on macOS and Windows only (electron.d.ts). */

@@ -8,12 +8,12 @@
 import { appendFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../engine/index.js';
-import { sanitizeServerText } from '../engine/base/sanitize-text.js';
+import { sanitizeServerText } from '../engine/base/index.js';
 import {
   ensurePrivateDirectory,
   PRIVATE_FILE_MODE,
   restrictToOwner,
-} from '../engine/node/open-json-store.js';
+} from '../engine/node/index.js';
 
 const MAX_LINE_LENGTH = 4000;
 

@@ -30,13 +30,13 @@ import {
   type AccountSettings,
   type Settings,
 } from '../../common/settings-schema.js';
-import { normalizeFingerprint } from '../engine/imap/tls-probe.js';
+import { normalizeFingerprint } from '../engine/imap/index.js';
 import {
   ensurePrivateDirectory,
   openJsonStore,
   PRIVATE_FILE_MODE,
   restrictToOwner,
-} from '../engine/node/open-json-store.js';
+} from '../engine/node/index.js';
 
 const tokenBindingSchema = z.strictObject({ tokenUrl: z.string(), clientId: z.string() });
 /** What a refresh token was issued to: it is never sent to another token URL or client. */

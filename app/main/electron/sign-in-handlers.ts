@@ -11,12 +11,12 @@
 import type { SignInOutcome } from '../../common/ipc-contract.js';
 import { isHttpsUrl } from '../../common/https-url.js';
 import { TidingsError } from '../engine/index.js';
-import type { SignInOptions, SignInResult } from '../engine/auth/oauth2-sign-in.js';
+import type { SignInOptions, SignInResult } from '../engine/auth/index.js';
 import {
   resolveOAuth2Endpoints,
   type BuiltInClients,
   type OAuth2Endpoints,
-} from '../engine/auth/oauth2-providers.js';
+} from '../engine/auth/index.js';
 import type { IpcHandlers } from './ipc-handlers.js';
 import type { SettingsStore } from './settings-store.js';
 

@@ -8,7 +8,7 @@
  * interface, so tests drive electron-updater's own code against a local feed.
  */
 import type { Clock, Logger } from '../engine/index.js';
-import { sanitizeServerText } from '../engine/base/sanitize-text.js';
+import { sanitizeServerText } from '../engine/base/index.js';
 import type { UpdateStatus } from '../../common/ipc-contract.js';
 
 /** The part of electron-updater's `AppUpdater` this controller uses. */

@@ -5,17 +5,12 @@
  * passed, 1 when one failed; a config that cannot be used is a `ConfigError` (exit 2).
  */
 import type { AccountSettings } from '../../../common/settings-schema.js';
-import { runAccountCheck, type CheckStep } from '../../engine/check/account-check.js';
-import type { ResolvedAccount } from '../../engine/setup/autoconfig.js';
+import { runAccountCheck, type CheckStep } from '../../engine/check/index.js';
+import type { ResolvedAccount } from '../../engine/setup/index.js';
 import { resolvePort } from '../../../common/settings-schema.js';
-import {
-  allPassed,
-  checkDocument,
-  formatCheckTable,
-  type AccountReport,
-} from '../output/check-report.js';
+import { allPassed, checkDocument, formatCheckTable, type AccountReport } from '../output/index.js';
 import { setUpCheck } from './check-setup.js';
-import { createStderrLogger } from '../output/stderr-logger.js';
+import { createStderrLogger } from '../output/index.js';
 
 /** The parsed options of `tidings check`. */
 export interface CheckOptions {

@@ -5,15 +5,15 @@
  * dir's token file or the configured token sources.
  */
 import type { AccountSettings, Settings } from '../../../common/settings-schema.js';
-import type { ResolvedAccount } from '../../engine/setup/autoconfig.js';
+import type { ResolvedAccount } from '../../engine/setup/index.js';
 import type { CredentialSource } from '../../engine/index.js';
-import { accountResolverFromEnv } from '../config/autoconfig-env.js';
-import { createConfigCredentials } from '../credentials/config-credentials.js';
-import { ConfigSecretSource } from '../credentials/config-secret-source.js';
-import { loadConfigResolved } from '../config/load-config.js';
-import { resolveStateDir } from '../config/state-dir.js';
-import { createStderrLogger } from '../output/stderr-logger.js';
-import { TokenFile } from '../credentials/token-file.js';
+import { accountResolverFromEnv } from '../config/index.js';
+import { createConfigCredentials } from '../credentials/index.js';
+import { ConfigSecretSource } from '../credentials/index.js';
+import { loadConfigResolved } from '../config/index.js';
+import { resolveStateDir } from '../config/index.js';
+import { createStderrLogger } from '../output/index.js';
+import { TokenFile } from '../credentials/index.js';
 
 /** The per-step deadline when `--timeout` is not given: short, so a blackhole cannot hang us. */
 export const DEFAULT_STEP_TIMEOUT_SECONDS = 10;

@@ -6,12 +6,12 @@
 import { execFile } from 'node:child_process';
 import type { AccountSettings } from '../../../common/settings-schema.js';
 import { TidingsError } from '../../engine/index.js';
-import { signIn } from '../../engine/auth/oauth2-sign-in.js';
-import { ConfigError, loadConfigResolved } from '../config/load-config.js';
-import { bindingOf, endpointsForAccount } from '../credentials/oauth2-client.js';
-import { createStderrLogger } from '../output/stderr-logger.js';
-import { resolveStateDir } from '../config/state-dir.js';
-import { TokenFile } from '../credentials/token-file.js';
+import { signIn } from '../../engine/auth/index.js';
+import { ConfigError, loadConfigResolved } from '../config/index.js';
+import { bindingOf, endpointsForAccount } from '../credentials/index.js';
+import { createStderrLogger } from '../output/index.js';
+import { resolveStateDir } from '../config/index.js';
+import { TokenFile } from '../credentials/index.js';
 
 /** The parsed options of `tidings login`. */
 export interface LoginOptions {

@@ -6,13 +6,13 @@
  */
 import { limits } from '../../../common/settings-schema.js';
 import { classifyError } from '../../engine/index.js';
-import { ImapSession } from '../../engine/imap/imap-session.js';
-import { systemClock } from '../../engine/base/ports.js';
-import { sanitizeServerText } from '../../engine/base/sanitize-text.js';
-import { accountSessionOptions } from '../../engine/imap/session-options.js';
+import { ImapSession } from '../../engine/imap/index.js';
+import { systemClock } from '../../engine/base/index.js';
+import { sanitizeServerText } from '../../engine/base/index.js';
+import { accountSessionOptions } from '../../engine/imap/index.js';
 import { setUpCheck } from './check-setup.js';
-import { ConfigError } from '../config/load-config.js';
-import { createStderrLogger } from '../output/stderr-logger.js';
+import { ConfigError } from '../config/index.js';
+import { createStderrLogger } from '../output/index.js';
 
 /** The parsed options of `tidings mailboxes`. */
 export interface MailboxesOptions {

@@ -4,17 +4,13 @@
  * instead. Install checks the config as `tidings watch` would before it writes anything.
  */
 import path from 'node:path';
-import { ConfigError, loadConfigResolved } from '../config/load-config.js';
-import { bindingOf } from '../credentials/oauth2-client.js';
-import { installLaunchd, statusLaunchd, uninstallLaunchd } from '../service/service-launchd.js';
-import { installSystemd, statusSystemd, uninstallSystemd } from '../service/service-systemd.js';
-import {
-  ServicePathError,
-  windowsTaskCommand,
-  type WatchInvocation,
-} from '../service/service-units.js';
-import { createServiceWorld, type ServiceWorld } from '../service/service-world.js';
-import { TokenFile } from '../credentials/token-file.js';
+import { ConfigError, loadConfigResolved } from '../config/index.js';
+import { bindingOf } from '../credentials/index.js';
+import { installLaunchd, statusLaunchd, uninstallLaunchd } from '../service/index.js';
+import { installSystemd, statusSystemd, uninstallSystemd } from '../service/index.js';
+import { ServicePathError, windowsTaskCommand, type WatchInvocation } from '../service/index.js';
+import { createServiceWorld, type ServiceWorld } from '../service/index.js';
+import { TokenFile } from '../credentials/index.js';
 
 /** The parsed options of `tidings service`. */
 export interface ServiceOptions {

@@ -12,20 +12,20 @@ import {
   type Announcement,
   type Notifier,
 } from '../../engine/index.js';
-import { createConfigCredentials } from '../credentials/config-credentials.js';
-import { createConfigReload } from '../config/config-reload.js';
-import { ConfigSecretSource } from '../credentials/config-secret-source.js';
-import { DesktopNotifier } from '../output/desktop-notifier.js';
-import { createHookRunner } from '../hooks/hook-runner.js';
-import { announcementEvent, statusEvent } from '../output/json-events.js';
-import { loadConfigResolved } from '../config/load-config.js';
-import { bindingOf } from '../credentials/oauth2-client.js';
-import { resolveStateDir } from '../config/state-dir.js';
-import { createStderrLogger } from '../output/stderr-logger.js';
-import { createLineWriter } from '../output/stdout-writer.js';
-import { systemEventsOptionsFromEnv } from '../config/system-events-env.js';
-import { TokenFile } from '../credentials/token-file.js';
-import { createNodeSystemEvents } from '../../engine/node/node-system-events.js';
+import { createConfigCredentials } from '../credentials/index.js';
+import { createConfigReload } from '../config/index.js';
+import { ConfigSecretSource } from '../credentials/index.js';
+import { DesktopNotifier } from '../output/index.js';
+import { createHookRunner } from '../hooks/index.js';
+import { announcementEvent, statusEvent } from '../output/index.js';
+import { loadConfigResolved } from '../config/index.js';
+import { bindingOf } from '../credentials/index.js';
+import { resolveStateDir } from '../config/index.js';
+import { createStderrLogger } from '../output/index.js';
+import { createLineWriter } from '../output/index.js';
+import { systemEventsOptionsFromEnv } from '../config/index.js';
+import { TokenFile } from '../credentials/index.js';
+import { createNodeSystemEvents } from '../../engine/node/index.js';
 
 /** The parsed options of `tidings watch`. */
 export interface WatchOptions {

@@ -4,7 +4,7 @@
  * at a listed domain resolves to that server without any network lookup (other domains are
  * looked up as usual). Tests set it to reach a local Dovecot; users have no reason to.
  */
-import { resolveAccount, type ResolvedAccount } from '../../engine/setup/autoconfig.js';
+import { resolveAccount, type ResolvedAccount } from '../../engine/setup/index.js';
 import { ConfigError } from './load-config.js';
 import type { AccountResolver } from './resolve-emails.js';
 

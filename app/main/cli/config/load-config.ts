@@ -9,9 +9,9 @@ import {
   type AccountSettings,
   type Settings,
 } from '../../../common/settings-schema.js';
-import type { OAuth2Endpoints } from '../../engine/auth/oauth2-providers.js';
+import type { OAuth2Endpoints } from '../../engine/auth/index.js';
 import { accountResolverFromEnv } from './autoconfig-env.js';
-import { endpointsForAccount } from '../credentials/oauth2-client.js';
+import { endpointsForAccount } from '../credentials/index.js';
 import { resolveEmails, type ResolveEmailsDeps } from './resolve-emails.js';
 
 /** A config file that cannot be used, with one line per problem. */

@@ -4,7 +4,7 @@
  * name and sign-in kind filled in. What the user wrote wins over anything found.
  */
 import { accountFieldsSchema } from '../../../common/settings-schema.js';
-import type { ResolvedAccount } from '../../engine/setup/autoconfig.js';
+import type { ResolvedAccount } from '../../engine/setup/index.js';
 
 /** Looks `email` up; null when nothing was found. Aborted by `signal` at the deadline. */
 export type AccountResolver = (

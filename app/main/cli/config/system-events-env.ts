@@ -5,7 +5,7 @@
  * often timers and interfaces are checked (default 5 s). Tests set them to see a 3 s
  * SIGSTOP as a sleep and a new interface within a second; users have no reason to.
  */
-import type { NodeSystemEventsOptions } from '../../engine/node/node-system-events.js';
+import type { NodeSystemEventsOptions } from '../../engine/node/index.js';
 import { ConfigError } from './load-config.js';
 
 const KNOBS = {

@@ -12,9 +12,9 @@ import {
   passwordCredentials,
   type AccessTokenSource,
   type CredentialSource,
-} from '../../engine/base/credentials.js';
+} from '../../engine/base/index.js';
 import { TidingsError } from '../../engine/index.js';
-import { OAuth2TokenSource } from '../../engine/auth/oauth2-token-source.js';
+import { OAuth2TokenSource } from '../../engine/auth/index.js';
 import type { ConfigSecretSource } from './config-secret-source.js';
 import { startFirstLineCommand, type CommandRun } from './first-line-command.js';
 import { bindingOf, endpointsForAccount } from './oauth2-client.js';

@@ -9,7 +9,7 @@ import {
   resolveOAuth2Endpoints,
   type BuiltInClients,
   type OAuth2Endpoints,
-} from '../../engine/auth/oauth2-providers.js';
+} from '../../engine/auth/index.js';
 import type { TokenBinding } from './token-file.js';
 
 const ENV_NAMES = {

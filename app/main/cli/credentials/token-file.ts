@@ -14,7 +14,7 @@ import {
   openJsonStore,
   PRIVATE_FILE_MODE,
   restrictToOwner,
-} from '../../engine/node/open-json-store.js';
+} from '../../engine/node/index.js';
 import type { Logger } from '../../engine/index.js';
 
 /** What a refresh token belongs to. */

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { HookCommand } from '../../../common/settings-schema.js';
-import { sanitizeServerText } from '../../engine/base/sanitize-text.js';
+import { sanitizeServerText } from '../../engine/base/index.js';
 
 /** How long a hook has between SIGTERM and SIGKILL. */
 export const HOOK_KILL_GRACE_MS = 3_000;

@@ -7,10 +7,10 @@
  */
 import type { HookCommand, Settings } from '../../../common/settings-schema.js';
 import type { Announcement, Clock, Logger } from '../../engine/index.js';
-import { systemClock } from '../../engine/base/ports.js';
+import { systemClock } from '../../engine/base/index.js';
 import { HOOK_KILL_GRACE_MS, startHookCommand, type HookRun } from './hook-command.js';
 import { HookQueue, type HookBatch } from './hook-queue.js';
-import { announcementEvent } from '../output/json-events.js';
+import { announcementEvent } from '../output/index.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 const DEFAULT_SETTLE_SECONDS = 2;

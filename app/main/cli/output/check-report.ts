@@ -3,7 +3,7 @@
  * every row, so `grep FAILED` keeps whole rows), the certificate on lines under its row, and
  * a last line with the verdict; or, with `--json`, one JSON document for the whole run.
  */
-import type { CheckStep } from '../../engine/check/account-check.js';
+import type { CheckStep } from '../../engine/check/index.js';
 
 /** One account's rows. */
 export interface AccountReport {

@@ -20,7 +20,7 @@ import {
   type PopupEvent,
   type PopupPolicy,
 } from '../../engine/index.js';
-import { systemClock, type Clock } from '../../engine/base/ports.js';
+import { systemClock, type Clock } from '../../engine/base/index.js';
 
 /** What node-notifier is asked to show on macOS and Windows. */
 export interface NodeNotification {

@@ -17,8 +17,8 @@ import {
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AccountResolver } from '../config/resolve-emails.js';
-import { resolveStateDir } from '../config/state-dir.js';
+import type { AccountResolver } from '../config/index.js';
+import { resolveStateDir } from '../config/index.js';
 
 /** What a service-manager command did. `missing`: the command is not installed at all. */
 export interface RunResult {

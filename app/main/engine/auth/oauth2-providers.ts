@@ -4,7 +4,7 @@
  * desktop app) and the token source both start from `resolveOAuth2Endpoints`.
  */
 import type { OAuth2Settings } from '../../../common/settings-schema.js';
-import { TidingsError } from '../base/errors.js';
+import { TidingsError } from '../base/index.js';
 
 /** Everything a sign-in or a refresh needs to talk to the provider. */
 export interface OAuth2Endpoints {

@@ -8,10 +8,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
-import { TidingsError } from '../base/errors.js';
-import { isLoopbackAddressOrLocalhost } from '../base/loopback.js';
+import { TidingsError } from '../base/index.js';
+import { isLoopbackAddressOrLocalhost } from '../base/index.js';
 import type { OAuth2Endpoints } from './oauth2-providers.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
+import { sanitizeServerText } from '../base/index.js';
 import { withoutIdToken } from './oauth2-response.js';
 
 /** What `signIn` needs; `onUrl` receives the address to open, before any browser is tried. */

@@ -8,13 +8,13 @@
  * `network` error (the watcher backs off, tokens are kept).
  */
 import * as oauth from 'oauth4webapi';
-import type { AccessTokenSource } from '../base/credentials.js';
-import { withDeadline } from '../base/deadline.js';
-import { TidingsError } from '../base/errors.js';
-import { isLoopbackAddressOrLocalhost } from '../base/loopback.js';
+import type { AccessTokenSource } from '../base/index.js';
+import { withDeadline } from '../base/index.js';
+import { TidingsError } from '../base/index.js';
+import { isLoopbackAddressOrLocalhost } from '../base/index.js';
 import type { OAuth2Endpoints } from './oauth2-providers.js';
-import { systemClock, type Clock } from '../base/ports.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
+import { systemClock, type Clock } from '../base/index.js';
+import { sanitizeServerText } from '../base/index.js';
 import { withoutIdToken } from './oauth2-response.js';
 
 /** What a token source needs. */

@@ -4,9 +4,9 @@
  * a clock we do not share), refresh it once and try once more. A password the server refuses
  * is not tried again: the user must fix it. Either way the source hears of the refusal.
  */
-import type { CredentialSource, Credentials } from '../base/credentials.js';
-import { classifyError, TidingsError } from '../base/errors.js';
-import type { ImapSession } from '../imap/imap-session.js';
+import type { CredentialSource, Credentials } from '../base/index.js';
+import { classifyError, TidingsError } from '../base/index.js';
+import type { ImapSession } from '../imap/index.js';
 
 /** Who signs in, and with which source. */
 export interface SignIn {

@@ -6,11 +6,11 @@
  */
 import { resolvePort, type AccountSettings } from '../../../common/settings-schema.js';
 import { ConnectionSteps, type CertificateReport } from './connection-steps.js';
-import type { CredentialSource } from '../base/credentials.js';
-import { classifyError, TidingsError, type ErrorCode } from '../base/errors.js';
-import { ImapSession } from '../imap/imap-session.js';
-import { silentLogger, systemClock, type Logger } from '../base/ports.js';
-import { accountSessionOptions } from '../imap/session-options.js';
+import type { CredentialSource } from '../base/index.js';
+import { classifyError, TidingsError, type ErrorCode } from '../base/index.js';
+import { ImapSession } from '../imap/index.js';
+import { silentLogger, systemClock, type Logger } from '../base/index.js';
+import { accountSessionOptions } from '../imap/index.js';
 
 /** The steps, in order. `settings` is the CLI's (where an email-only account's came from). */
 export type CheckStepName = 'settings' | 'dns' | 'tcp' | 'tls' | 'login' | 'mailbox';

@@ -10,12 +10,12 @@ import dns from 'node:dns/promises';
 import net from 'node:net';
 import tls, { rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { TlsMode } from '../../../common/settings-schema.js';
-import { withDeadline } from '../base/deadline.js';
-import { classifyError, TidingsError } from '../base/errors.js';
-import { systemClock } from '../base/ports.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
-import { readCaFile } from '../imap/tls-options.js';
-import { normalizeFingerprint } from '../imap/tls-probe.js';
+import { withDeadline } from '../base/index.js';
+import { classifyError, TidingsError } from '../base/index.js';
+import { systemClock } from '../base/index.js';
+import { sanitizeServerText } from '../base/index.js';
+import { readCaFile } from '../imap/index.js';
+import { normalizeFingerprint } from '../imap/index.js';
 
 /** What the server's certificate says, and whether the account's rules trust it. */
 export interface CertificateReport {

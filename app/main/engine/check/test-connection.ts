@@ -7,12 +7,12 @@
  */
 import type { ConnectionTestResult } from '../../../common/ipc-contract.js';
 import type { AccountSettings } from '../../../common/settings-schema.js';
-import type { ConnectGate } from '../imap/connect-gate.js';
-import type { Credentials } from '../base/credentials.js';
-import { classifyError } from '../base/errors.js';
-import { ImapSession } from '../imap/imap-session.js';
-import { silentLogger, systemClock, type Clock, type Logger } from '../base/ports.js';
-import { accountSessionOptions } from '../imap/session-options.js';
+import type { ConnectGate } from '../imap/index.js';
+import type { Credentials } from '../base/index.js';
+import { classifyError } from '../base/index.js';
+import { ImapSession } from '../imap/index.js';
+import { silentLogger, systemClock, type Clock, type Logger } from '../base/index.js';
+import { accountSessionOptions } from '../imap/index.js';
 
 /** What a connection test needs besides the account. */
 export interface ConnectionTestOptions {

@@ -4,8 +4,8 @@
  * never a LOGIN line or a password) at warn and error, and the rest at debug. Its messages
  * can quote the server (a parser error shows the line it choked on): they are sanitized.
  */
-import type { Logger } from '../base/ports.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
+import type { Logger } from '../base/index.js';
+import { sanitizeServerText } from '../base/index.js';
 
 interface ImapLogEntry {
   msg?: unknown;

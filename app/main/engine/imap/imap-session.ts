@@ -9,9 +9,9 @@ import { ImapFlow, type FetchMessageObject } from 'imapflow';
 // imapflow's own modified-UTF-7 mailbox name coding (RFC 3501 §5.1.3), exported through its
 // package.json's "./lib/*.js" entry: NOTIFY's mailbox list and its STATUS answers need it.
 import { decodePath, encodePath } from 'imapflow/lib/tools.js';
-import { formatSeconds, withDeadline } from '../base/deadline.js';
-import { classifyError, TidingsError } from '../base/errors.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
+import { formatSeconds, withDeadline } from '../base/index.js';
+import { classifyError, TidingsError } from '../base/index.js';
+import { sanitizeServerText } from '../base/index.js';
 import { toImapFlowOptions, type SessionOptions } from './session-options.js';
 import { explainTlsFailure, resolveTlsOptions } from './tls-options.js';
 

@@ -10,9 +10,9 @@ import {
   type AccountSettings,
   type TlsMode,
 } from '../../../common/settings-schema.js';
-import type { Credentials } from '../base/credentials.js';
+import type { Credentials } from '../base/index.js';
 import { createImapLogger } from './imap-logger.js';
-import type { Clock, Logger } from '../base/ports.js';
+import type { Clock, Logger } from '../base/index.js';
 
 /** Where and how to connect. */
 export interface SessionOptions {

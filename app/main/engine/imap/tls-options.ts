@@ -11,8 +11,8 @@ import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { rootCertificates, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { TlsMode } from '../../../common/settings-schema.js';
-import { classifyError, TidingsError } from '../base/errors.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
+import { classifyError, TidingsError } from '../base/index.js';
+import { sanitizeServerText } from '../base/index.js';
 import { normalizeFingerprint, probeCertificate } from './tls-probe.js';
 
 /** What TLS needs from an account's session options. */

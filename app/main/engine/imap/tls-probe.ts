@@ -5,8 +5,8 @@
  */
 import net from 'node:net';
 import tls, { type PeerCertificate } from 'node:tls';
-import { TidingsError } from '../base/errors.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
+import { TidingsError } from '../base/index.js';
+import { sanitizeServerText } from '../base/index.js';
 
 /** The presented certificate and its SHA-256 fingerprint ("AB:CD:…"). */
 export interface ServerCertificate {

@@ -12,7 +12,7 @@ import {
   PRIVATE_FILE_MODE,
   restrictToOwner,
 } from './open-json-store.js';
-import type { Logger, MailboxCursor, StateStore } from '../base/ports.js';
+import type { Logger, MailboxCursor, StateStore } from '../base/index.js';
 
 interface StateShape {
   cursors: Record<string, Record<string, MailboxCursor>>;

@@ -5,7 +5,7 @@
  * unref'd: they never keep the process alive on their own.
  */
 import { networkInterfaces } from 'node:os';
-import type { SystemEventKind, SystemEvents } from '../base/ports.js';
+import type { SystemEventKind, SystemEvents } from '../base/index.js';
 
 /** Tuning and seams for tests. */
 export interface NodeSystemEventsOptions {

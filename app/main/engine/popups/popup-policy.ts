@@ -7,10 +7,10 @@
  * While paused or in quiet hours nothing pops up (a VIP still does in quiet hours, not in a
  * manual pause), and the end of the hold shows one catch-up notification with the counts.
  */
-import type { NewMessage } from '../base/announcement.js';
+import type { NewMessage } from '../base/index.js';
 import type { PopupDecision } from './notification-rules.js';
-import type { Clock } from '../base/ports.js';
-import { senderDisplayName } from '../base/sanitize-text.js';
+import type { Clock } from '../base/index.js';
+import { senderDisplayName } from '../base/index.js';
 
 /** What one popup shows. */
 export type Popup =

@@ -11,7 +11,7 @@ import {
 } from '../../../common/settings-schema.js';
 import { decidePopup } from './notification-rules.js';
 import { PopupPolicy, type PopupEvent, type PopupHold } from './popup-policy.js';
-import type { Clock } from '../base/ports.js';
+import type { Clock } from '../base/index.js';
 import { quietUntil, type QuietPeriod } from './quiet-hours.js';
 
 /** What the policy reads, each time it decides (settings change while the app runs). */

@@ -2,7 +2,7 @@
  * The words of a popup, and where clicking it leads. One place for every notifier (Electron,
  * node-notifier), so the privacy switch and the wording hold everywhere alike.
  */
-import type { NotificationText } from '../base/announcement.js';
+import type { NotificationText } from '../base/index.js';
 import type { Popup } from './popup-policy.js';
 
 const MAX_SUMMARY_SENDERS = 3;

@@ -5,8 +5,8 @@
  * the moment its sync finds it: the stream never waits. Grouping a storm is presentation,
  * done by the popup notifiers (popup-policy.ts), never by holding messages back here.
  */
-import type { Announcement, NewMessage } from '../base/announcement.js';
-import type { Clock, Notifier, StateStore } from '../base/ports.js';
+import type { Announcement, NewMessage } from '../base/index.js';
+import type { Clock, Notifier, StateStore } from '../base/index.js';
 
 /** How many announced Message-IDs each account remembers (oldest forgotten first). */
 export const REMEMBERED_MESSAGE_IDS = 5_000;

@@ -4,8 +4,8 @@
  * life, so watchers beyond the limit wait here instead of being refused by the server.
  */
 import { resolvePort, type AccountSettings } from '../../../common/settings-schema.js';
-import { TidingsError } from '../base/errors.js';
-import { presets } from '../setup/presets.js';
+import { TidingsError } from '../base/index.js';
+import { presets } from '../setup/index.js';
 
 /** Connections an account may hold when neither its settings nor a preset say. */
 export const DEFAULT_MAX_CONNECTIONS = 10;

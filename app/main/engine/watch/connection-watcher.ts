@@ -15,18 +15,18 @@ import {
 } from '../../../common/settings-schema.js';
 import type { Announcer } from './announcer.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
-import { formatSeconds, sleep } from '../base/deadline.js';
-import type { ConnectGate } from '../imap/connect-gate.js';
+import { formatSeconds, sleep } from '../base/index.js';
+import type { ConnectGate } from '../imap/index.js';
 import type { ConnectionBudget } from './connection-budget.js';
-import { isLoopbackHost } from '../base/loopback.js';
-import { classifyError, isTransient, TidingsError } from '../base/errors.js';
-import { ImapSession, type SelectedMailbox } from '../imap/imap-session.js';
+import { isLoopbackHost } from '../base/index.js';
+import { classifyError, isTransient, TidingsError } from '../base/index.js';
+import { ImapSession, type SelectedMailbox } from '../imap/index.js';
 import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
-import type { CredentialSource, Credentials } from '../base/credentials.js';
-import type { Clock, Logger, StateStore, StatusListener } from '../base/ports.js';
-import { sanitizeServerText } from '../base/sanitize-text.js';
-import { accountSessionOptions } from '../imap/session-options.js';
-import { openSignedIn } from '../auth/open-signed-in.js';
+import type { CredentialSource, Credentials } from '../base/index.js';
+import type { Clock, Logger, StateStore, StatusListener } from '../base/index.js';
+import { sanitizeServerText } from '../base/index.js';
+import { accountSessionOptions } from '../imap/index.js';
+import { openSignedIn } from '../auth/index.js';
 
 /** Why a watcher was woken. */
 export type WakeReason =

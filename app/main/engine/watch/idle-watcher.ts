@@ -6,8 +6,8 @@
  */
 import type { WatcherStatus } from '../../../common/account-status.js';
 import type { AccountSettings, LivenessSettings } from '../../../common/settings-schema.js';
-import { TidingsError } from '../base/errors.js';
-import type { SelectedMailbox } from '../imap/imap-session.js';
+import { TidingsError } from '../base/index.js';
+import type { SelectedMailbox } from '../imap/index.js';
 import { ConnectionWatcher, type WatcherDeps } from './connection-watcher.js';
 
 export { type WakeReason, type WatcherDeps } from './connection-watcher.js';

@@ -11,7 +11,7 @@
  * - A mailbox held back because it was resynced often in one round (a server whose STATUS
  *   keeps disagreeing with its SELECT) is not forgotten: it is due again after the next wait.
  */
-import type { MailboxStatus } from '../imap/imap-session.js';
+import type { MailboxStatus } from '../imap/index.js';
 
 /** Compares what the server said of a mailbox with its cursor: true when mail may be missed. */
 export type BehindCheck = (mailbox: string, status: MailboxStatus) => boolean;

@@ -8,17 +8,17 @@
  */
 import type { FetchMessageObject } from 'imapflow';
 import { resolvePort, type AccountSettings } from '../../../common/settings-schema.js';
-import type { NewMessage } from '../base/announcement.js';
+import type { NewMessage } from '../base/index.js';
 import type { Announcer } from './announcer.js';
-import type { ImapSession, MailboxStatus, SelectedMailbox } from '../imap/imap-session.js';
-import type { MailboxCursor, StateStore } from '../base/ports.js';
-import { decodeRawHeader, displayNameOf, isGarbled } from '../base/raw-header.js';
+import type { ImapSession, MailboxStatus, SelectedMailbox } from '../imap/index.js';
+import type { MailboxCursor, StateStore } from '../base/index.js';
+import { decodeRawHeader, displayNameOf, isGarbled } from '../base/index.js';
 import {
   formatSender,
   MAX_SENDER_LENGTH,
   MAX_SUBJECT_LENGTH,
   sanitizeText,
-} from '../base/sanitize-text.js';
+} from '../base/index.js';
 
 /** The most UIDs one UID FETCH of a resync asks for; the cursor is persisted after each. */
 export const RESYNC_CHUNK = 1_000;

@@ -10,10 +10,10 @@ import {
   type Settings,
 } from '../../../common/settings-schema.js';
 import { Announcer } from './announcer.js';
-import { ConnectGates } from '../imap/connect-gate.js';
+import { ConnectGates } from '../imap/index.js';
 import { ConnectionBudget, connectionLimitFor, type ConnectionLimit } from './connection-budget.js';
 import { backoffFor, type BackoffPolicy } from './backoff.js';
-import { passwordCredentials, type CredentialSource } from '../base/credentials.js';
+import { passwordCredentials, type CredentialSource } from '../base/index.js';
 import { MailboxSetWatcher } from './status-watcher.js';
 import { MailboxWatcher, type WakeReason } from './idle-watcher.js';
 import { planIdle } from './watch-plan.js';
@@ -28,7 +28,7 @@ import {
   type StateStore,
   type StatusListener,
   type SystemEvents,
-} from '../base/ports.js';
+} from '../base/index.js';
 
 /** The supervisor's parts; settings, store, notifier and secrets or credentials are required. */
 export interface SupervisorOptions {

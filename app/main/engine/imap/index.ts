@@ -1,0 +1,16 @@
+/**
+ * The one door to imapflow: a session with every command under a deadline, TLS options
+ * and probes, the per-server connect gate.
+ * Code outside this folder imports only from here.
+ */
+export { ConnectGate, ConnectGates } from './connect-gate.js';
+export {
+  ImapSession,
+  type MailboxChange,
+  type MailboxStatus,
+  samePath,
+  type SelectedMailbox,
+} from './imap-session.js';
+export { accountSessionOptions } from './session-options.js';
+export { readCaFile } from './tls-options.js';
+export { normalizeFingerprint } from './tls-probe.js';

@@ -1,0 +1,11 @@
+/**
+ * What decides whether and how a popup shows: sender and list rules, quiet hours, the storm
+ * policy, popup text and markup.
+ * Code outside this folder imports only from here.
+ */
+export { escapeNotificationMarkup } from './notification-markup.js';
+export { decidePopup, type NotificationRules } from './notification-rules.js';
+export { type Popup, type PopupEvent, type PopupHold, PopupPolicy } from './popup-policy.js';
+export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popup-settings.js';
+export { clickUrl, describePopup } from './popup-text.js';
+export { type QuietPeriod, quietUntil } from './quiet-hours.js';

@@ -8,20 +8,20 @@
  *   left for, on a server without NOTIFY).
  * A mailbox whose STATUS says it changed since its cursor (UIDVALIDITY, UIDNEXT, CONDSTORE's
  * HIGHESTMODSEQ) is EXAMINEd and resynced through the same path as IDLE's; which mailboxes a
- * round resyncs is `MailboxNews`'s bookkeeping. Every heartbeat also asks STATUS of the
- * watched mailboxes (a slice at a time) and compares each UIDNEXT with its mark: a push the
- * server never sent costs at most a heartbeat, never the message. Nothing changes in the
+ * round resyncs is `MailboxNews`'s bookkeeping. Every heartbeat also asks STATUS of a tenth
+ * of the watched mailboxes, in turn, and compares each UIDNEXT with its mark: a push the
+ * server never sent costs at most ten heartbeats, never the message. Nothing changes in the
  * exactly-once rules: cursors and the announcer are shared by modes.
  */
 import type { WatcherStatus } from '../../../common/account-status.js';
 import type { AccountSettings, LivenessSettings } from '../../../common/settings-schema.js';
-import { TidingsError } from '../base/errors.js';
+import { TidingsError } from '../base/index.js';
 import {
   samePath,
   type ImapSession,
   type MailboxChange,
   type MailboxStatus,
-} from '../imap/imap-session.js';
+} from '../imap/index.js';
 import { MailboxNews } from './mailbox-news.js';
 import { isBehind, serverOf } from './mailbox-sync.js';
 import {
@@ -48,8 +48,14 @@ export interface SetWatcherOptions {
 /** How often one mailbox may be resynced in one round (see `syncDue`). */
 const MAX_RESYNCS_PER_ROUND = 3;
 
-/** How many mailboxes one heartbeat asks STATUS of (the rest on the next ones, in turn). */
-export const SWEEP_PER_HEARTBEAT = 50;
+/**
+ * The heartbeat's STATUS sweep looks at every watched mailbox within this many heartbeats
+ * (10 minutes at the default 60 s), a slice at each, at most SWEEP_MAX_PER_HEARTBEAT: a
+ * safety net behind pushes, not a poll. All at every heartbeat cost 50 mailboxes 0.12 % of
+ * a core at rest and 600 KiB/h (bench/RESULTS.md, 2026-12-06).
+ */
+export const SWEEP_HEARTBEATS = 10;
+const SWEEP_MAX_PER_HEARTBEAT = 50;
 
 /** Wake reasons that are about one mailbox (`news` has them already). */
 const MAILBOX_NEWS: ReadonlySet<WakeReason> = new Set(['exists', 'expunge', 'flags']);
@@ -206,14 +212,16 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   }
 
   /**
-   * The safety net behind every push: STATUS of up to SWEEP_PER_HEARTBEAT watched mailboxes
-   * (not the selected one, whose news comes as EXISTS), in turn, each compared with its mark.
+   * The safety net behind every push: STATUS of a slice of the watched mailboxes (not the
+   * selected one, whose news comes as EXISTS), in turn, each compared with its mark; every
+   * one is looked at within SWEEP_HEARTBEATS heartbeats.
    */
   private async sweep(session: ImapSession): Promise<number> {
     const others = this.watched.filter(
       (mailbox) => mailbox !== this.selectedPath && !this.missing.has(mailbox),
     );
-    const count = Math.min(SWEEP_PER_HEARTBEAT, others.length);
+    const slice = Math.ceil(others.length / SWEEP_HEARTBEATS);
+    const count = Math.min(SWEEP_MAX_PER_HEARTBEAT, slice);
     for (let i = 0; i < count; i++) {
       const mailbox = others[(this.sweepFrom + i) % others.length];
       if (mailbox !== undefined) await this.askStatus(session, mailbox);

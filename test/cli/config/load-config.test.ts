@@ -2,11 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  loadConfig,
-  type LoadConfigOptions,
-} from '../../../app/main/cli/config/load-config.js';
+import { ConfigError } from '../../../app/main/cli/config/config-error.js';
+import { loadConfig, type LoadConfigOptions } from '../../../app/main/cli/config/load-config.js';
 
 const valid = {
   accounts: [{ id: 'work', host: 'imap.example.test', user: 'ann', password: 'x' }],

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { accountResolverFromEnv } from '../../../app/main/cli/config/autoconfig-env.js';
-import { ConfigError, loadConfigResolved } from '../../../app/main/cli/config/load-config.js';
+import { ConfigError } from '../../../app/main/cli/config/config-error.js';
+import { loadConfigResolved } from '../../../app/main/cli/config/load-config.js';
 import type { ResolvedAccount } from '../../../app/main/engine/setup/autoconfig.js';
 
 const gmail: ResolvedAccount = {

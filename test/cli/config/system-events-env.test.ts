@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../app/main/cli/config/load-config.js';
+import { ConfigError } from '../../../app/main/cli/config/config-error.js';
 import { systemEventsOptionsFromEnv } from '../../../app/main/cli/config/system-events-env.js';
 
 describe('systemEventsOptionsFromEnv', () => {

@@ -5,7 +5,7 @@
  * looked up as usual). Tests set it to reach a local Dovecot; users have no reason to.
  */
 import { resolveAccount, type ResolvedAccount } from '../../engine/setup/index.js';
-import { ConfigError } from './load-config.js';
+import { ConfigError } from './config-error.js';
 import type { AccountResolver } from './resolve-emails.js';
 
 const KNOB = 'TIDINGS_AUTOCONFIG_HOSTS';

@@ -14,7 +14,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../../../common/settings-schema.js';
 import type { Logger } from '../../engine/index.js';
-import { ConfigError } from './load-config.js';
+import { ConfigError } from './config-error.js';
 
 /** How long file change events are gathered before the file is read. */
 export const FILE_CHANGE_DEBOUNCE_MS = 300;

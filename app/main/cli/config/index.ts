@@ -5,7 +5,8 @@
  */
 export { accountResolverFromEnv } from './autoconfig-env.js';
 export { createConfigReload } from './config-reload.js';
-export { ConfigError, loadConfigResolved } from './load-config.js';
+export { ConfigError } from './config-error.js';
+export { loadConfigResolved } from './load-config.js';
 export { type AccountResolver } from './resolve-emails.js';
 export { resolveStateDir } from './state-dir.js';
 export { systemEventsOptionsFromEnv } from './system-events-env.js';

@@ -13,17 +13,7 @@ import type { OAuth2Endpoints } from '../../engine/auth/index.js';
 import { accountResolverFromEnv } from './autoconfig-env.js';
 import { endpointsForAccount } from '../credentials/index.js';
 import { resolveEmails, type ResolveEmailsDeps } from './resolve-emails.js';
-
-/** A config file that cannot be used, with one line per problem. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: invalid configuration\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  }
-}
+import { ConfigError } from './config-error.js';
 
 /** What `loadConfig` may also check. */
 export interface LoadConfigOptions {

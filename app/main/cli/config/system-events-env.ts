@@ -6,7 +6,7 @@
  * SIGSTOP as a sleep and a new interface within a second; users have no reason to.
  */
 import type { NodeSystemEventsOptions } from '../../engine/node/index.js';
-import { ConfigError } from './load-config.js';
+import { ConfigError } from './config-error.js';
 
 const KNOBS = {
   TIDINGS_RESUME_DRIFT_MS: 'driftMs',

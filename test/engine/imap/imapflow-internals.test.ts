@@ -1,5 +1,5 @@
 /**
- * The imapflow internals the engine leans on (imap-session.ts says why each is needed). They
+ * The imapflow internals the engine leans on (imap/imapflow-internals.ts says why each is needed). They
  * are not public API: this pins them to the version in package.json, so an upgrade that moves
  * one fails here by name instead of as a silent change of behaviour.
  */

@@ -3,7 +3,7 @@
  * against the cursor when the round asks, with nothing forgotten unanswered.
  */
 import { describe, expect, it } from 'vitest';
-import type { MailboxStatus } from '../../../app/main/engine/imap/imap-session.js';
+import type { MailboxStatus } from '../../../app/main/engine/imap/mailbox-status.js';
 import { MailboxNews } from '../../../app/main/engine/watch/mailbox-news.js';
 
 /** News judged against marks the test moves, as a resync would. */

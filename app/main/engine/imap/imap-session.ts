@@ -9,9 +9,26 @@ import { ImapFlow, type FetchMessageObject } from 'imapflow';
 // imapflow's own modified-UTF-7 mailbox name coding (RFC 3501 §5.1.3), exported through its
 // package.json's "./lib/*.js" entry: NOTIFY's mailbox list and its STATUS answers need it.
 import { decodePath, encodePath } from 'imapflow/lib/tools.js';
-import { formatSeconds, withDeadline } from '../base/index.js';
-import { classifyError, TidingsError } from '../base/index.js';
-import { sanitizeServerText } from '../base/index.js';
+import {
+  classifyError,
+  formatSeconds,
+  sanitizeServerText,
+  TidingsError,
+  withDeadline,
+} from '../base/index.js';
+import { throwMailboxRefusal } from './command-refusal.js';
+import type { CommandConnection } from './commands/command-connection.js';
+import { notifySet } from './commands/notify.js';
+import { statusOf } from './commands/status.js';
+import { internalsOf, type UntaggedResponse } from './imapflow-internals.js';
+import {
+  neverParkOnThrottle,
+  onServerBye,
+  watchResponseCodes,
+  type NotedCode,
+} from './imapflow-patches.js';
+import type { MailboxStatus } from './mailbox-status.js';
+import { nameOf, parseStatus } from './untagged.js';
 import { toImapFlowOptions, type SessionOptions } from './session-options.js';
 import { explainTlsFailure, resolveTlsOptions } from './tls-options.js';
 
@@ -27,19 +44,6 @@ export interface SelectedMailbox {
    * in between may be below it and not yet in the selected view.
    */
   uidNextAfterSelect?: boolean;
-}
-
-/** What STATUS (asked, or sent by NOTIFY) told us about a mailbox that is not selected. */
-export interface MailboxStatus {
-  /** The name, decoded from modified UTF-7. */
-  path: string;
-  /** The name as the server sent it (Dovecot's NOTIFY sends raw UTF-8, see `status`). */
-  rawPath?: string;
-  uidValidity?: number;
-  uidNext?: number;
-  messages?: number;
-  unseen?: number;
-  highestModseq?: string;
 }
 
 /** What a mailbox change during IDLE was. */
@@ -78,44 +82,27 @@ export class ImapSession {
       this.closeReason ??= classifyError(error);
       options.logger.debug(`${options.label}: connection error: ${this.closeReason.message}`);
     });
-    this.closeOnBye();
-    this.watchResponseCodes();
-    this.neverParkOnThrottle();
+    // Unless our own LOGOUT asked for it, a BYE ends the connection with its reason at once.
+    onServerBye(client, () => {
+      if (this.loggingOut) return;
+      this.closeReason ??= byeError(client.byeReason);
+      // Not from inside imapflow's response handler: the close runs once it has returned.
+      setImmediate(() => this.destroy());
+    });
+    watchResponseCodes(client, (code, text) => this.noteResponseCode(code, text));
+    neverParkOnThrottle(client, (delay) => {
+      this.throttled = new TidingsError(
+        'network',
+        `throttled by the server (it asks us to wait ${formatSeconds(delay)})`,
+        { retryAfterMs: delay },
+      );
+      this.closeReason ??= this.throttled;
+      setImmediate(() => this.destroy());
+    });
   }
 
-  /**
-   * RFC 3501 §7.1: the human-readable text of an `[ALERT]` "MUST be presented to the user".
-   * Gmail sends them (`[ALERT] Please log in via your web browser…`); a tagged NO [ALERT]
-   * reaches the user as the failure's text, an untagged one only through here. imapflow 2.1.2
-   * has no alert event and drops an untagged OK outside a command that asked for it; every
-   * untagged response goes through its `getUntaggedHandler(command, attributes)` (imap-flow.js,
-   * one call site in the reader), which is where the section code and text are read. Gmail's
-   * and Exchange's untagged `[THROTTLED]` are logged the same way: the commands still run.
-   */
-  private watchResponseCodes(): void {
-    const client = this.client as unknown as {
-      getUntaggedHandler?: (command: string, attributes: unknown) => unknown;
-    };
-    const lookUp = client.getUntaggedHandler;
-    if (typeof lookUp !== 'function') return;
-    client.getUntaggedHandler = (command: string, attributes: unknown) => {
-      const name = typeof command === 'string' ? command.toUpperCase() : '';
-      if (['OK', 'NO', 'BAD', 'BYE'].includes(name)) this.noteResponseCode(attributes);
-      return lookUp.call(this.client, command, attributes);
-    };
-  }
-
-  private noteResponseCode(attributes: unknown): void {
-    if (!Array.isArray(attributes)) return;
-    const first = attributes[0] as { section?: Array<{ value?: unknown }> } | undefined;
-    const code = String(first?.section?.[0]?.value ?? '').toUpperCase();
-    if (code !== 'ALERT' && code !== 'THROTTLED') return;
-    const text = sanitizeServerText(
-      attributes
-        .filter((attribute) => (attribute as { type?: unknown })?.type === 'TEXT')
-        .map((attribute) => String((attribute as { value?: unknown }).value ?? '').trim())
-        .join(' '),
-    );
+  /** ALERTs are shown to the user (status detail) and logged; THROTTLED is logged. */
+  private noteResponseCode(code: NotedCode, text: string): void {
     const { logger, label } = this.options;
     if (code === 'THROTTLED') {
       logger.warn(`${label}: the server is throttling this connection${text ? `: ${text}` : ''}`);
@@ -127,33 +114,6 @@ export class ImapSession {
   }
 
   /**
-   * Microsoft 365 answers a throttled command with `BAD Request is throttled. Suggested Backoff
-   * Time: N milliseconds`; imapflow 2.1.2 then parks its reader for up to half the socket
-   * timeout (`throttleWait` in imap-flow.js) before it rejects with ETHROTTLE. Parked, the
-   * command would outlive our deadline and read as a dead connection. Waiting is the watcher's
-   * business (backoff, with the connection dropped): the rejection comes at once, the server's
-   * suggestion kept in the error (`retryAfterMs`), and the connection ends. Its FETCH command
-   * (commands/fetch.js) would retry a throttled FETCH three times through the same
-   * `throttleWait`: the second wait answers "aborted", so no retry goes out.
-   */
-  private neverParkOnThrottle(): void {
-    const client = this.client as unknown as { throttleWait?: (delay: number) => Promise<boolean> };
-    if (typeof client.throttleWait !== 'function') return;
-    client.throttleWait = async (delay: number) => {
-      if (this.throttled) return true;
-      this.throttled = new TidingsError(
-        'network',
-        `throttled by the server (it asks us to wait ${formatSeconds(delay)})`,
-        { retryAfterMs: delay },
-      );
-      this.closeReason ??= this.throttled;
-      // Not from inside imapflow's response handler: the close runs once it has returned.
-      setImmediate(() => this.destroy());
-      return false;
-    };
-  }
-
-  /**
    * Calls `listener` with the text of every untagged `[ALERT]` (RFC 3501 §7.1), already
    * sanitized, starting with the latest one before it subscribed (one in the greeting or during
    * login, which come before `open` resolves); each alert is logged at warn level either way.
@@ -161,26 +121,6 @@ export class ImapSession {
   onAlert(listener: (text: string) => void): void {
     this.alertListeners.add(listener);
     if (this.lastAlert !== undefined) listener(this.lastAlert);
-  }
-
-  /**
-   * RFC 3501 §7.1.5: an untagged BYE says the server is about to close. imapflow notes it and
-   * waits for the socket to close, so a server whose FIN never comes would leave us idling
-   * until the heartbeat, the reason lost. Its `serverBye` (imap-flow.js in 2.1.2; there is no
-   * BYE event) is the one place to learn of it: the socket is then dropped with the reason,
-   * unless our own LOGOUT asked for the BYE.
-   */
-  private closeOnBye(): void {
-    const client = this.client as unknown as { serverBye?: (parsed: unknown) => Promise<void> };
-    const serverBye = client.serverBye;
-    if (typeof serverBye !== 'function') return;
-    client.serverBye = async (parsed: unknown) => {
-      await serverBye.call(this.client, parsed);
-      if (this.loggingOut) return;
-      this.closeReason ??= byeError(this.client.byeReason);
-      // Not from inside imapflow's response handler: the close runs once it has returned.
-      setImmediate(() => this.destroy());
-    };
   }
 
   /**
@@ -244,24 +184,16 @@ export class ImapSession {
     return this.client.capabilities.has(capability.toUpperCase());
   }
 
-  /**
-   * NOTIFY SET STATUS (RFC 5465) for `mailboxes`: MessageNew, MessageExpunge and FlagChange
-   * (and MailboxName, see `onMailboxListed`),
-   * for the selected mailbox as EXISTS / EXPUNGE / FETCH, for the others as untagged STATUS
-   * (see `onMailboxStatus`); STATUS first sends every listed mailbox's status at once. imapflow
-   * 2.1.2 has no NOTIFY: the command goes through its `exec` (the internal path its own
-   * commands use: attributes as its compiler takes them, nested arrays for lists).
-   */
-  /** imapflow's internal command path (`exec` in imap-flow.js, 2.1.2), pinned by a test. */
-  private exec(
-    command: string,
-    attributes: unknown,
-    options?: { untagged?: Record<string, (untagged: { attributes?: unknown[] }) => unknown> },
-  ): Promise<{ next(): void }> {
-    const client = this.client as unknown as {
-      exec(command: string, attributes: unknown, options?: unknown): Promise<{ next(): void }>;
+  /** The narrow connection our own commands (NOTIFY, STATUS) run over. */
+  private get commands(): CommandConnection {
+    return {
+      exec: (command, attributes, options) =>
+        internalsOf(this.client).exec(command, attributes, options),
+      encodeName: (path) => encodePath(this.client, path),
+      decodeName: (raw) => decodePath(this.client, raw),
+      has: (capability) => this.has(capability),
+      pushStatus: (untagged) => this.pushedStatus(untagged),
     };
-    return client.exec(command, attributes, options);
   }
 
   /** True when `path` goes on the wire in modified UTF-7 (non-ASCII, or an `&`). */
@@ -269,33 +201,9 @@ export class ImapSession {
     return encodePath(this.client, path) !== path;
   }
 
+  /** NOTIFY SET STATUS for `mailboxes` (commands/notify.ts), under the command deadline. */
   async notifySet(mailboxes: readonly string[]): Promise<void> {
-    const atom = (value: string) => ({ type: 'ATOM', value });
-    const events = [atom('MessageNew'), atom('MessageExpunge'), atom('FlagChange')];
-    const listEvents = [...events, atom('MailboxName')];
-    const names = mailboxes.map((path) => ({
-      type: 'STRING',
-      value: encodePath(this.client, path),
-    }));
-    const attributes = [
-      atom('SET'),
-      atom('STATUS'),
-      [atom('selected'), events],
-      [atom('mailboxes'), names, listEvents],
-    ];
-    const response = await this.call(
-      'NOTIFY',
-      this.exec('NOTIFY', attributes).catch((error: unknown) => {
-        const { responseStatus, responseText } = error as {
-          responseStatus?: string;
-          responseText?: string;
-        };
-        if (responseStatus !== 'NO' && responseStatus !== 'BAD') throw error;
-        const reason = sanitizeServerText(responseText) || responseStatus;
-        throw new TidingsError('protocol', `NOTIFY refused: ${reason}`, { cause: error });
-      }),
-    );
-    response.next();
+    await this.call('NOTIFY', notifySet(this.commands, mailboxes));
   }
 
   /**
@@ -306,12 +214,10 @@ export class ImapSession {
    */
   onMailboxStatus(listener: (status: MailboxStatus) => void): void {
     this.statusListeners.add(listener);
-    const handlers = (this.client as unknown as { untaggedHandlers: Record<string, unknown> })
-      .untaggedHandlers;
-    handlers.STATUS = (untagged: { attributes?: unknown[] }) => this.pushedStatus(untagged);
+    internalsOf(this.client).untaggedHandlers.STATUS = (untagged) => this.pushedStatus(untagged);
   }
 
-  private pushedStatus(untagged: { attributes?: unknown[] }): void {
+  private pushedStatus(untagged: UntaggedResponse): void {
     const status = parseStatus(untagged.attributes, (raw) => decodePath(this.client, raw));
     if (status) for (const listener of this.statusListeners) listener(status);
   }
@@ -322,9 +228,7 @@ export class ImapSession {
    * The same routing as STATUS above: imapflow's LIST command keeps its own handler.
    */
   onMailboxListed(listener: (path: string, exists: boolean) => void): void {
-    const handlers = (this.client as unknown as { untaggedHandlers: Record<string, unknown> })
-      .untaggedHandlers;
-    handlers.LIST = (untagged: { attributes?: unknown[] }) => {
+    internalsOf(this.client).untaggedHandlers.LIST = (untagged) => {
       const [flags, , name] = untagged.attributes ?? [];
       const raw = nameOf(name);
       if (raw === undefined || !Array.isArray(flags)) return;
@@ -335,42 +239,9 @@ export class ImapSession {
     };
   }
 
-  /**
-   * STATUS of a mailbox that is not selected (UIDNEXT, UIDVALIDITY, UNSEEN, MESSAGES…). Not
-   * imapflow's `status()`: its command takes every untagged STATUS while it runs, whatever
-   * mailbox it names (commands/status.js, 2.1.2), so a NOTIFY push for another mailbox that
-   * came meanwhile would vanish into the answer. Here only the asked mailbox's line answers;
-   * any other goes to the NOTIFY listeners.
-   */
-  async status(path: string): Promise<MailboxStatus> {
-    const items = ['UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'MESSAGES'];
-    if (this.has('CONDSTORE')) items.push('HIGHESTMODSEQ');
-    const encoded = encodePath(this.client, path);
-    let answer: MailboxStatus | undefined;
-    const onStatus = (untagged: { attributes?: unknown[] }) => {
-      const status = parseStatus(untagged.attributes, (raw) => decodePath(this.client, raw));
-      if (status && (status.rawPath === encoded || samePath(status.path, path))) answer = status;
-      else this.pushedStatus(untagged);
-    };
-    const asking = this.exec(
-      'STATUS',
-      [{ type: 'STRING', value: encoded }, items.map((value) => ({ type: 'ATOM', value }))],
-      { untagged: { STATUS: onStatus } },
-    ).catch((error: unknown) => {
-      const { responseStatus, responseText } = error as {
-        responseStatus?: string;
-        responseText?: string;
-      };
-      if (responseStatus !== 'NO' && responseStatus !== 'BAD') throw error;
-      const classified = classifyError(error);
-      if (classified.code === 'network') throw classified;
-      const reason = sanitizeServerText(responseText) || responseStatus;
-      throw new TidingsError('mailbox', `mailbox not found: ${path} (${reason})`, { cause: error });
-    });
-    const response = await this.call(`STATUS ${path}`, asking);
-    response.next();
-    if (!answer) throw new TidingsError('protocol', `STATUS ${path}: the server sent no status`);
-    return { ...answer, path };
+  /** STATUS of a mailbox that is not selected (commands/status.ts), under the deadline. */
+  status(path: string): Promise<MailboxStatus> {
+    return this.call(`STATUS ${path}`, statusOf(this.commands, path));
   }
 
   /** Leaves the selected mailbox (CLOSE: after EXAMINE it expunges nothing, RFC 3501 §6.4.2). */
@@ -402,19 +273,10 @@ export class ImapSession {
 
   /** SELECTs `path` (read-write is not needed: EXAMINE keeps \Recent and flags untouched). */
   async select(path: string): Promise<SelectedMailbox> {
-    const opening = this.client.mailboxOpen(path, { readOnly: true }).catch((error: unknown) => {
-      // A tagged NO to SELECT: the mailbox is gone (RFC 5530 NONEXISTENT) or not ours to read.
-      const { responseStatus, responseText } = error as {
-        responseStatus?: string;
-        responseText?: string;
-      };
-      if (responseStatus !== 'NO') throw error;
-      // A NO that refuses for now (THROTTLED, too many connections) says nothing of the mailbox.
-      const classified = classifyError(error);
-      if (classified.code === 'network') throw classified;
-      const reason = sanitizeServerText(responseText) || 'NO';
-      throw new TidingsError('mailbox', `mailbox not found: ${path} (${reason})`, { cause: error });
-    });
+    // A tagged NO to SELECT: the mailbox is gone (RFC 5530 NONEXISTENT) or not ours to read.
+    const opening = this.client
+      .mailboxOpen(path, { readOnly: true })
+      .catch((error: unknown) => throwMailboxRefusal(error, path, ['NO']));
     const mailbox = await this.call(`SELECT ${path}`, opening);
     const fromSelect = Number.isSafeInteger(mailbox.uidNext) && mailbox.uidNext > 0;
     const selected: SelectedMailbox = {
@@ -520,11 +382,8 @@ export class ImapSession {
     // `preCheck`, which sends DONE and which run() calls before any command. Calling it
     // directly saves the NOOP round trip that a public command would cost. Should a later
     // imapflow drop it, a NOOP ends IDLE the same way (noop() swallows errors; hence usable).
-    const preCheck = (this.client as unknown as { preCheck?: unknown }).preCheck;
-    const done =
-      typeof preCheck === 'function'
-        ? (preCheck.call(this.client) as Promise<void>)
-        : this.client.noop();
+    const preCheck = internalsOf(this.client).preCheck;
+    const done = typeof preCheck === 'function' ? preCheck.call(this.client) : this.client.noop();
     await this.call('DONE', Promise.all([idleEnded, done]), deadlineMs);
     if (!this.usable) throw this.closeReason ?? new TidingsError('network', 'connection lost');
   }
@@ -582,55 +441,6 @@ function byeError(byeReason: string | undefined): TidingsError {
   return new TidingsError('network', `server closed the connection: ${reason}`, {
     credentialsExpired: /AccessTokenExpired|access token (has )?expired/i.test(reason),
   });
-}
-
-/** Reads `* STATUS name (KEY value …)`; anything malformed (a confused server) is dropped. */
-function parseStatus(
-  attributes: unknown[] | undefined,
-  decode: (raw: string) => string,
-): MailboxStatus | undefined {
-  const [name, list] = attributes ?? [];
-  const raw = nameOf(name);
-  if (raw === undefined || !Array.isArray(list)) return undefined;
-  const status: MailboxStatus = { path: decode(raw), rawPath: raw };
-  for (let i = 0; i + 1 < list.length; i += 2) {
-    const key = (list[i] as { value?: unknown }).value;
-    const value = (list[i + 1] as { value?: unknown }).value;
-    // Only a bounded run of digits is a number here; anything else is left out.
-    if (typeof key !== 'string' || typeof value !== 'string' || !/^\d{1,20}$/.test(value)) {
-      continue;
-    }
-    switch (key.toUpperCase()) {
-      case 'UIDNEXT':
-        status.uidNext = Number(value);
-        break;
-      case 'UIDVALIDITY':
-        status.uidValidity = Number(value);
-        break;
-      case 'MESSAGES':
-        status.messages = Number(value);
-        break;
-      case 'UNSEEN':
-        status.unseen = Number(value);
-        break;
-      case 'HIGHESTMODSEQ':
-        status.highestModseq = value;
-        break;
-    }
-  }
-  return status;
-}
-
-/** A mailbox name token: an atom or quoted string, or a literal (imapflow gives a Buffer). */
-function nameOf(token: unknown): string | undefined {
-  const value = (token as { value?: unknown } | undefined)?.value;
-  if (typeof value === 'string') return value;
-  return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
-}
-
-/** INBOX is case-insensitive (RFC 3501 §5.1); every other name is exact. */
-export function samePath(a: string, b: string): boolean {
-  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
 }
 
 function isInvalidName(host: string): boolean {

@@ -4,13 +4,8 @@
  * Code outside this folder imports only from here.
  */
 export { ConnectGate, ConnectGates } from './connect-gate.js';
-export {
-  ImapSession,
-  type MailboxChange,
-  type MailboxStatus,
-  samePath,
-  type SelectedMailbox,
-} from './imap-session.js';
+export { ImapSession, type MailboxChange, type SelectedMailbox } from './imap-session.js';
+export { samePath, type MailboxStatus } from './mailbox-status.js';
 export { accountSessionOptions } from './session-options.js';
 export { readCaFile } from './tls-options.js';
 export { normalizeFingerprint } from './tls-probe.js';

@@ -1,0 +1,34 @@
+/**
+ * NOTIFY SET STATUS (RFC 5465) for `mailboxes`: MessageNew, MessageExpunge and FlagChange
+ * (and MailboxName, see the session's `onMailboxListed`), for the selected mailbox as EXISTS /
+ * EXPUNGE / FETCH, for the others as untagged STATUS; STATUS first sends every listed
+ * mailbox's status at once. imapflow 2.1.2 has no NOTIFY: the command goes through its `exec`
+ * (attributes as its compiler takes them, nested arrays for lists).
+ */
+import { TidingsError } from '../../base/index.js';
+import { refusalOf } from '../command-refusal.js';
+import type { CommandConnection } from './command-connection.js';
+
+const atom = (value: string) => ({ type: 'ATOM', value });
+
+/** Sends NOTIFY SET; a NO or BAD is a protocol error that quotes the server. */
+export async function notifySet(
+  connection: CommandConnection,
+  mailboxes: readonly string[],
+): Promise<void> {
+  const events = [atom('MessageNew'), atom('MessageExpunge'), atom('FlagChange')];
+  const listEvents = [...events, atom('MailboxName')];
+  const names = mailboxes.map((path) => ({ type: 'STRING', value: connection.encodeName(path) }));
+  const attributes = [
+    atom('SET'),
+    atom('STATUS'),
+    [atom('selected'), events],
+    [atom('mailboxes'), names, listEvents],
+  ];
+  const response = await connection.exec('NOTIFY', attributes).catch((error: unknown) => {
+    const refusal = refusalOf(error);
+    if (!refusal) throw error;
+    throw new TidingsError('protocol', `NOTIFY refused: ${refusal.reason}`, { cause: error });
+  });
+  response.next();
+}

@@ -1,0 +1,51 @@
+/**
+ * The private members of imapflow 2.1.2 the session relies on, typed in one place and pinned
+ * by test/engine/imap/imapflow-internals.test.ts: an upgrade that moves one fails there by
+ * name. Each is used for a reason the session states where it patches or calls it:
+ * - `exec`: the internal command path of every `commands/*.js` (NOTIFY and our own STATUS);
+ * - `untaggedHandlers` and `getUntaggedHandler`: where untagged responses outside a command
+ *   go (NOTIFY's STATUS and LIST pushes; ALERT and THROTTLED codes);
+ * - `throttleWait`: Microsoft 365's throttle, which would park the reader;
+ * - `serverBye`: the only place a BYE is seen;
+ * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip.
+ */
+import type { ImapFlow } from 'imapflow';
+
+/** An untagged response as imapflow's parser hands it to a handler. */
+export interface UntaggedResponse {
+  command?: string;
+  attributes?: unknown[];
+}
+
+/** Handlers of untagged responses by name. */
+export type UntaggedHandlers = Record<string, (untagged: UntaggedResponse) => unknown>;
+
+/** The tagged answer imapflow's `exec` resolves with; `next()` lets the reader go on. */
+export interface ExecResponse {
+  next(): void;
+}
+
+/** imapflow's private members, as the session uses them. */
+export interface ImapFlowInternals {
+  exec(
+    command: string,
+    attributes: unknown,
+    options?: { untagged?: UntaggedHandlers },
+  ): Promise<ExecResponse>;
+  untaggedHandlers: UntaggedHandlers;
+  getUntaggedHandler?: (command: string, attributes: unknown) => unknown;
+  throttleWait?: (delay: number) => Promise<boolean>;
+  serverBye?: (parsed: unknown) => Promise<void>;
+  preCheck?: () => Promise<void>;
+}
+
+/** The same client, seen through its private members. */
+export function internalsOf(client: ImapFlow): ImapFlowInternals {
+  return client as unknown as ImapFlowInternals;
+}
+
+/** What a failed `exec` rejects with: imapflow's tagged NO or BAD, when it was one. */
+export interface CommandFailure {
+  responseStatus?: string;
+  responseText?: string;
+}

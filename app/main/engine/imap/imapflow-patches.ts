@@ -1,0 +1,89 @@
+/**
+ * The three places the session changes imapflow 2.1.2's behaviour, each through a private
+ * member (imapflow-internals.ts) and each for a reason given with it. Each takes the client
+ * and what to call; nothing here keeps state of the session's.
+ */
+import type { ImapFlow } from 'imapflow';
+import { sanitizeServerText } from '../base/index.js';
+import { internalsOf } from './imapflow-internals.js';
+
+/** A response code the session acts on. */
+export type NotedCode = 'ALERT' | 'THROTTLED';
+
+/**
+ * RFC 3501 §7.1: the human-readable text of an `[ALERT]` "MUST be presented to the user".
+ * Gmail sends them (`[ALERT] Please log in via your web browser…`); a tagged NO [ALERT]
+ * reaches the user as the failure's text, an untagged one only through here. imapflow 2.1.2
+ * has no alert event and drops an untagged OK outside a command that asked for it; every
+ * untagged response goes through its `getUntaggedHandler(command, attributes)` (imap-flow.js,
+ * one call site in the reader), which is where the section code and text are read. Gmail's
+ * and Exchange's untagged `[THROTTLED]` come the same way. `onCode` gets the text sanitized.
+ */
+export function watchResponseCodes(
+  client: ImapFlow,
+  onCode: (code: NotedCode, text: string) => void,
+): void {
+  const internals = internalsOf(client);
+  const lookUp = internals.getUntaggedHandler;
+  if (typeof lookUp !== 'function') return;
+  internals.getUntaggedHandler = (command: string, attributes: unknown) => {
+    const name = typeof command === 'string' ? command.toUpperCase() : '';
+    if (['OK', 'NO', 'BAD', 'BYE'].includes(name)) {
+      const noted = responseCodeOf(attributes);
+      if (noted) onCode(noted.code, noted.text);
+    }
+    return lookUp.call(client, command, attributes);
+  };
+}
+
+function responseCodeOf(attributes: unknown): { code: NotedCode; text: string } | undefined {
+  if (!Array.isArray(attributes)) return undefined;
+  const first = attributes[0] as { section?: Array<{ value?: unknown }> } | undefined;
+  const code = String(first?.section?.[0]?.value ?? '').toUpperCase();
+  if (code !== 'ALERT' && code !== 'THROTTLED') return undefined;
+  const text = sanitizeServerText(
+    attributes
+      .filter((attribute) => (attribute as { type?: unknown })?.type === 'TEXT')
+      .map((attribute) => String((attribute as { value?: unknown }).value ?? '').trim())
+      .join(' '),
+  );
+  return { code, text };
+}
+
+/**
+ * Microsoft 365 answers a throttled command with `BAD Request is throttled. Suggested Backoff
+ * Time: N milliseconds`; imapflow 2.1.2 then parks its reader for up to half the socket
+ * timeout (`throttleWait` in imap-flow.js) before it rejects with ETHROTTLE. Parked, the
+ * command would outlive our deadline and read as a dead connection. Waiting is the watcher's
+ * business (backoff, with the connection dropped): the rejection comes at once, `onThrottle`
+ * hears the server's suggestion, and the session ends the connection. Its FETCH command
+ * (commands/fetch.js) would retry a throttled FETCH three times through the same
+ * `throttleWait`: every wait after the first answers "aborted", so no retry goes out.
+ */
+export function neverParkOnThrottle(client: ImapFlow, onThrottle: (delayMs: number) => void): void {
+  const internals = internalsOf(client);
+  if (typeof internals.throttleWait !== 'function') return;
+  let throttled = false;
+  internals.throttleWait = async (delay: number) => {
+    if (throttled) return true;
+    throttled = true;
+    onThrottle(delay);
+    return false;
+  };
+}
+
+/**
+ * RFC 3501 §7.1.5: an untagged BYE says the server is about to close. imapflow notes it and
+ * waits for the socket to close, so a server whose FIN never comes would leave us idling
+ * until the heartbeat, the reason lost. Its `serverBye` (imap-flow.js in 2.1.2; there is no
+ * BYE event) is the one place to learn of it: `onBye` runs once imapflow has noted it.
+ */
+export function onServerBye(client: ImapFlow, onBye: () => void): void {
+  const internals = internalsOf(client);
+  const serverBye = internals.serverBye;
+  if (typeof serverBye !== 'function') return;
+  internals.serverBye = async (parsed: unknown) => {
+    await serverBye.call(client, parsed);
+    onBye();
+  };
+}

@@ -1,0 +1,17 @@
+/** What STATUS (asked, or sent by NOTIFY) told us about a mailbox that is not selected. */
+export interface MailboxStatus {
+  /** The name, decoded from modified UTF-7. */
+  path: string;
+  /** The name as the server sent it (Dovecot's NOTIFY sends raw UTF-8, see `statusOf`). */
+  rawPath?: string;
+  uidValidity?: number;
+  uidNext?: number;
+  messages?: number;
+  unseen?: number;
+  highestModseq?: string;
+}
+
+/** INBOX is case-insensitive (RFC 3501 §5.1); every other name is exact. */
+export function samePath(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
+}

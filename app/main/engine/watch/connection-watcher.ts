@@ -13,44 +13,34 @@ import {
   type AccountSettings,
   type LivenessSettings,
 } from '../../../common/settings-schema.js';
-import type { Announcer } from './announcer.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
-import { formatSeconds, sleep } from '../base/index.js';
-import type { ConnectGate } from '../imap/index.js';
-import type { ConnectionBudget } from './connection-budget.js';
-import { isLoopbackHost } from '../base/index.js';
-import { classifyError, isTransient, TidingsError } from '../base/index.js';
-import { ImapSession, type SelectedMailbox } from '../imap/index.js';
-import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
-import type { CredentialSource, Credentials } from '../base/index.js';
-import type { Clock, Logger, StateStore, StatusListener } from '../base/index.js';
-import { sanitizeServerText } from '../base/index.js';
-import { accountSessionOptions } from '../imap/index.js';
 import { openSignedIn } from '../auth/index.js';
+import {
+  classifyError,
+  isLoopbackHost,
+  sanitizeServerText,
+  sleep,
+  TidingsError,
+  type Clock,
+  type CredentialSource,
+  type Credentials,
+  type Logger,
+  type StateStore,
+  type StatusListener,
+} from '../base/index.js';
+import {
+  accountSessionOptions,
+  ImapSession,
+  type ConnectGate,
+  type SelectedMailbox,
+} from '../imap/index.js';
+import type { Announcer } from './announcer.js';
+import type { BackoffPolicy } from './backoff.js';
+import type { ConnectionBudget } from './connection-budget.js';
+import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
+import { nextStep } from './next-step.js';
+import { BACK_ONLINE, reasonText, SUSPECT, USER_RETRY, type WakeReason } from './wake-reasons.js';
 
-/** Why a watcher was woken. */
-export type WakeReason =
-  | 'exists'
-  | 'expunge'
-  | 'flags'
-  | 'refresh'
-  | 'resume'
-  | 'network-changed'
-  | 'retry'
-  | 'suspend'
-  | 'stop';
-
-export const reasonText: Record<WakeReason, string> = {
-  exists: 'new mail',
-  expunge: 'messages removed',
-  flags: 'flags changed',
-  refresh: 'refresh',
-  resume: 'resume from sleep',
-  'network-changed': 'network changed',
-  retry: 'retry',
-  suspend: 'system going to sleep',
-  stop: 'stop',
-};
+export { SUSPECT, type WakeReason } from './wake-reasons.js';
 
 /** What a watcher needs from its supervisor. */
 export interface WatcherDeps {
@@ -87,19 +77,6 @@ export const TRIGGER_PROBE_MS = 1_000;
 const MAX_DETAIL_LENGTH = 600;
 /** A connection idle this long counts as healthy: the next failure retries from the start. */
 const HEALTHY_AFTER_MS = 60_000;
-/** Triggers that may end a wait for the user after auth or TLS failures. */
-const USER_RETRY: ReadonlySet<WakeReason> = new Set(['retry', 'refresh', 'stop']);
-/** Triggers that end an offline wait. */
-const BACK_ONLINE: ReadonlySet<WakeReason> = new Set([
-  'network-changed',
-  'resume',
-  'retry',
-  'refresh',
-  'stop',
-]);
-/** Triggers after which a live connection is suspect and a dead one is retried at once. */
-export const SUSPECT: ReadonlySet<WakeReason> = new Set(['resume', 'network-changed']);
-
 /** One watched connection of one account, until stopped. */
 export abstract class ConnectionWatcher {
   protected state: WatcherState = 'stopped';
@@ -378,41 +355,38 @@ export abstract class ConnectionWatcher {
     }
     this.healthySince = undefined;
     this.deps.logger.debug(`${this.label()}: ${error.code} error: ${error.message}`);
-    if (error.credentialsExpired && !this.expiryReconnected) {
-      // The token ran out under a live session (Exchange's BYE … AccessTokenExpired): sign in
-      // again at once with a fresh one; the resync after SELECT finds what came meanwhile.
-      this.expiryReconnected = true;
-      this.refreshCredentials = true;
-      this.setState('connecting', `${error.message}; signing in again`);
-      return;
-    }
     if (error.code === 'auth') this.deps.credentials.rejected?.(this.account.id);
     if (error.tooManyConnections) this.deps.onTooManyConnections?.();
-    if (!isTransient(error) && error.code !== 'mailbox') {
-      const state =
-        error.code === 'auth' ? 'auth-failed' : error.code === 'tls' ? 'tls-error' : 'error';
-      this.setState(state, error.message);
-      await this.waitFor(USER_RETRY);
-      this.attempt = 0;
-      return;
+    const step = nextStep(
+      error,
+      {
+        attempt: this.attempt,
+        online: this.deps.isOnline(),
+        loopback: isLoopbackHost(this.account.host),
+        retryAtOnce: this.retryAtOnce,
+        expiryReconnected: this.expiryReconnected,
+      },
+      this.deps.backoff,
+      this.deps.random,
+    );
+    this.setState(step.state, step.detail);
+    switch (step.kind) {
+      case 'sign-in-again':
+        this.expiryReconnected = true;
+        this.refreshCredentials = true;
+        return;
+      case 'wait-for-user':
+        await this.waitFor(USER_RETRY);
+        this.attempt = 0;
+        return;
+      case 'wait-for-network':
+        await this.waitFor(BACK_ONLINE);
+        return;
+      case 'retry':
+        if (!this.retryAtOnce) this.attempt++;
+        this.retryAtOnce = false;
+        await this.waitFor(undefined, step.delayMs);
     }
-    if (!this.deps.isOnline() && !isLoopbackHost(this.account.host)) {
-      this.setState('offline', `no network (${error.message})`);
-      await this.waitFor(BACK_ONLINE);
-      return;
-    }
-    const backoff = this.retryAtOnce
-      ? 0
-      : backoffDelay(this.deps.backoff, this.attempt++, this.deps.random);
-    // A server that says how long to wait (Microsoft 365's Suggested Backoff Time) is heeded,
-    // resume or not: coming back sooner only earns another refusal. Within maxBackoffSeconds,
-    // though: a hint of hours must not make the account look dead.
-    const asked = Math.min(error.retryAfterMs ?? 0, this.deps.backoff.maxMs);
-    const delay = Math.max(backoff, asked);
-    this.retryAtOnce = false;
-    const state = error.code === 'mailbox' ? 'error' : 'backoff';
-    this.setState(state, `${error.message}; retrying in ${formatSeconds(delay)}`);
-    await this.waitFor(undefined, delay);
   }
 
   /** Waits until woken for one of `reasons` (any reason if undefined), or for `ms`. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import type { AccountView, SettingsView } from '../../app/common/ipc-contract.js';
+import type { AboutView, AccountView, SettingsView } from '../../app/common/ipc-contract.js';
 import { installFakeBridge, type FakeBridgeSetup } from '../support/fake-bridge.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -23,6 +23,13 @@ export const emptySettings: SettingsView = {
   startAtLogin: false,
   checkForUpdates: true,
   secretStorageWarning: null,
+};
+
+/** An installed build that updates itself and has not checked yet. */
+export const aboutIdle: AboutView = {
+  version: '0.1.0 (61d5d5a4dd92)',
+  logPath: '/home/ann/.config/Tidings/logs/tidings.log',
+  update: { state: 'idle', checkedAt: null },
 };
 
 /** A saved account with a stored password, watching two mailboxes. */
@@ -78,6 +85,7 @@ export function useSettingsWindow(): OpenPage {
       settings: emptySettings,
       statuses: [],
       testResult: { ok: true, mailboxes: ['INBOX', 'Archive', 'Team'] },
+      about: aboutIdle,
       ...setup,
     };
     await page.addInitScript(installFakeBridge, bridge);

@@ -75,7 +75,7 @@ export function useSettingsWindow(): OpenPage {
     if (!browser) throw new Error('the browser is not launched yet: open pages inside tests');
     const context = await browser.newContext({
       colorScheme,
-      viewport: { width: 760, height: 900 },
+      viewport: { width: 720, height: 560 },
     });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -116,13 +116,38 @@ export function focusedId(page: Page): Promise<string | undefined> {
 }
 
 /**
- * Presses Tab until the element `id` has focus, at most `limit` times, and says how many
- * presses it took (or throws: the element cannot be reached by keyboard).
+ * Presses Tab (or `key`, such as Shift+Tab) until the element `id` has focus, at most `limit`
+ * times, and says how many presses it took (or throws: the element cannot be reached by
+ * keyboard).
  */
-export async function tabTo(page: Page, id: string, limit = 12): Promise<number> {
+export async function tabTo(page: Page, id: string, limit = 12, key = 'Tab'): Promise<number> {
   for (let presses = 1; presses <= limit; presses++) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
     if ((await focusedId(page)) === id) return presses;
   }
-  throw new Error(`#${id} not reached in ${limit} presses of Tab (at #${await focusedId(page)})`);
+  throw new Error(
+    `#${id} not reached in ${limit} presses of ${key} (at #${await focusedId(page)})`,
+  );
+}
+
+/** The sidebar's sections, by the name of their tab. */
+export const sectionTabs = {
+  accounts: 'Accounts',
+  notifications: 'Notifications',
+  'quiet-hours': 'Quiet hours and rules',
+  about: 'About',
+} as const;
+/** A section of the sidebar. */
+export type Section = keyof typeof sectionTabs;
+
+/** Shows `section` by clicking its tab in the sidebar. */
+export async function openSection(page: Page, section: Section): Promise<void> {
+  await page.getByRole('tab', { name: sectionTabs[section] }).click();
+}
+
+/** The section showing, by its id (`section-…`). */
+export function shownSection(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () => document.querySelector<HTMLElement>('[role="tabpanel"]:not([hidden])')?.id,
+  );
 }

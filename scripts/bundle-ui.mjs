@@ -1,5 +1,6 @@
 // Bundles what tsc cannot emit as-is: the sandboxed preload must be one CommonJS file, and
-// the renderer one browser script beside its HTML and CSS. Run by `npm run build`.
+// the renderer one browser script and one stylesheet (its parts' @imports inlined) beside its
+// HTML and the app's icon. Run by `npm run build`.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -27,7 +28,13 @@ await build({
   target: 'chrome120',
   logLevel: 'warning',
 });
+await build({
+  entryPoints: [path.join(root, 'app/renderer/styles.css')],
+  outfile: out('renderer', 'styles.css'),
+  bundle: true,
+  target: 'chrome120',
+  logLevel: 'warning',
+});
 mkdirSync(out('renderer'), { recursive: true });
-for (const file of ['index.html', 'styles.css']) {
-  copyFileSync(path.join(root, 'app/renderer', file), out('renderer', file));
-}
+copyFileSync(path.join(root, 'app/renderer/index.html'), out('renderer', 'index.html'));
+copyFileSync(path.join(root, 'assets/icons/128x128.png'), out('renderer', 'icon.png'));

@@ -33,6 +33,12 @@ export const tidingsApi = {
   cancelSignIn: () => invoke('account:sign-in-cancel'),
   /** Server settings for an address (presets, autoconfig, DNS); a newer call replaces this one. */
   autoconfigure: (email: string) => invoke('account:autoconfigure', { email }),
+  /** This build's version, its log file's path, and how its updates stand. */
+  getAbout: () => invoke('about:get'),
+  /** Checks for an update now and answers with the outcome; `onUpdate` follows its progress. */
+  checkForUpdates: () => invoke('update:check'),
+  /** Quits and installs the downloaded update; `restarting` is false when none waits. */
+  restartToUpdate: () => invoke('update:restart'),
   /** Calls `listener` with every watcher's status whenever one changes; returns unsubscribe. */
   onStatus(listener: (statuses: EventPayloads['status:changed']) => void): () => void {
     const handler = (_event: IpcRendererEvent, statuses: EventPayloads['status:changed']) =>
@@ -46,6 +52,13 @@ export const tidingsApi = {
       listener(progress);
     ipcRenderer.on('account:test-progress', handler);
     return () => ipcRenderer.off('account:test-progress', handler);
+  },
+  /** Calls `listener` with the update status whenever it changes; returns unsubscribe. */
+  onUpdate(listener: (status: EventPayloads['update:changed']) => void): () => void {
+    const handler = (_event: IpcRendererEvent, status: EventPayloads['update:changed']) =>
+      listener(status);
+    ipcRenderer.on('update:changed', handler);
+    return () => ipcRenderer.off('update:changed', handler);
   },
 };
 

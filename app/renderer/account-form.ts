@@ -8,6 +8,7 @@ import type { AccountInput, AccountView, SettingsView } from '../common/ipc-cont
 import { isHttpsUrl } from '../common/https-url.js';
 import { api } from './api.js';
 import { canonicalHost, describeFailure, newId } from './account-text.js';
+import { showAccountEditor } from './accounts-panel.js';
 import {
   hideCertificateOffer,
   setUpCertificateOffer,
@@ -162,14 +163,12 @@ export function openAccountForm(account: AccountView | null): void {
   for (const name of fields) setFieldError('f', name, '');
   updateSecurityHints();
   updatePasswordHint();
-  byId('accounts').hidden = true;
-  byId('account-editor').hidden = false;
+  showAccountEditor(true);
   input(account ? 'name' : 'email').focus();
 }
 
 function close(host: AccountFormHost): void {
-  byId('account-editor').hidden = true;
-  byId('accounts').hidden = false;
+  showAccountEditor(false);
   byId('add-account').focus();
   host.onClosed();
 }

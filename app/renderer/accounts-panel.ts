@@ -1,4 +1,7 @@
-/** The list of accounts with the live state of each watched mailbox. */
+/**
+ * The Accounts section: the list of accounts with the live state of each watched mailbox, and
+ * which of the section's two views shows (the list, or the form for one account).
+ */
 import type { AccountView, StatusView } from '../common/ipc-contract.js';
 import { byId, h } from './dom.js';
 
@@ -33,6 +36,15 @@ export function renderAccounts(
   byId('no-accounts').hidden = accounts.length > 0;
   const list = byId<HTMLUListElement>('account-list');
   list.replaceChildren(...accounts.map((account) => accountItem(account, statuses, actions)));
+}
+
+/** Shows the account form in place of the list (its title beside the section's), or the list. */
+export function showAccountEditor(open: boolean): void {
+  byId('accounts').hidden = open;
+  byId('add-account').hidden = open;
+  byId('account-editor').hidden = !open;
+  byId('editor-crumb').hidden = !open;
+  byId('editor-title').hidden = !open;
 }
 
 function accountItem(

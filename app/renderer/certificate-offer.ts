@@ -33,7 +33,10 @@ export function showCertificateOffer(certificate: CertificateView): void {
     `${certificate.validFrom.slice(0, 10)} to ${certificate.validTo.slice(0, 10)}`;
   byId('certificate-advice').textContent = advice(certificate);
   byId('trust-certificate').hidden = !certificate.pinnable;
-  byId('certificate-offer').hidden = false;
+  const offer = byId('certificate-offer');
+  offer.hidden = false;
+  // The form scrolls inside its section: the offer appears below the button that led to it.
+  offer.scrollIntoView({ block: 'nearest' });
 }
 
 /** Takes the offer away (a new test, another server, the form closed). */

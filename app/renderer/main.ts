@@ -1,5 +1,9 @@
-/** The settings window: loads settings and statuses, keeps the list live, wires the forms. */
+/**
+ * The settings window: wires the sidebar's sections and the forms, loads settings, statuses
+ * and the About section, and keeps the account list live.
+ */
 import type { SettingsView, StatusView } from '../common/ipc-contract.js';
+import { setUpAbout } from './about-panel.js';
 import { renderAccounts } from './accounts-panel.js';
 import {
   checkCertificate,
@@ -10,6 +14,7 @@ import {
 import { api } from './api.js';
 import { byId } from './dom.js';
 import { setUpPreferences, showPreferences } from './preferences-panel.js';
+import { setUpSections } from './settings-sections.js';
 
 let settings: SettingsView | null = null;
 let statuses: StatusView[] = [];
@@ -43,6 +48,7 @@ function updateAll(next: SettingsView): void {
 }
 
 async function start(): Promise<void> {
+  setUpSections();
   setUpAccountForm({
     accounts: () => settings?.accounts ?? [],
     onSaved: update,
@@ -54,7 +60,7 @@ async function start(): Promise<void> {
     statuses = next;
     render();
   });
-  const [loaded, current] = await Promise.all([api.getSettings(), api.getStatus()]);
+  const [loaded, current] = await Promise.all([api.getSettings(), api.getStatus(), setUpAbout()]);
   if (current.ok) statuses = current.value;
   if (loaded.ok) updateAll(loaded.value);
   if (loaded.ok && loaded.value.accounts.length === 0) openAccountForm(null);

@@ -1,11 +1,15 @@
 /**
- * Notification preferences (burst threshold, sound, privacy, quiet hours, sender and list
- * rules) and start at login. Checks what it can before asking main, and shows main's
- * validation errors beside their fields.
+ * The preferences, spread over three sections and saved together by one "Save preferences":
+ * Notifications (burst threshold, sound, privacy), Quiet hours and rules (quiet hours, sender
+ * and list rules) and About (start at login, automatic update checks). Checks what it can
+ * before asking main and shows main's validation errors beside their fields, bringing the
+ * section of the first forward; the sidebar marks the sections whose fields differ from what
+ * was last saved.
  */
 import type { PreferencesInput, SettingsView } from '../common/ipc-contract.js';
 import { api } from './api.js';
 import { byId, setFieldError } from './dom.js';
+import { focusInSection, markUnsaved, type SectionName } from './settings-sections.js';
 import {
   checkQuietHours,
   readQuietHours,
@@ -24,8 +28,11 @@ import {
 
 const checkbox = (id: string) => byId<HTMLInputElement>(id);
 
-// The update preference as last loaded: this form does not show it (yet) but saves it back.
-let checkForUpdates = true;
+type PreferenceSection = Exclude<SectionName, 'accounts'>;
+const preferenceSections: PreferenceSection[] = ['notifications', 'quiet-hours', 'about'];
+
+// Each section's part of the request as last saved (or loaded), to compare the form with.
+let saved: Record<PreferenceSection, string> | null = null;
 
 /** Fills the form from settings. */
 export function showPreferences(settings: SettingsView): void {
@@ -34,18 +41,40 @@ export function showPreferences(settings: SettingsView): void {
   checkbox('p-sound').checked = notifications.sound;
   checkbox('p-showSubject').checked = notifications.showSubject;
   checkbox('p-startAtLogin').checked = settings.startAtLogin;
-  checkForUpdates = settings.checkForUpdates;
+  checkbox('p-checkForUpdates').checked = settings.checkForUpdates;
   showQuietHours(notifications.quietHours ?? []);
   showRuleLists(notifications);
+  saved = sectionParts(readForm().request);
+  updateUnsavedMarks();
 }
 
 /** Wires the form's buttons once. */
 export function setUpPreferences(onSaved: (settings: SettingsView) => void): void {
   setUpQuietHours();
-  byId<HTMLFormElement>('preferences-form').addEventListener('submit', (event) => {
+  const form = byId<HTMLFormElement>('preferences-form');
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     void save(onSaved);
   });
+  // Clicks too: adding or removing a quiet period changes the form without an input event.
+  for (const type of ['input', 'change', 'click']) form.addEventListener(type, updateUnsavedMarks);
+}
+
+/** Each section's part of `request`, comparable as text. */
+function sectionParts(request: PreferencesInput): Record<PreferenceSection, string> {
+  const { burstThreshold, sound, showSubject, ...rules } = request.notifications;
+  const { startAtLogin, checkForUpdates } = request;
+  return {
+    notifications: JSON.stringify({ burstThreshold, sound, showSubject }),
+    'quiet-hours': JSON.stringify(rules),
+    about: JSON.stringify({ startAtLogin, checkForUpdates }),
+  };
+}
+
+function updateUnsavedMarks(): void {
+  if (!saved) return;
+  const shown = sectionParts(readForm().request);
+  for (const name of preferenceSections) markUnsaved(name, shown[name] !== saved[name]);
 }
 
 /** The form as a request, and the problems found before asking main (keyed as main would). */
@@ -74,14 +103,15 @@ function readForm(): {
   const request = {
     notifications,
     startAtLogin: checkbox('p-startAtLogin').checked,
-    checkForUpdates,
+    checkForUpdates: checkbox('p-checkForUpdates').checked,
   };
   return { request, lists, errors };
 }
 
 /**
- * Shows `errors` beside their fields, focuses the first, and returns those no field owns.
- * The burst threshold leads, then quiet hours, then the lists, as the form reads.
+ * Shows `errors` beside their fields, focuses the first (showing its section), and returns
+ * those no field owns. The burst threshold leads, then quiet hours, then the lists, as the
+ * sections read.
  */
 function showErrors(
   errors: Record<string, string>,
@@ -92,7 +122,7 @@ function showErrors(
   const quiet = showQuietHoursErrors(errors);
   const rules = showRuleListErrors(errors, lists);
   const first = (burst ? byId('p-burstThreshold') : null) ?? quiet ?? rules;
-  first?.focus();
+  if (first) focusInSection(first);
   const owned = ['burstThreshold', 'quietHours', ...ruleLists].map(
     (name) => `notifications.${name}`,
   );
@@ -124,6 +154,7 @@ async function save(onSaved: (settings: SettingsView) => void): Promise<void> {
           : response.error.message;
     return;
   }
+  result.className = 'ok';
   result.textContent = 'Saved.';
   onSaved(response.value);
 }

@@ -10,7 +10,9 @@ import {
   calls,
   emptySettings,
   focusedId,
+  openSection,
   shot,
+  shownSection,
   tabTo,
   useSettingsWindow,
   work,
@@ -28,6 +30,7 @@ const savedPreferences = async (page: Page) =>
 describe('notification preferences', () => {
   it('adds, edits and removes quiet hours, and saves exactly the periods shown', async () => {
     const { page, errors } = await open({ settings: withWork });
+    await openSection(page, 'quiet-hours');
     expect(await page.locator('#no-quiet-hours').isVisible()).toBe(true);
     const add = page.getByRole('button', { name: 'Add quiet hours' });
     await add.click();
@@ -97,6 +100,7 @@ describe('notification preferences', () => {
       muteLists: ['announce.lists.example.com'],
     };
     const { page } = await open({ settings: { ...withWork, notifications } });
+    await openSection(page, 'quiet-hours');
     const vip = page.getByLabel('Always notify (VIP)');
     await expect.poll(() => vip.inputValue()).toBe('boss@example.com\nexample.org');
     expect(await page.getByLabel('Never pop up: senders').inputValue()).toBe(
@@ -133,12 +137,14 @@ describe('notification preferences', () => {
 
   it('checks quiet hours before asking main, and focuses the first problem', async () => {
     const { page } = await open({ settings: withWork });
+    await openSection(page, 'notifications');
+    await page.getByLabel('Summarise when more than').fill('0');
+    await openSection(page, 'quiet-hours');
     await page.getByRole('button', { name: 'Add quiet hours' }).click();
     await page.getByRole('button', { name: 'Add quiet hours' }).click();
     for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'])
       await period(page, 1).getByLabel(day, { exact: true }).uncheck();
     await period(page, 1).getByLabel('To').fill('');
-    await page.getByLabel('Summarise when more than').fill('0');
     await page.getByRole('button', { name: 'Save preferences' }).click();
 
     expect(await page.locator('#p-burstThreshold-error').textContent()).toBe(
@@ -154,18 +160,19 @@ describe('notification preferences', () => {
     expect(await page.locator('#q-1-sat').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#q-1-sat').getAttribute('aria-describedby')).toBe('q-1-days-error');
     expect(await page.locator('#q-0-mon').getAttribute('aria-invalid')).toBeNull();
+    // The threshold leads, in the Notifications section: it comes forward.
     expect(await focusedId(page)).toBe('p-burstThreshold');
+    expect(await shownSection(page)).toBe('section-notifications');
     expect(await page.locator('#preferences-result').textContent()).toBe(
       'Not saved: correct the marked fields.',
     );
-    await page
-      .locator('#preferences')
-      .screenshot({ path: shot('settings-quiet-hours-errors.png') });
 
     // The threshold fixed, the quiet period's days are next in line.
     await page.getByLabel('Summarise when more than').fill('5');
     await page.getByRole('button', { name: 'Save preferences' }).click();
     expect(await focusedId(page)).toBe('q-1-mon');
+    expect(await shownSection(page)).toBe('section-quiet-hours');
+    await page.screenshot({ path: shot('settings-quiet-hours-errors.png') });
     expect(await page.locator('#p-burstThreshold').getAttribute('aria-invalid')).toBeNull();
     expect(await calls(page, 'savePreferences')).toEqual([]);
 
@@ -186,6 +193,7 @@ describe('notification preferences', () => {
         startAtLogin: 'expected boolean',
       },
     });
+    await openSection(page, 'quiet-hours');
     await page.getByRole('button', { name: 'Add quiet hours' }).click();
     await page.getByLabel('Always notify (VIP)').fill('ann@example.com\n\nbob@\n');
     await page.getByLabel('Never pop up: senders').fill('example.com');
@@ -207,7 +215,7 @@ describe('notification preferences', () => {
     expect(await page.locator('#preferences-result').textContent()).toBe(
       'preferences:save: invalid request: startAtLogin: expected boolean',
     );
-    await page.locator('#preferences').screenshot({ path: shot('settings-rules-errors.png') });
+    await page.screenshot({ path: shot('settings-rules-errors.png') });
 
     // Saved the next time: the errors go.
     await page.getByRole('button', { name: 'Save preferences' }).click();
@@ -218,7 +226,11 @@ describe('notification preferences', () => {
 
   it('can add, fill and remove quiet hours and lists with the keyboard alone', async () => {
     const { page, errors } = await open({ settings: withWork });
-    await page.getByLabel('Start Tidings when I log in').focus();
+    // From the sidebar: down to the section, then into it, where "Add quiet hours" leads.
+    await tabTo(page, 'tab-accounts', 1);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await focusedId(page)).toBe('tab-quiet-hours');
     await tabTo(page, 'add-quiet-hours', 1);
     await page.keyboard.press('Enter');
     expect(await focusedId(page)).toBe('q-0-mon');
@@ -230,7 +242,8 @@ describe('notification preferences', () => {
     await page.keyboard.press('ArrowUp');
     expect(await page.locator('#q-0-from').inputValue()).toBe('23:00');
     await tabTo(page, 'q-0-to', 4);
-    await tabTo(page, 'add-quiet-hours', 6);
+    // "Add quiet hours" heads the list: back up to it.
+    await tabTo(page, 'add-quiet-hours', 14, 'Shift+Tab');
     // A second period, removed again: focus goes to the Remove button left in its place.
     await page.keyboard.press('Space');
     expect(await focusedId(page)).toBe('q-1-mon');
@@ -275,11 +288,14 @@ describe('notification preferences', () => {
 
   it('keeps unsaved preference edits when an account is saved meanwhile', async () => {
     const { page } = await open({ settings: withWork });
+    await openSection(page, 'quiet-hours');
     await page.getByRole('button', { name: 'Add quiet hours' }).click();
     await page.getByLabel('Always notify (VIP)').fill('boss@example.com');
+    await openSection(page, 'accounts');
     await page.getByRole('button', { name: 'Edit Work' }).click();
     await page.getByRole('button', { name: 'Save account' }).click();
     await expect.poll(() => calls(page, 'saveAccount')).toHaveLength(1);
+    await openSection(page, 'quiet-hours');
     expect(await page.locator('[data-period]').count()).toBe(1);
     expect(await page.getByLabel('Always notify (VIP)').inputValue()).toBe('boss@example.com');
   });
@@ -292,12 +308,13 @@ describe('notification preferences', () => {
       muteLists: ['announce.lists.example.com'],
     };
     const { page } = await open({ settings: { ...withWork, notifications } }, 'dark');
+    await openSection(page, 'quiet-hours');
     await expect.poll(() => page.locator('[data-period]').count()).toBe(1);
     const textarea = await page.evaluate(() => {
       const style = getComputedStyle(document.getElementById('p-vip') as Element);
       return { fg: style.color, bg: style.backgroundColor };
     });
     expect(textarea).toEqual({ fg: 'rgb(230, 232, 235)', bg: 'rgb(21, 24, 28)' });
-    await page.locator('#preferences').screenshot({ path: shot('settings-rules-dark.png') });
+    await page.screenshot({ path: shot('settings-rules-dark.png') });
   });
 });

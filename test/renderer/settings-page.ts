@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import type { AccountView, SettingsView } from '../../app/common/ipc-contract.js';
+import type { AboutView, AccountView, SettingsView } from '../../app/common/ipc-contract.js';
 import { installFakeBridge, type FakeBridgeSetup } from '../support/fake-bridge.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -23,6 +23,13 @@ export const emptySettings: SettingsView = {
   startAtLogin: false,
   checkForUpdates: true,
   secretStorageWarning: null,
+};
+
+/** An installed build that updates itself and has not checked yet. */
+export const aboutIdle: AboutView = {
+  version: '0.1.0 (61d5d5a4dd92)',
+  logPath: '/home/ann/.config/Tidings/logs/tidings.log',
+  update: { state: 'idle', checkedAt: null },
 };
 
 /** A saved account with a stored password, watching two mailboxes. */
@@ -68,7 +75,7 @@ export function useSettingsWindow(): OpenPage {
     if (!browser) throw new Error('the browser is not launched yet: open pages inside tests');
     const context = await browser.newContext({
       colorScheme,
-      viewport: { width: 760, height: 900 },
+      viewport: { width: 720, height: 560 },
     });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -78,6 +85,7 @@ export function useSettingsWindow(): OpenPage {
       settings: emptySettings,
       statuses: [],
       testResult: { ok: true, mailboxes: ['INBOX', 'Archive', 'Team'] },
+      about: aboutIdle,
       ...setup,
     };
     await page.addInitScript(installFakeBridge, bridge);
@@ -108,13 +116,38 @@ export function focusedId(page: Page): Promise<string | undefined> {
 }
 
 /**
- * Presses Tab until the element `id` has focus, at most `limit` times, and says how many
- * presses it took (or throws: the element cannot be reached by keyboard).
+ * Presses Tab (or `key`, such as Shift+Tab) until the element `id` has focus, at most `limit`
+ * times, and says how many presses it took (or throws: the element cannot be reached by
+ * keyboard).
  */
-export async function tabTo(page: Page, id: string, limit = 12): Promise<number> {
+export async function tabTo(page: Page, id: string, limit = 12, key = 'Tab'): Promise<number> {
   for (let presses = 1; presses <= limit; presses++) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
     if ((await focusedId(page)) === id) return presses;
   }
-  throw new Error(`#${id} not reached in ${limit} presses of Tab (at #${await focusedId(page)})`);
+  throw new Error(
+    `#${id} not reached in ${limit} presses of ${key} (at #${await focusedId(page)})`,
+  );
+}
+
+/** The sidebar's sections, by the name of their tab. */
+export const sectionTabs = {
+  accounts: 'Accounts',
+  notifications: 'Notifications',
+  'quiet-hours': 'Quiet hours and rules',
+  about: 'About',
+} as const;
+/** A section of the sidebar. */
+export type Section = keyof typeof sectionTabs;
+
+/** Shows `section` by clicking its tab in the sidebar. */
+export async function openSection(page: Page, section: Section): Promise<void> {
+  await page.getByRole('tab', { name: sectionTabs[section] }).click();
+}
+
+/** The section showing, by its id (`section-…`). */
+export function shownSection(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () => document.querySelector<HTMLElement>('[role="tabpanel"]:not([hidden])')?.id,
+  );
 }

@@ -1,6 +1,6 @@
 /**
- * The settings window's accounts, status list, validation, keyboard use and dark mode, in
- * Chromium against a fake bridge (settings-page.ts).
+ * The settings window's Accounts section (status list, account form, validation), keyboard
+ * use and dark mode, in Chromium against a fake bridge (settings-page.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { StatusView } from '../../app/common/ipc-contract.js';
@@ -8,6 +8,7 @@ import {
   calls,
   emptySettings,
   focusedId,
+  openSection,
   shot,
   tabTo,
   useSettingsWindow,
@@ -171,6 +172,9 @@ describe('settings window', () => {
   it('can be used with the keyboard alone', async () => {
     const { page } = await open({ settings: { ...emptySettings, accounts: [work] } });
     await expect.poll(() => page.locator('[data-account="work"]').isVisible()).toBe(true);
+    // The sidebar's chosen tab first, then its section.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-accounts');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('add-account');
     await page.keyboard.press('Enter');
@@ -279,8 +283,10 @@ describe('settings window', () => {
 
   it('saves notification preferences', async () => {
     const { page } = await open({ settings: { ...emptySettings, accounts: [work] } });
+    await openSection(page, 'notifications');
     await page.getByLabel('Summarise when more than').fill('12');
     await page.getByLabel('Show sender and subject').uncheck();
+    await openSection(page, 'about');
     await page.getByLabel('Start Tidings when I log in').check();
     await page.getByRole('button', { name: 'Save preferences' }).click();
     await expect.poll(() => page.locator('#preferences-result').textContent()).toBe('Saved.');

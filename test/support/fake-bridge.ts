@@ -7,14 +7,19 @@
  * are answered from a table by the address's domain (none: nothing found), after a delay.
  * A test answers by the fingerprint the account pins, if the table has it; with `holdTests`
  * it waits for `window.__finishTest()`, while `window.__pushTestProgress(message)` says what
- * it waits for, as main does while the account's connections are all in use.
+ * it waits for, as main does while the account's connections are all in use. The About
+ * section reads `about`; "Check for updates" says `checking` and then answers `checkResult`
+ * (as main does, in an event and in the answer); `window.__pushUpdate(status)` sends an
+ * update event as main's updater does.
  */
 import type {
+  AboutView,
   AutoconfigView,
   ConnectionTestResult,
   SettingsView,
   SignInOutcome,
   StatusView,
+  UpdateStatus,
 } from '../../app/common/ipc-contract.js';
 
 /** What the fake starts with. */
@@ -34,6 +39,11 @@ export interface FakeBridgeSetup {
   testResultsByPin?: Record<string, ConnectionTestResult>;
   /** Tests wait for `window.__finishTest()` instead of answering at once. */
   holdTests?: boolean;
+  /** What the About section shows. */
+  about: AboutView;
+  /** What "Check for updates" ends with (after `checking`), in ms after it starts. */
+  checkResult?: UpdateStatus;
+  checkDelayMs?: number;
 }
 
 /** The init script, as a function Playwright serialises into the page. */
@@ -42,6 +52,7 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
   const state = structuredClone(setup);
   const listeners: Listener[] = [];
   const progressListeners: Array<(progress: { message: string }) => void> = [];
+  const updateListeners: Array<(status: UpdateStatus) => void> = [];
   const heldTests: Array<() => void> = [];
   const calls: Array<{ method: string; args: unknown[] }> = [];
   const record = (method: string, ...args: unknown[]) =>
@@ -57,6 +68,11 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
   w.__pushTestProgress = (message: string) =>
     progressListeners.forEach((listener) => listener({ message }));
   w.__finishTest = () => heldTests.shift()?.();
+  const setUpdate = (status: UpdateStatus) => {
+    state.about.update = status;
+    updateListeners.forEach((listener) => listener(structuredClone(status)));
+  };
+  w.__pushUpdate = setUpdate;
   type AccountRequest = { originalId?: string; account: Record<string, unknown> & { id: string } };
   const store = (input: AccountRequest, extra: Record<string, unknown>) => {
     const { password: _password, oauth2, ...account } = input.account;
@@ -85,6 +101,7 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
     savePreferences: (input: {
       notifications: SettingsView['notifications'];
       startAtLogin: boolean;
+      checkForUpdates: boolean;
     }) => {
       record('savePreferences', input);
       if (state.preferencesErrors) {
@@ -97,6 +114,22 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
       }
       state.settings = { ...state.settings, ...input };
       return ok(state.settings);
+    },
+    getAbout: () => (record('getAbout'), ok(state.about)),
+    checkForUpdates: () => {
+      record('checkForUpdates');
+      setUpdate({ state: 'checking' });
+      const outcome = state.checkResult ?? { state: 'idle', checkedAt: new Date().toISOString() };
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          setUpdate(outcome);
+          resolve(ok(outcome));
+        }, state.checkDelayMs ?? 0),
+      );
+    },
+    restartToUpdate: () => {
+      record('restartToUpdate');
+      return ok({ restarting: state.about.update.state === 'ready' });
     },
     removeAccount: (id: string) => {
       record('removeAccount', id);
@@ -158,6 +191,10 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
     onTestProgress: (listener: (progress: { message: string }) => void) => {
       progressListeners.push(listener);
       return () => progressListeners.splice(progressListeners.indexOf(listener), 1);
+    },
+    onUpdate: (listener: (status: UpdateStatus) => void) => {
+      updateListeners.push(listener);
+      return () => updateListeners.splice(updateListeners.indexOf(listener), 1);
     },
   };
 }

@@ -19,11 +19,17 @@ import { setUpSections } from './settings-sections.js';
 let settings: SettingsView | null = null;
 let statuses: StatusView[] = [];
 
+function showWarning(id: string, text: string | null): void {
+  const warning = byId(id);
+  warning.hidden = !text;
+  warning.textContent = text ?? '';
+}
+
 function render(): void {
   if (!settings) return;
-  const warning = byId('storage-warning');
-  warning.hidden = !settings.secretStorageWarning;
-  warning.textContent = settings.secretStorageWarning ?? '';
+  showWarning('storage-warning', settings.secretStorageWarning);
+  // A desktop without tray icons: the window is the app, and says why it stays.
+  showWarning('tray-warning', settings.trayWarning ?? null);
   renderAccounts(settings.accounts, statuses, {
     edit: (account) => openAccountForm(account),
     signInAgain,

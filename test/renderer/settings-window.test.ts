@@ -315,4 +315,14 @@ describe('settings window', () => {
     expect(colours).toEqual({ fg: 'rgb(230, 232, 235)', bg: 'rgb(21, 24, 28)' });
     await page.screenshot({ path: shot('settings-dark.png'), fullPage: true });
   });
+
+  it('says why the window stays on a desktop without tray icons, and nothing when there is a tray', async () => {
+    const trayWarning = 'Your desktop shows no tray icons, so Tidings keeps this window.';
+    const { page } = await open({ settings: { ...emptySettings, accounts: [work], trayWarning } });
+    await expect.poll(() => page.locator('#tray-warning').textContent()).toBe(trayWarning);
+    expect(await page.locator('#tray-warning').isVisible()).toBe(true);
+    const withTray = await open({ settings: { ...emptySettings, accounts: [work] } });
+    await expect.poll(() => withTray.page.locator('#account-list li').count()).toBe(1);
+    expect(await withTray.page.locator('#tray-warning').isVisible()).toBe(false);
+  });
 });

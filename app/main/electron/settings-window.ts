@@ -28,8 +28,10 @@ export function settingsWindowOptions(
   devTools: boolean,
 ): BrowserWindowConstructorOptions {
   return {
-    width: 760,
-    height: 620,
+    // The page gets exactly 720 × 560, the size every section is laid out (and tested) for.
+    width: 720,
+    height: 560,
+    useContentSize: true,
     minWidth: 560,
     minHeight: 460,
     show: false,

@@ -27,17 +27,18 @@ export interface LaunchOptions {
   /** The repository root: Electron loads package.json's `main` (dist/main/index.js). */
   appDir: string;
   userDataDir: string;
-  /** A JSON file `{"account": {…}}` that the app saves at start unless it has that account. */
-  seedFile: string;
+  /**
+   * A JSON file `{"account": {…}}` that the app saves at start unless it has that account;
+   * none: a first run, with no account.
+   */
+  seedFile?: string;
 }
 
 const OUTPUT_LINES = 60;
 
 /** Starts the app; its settings window opens at start (no `--hidden`). */
 export async function launchTidings(options: LaunchOptions): Promise<TidingsApp> {
-  const args = [options.appDir, `--seed-account=${options.seedFile}`];
-  // Without a keyring on Linux, safeStorage needs Chromium's basic password store.
-  if (process.platform === 'linux') args.push('--password-store=basic');
+  const args = [options.appDir, ...launchArgs(options)];
   // No executablePath: playwright then starts the binary node_modules/electron points at (the
   // path its index.js returns) with its loader, which holds back `ready` until playwright is
   // attached. With an executablePath the loader is skipped and the app runs ahead of it.
@@ -81,8 +82,16 @@ export async function launchTidings(options: LaunchOptions): Promise<TidingsApp>
   };
 }
 
+/** The app's arguments after the app directory (a second launch passes the same). */
+export function launchArgs(options: LaunchOptions): string[] {
+  const args = options.seedFile ? [`--seed-account=${options.seedFile}`] : [];
+  // Without a keyring on Linux, safeStorage needs Chromium's basic password store.
+  if (process.platform === 'linux') args.push('--password-store=basic');
+  return args;
+}
+
 /** The test's environment for the app, minus what would change how Electron starts. */
-function childEnv(): Record<string, string> {
+export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     // ELECTRON_RUN_AS_NODE (set in some editors' terminals) would start plain Node instead.

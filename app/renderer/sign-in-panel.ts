@@ -162,7 +162,8 @@ export function describeSignInFailure(outcome: Exclude<SignInOutcome, { ok: true
       byId<HTMLDetailsElement>('own-client').open = true;
       return (
         'This build of Tidings has no OAuth client for this provider. Register your own client ' +
-        '(README, “Gmail and Microsoft 365”) and enter its client id under “Use your own OAuth client”.'
+        '(Tidings’ documentation, “Gmail and Microsoft 365”: docs/gmail-and-microsoft-365.md) and ' +
+        'enter its client id under “Use your own OAuth client”.'
       );
     case 'denied':
       return 'The sign-in was refused in the browser (access denied): sign in again and allow Tidings to read your mail.';

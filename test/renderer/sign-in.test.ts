@@ -115,7 +115,7 @@ describe('signing in with Google or Microsoft', () => {
       return page.locator('#f-signIn-error').textContent();
     };
     expect(await fail('no-client')).toMatch(
-      /no OAuth client.*Register your own client \(README, “Gmail and Microsoft 365”\)/,
+      /no OAuth client.*Register your own client \(Tidings’ documentation, “Gmail and Microsoft 365”: docs\/gmail-and-microsoft-365\.md\)/,
     );
     expect(await page.getByLabel('Client id').isVisible()).toBe(true);
     await page.screenshot({ path: shot('sign-in-no-client-dark.png'), fullPage: true });

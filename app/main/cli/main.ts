@@ -28,8 +28,9 @@ service:   runs watch as a user service: a systemd user unit (Linux) or a launch
            (macOS); on Windows it says what to use instead. install checks the config
            first, then (re)starts it; status exits 3 when it is not installed.
 
-  --config FILE     accounts and preferences (JSON; see README); an account may give
-                    only "email" and its secret: its server is looked up and printed
+  --config FILE     accounts and preferences (JSON; see docs/configuration.md); an
+                    account may give only "email" and its secret: its server is
+                    looked up and printed
   --json            watch: one JSON object per line on stdout: new-mail, status;
                     check, mailboxes: one JSON document on stdout
   --no-desktop      no desktop notifications

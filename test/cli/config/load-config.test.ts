@@ -30,7 +30,7 @@ function problems(
 }
 
 describe('loadConfig', () => {
-  it('fills the defaults of DESIGN.md', () => {
+  it('fills the defaults the README gives', () => {
     const settings = load(valid);
     expect(settings.notifications.burstThreshold).toBe(5);
     expect(settings.liveness).toEqual({

@@ -51,7 +51,7 @@ export function endpointsForAccount(
     throw new TidingsError(
       'config',
       `oauth2.clientId: no client id for ${oauth2.provider}: give oauth2.clientId${variable} ` +
-        '(register a client: see README, "Gmail and Microsoft 365")',
+        '(register a client: see docs/gmail-and-microsoft-365.md)',
     );
   }
   try {

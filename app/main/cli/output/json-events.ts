@@ -1,5 +1,5 @@
 /**
- * The `tidings watch --json` line formats of DESIGN.md: `new-mail` and `status`, one JSON
+ * The `tidings watch --json` line formats of the README: `new-mail` and `status`, one JSON
  * object per line. There is no `summary` line: every message of a storm is its own
  * `new-mail` line, at once; grouping is for popups only. These are a public contract for
  * scripts: add fields, never rename them.

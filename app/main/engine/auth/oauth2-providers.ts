@@ -77,7 +77,7 @@ export function resolveOAuth2Endpoints(
     throw new TidingsError(
       'config',
       `no OAuth2 client id for ${provider}: this build has none built in; register your own ` +
-        'client and set "oauth2.clientId" (see README, "Gmail and Microsoft 365")',
+        'client and set "oauth2.clientId" (see docs/gmail-and-microsoft-365.md)',
     );
   }
   const shippedSecret =

@@ -1,11 +1,12 @@
 /**
  * The life of one watched connection, whatever waits on it: connect within the account's
- * budget and the server's gate, and around it the liveness rules of DESIGN.md. Every wait
- * ends on a trigger (refresh, resume, network change, stop: each aborts the wait's
- * AbortController); every failure goes through `recover`, which picks the next state: retry
- * with backoff, wait for the network, or stop and wait for the user. Subclasses say what
- * one connection does (`watchOnce`) and how their state is published: `MailboxWatcher` IDLEs
- * on one mailbox, `MailboxSetWatcher` watches several through NOTIFY or STATUS polls.
+ * budget and the server's gate, and around it the liveness rules of the README ("Never hang,
+ * never go silent"). Every wait ends on a trigger (refresh, resume, network change, stop:
+ * each aborts the wait's AbortController); every failure goes through `recover`, which
+ * carries out `nextStep` (next-step.ts): retry with backoff, wait for the network, or stop
+ * and wait for the user. Subclasses say what one connection does (`watchOnce`) and how their
+ * state is published: `MailboxWatcher` (idle-watcher.ts) IDLEs on one mailbox,
+ * `MailboxSetWatcher` (status-watcher.ts) watches several through NOTIFY or STATUS polls.
  */
 import type { WatcherState } from '../../../common/account-status.js';
 import {

@@ -15,7 +15,7 @@ export { resolveOAuth2Endpoints, type BuiltInClients, type OAuth2Endpoints } fro
 export { OAuth2TokenSource, type OAuth2TokenSourceOptions } from './auth/index.js';
 export type { Announcement, NewMessage, NotificationText } from './base/index.js';
 export { PopupPolicy, type Popup, type PopupEvent, type PopupHold } from './popups/index.js';
-export { clickUrl, describePopup } from './popups/index.js';
+export { clickUrl, describePopup, escapeNotificationMarkup } from './popups/index.js';
 export { decidePopup, type NotificationRules } from './popups/index.js';
 export { quietUntil, type QuietPeriod } from './popups/index.js';
 export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popups/index.js';

@@ -14,6 +14,7 @@ import type { Settings } from '../../../common/settings-schema.js';
 import {
   createPopupPolicy,
   describePopup,
+  escapeNotificationMarkup,
   type Announcement,
   type Logger,
   type Notifier,
@@ -189,7 +190,7 @@ export class DesktopNotifier implements Notifier {
       let shown: string | undefined;
       try {
         const ids = (await Promise.all(replaced)).filter((id): id is string => id !== undefined);
-        const text = (await this.readsMarkup()) ? escapeMarkup(body) : body;
+        const text = (await this.readsMarkup()) ? escapeNotificationMarkup(body) : body;
         shown = await this.runNotifySend(title, text, sound, ids.at(-1));
         for (const id of ids.slice(0, -1)) await this.closeNotification(id);
       } finally {
@@ -321,19 +322,6 @@ function groupOf(event: PopupEvent): string | undefined {
   return popup.kind === 'summary' ? `tidings:${popup.account}/${popup.mailbox}` : undefined;
 }
 
-// The body is markup for servers with `body-markup` (most); the summary is plain text in the
-// spec, sent untouched.
-const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-};
-
-function escapeMarkup(body: string): string {
-  return body.replace(/[&<>"']/g, (char) => MARKUP_ESCAPES[char] ?? char);
-}
 
 // notify-send reads C escapes in the body (g_strcompress), whatever the server: a backslash
 // and an "n" would become a newline.

@@ -503,19 +503,20 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   }
 
   protected idleDetail(): string {
-    return this.currentMode === 'poll'
-      ? `checked every ${this.options.pollSeconds} s`
-      : 'watching (NOTIFY)';
+    return this.howWatched(this.currentMode === 'poll');
   }
 
   private polled(mailbox: string): boolean {
     return this.currentMode === 'poll' || this.unpushed.has(mailbox);
   }
 
+  /** "checked every 60 s" or "watching (NOTIFY)": the words of the tray and `--json`. */
+  private howWatched(polled: boolean): string {
+    return polled ? `checked every ${this.options.pollSeconds} s` : 'watching (NOTIFY)';
+  }
+
   private idleDetailOf(mailbox: string, unread: number | null): string {
-    const how = this.polled(mailbox)
-      ? `checked every ${this.options.pollSeconds} s`
-      : 'watching (NOTIFY)';
+    const how = this.howWatched(this.polled(mailbox));
     return unread === null ? how : `${how}, ${unread} unread`;
   }
 

@@ -16,7 +16,7 @@ const floors = {
     base: [],
     node: ['base'],
     imap: ['base'],
-    setup: ['base'],
+    setup: ['base', 'imap'],
     popups: ['base'],
     auth: ['base', 'imap'],
     check: ['base', 'imap', 'auth'],

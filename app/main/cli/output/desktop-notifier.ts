@@ -322,7 +322,6 @@ function groupOf(event: PopupEvent): string | undefined {
   return popup.kind === 'summary' ? `tidings:${popup.account}/${popup.mailbox}` : undefined;
 }
 
-
 // notify-send reads C escapes in the body (g_strcompress), whatever the server: a backslash
 // and an "n" would become a newline.
 function escapeBackslashes(body: string): string {

@@ -10,12 +10,14 @@ import dns from 'node:dns/promises';
 import net from 'node:net';
 import tls, { rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { TlsMode } from '../../../common/settings-schema.js';
-import { withDeadline } from '../base/index.js';
-import { classifyError, TidingsError } from '../base/index.js';
-import { systemClock } from '../base/index.js';
-import { sanitizeServerText } from '../base/index.js';
-import { readCaFile } from '../imap/index.js';
-import { normalizeFingerprint } from '../imap/index.js';
+import {
+  classifyError,
+  sanitizeServerText,
+  systemClock,
+  TidingsError,
+  withDeadline,
+} from '../base/index.js';
+import { negotiateStartTls, normalizeFingerprint, readCaFile } from '../imap/index.js';
 
 /** What the server's certificate says, and whether the account's rules trust it. */
 export interface CertificateReport {
@@ -92,7 +94,7 @@ export class ConnectionSteps {
     if (!plain) throw new TidingsError('network', 'not connected');
     const extra = trust.caFile ? [await readCaFile(trust.caFile)] : [];
     const work = async () => {
-      if (mode === 'starttls') await startTls(plain);
+      if (mode === 'starttls') await negotiateStartTls(plain);
       const secure = tls.connect({
         socket: plain,
         host: this.host,
@@ -212,78 +214,4 @@ function isoDate(text: string | undefined): string {
 
 function hostPort(address: string, port: number): string {
   return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
-/** A server line may be this long before the step gives up on it. */
-const MAX_LINE = 8_192;
-
-// Greeting, "a STARTTLS", the tagged answer; nothing of the server's is read after its OK,
-// since the handshake's bytes follow.
-async function startTls(socket: net.Socket): Promise<void> {
-  const lines = readLines(socket);
-  try {
-    const greeting = await lines.next();
-    if (!greeting.startsWith('* OK')) {
-      throw new TidingsError('protocol', `not an IMAP greeting: ${sanitizeServerText(greeting)}`);
-    }
-    socket.write('a STARTTLS\r\n');
-    for (;;) {
-      const line = await lines.next();
-      if (line.startsWith('a OK')) return;
-      if (line.startsWith('a ')) {
-        const reason = sanitizeServerText(line.slice(2));
-        throw new TidingsError('tls', `server refused STARTTLS: ${reason}`);
-      }
-    }
-  } finally {
-    lines.stop();
-  }
-}
-
-function readLines(socket: net.Socket): { next(): Promise<string>; stop(): void } {
-  let buffer = '';
-  let failure: Error | undefined;
-  let waiting: ((line: string | Error) => void) | undefined;
-  const deliver = () => {
-    if (!waiting) return;
-    const end = buffer.indexOf('\r\n');
-    if (end < 0 && !failure) return;
-    const answer = waiting;
-    waiting = undefined;
-    if (end < 0) return answer(failure as Error);
-    answer(buffer.slice(0, end));
-    buffer = buffer.slice(end + 2);
-  };
-  const onData = (chunk: Buffer) => {
-    buffer += chunk.toString('latin1');
-    if (buffer.length > MAX_LINE && !buffer.includes('\r\n')) {
-      failure = new TidingsError('protocol', 'the server sent a line too long to be IMAP');
-    }
-    deliver();
-  };
-  const onClose = () => {
-    failure ??= new TidingsError('network', 'the server closed the connection');
-    deliver();
-  };
-  const onError = (error: Error) => {
-    failure ??= error;
-    deliver();
-  };
-  socket.on('data', onData);
-  socket.on('end', onClose);
-  socket.on('close', onClose);
-  socket.on('error', onError);
-  return {
-    next: () =>
-      new Promise<string>((resolve, reject) => {
-        waiting = (line) => (line instanceof Error ? reject(line) : resolve(line));
-        deliver();
-      }),
-    stop: () => {
-      socket.off('data', onData);
-      socket.off('end', onClose);
-      socket.off('close', onClose);
-      socket.off('error', onError);
-    },
-  };
 }

@@ -9,3 +9,5 @@ export { samePath, type MailboxStatus } from './mailbox-status.js';
 export { accountSessionOptions } from './session-options.js';
 export { readCaFile } from './tls-options.js';
 export { normalizeFingerprint } from './tls-probe.js';
+export { readLines, type LineReader } from './line-reader.js';
+export { negotiateStartTls } from './starttls.js';

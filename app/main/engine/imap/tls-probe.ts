@@ -6,7 +6,7 @@
 import net from 'node:net';
 import tls, { type PeerCertificate } from 'node:tls';
 import { TidingsError } from '../base/index.js';
-import { sanitizeServerText } from '../base/index.js';
+import { negotiateStartTls } from './starttls.js';
 
 /** The presented certificate and its SHA-256 fingerprint ("AB:CD:…"). */
 export interface ServerCertificate {
@@ -78,77 +78,10 @@ function describe(certificate: PeerCertificate): ServerCertificate {
   };
 }
 
-// RFC 3501 §6.2.1: greeting, then "a STARTTLS", then the tagged OK, then the handshake.
+// RFC 3501 §6.2.1 (starttls.ts), on a socket of its own.
 async function startTls(host: string, port: number, sockets: net.Socket[]): Promise<net.Socket> {
   const socket = net.connect(port, host);
   sockets.push(socket);
-  const lines = lineReader(socket);
-  await lines.next();
-  socket.write('a STARTTLS\r\n');
-  for (;;) {
-    const line = await lines.next();
-    if (line.startsWith('a OK')) {
-      lines.stop();
-      return socket;
-    }
-    if (line.startsWith('a '))
-      throw new TidingsError(
-        'tls',
-        `server refused STARTTLS: ${sanitizeServerText(line.slice(2))}`,
-      );
-  }
-}
-
-/** A server line may be this long before the probe gives up on it (RFC 3501 has no limit). */
-const MAX_PROBE_LINE = 8_192;
-
-// CRLF-terminated lines from `socket`, one listener for data and one for errors however many
-// lines are read, lines already buffered served first, and a server that never ends a line
-// refused once it has sent MAX_PROBE_LINE bytes.
-function lineReader(socket: net.Socket): { next(): Promise<string>; stop(): void } {
-  let buffer = '';
-  let failure: Error | undefined;
-  let waiting: { resolve(line: string): void; reject(error: Error): void } | undefined;
-  const deliver = () => {
-    if (!waiting) return;
-    const end = buffer.indexOf('\r\n');
-    if (end >= 0) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const { resolve } = waiting;
-      waiting = undefined;
-      resolve(line);
-    } else if (failure) {
-      const { reject } = waiting;
-      waiting = undefined;
-      reject(failure);
-    }
-  };
-  const onData = (chunk: Buffer) => {
-    buffer += chunk.toString('latin1');
-    if (buffer.length > MAX_PROBE_LINE && !buffer.includes('\r\n')) {
-      failure = new TidingsError('protocol', 'the server sent a line too long to be IMAP');
-    }
-    deliver();
-  };
-  const onError = (error: Error) => {
-    failure = error;
-    deliver();
-  };
-  const onEnd = () => onError(new TidingsError('network', 'the server closed the connection'));
-  socket.on('data', onData);
-  socket.on('error', onError);
-  socket.on('end', onEnd);
-  return {
-    next: () =>
-      new Promise<string>((resolve, reject) => {
-        waiting = { resolve, reject };
-        deliver();
-      }),
-    // Before TLS takes the socket over: the handshake's bytes are not lines for us.
-    stop: () => {
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-    },
-  };
+  await negotiateStartTls(socket);
+  return socket;
 }

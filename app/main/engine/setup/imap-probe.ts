@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { negotiateStartTls, readLines } from '../imap/index.js';
 
 /** What a probe may be told besides the host: extra trusted CAs, a resolver (tests). */
 export interface ImapProbeOptions {
@@ -12,9 +13,6 @@ export interface ImapProbeOptions {
   ca?: string | string[];
   lookup?: net.LookupFunction;
 }
-
-/** A server line may be this long before the probe gives up on it. */
-const MAX_LINE = 8_192;
 
 /** Makes a probe: true once `host:port` greets over verified TLS, false on anything else. */
 export function createImapProbe(options: ImapProbeOptions = {}) {
@@ -44,9 +42,8 @@ async function greets(
   if (mode === 'starttls') {
     plain = net.connect({ host, port, lookup: options.lookup });
     sockets.push(plain);
-    if (!(await readLine(plain)).startsWith('* OK')) return false;
-    plain.write('a STARTTLS\r\n');
-    if (!(await readLine(plain)).startsWith('a OK')) return false;
+    // Throws unless the greeting is IMAP's and STARTTLS is granted: false, below.
+    await negotiateStartTls(plain);
   }
   const secure = tls.connect({
     host,
@@ -62,38 +59,13 @@ async function greets(
     secure.once('error', reject);
   });
   // After STARTTLS the server sends no second greeting; the handshake is the proof.
-  return mode === 'starttls' || (await readLine(secure)).startsWith('* OK');
-}
-
-// One CRLF-terminated line; enough here, since the probe only waits for one answer at a time
-// and a server answering STARTTLS sends nothing after its OK until the handshake.
-function readLine(socket: net.Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
-      const end = buffer.indexOf('\r\n');
-      if (end >= 0) {
-        done();
-        resolve(buffer.slice(0, end));
-      } else if (buffer.length > MAX_LINE) fail(new Error('line too long'));
-    };
-    const fail = (error: Error) => {
-      done();
-      reject(error);
-    };
-    const onEnd = () => fail(new Error('closed'));
-    const done = () => {
-      socket.off('data', onData);
-      socket.off('error', fail);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-    };
-    socket.on('data', onData);
-    socket.on('error', fail);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-  });
+  if (mode === 'starttls') return true;
+  const lines = readLines(secure);
+  try {
+    return (await lines.next()).startsWith('* OK');
+  } finally {
+    lines.stop();
+  }
 }
 
 // The TLS socket first: destroying the plain socket under a live TLS wrap crashes Node 20

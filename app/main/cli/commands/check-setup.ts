@@ -8,8 +8,7 @@ import type { AccountSettings, Settings } from '../../../common/settings-schema.
 import type { ResolvedAccount } from '../../engine/setup/index.js';
 import type { CredentialSource } from '../../engine/index.js';
 import { accountResolverFromEnv } from '../config/index.js';
-import { createConfigCredentials } from '../credentials/index.js';
-import { ConfigSecretSource } from '../credentials/index.js';
+import { credentialsFor, takeSignals } from './command-setup.js';
 import { loadConfigResolved } from '../config/index.js';
 import { resolveStateDir } from '../config/index.js';
 import { createStderrLogger } from '../output/index.js';
@@ -56,27 +55,17 @@ export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup
     },
   );
   const tokenFile = new TokenFile(resolveStateDir(options.stateDir), logger);
-  const secrets = new ConfigSecretSource(settings.accounts);
-  const tokens = createConfigCredentials({ settings, secrets, tokenFile });
-  const stopCommands = () => {
-    secrets.close();
-    tokens.close();
-  };
+  const secrets = credentialsFor(settings, tokenFile);
   // A passwordCommand runs in its own process group, out of Ctrl-C's reach: on a signal it
-  // is killed with what it started (a pinentry), and we exit 130 at once. As in `watch`,
-  // conf's when-exit hooks SIGINT and SIGTERM to re-raise them: this process owns them.
-  const onSignal = () => {
-    stopCommands();
+  // is killed with what it started (a pinentry), and we exit 130 at once.
+  const giveBack = takeSignals(['SIGINT', 'SIGTERM'], () => {
+    secrets.close();
     process.stderr.write('tidings: interrupted\n');
     process.exit(130);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.once(signal, onSignal);
-  }
+  });
   return {
     settings,
-    credentials: tokens.credentials,
+    credentials: secrets.credentials,
     foundFor: (account) => {
       const result = account.email === undefined ? undefined : found.get(account.email);
       // Only an account whose server came from the lookup: one that names its own host
@@ -84,9 +73,8 @@ export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup
       return result && result.host === account.host ? result : undefined;
     },
     close: () => {
-      stopCommands();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      secrets.close();
+      giveBack();
     },
   };
 }

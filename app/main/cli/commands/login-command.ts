@@ -12,6 +12,7 @@ import { bindingOf, endpointsForAccount } from '../credentials/index.js';
 import { createStderrLogger } from '../output/index.js';
 import { resolveStateDir } from '../config/index.js';
 import { TokenFile } from '../credentials/index.js';
+import { takeSignals } from './command-setup.js';
 
 /** The parsed options of `tidings login`. */
 export interface LoginOptions {
@@ -40,12 +41,7 @@ export async function runLogin(options: LoginOptions): Promise<number> {
   const tokenFile = new TokenFile(resolveStateDir(options.stateDir), logger);
 
   const cancel = new AbortController();
-  const onSignal = () => cancel.abort();
-  // As in `tidings watch`: conf's when-exit would re-raise the signal before we answer it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.once(signal, onSignal);
-  }
+  const giveBack = takeSignals(['SIGINT', 'SIGTERM'], () => cancel.abort());
   try {
     const tokens = await signIn({
       endpoints,
@@ -78,8 +74,7 @@ export async function runLogin(options: LoginOptions): Promise<number> {
     process.stderr.write(`tidings: sign-in failed: ${error.message}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    giveBack();
   }
 }
 

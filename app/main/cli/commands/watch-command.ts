@@ -12,9 +12,7 @@ import {
   type Announcement,
   type Notifier,
 } from '../../engine/index.js';
-import { createConfigCredentials } from '../credentials/index.js';
 import { createConfigReload } from '../config/index.js';
-import { ConfigSecretSource } from '../credentials/index.js';
 import { DesktopNotifier } from '../output/index.js';
 import { createHookRunner } from '../hooks/index.js';
 import { announcementEvent, statusEvent } from '../output/index.js';
@@ -25,6 +23,7 @@ import { createStderrLogger } from '../output/index.js';
 import { createLineWriter } from '../output/index.js';
 import { systemEventsOptionsFromEnv } from '../config/index.js';
 import { TokenFile } from '../credentials/index.js';
+import { credentialsFor, takeSignals } from './command-setup.js';
 import { createNodeSystemEvents } from '../../engine/node/index.js';
 
 /** The parsed options of `tidings watch`. */
@@ -73,13 +72,12 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   // After the stream and popups; a hook's trouble is logged inside it, never thrown here.
   const hooks = createHookRunner({ settings: () => settings, logger });
   sinks.push(hooks);
-  const secrets = new ConfigSecretSource(settings.accounts);
-  const tokens = createConfigCredentials({ settings, secrets, tokenFile });
+  const secrets = credentialsFor(settings, tokenFile);
   const systemEvents = createNodeSystemEvents(systemEventsOptions);
   const supervisor = new Supervisor({
     settings,
     store,
-    credentials: tokens.credentials,
+    credentials: secrets.credentials,
     notifier: {
       notify: (announcement) => {
         for (const sink of sinks) {
@@ -100,7 +98,6 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     // in the store is picked up.
     if (status.state === 'auth-failed') {
       secrets.forget(status.account);
-      tokens.forget(status.account);
     }
     if (options.json) writeLine(JSON.stringify(statusEvent(status)));
     else logger.info(formatStatus(status));
@@ -113,8 +110,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     apply: async (next) => {
       if (stopping) return;
       // Credentials first: the watchers the supervisor starts for new accounts ask them.
-      secrets.update(next.accounts);
-      tokens.update(next);
+      secrets.update(next);
       settings = next;
       await supervisor.applySettings(next);
     },
@@ -130,7 +126,6 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     // for up to a minute, and in its own process group Ctrl-C no longer reaches it. The
     // watchers are marked stopped first, so the killed run's error is not reported.
     secrets.close();
-    tokens.close();
     reloader.close();
     // Hooks get SIGTERM now, SIGKILL a few seconds later: none is left running behind us.
     const hooksEnded = hooks.close();
@@ -145,23 +140,13 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     if (stopping) finish(130);
     else void shutdown(signal);
   };
-  // conf writes through `atomically`, whose `when-exit` hooks SIGINT and SIGTERM with `once`
-  // and re-raises the signal after its own cleanup: we would see every signal twice and take
-  // the second for an impatient user. This process owns its signals; when-exit's cleanup
-  // still runs on the `exit` event that our shutdown ends with.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, onSignal);
-  }
+  takeSignals(['SIGINT', 'SIGTERM'], onSignal);
   if (process.platform !== 'win32') {
     process.on('SIGUSR1', () => {
       logger.info('SIGUSR1: refreshing every mailbox');
       supervisor.refresh();
     });
-    // when-exit (see above) hooks SIGHUP too, with `once`, and re-raises it: every SIGHUP
-    // would reload twice, and its exit cleanup would be spent on the first one.
-    process.removeAllListeners('SIGHUP');
-    process.on('SIGHUP', () => {
+    takeSignals(['SIGHUP'], () => {
       if (!stopping) void reloader.reload('SIGHUP');
     });
   }

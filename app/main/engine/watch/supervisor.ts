@@ -17,6 +17,7 @@ import { passwordCredentials, type CredentialSource } from '../base/index.js';
 import { MailboxSetWatcher } from './status-watcher.js';
 import { MailboxWatcher, type WakeReason } from './idle-watcher.js';
 import { planIdle } from './watch-plan.js';
+import { replacesWatchers, sameConnection } from './settings-diff.js';
 import type { WatcherDeps } from './connection-watcher.js';
 import {
   silentLogger,
@@ -94,18 +95,12 @@ export class Supervisor {
       JSON.stringify(settings.liveness) !== JSON.stringify(this.settings.liveness);
     const next = new Map(settings.accounts.map((account) => [account.id, account]));
     const replaced = (old: AccountSettings): boolean => {
-      const account = next.get(old.id);
-      if (livenessChanged || !account || !sameConnection(account, old)) return true;
-      if (!samePlan(account, old)) return true;
-      // `auto` that fell back to IDLE and polling plans a changed list anew.
-      if ((account.watchMode ?? 'auto') === 'idle') return false;
-      // NOTIFY is set once per connection (see MailboxSetWatcher): a changed list reconnects.
-      if (!sameList(account, old)) return true;
-      // `auto` that fell back to IDLE and polling planned within the old limit: a new one
-      // plans anew, or a mailbox would have two watchers, or none.
       const set = this.setWatchers.get(old.id);
-      const fellBack = set !== undefined && (set.handedOver || set.mode === 'poll');
-      return fellBack && this.limitFor(account).limit !== this.limitFor(old).limit;
+      return replacesWatchers(old, next.get(old.id), {
+        livenessChanged,
+        fellBack: set !== undefined && (set.handedOver || set.mode === 'poll'),
+        limitOf: (account) => this.limitFor(account).limit,
+      });
     };
     const staleSets = [...this.setWatchers.entries()].filter(([, w]) => replaced(w.account));
     const staleIdle = [...this.watchers.entries()].filter(([, watcher]) => {
@@ -347,41 +342,4 @@ export class Supervisor {
 
 function watcherKey(account: string, mailbox: string): string {
   return `${account}\u0000${mailbox}`;
-}
-
-// Everything but the mailbox list, display fields and the connection budget (applied by
-// resizing it, without dropping live connections) decides the connection.
-// Popup rules and hooks are read per message, not per connection, and leave it alone too.
-function sameConnection(a: AccountSettings, b: AccountSettings): boolean {
-  const strip = ({
-    mailboxes: _m,
-    name: _n,
-    openUrl: _o,
-    maxConnections: _c,
-    popups: _p,
-    quietMailboxes: _q,
-    onNewMail: _h,
-    onNewMailPost: _hp,
-    watchMode: _w,
-    pollSeconds: _s,
-    ...rest
-  }: AccountSettings) => rest;
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
-}
-
-function sameList(a: AccountSettings, b: AccountSettings): boolean {
-  return a.mailboxes.join('\u0000') === b.mailboxes.join('\u0000');
-}
-
-// How the account is watched. A NOTIFY account takes a changed mailbox list on its
-// connection; an IDLE account whose polled set changes is planned anew.
-function samePlan(a: AccountSettings, b: AccountSettings): boolean {
-  if ((a.watchMode ?? 'auto') !== (b.watchMode ?? 'auto') || a.pollSeconds !== b.pollSeconds) {
-    return false;
-  }
-  if ((a.watchMode ?? 'auto') !== 'idle') return true;
-  const limit = (account: AccountSettings) => connectionLimitFor(account).limit;
-  const polled = (account: AccountSettings) =>
-    planIdle(account.mailboxes, limit(account)).poll.join('\u0000');
-  return polled(a) === polled(b);
 }

@@ -73,12 +73,21 @@ export function startHookCommand(command: HookCommand, options: HookRunOptions):
   let stoppedBecause: string | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   let exited = false;
+  // Settles once the group's SIGKILL has gone out (or was never needed).
+  let groupKilled: Promise<void> = Promise.resolve();
   const stop = (why: string) => {
     if (exited || stoppedBecause !== undefined) return;
     stoppedBecause = why;
     signalGroup(child, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
-    killTimer.unref();
+    // The SIGKILL goes to the whole group after the grace even if the shell itself died of
+    // the SIGTERM at once: what it started may ignore SIGTERM (`trap '' TERM`). Not unref'd:
+    // a shutdown that waits for this run must not end before it.
+    groupKilled = new Promise((resolve) => {
+      killTimer = setTimeout(() => {
+        signalGroup(child, 'SIGKILL');
+        resolve();
+      }, graceMs);
+    });
   };
   const deadline = setTimeout(() => stop('timing out'), options.timeoutMs);
   deadline.unref();
@@ -95,12 +104,12 @@ export function startHookCommand(command: HookCommand, options: HookRunOptions):
       if (exited) return;
       exited = true;
       clearTimeout(deadline);
-      if (killTimer) clearTimeout(killTimer);
       // Something it left running (`cmd &`) may hold stderr open: wait a moment, no longer.
       const finish = () => {
         child.stdout?.destroy();
         child.stderr?.destroy();
-        resolve({ outcome, ok, stderrTail: lastWords(stderr.tail()) });
+        // A stopped run is over once its whole group has been killed.
+        void groupKilled.then(() => resolve({ outcome, ok, stderrTail: lastWords(stderr.tail()) }));
       };
       if (!child.stderr || child.stderr.readableEnded) finish();
       else {

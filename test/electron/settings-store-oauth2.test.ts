@@ -88,4 +88,28 @@ describe('the settings store with OAuth2 accounts', () => {
       error: { fields: { signIn: signInAgain } },
     });
   });
+
+  it('drops the sign-in when an edit points the account at another server, port, security, CA or pin', () => {
+    // A token for a full mailbox must not follow the account to imap.evil.test in clear text.
+    for (const change of [
+      { host: 'imap.evil.test' },
+      { port: 143 },
+      { tls: 'none' as const, allowInsecureAuth: true },
+      { caFile: '/tmp/evil-ca.pem' },
+      { certificateFingerprint: 'AB'.repeat(32) },
+    ]) {
+      const { store } = signedInStore();
+      const moved = { ...account, ...change };
+      expect(
+        store.saveAccount({ originalId: 'gmail', account: moved }, encrypt),
+        JSON.stringify(change),
+      ).toMatchObject({
+        ok: false,
+        error: { fields: { signIn: signInAgain } },
+      });
+      // Nor may "Test connection" use it there.
+      expect(store.reusableSignIn({ originalId: 'gmail', account: moved })).toBe(false);
+      expect(store.refreshToken('gmail', binding)).toBe('enc:rt-1');
+    }
+  });
 });

@@ -183,7 +183,7 @@ describe('desktop sign-in', () => {
     google.account.oauth2 = { provider: 'google' };
     const outcome = await handlers['account:sign-in'](google);
     expect(outcome).toMatchObject({ ok: true, value: { ok: false, code: 'no-client' } });
-    expect(JSON.stringify(outcome)).toContain('Gmail and Microsoft 365');
+    expect(JSON.stringify(outcome)).toContain('docs/gmail-and-microsoft-365.md');
     expect(openExternal).not.toHaveBeenCalled();
   });
 

@@ -277,20 +277,22 @@ function toView({ passwordCipher, refreshToken, ...account }: StoredAccount): Ac
 export const signInFirst = 'sign in first: the account has no sign-in yet';
 /** Why a stored sign-in was not kept: it was for another user, provider or client. */
 export const signInAgain =
-  'the user, provider or client changed: sign in again so the sign-in belongs to them';
+  'the server, user, provider or client changed: sign in again so the sign-in belongs to them';
 
-// A refresh token stays with an edited account while it still signs in as the same user
-// through the same provider and client; the token URL and client it is bound to are checked
-// again whenever it is used.
+// A refresh token stays with an edited account while it still signs in as the same user, at
+// the same server (host, port, security, CA, pin), through the same provider and client; the
+// token URL and client it is bound to are checked again whenever it is used.
 function reusableRefreshToken(
   previous: StoredAccount | undefined,
-  next: Pick<AccountSettings, 'user' | 'oauth2'>,
+  next: CredentialTarget & Pick<AccountSettings, 'oauth2'>,
 ): StoredRefreshToken | undefined {
   if (!previous?.refreshToken || previous.auth !== 'oauth2') return undefined;
   const a = previous.oauth2;
   const b = next.oauth2;
+  // Bound to the server as a stored password is: an access token made from it is sent to
+  // the server (XOAUTH2, in clear text when `tls` is none), never anywhere else.
   const same =
-    previous.user === next.user &&
+    sameCredentialTarget(previous, next) &&
     a?.provider === b?.provider &&
     a?.clientId === b?.clientId &&
     a?.tokenUrl === b?.tokenUrl;

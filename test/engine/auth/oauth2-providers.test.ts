@@ -76,7 +76,9 @@ describe('resolveOAuth2Endpoints', () => {
     expect(() => resolveOAuth2Endpoints({ provider: 'microsoft' })).toThrow(
       expect.objectContaining({
         code: 'config',
-        message: expect.stringMatching(/register your own client.*docs\/gmail-and-microsoft-365\.md/),
+        message: expect.stringMatching(
+          /register your own client.*docs\/gmail-and-microsoft-365\.md/,
+        ),
       }),
     );
   });

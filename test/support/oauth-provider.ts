@@ -92,7 +92,8 @@ export async function startOAuthProvider(
         q.get('response_type') === 'code' &&
         q.get('code_challenge_method') === 'S256' &&
         q.get('code_challenge') &&
-        /^http:\/\/127\.0\.0\.1:\d+\//.test(redirectUri);
+        // Loopback redirects only: the IP, or localhost (Entra registers http://localhost).
+        /^http:\/\/(127\.0\.0\.1|localhost):\d+\//.test(redirectUri);
       if (!valid) return send(400, { error: 'invalid_request' });
       const code = token();
       codes.set(code, {

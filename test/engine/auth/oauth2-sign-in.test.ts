@@ -209,6 +209,18 @@ describe('signIn', () => {
     await expect(result).rejects.toMatchObject({ code: 'timeout' });
   });
 
+  it('answers at [::1] too for http://localhost, so no other program can take the browser there', async () => {
+    // A browser that tries ::1 first for "localhost" must reach this sign-in, not another
+    // local user's listener bound to [::1] on the same port.
+    const { result, authorizeUrl, port } = await start({ redirectHost: 'localhost' });
+    const callback = await authorize(authorizeUrl);
+    expect(callback.host).toBe(`localhost:${port}`);
+    callback.hostname = '[::1]';
+    expect((await page(callback)).status).toBe(200);
+    await expect(result).resolves.toMatchObject({ refreshToken: expect.any(String) as string });
+    expect(await refusesConnections(port)).toBe(true);
+  });
+
   it('refuses an http provider that is not on this machine, before opening anything', async () => {
     const onUrl = () => expect.unreachable();
     await expect(

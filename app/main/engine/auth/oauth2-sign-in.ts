@@ -54,7 +54,7 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
     ? AbortSignal.any([options.signal, timeout.signal])
     : timeout.signal;
   const localhost = options.redirectHost === 'localhost';
-  const callback = await listenForCallback(localhost ? '/' : '/callback');
+  const callback = await listenForCallback(localhost ? '/' : '/callback', localhost);
   // Armed once the listener exists, so a failure to listen leaves no timer behind.
   const timer = setTimeout(() => timeout.abort(timedOut(timeoutMs)), timeoutMs);
   try {
@@ -104,9 +104,16 @@ interface CallbackListener {
   close(): Promise<void>;
 }
 
-async function listenForCallback(path: string): Promise<CallbackListener> {
+/**
+ * The one-shot listener. `bothLoopbacks` (a redirect to http://localhost) listens on
+ * [::1] as well, at the same port: a browser may try ::1 first for "localhost", and another
+ * local user's listener there would receive the code and state (PKCE stops its redemption,
+ * not a block or a phishing page). A port whose ::1 side is taken is given up for another;
+ * after a few, the sign-in fails saying so.
+ */
+async function listenForCallback(path: string, bothLoopbacks = false): Promise<CallbackListener> {
   let onCallback: ((answer: CallbackAnswer, state: string | null) => boolean) | undefined;
-  const server = http.createServer((request, response) => {
+  const handle = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const respond = (status: number, page: string) =>
       new Promise<void>((resolve) => {
         // The browser may be gone already (a closed tab): there is nobody to show a page to.
@@ -140,14 +147,13 @@ async function listenForCallback(path: string): Promise<CallbackListener> {
         renderSignInPage({ ok: false, reason: 'this is not the sign-in Tidings is waiting for' }),
       );
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  };
+  const servers = await listenOnLoopback(handle, bothLoopbacks);
+  const closed = Promise.all(
+    servers.map((server) => new Promise<void>((resolve) => server.once('close', () => resolve()))),
+  );
   return {
-    port: (server.address() as AddressInfo).port,
+    port: ((servers[0] as http.Server).address() as AddressInfo).port,
     path,
     wait: (state, signal) =>
       new Promise<CallbackAnswer>((resolve, reject) => {
@@ -164,12 +170,56 @@ async function listenForCallback(path: string): Promise<CallbackListener> {
       }),
     async close() {
       onCallback = undefined;
-      server.close();
-      // Browsers keep connections alive; every page has been written by now.
-      server.closeAllConnections();
+      for (const server of servers) {
+        server.close();
+        // Browsers keep connections alive; every page has been written by now.
+        server.closeAllConnections();
+      }
       await closed;
     },
   };
+}
+
+/** Ports tried for a free pair on 127.0.0.1 and [::1] before the sign-in gives up. */
+const PORT_ATTEMPTS = 5;
+
+/** Listens on 127.0.0.1 at a free port, and on [::1] at the same one when asked. */
+async function listenOnLoopback(
+  handle: http.RequestListener,
+  bothLoopbacks: boolean,
+): Promise<http.Server[]> {
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    const v4 = http.createServer(handle);
+    await listen(v4, 0, '127.0.0.1');
+    if (!bothLoopbacks) return [v4];
+    const port = (v4.address() as AddressInfo).port;
+    const v6 = http.createServer(handle);
+    try {
+      await listen(v6, port, '::1');
+      return [v4, v6];
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // No IPv6 loopback here: a browser cannot reach [::1] either, nor anyone listen there.
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return [v4];
+      v4.close();
+      if (code !== 'EADDRINUSE') throw error;
+    }
+  }
+  throw new TidingsError(
+    'network',
+    `another program holds [::1] at every port tried for the sign-in's http://localhost ` +
+      'redirect: the browser could be sent there, so the sign-in does not start',
+  );
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 async function redeemCode(

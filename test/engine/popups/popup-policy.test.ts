@@ -101,6 +101,25 @@ describe('popup policy', () => {
     expect(shown.at(-1)).toMatchObject({ popup: { kind: 'message' }, replaces: [] });
   });
 
+  it('keeps a storm going while its messages come less than the gap apart, however long it lasts', () => {
+    const { policy, shown, clock } = setup({ threshold: 2 });
+    // A message every 4 s for 20 s: each within STORM_GAP_MS (5 s) of the one before, so one
+    // storm, though its first message is far older than the gap by the end.
+    for (let i = 0; i < 6; i++) {
+      policy.announce(mail('Ann <ann@x.test>'));
+      clock.advance(4_000);
+    }
+    expect(shown.map((e) => e.popup.kind)).toEqual([
+      'message',
+      'message',
+      'summary',
+      'summary',
+      'summary',
+      'summary',
+    ]);
+    expect(shown.at(-1)?.popup).toMatchObject({ count: 6 });
+  });
+
   it('keeps storms of different mailboxes apart', () => {
     const { policy, kinds } = setup({ threshold: 1 });
     policy.announce(mail('A <a@x.test>', 'work', 'INBOX'));

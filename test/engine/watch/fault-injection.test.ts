@@ -21,6 +21,7 @@ import {
 } from '../../support/engine-harness.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { buildMessage, newMessageId } from '../../support/messages.js';
+import { LOGOUT_GRACE_MS } from '../../../app/main/engine/watch/connection-watcher.js';
 
 let dovecot: Dovecot;
 let users = 0;
@@ -272,7 +273,11 @@ describe.each(['notify', 'idle'] as const)('fault injection (%s)', { timeout: 60
     const { proxy, engine } = await watchThroughProxy(mode);
     await proxy.setMode('blackhole');
     engine.supervisor.refresh();
+    const started = performance.now();
     await engine.supervisor.stop();
+    // LOGOUT gets LOGOUT_GRACE_MS (2 s), then the socket is dropped: never the command's
+    // deadline, let alone a hang. A bound, not a timing target: generous for a busy machine.
+    expect(performance.now() - started).toBeLessThan(LOGOUT_GRACE_MS + 1_500);
     expect(engine.supervisor.getStatuses()).toEqual([]);
     expect(engine.statuses.items.at(-1)?.state).toBe('stopped');
   });

@@ -184,6 +184,23 @@ describe('syncMailbox', () => {
     expect(store.getCursor('a', 'INBOX')?.highestModseq).toBe('41');
   });
 
+  it('re-baselines a mailbox recreated with mail in it: nothing of it announced, the mark at its UIDNEXT - 1', async () => {
+    const events: Event[] = [];
+    // The old mailbox had its mark at 2; the new one (UIDVALIDITY 9) already holds UIDs 1–5.
+    const store = recordingStore(events, { uidValidity: 7, highestUid: 2 });
+    const result = await syncMailbox(
+      fakeSession([1, 2, 3, 4, 5], events),
+      { uidValidity: 9, uidNext: 6, exists: 5 },
+      'a',
+      'INBOX',
+      store,
+      recordingAnnouncer(events),
+    );
+    expect(result.baseline).toBe('uidvalidity-changed');
+    expect(events.filter((e) => e.kind === 'announce' && e.uids.length > 0)).toEqual([]);
+    expect(store.getCursor('a', 'INBOX')).toMatchObject({ uidValidity: 9, highestUid: 5 });
+  });
+
   it('moves the mark up to UIDNEXT - 1 past messages expunged before it saw them', async () => {
     const events: Event[] = [];
     const store = recordingStore(events, { uidValidity: 7, highestUid: 3 });

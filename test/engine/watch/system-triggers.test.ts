@@ -88,6 +88,25 @@ describe('system triggers', { timeout: 60_000 }, () => {
     expect(announcedIds(engine.announcements)).toEqual([id]);
   });
 
+  it('on resume, probes with the short deadline, not the command deadline', async () => {
+    const system = new ManualSystemEvents();
+    // A command deadline of 10 s: the resume probe's own 1 s must be what finds the dead link.
+    const { proxy, engine } = await watchThroughProxy(
+      { ...fastLiveness, heartbeatSeconds: 600, commandTimeoutSeconds: 10 },
+      system,
+    );
+    proxy.killSilently();
+    const from = engine.statuses.items.length;
+    system.emit('resume');
+    const failed = await engine.statuses.waitFor(
+      (s) => s.state === 'backoff',
+      'probe failure',
+      10_000,
+      from,
+    );
+    expect(failed.detail).toMatch(/^DONE got no answer within 1 s; /);
+  });
+
   // The exact status sequence is asserted on the manual clock in mailbox-watcher.test.ts; here
   // "no reconnect" is read from the proxy's count of connections, and the deadline is 5 s.
   it('on resume, resyncs a live connection without reconnecting', async () => {

@@ -156,7 +156,10 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
 
   it('counts unread with ESEARCH: IDLE follows \\Seen from another client by a count, not a list of UIDs', async () => {
     const user = await newUserWith(dovecot, ['INBOX']);
-    const proxy = await startFaultProxy(dovecot.port);
+    const sent: string[] = [];
+    const proxy = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk, fromClient) => {
+      if (fromClient) sent.push(...chunk.toString('latin1').split('\r\n').filter(Boolean));
+    });
     cleanups.push(() => proxy.close());
     const settings = testSettings(
       [{ ...testAccount(dovecot, 'a', user, 'pw'), port: proxy.port, watchMode: 'idle' }],
@@ -177,7 +180,12 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
       await client.messageFlagsAdd('1:*', ['\\Seen']);
     });
     await counted;
-    await engine.statuses.waitFor((s) => s.unread === 0, 'zero unread', 15_000, from);
+    const read = await engine.statuses.waitFor((s) => s.unread === 0, 'zero unread', 15_000, from);
+    expect(read.state).toBe('idle');
+    // Every unread count went out as a count, never as the plain search that lists each UID.
+    const searches = sent.filter((line) => / SEARCH /.test(line) && /UNSEEN/.test(line));
+    expect(searches.length).toBeGreaterThan(0);
+    expect(searches.every((line) => / UID SEARCH RETURN \(COUNT\) UNSEEN$/.test(line))).toBe(true);
   });
 
   it('reconnects its one connection when the mailbox list changes, and watches the added one', async () => {

@@ -21,6 +21,7 @@ import type {
   StatusView,
   UpdateStatus,
 } from '../../app/common/ipc-contract.js';
+import type { TidingsApi } from '../../app/preload/index.js';
 
 /** What the fake starts with. */
 export interface FakeBridgeSetup {
@@ -196,5 +197,5 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
       updateListeners.push(listener);
       return () => updateListeners.splice(updateListeners.indexOf(listener), 1);
     },
-  };
+  } satisfies TidingsApi;
 }

@@ -71,7 +71,6 @@ export function startHookCommand(command: HookCommand, options: HookRunOptions):
   }
   const graceMs = options.killGraceMs ?? HOOK_KILL_GRACE_MS;
   let stoppedBecause: string | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
   let exited = false;
   // Settles once the group's SIGKILL has gone out (or was never needed).
   let groupKilled: Promise<void> = Promise.resolve();
@@ -83,7 +82,7 @@ export function startHookCommand(command: HookCommand, options: HookRunOptions):
     // the SIGTERM at once: what it started may ignore SIGTERM (`trap '' TERM`). Not unref'd:
     // a shutdown that waits for this run must not end before it.
     groupKilled = new Promise((resolve) => {
-      killTimer = setTimeout(() => {
+      setTimeout(() => {
         signalGroup(child, 'SIGKILL');
         resolve();
       }, graceMs);

@@ -97,6 +97,8 @@ export interface AutoconfigView {
   hint?: string | undefined;
   presetId?: string | undefined;
   user?: string | undefined;
+  /** Why the server must be confirmed before use: outside the address's domain, named by DNS. */
+  needsConfirmation?: string | undefined;
 }
 
 const accountIdInputSchema = z.strictObject({ id: z.string().min(1).max(64) });

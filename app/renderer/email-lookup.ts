@@ -3,6 +3,10 @@
  * DNS) and the form is filled with what it found (server, security, port, user, sign-in kind,
  * webmail), saying where it came from. When nothing is found, "Manual settings" opens with the
  * reason. Only the latest lookup's answer is used: main aborts the ones before it.
+ *
+ * A server outside the address's domain that only DNS named (`needsConfirmation`, RFC 6186 §6)
+ * fills nothing: the window shows it with the reason and asks, and only "Use this server"
+ * puts it in the form.
  */
 import type { AutoconfigView } from '../common/ipc-contract.js';
 import { isHttpsUrl } from '../common/https-url.js';
@@ -14,6 +18,8 @@ import { byId, setFieldError } from './dom.js';
 let latest = 0;
 let lookedUp = '';
 let filled: AutoconfigView | null = null;
+// The answer waiting for the user's yes, and the address it is for.
+let unconfirmed: { found: AutoconfigView; email: string } | null = null;
 
 const input = (name: string) => byId<HTMLInputElement>(`f-${name}`);
 const manual = () => byId<HTMLDetailsElement>('manual-settings');
@@ -26,6 +32,21 @@ export function looksLikeAddress(email: string): boolean {
 /** Wires "Continue", Enter in the address, and the lookup on leaving a whole address. */
 export function setUpEmailLookup(onFilled: () => void): void {
   const email = input('email');
+  byId('server-confirm-use').addEventListener('click', () => {
+    if (!unconfirmed) return;
+    const { found, email: address } = unconfirmed;
+    hideConfirm();
+    fill(found, address);
+    onFilled();
+    focusNext(found);
+  });
+  byId('server-confirm-manual').addEventListener('click', () => {
+    if (!unconfirmed) return;
+    const address = unconfirmed.email;
+    hideConfirm();
+    setStatus('', '');
+    showManual(address, true);
+  });
   byId('email-continue').addEventListener('click', () => void lookUp(onFilled, true));
   email.addEventListener('keydown', (event) => {
     // Enter here means "Continue", not "Save account".
@@ -44,6 +65,7 @@ export function showEmailStep(newAccount: boolean): void {
   latest++;
   lookedUp = '';
   filled = null;
+  hideConfirm();
   byId('email-field').hidden = !newAccount;
   manual().open = !newAccount;
   input('email').value = '';
@@ -62,6 +84,7 @@ async function lookUp(onFilled: () => void, moveFocus: boolean): Promise<void> {
   const email = input('email').value.trim();
   setFieldError('f', 'email', '');
   byId('f-email-hint').textContent = '';
+  hideConfirm();
   if (!looksLikeAddress(email)) {
     setStatus('', '');
     setFieldError(
@@ -86,6 +109,8 @@ async function lookUp(onFilled: () => void, moveFocus: boolean): Promise<void> {
   } else if (!response.value) {
     setStatus(`We could not find settings for ${domain}: enter them below.`, '');
     showManual(email, moveFocus);
+  } else if (response.value.needsConfirmation) {
+    askToConfirm(response.value, email, moveFocus);
   } else {
     fill(response.value, email);
     onFilled();
@@ -109,6 +134,24 @@ function fill(found: AutoconfigView, email: string): void {
   setStatus(found.sourceLabel.replace(/([^.])$/, '$1.'), 'ok');
   // Plain text, links included: the window opens no address from a lookup.
   byId('f-email-hint').textContent = found.hint ?? '';
+}
+
+function askToConfirm(found: AutoconfigView, email: string, moveFocus: boolean): void {
+  unconfirmed = { found, email };
+  // Nothing of this answer is in the form: Save cannot send a password there unasked.
+  showManual(email, false);
+  manual().open = false;
+  setStatus(`${found.sourceLabel.replace(/([^.])$/, '$1.')} It needs your confirmation.`, '');
+  byId('server-confirm-title').textContent = `Is ${found.host} your mail server?`;
+  byId('server-confirm-reason').textContent =
+    `${found.needsConfirmation ?? ''}. Use it only if your provider or administrator gave you this server; otherwise enter the server yourself.`;
+  byId('server-confirm').hidden = false;
+  if (moveFocus) byId('server-confirm-manual').focus();
+}
+
+function hideConfirm(): void {
+  unconfirmed = null;
+  byId('server-confirm').hidden = true;
 }
 
 function showManual(email: string, moveFocus: boolean): void {

@@ -114,7 +114,7 @@ describe('account:autoconfigure', () => {
     });
   });
 
-  it("passes the engine's own answers through: presets for Gmail and Outlook, a domain's autoconfig", async () => {
+  it("passes the engine's own answers through: presets, a domain's autoconfig, an SRV record elsewhere", async () => {
     // What the settings window's renderer tests fake (test/renderer/email-first.test.ts), from
     // the real resolver with its network injected: nothing leaves this machine.
     const xml = `<?xml version="1.0"?><clientConfig version="1.1"><emailProvider id="x">
@@ -134,7 +134,10 @@ describe('account:autoconfigure', () => {
       resolveAccount(email, {
         signal,
         fetch: fakeFetch,
-        resolveSrv: async () => [],
+        resolveSrv: async (name) =>
+          name === '_imaps._tcp.dns.example.test'
+            ? [{ name: 'imap.elsewhere.test', port: 993, priority: 0, weight: 0 }]
+            : [],
         resolveMx: async () => [],
         probe: async () => false,
       }),
@@ -142,8 +145,10 @@ describe('account:autoconfigure', () => {
     for (const [domain, answer] of Object.entries(resolvedAnswers)) {
       expect(await call({ email: `carol@${domain}` })).toEqual({ ok: true, value: answer });
     }
-    // Presets need no network; only the autoconfig domain was fetched.
-    expect(fetched.every((url) => url.includes('autoconfig.example.test'))).toBe(true);
+    // Presets need no network; only the two domains outside them were fetched.
+    expect(fetched.every((url) => /autoconfig\.example\.test|dns\.example\.test/.test(url))).toBe(
+      true,
+    );
     expect(await call({ email: 'dan@unknown.example.test' })).toEqual({ ok: true, value: null });
   });
 });

@@ -102,6 +102,50 @@ describe('adding an account from its email address', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows a server only DNS named outside the domain and asks, filling nothing until "Use this server"', async () => {
+    const { page, errors } = await openNew();
+    await page.getByLabel('Email address').fill('ann@dns.example.test');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect
+      .poll(() => status(page))
+      .toBe("From dns.example.test's DNS (SRV records). It needs your confirmation.");
+    const confirm = page.getByRole('group', { name: 'Is imap.elsewhere.test your mail server?' });
+    expect(await confirm.isVisible()).toBe(true);
+    expect(await page.locator('#server-confirm-reason').textContent()).toContain(
+      "imap.elsewhere.test is not in example.test, and only dns.example.test's DNS named it",
+    );
+    expect(await focusedId(page)).toBe('server-confirm-manual');
+    await page.screenshot({ path: shot('settings-email-confirm.png'), fullPage: true });
+    // Unconfirmed, the answer is nowhere in the form: saving now cannot send a password there.
+    expect(await value(page, 'IMAP server')).toBe('');
+    await page.getByLabel('Password', { exact: true }).fill('s3cret');
+    await page.getByRole('button', { name: 'Save account' }).click();
+    expect(await calls(page, 'saveAccount')).toEqual([]);
+
+    await page.getByRole('button', { name: 'Use this server' }).click();
+    expect(await confirm.isVisible()).toBe(false);
+    expect(await value(page, 'IMAP server')).toBe('imap.elsewhere.test');
+    expect(await value(page, 'Port')).toBe('993');
+    expect(await focusedId(page)).toBe('f-password');
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await expect.poll(async () => (await calls(page, 'saveAccount')).length).toBe(1);
+    const [[saved]] = (await calls(page, 'saveAccount')) as [[{ account: object }]];
+    expect(saved.account).toMatchObject({ host: 'imap.elsewhere.test', port: 993 });
+    expect(errors).toEqual([]);
+  });
+
+  it('opens "Manual settings" empty when the user declines a server only DNS named', async () => {
+    const { page } = await openNew();
+    await page.getByLabel('Email address').fill('ann@dns.example.test');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Enter the server myself' }).click();
+    expect(await page.locator('#server-confirm').isVisible()).toBe(false);
+    expect(await page.getByLabel('IMAP server').isVisible()).toBe(true);
+    expect(await value(page, 'IMAP server')).toBe('');
+    expect(await value(page, 'User name')).toBe('ann@dns.example.test');
+    expect(await focusedId(page)).toBe('f-host');
+  });
+
   it('opens "Manual settings" with the reason when nothing is found for the domain', async () => {
     const { page, errors } = await openNew();
     await page.getByLabel('Email address').fill('dan@unknown.example.test');

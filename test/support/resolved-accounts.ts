@@ -56,4 +56,15 @@ export const resolvedAnswers = {
     auth: 'password',
     user: 'carol',
   },
+  // What main makes of an SRV record (_imaps._tcp.dns.example.test) naming a server elsewhere.
+  'dns.example.test': {
+    source: 'srv',
+    sourceLabel: "From dns.example.test's DNS (SRV records)",
+    host: 'imap.elsewhere.test',
+    port: 993,
+    tls: 'implicit',
+    auth: 'password',
+    needsConfirmation:
+      "imap.elsewhere.test is not in example.test, and only dns.example.test's DNS named it: a DNS answer can be forged on the network",
+  },
 } satisfies Record<string, AutoconfigView>;

@@ -100,8 +100,12 @@ function rowOf(rows: Row[], account: string, step: string): Row {
   return row;
 }
 
-async function check(config: unknown, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-check-state-'));
+async function check(
+  config: unknown,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-check-state-')),
+) {
   const run = await runCli(
     ['check', '--config', writeConfig(config), '--state-dir', stateDir, ...args],
     { CHECK_TEST_PASSWORD: PASSWORD, ...env },
@@ -411,6 +415,27 @@ describe('tidings check', () => {
       `127.0.0.1:${dovecot.tlsPort} (TLS), sign-in: password — From TIDINGS_AUTOCONFIG_HOSTS`,
     );
     expect(rowOf(run.rows, 'carol', 'login').detail).toBe(`logged in as ${email} (password)`);
+  });
+
+  it('refuses an email-only account whose server changed since the last run, naming both', async () => {
+    const email = 'dan@example.test';
+    dovecot.addUser(email, PASSWORD);
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'tidings-check-state-'));
+    const config = { accounts: [{ id: 'dan', email, password: PASSWORD }] };
+    const at = (port: number) => ({
+      TIDINGS_AUTOCONFIG_HOSTS: `example.test=127.0.0.1:${port}:implicit`,
+      NODE_EXTRA_CA_CERTS: certs.caFile,
+    });
+    expect((await check(config, [], at(dovecot.tlsPort), stateDir)).code).toBe(0);
+
+    const moved = await check(config, [], at(dovecot.port), stateDir);
+    expect(moved.code).toBe(2);
+    expect(moved.stderr).toContain(
+      `accounts[0].email: the server found for ${email} changed from 127.0.0.1:${dovecot.tlsPort} (TLS) to 127.0.0.1:${dovecot.port} (TLS) (From TIDINGS_AUTOCONFIG_HOSTS), and Tidings does not follow a changed answer silently: if it is right, put "host": "127.0.0.1", "port": ${dovecot.port}, "tls": "implicit", "user": "${email}" in the account`,
+    );
+    // Refused, not learnt: the same change is refused again, and the first answer still works.
+    expect((await check(config, [], at(dovecot.port), stateDir)).code).toBe(2);
+    expect((await check(config, [], at(dovecot.tlsPort), stateDir)).code).toBe(0);
   });
 
   it('fails the login step of an OAuth2 account nobody signed in, and checks the rest', async () => {

@@ -126,6 +126,14 @@ const srvRecords: Record<
   // RFC 6186 §3.4: "." says IMAPS is not offered; STARTTLS on 143 is.
   '_imaps._tcp.srv-starttls.test': [{ name: '.', port: 0, priority: 0, weight: 0 }],
   '_imaps._tcp.hosted.test': [{ name: 'imap.gmail.com', port: 993, priority: 0, weight: 0 }],
+  // RFC 6186 §6: a target outside the address's domain (what a forged answer would name).
+  '_imaps._tcp.victim.test': [{ name: 'imap.attacker.test', port: 993, priority: 0, weight: 0 }],
+  // In the domain's registrable parent: the address is at a subdomain of example.co.uk.
+  '_imaps._tcp.mail.example.co.uk': [
+    { name: 'imap.example.co.uk', port: 993, priority: 0, weight: 0 },
+  ],
+  // A private suffix's neighbour is another owner: ann.github.io is not bob.github.io.
+  '_imaps._tcp.ann.github.io': [{ name: 'imap.bob.github.io', port: 993, priority: 0, weight: 0 }],
   '_imap._tcp.srv-starttls.test': [
     { name: 'mail.srv-starttls.test', port: 143, priority: 0, weight: 0 },
   ],
@@ -285,6 +293,29 @@ describe('resolveAccount', () => {
       port: 143,
       tls: 'starttls',
     });
+  });
+
+  it("asks before using an SRV target outside the address's domain, and says why", async () => {
+    const found = await resolveAccount('ann@victim.test', deps().deps);
+    expect(found).toMatchObject({ source: 'srv', host: 'imap.attacker.test', port: 993 });
+    expect(found?.needsConfirmation).toBe(
+      "imap.attacker.test is not in victim.test, and only victim.test's DNS named it: a DNS answer can be forged on the network",
+    );
+    const neighbour = await resolveAccount('ann@ann.github.io', deps().deps);
+    expect(neighbour?.needsConfirmation).toMatch(
+      /^imap\.bob\.github\.io is not in ann\.github\.io/,
+    );
+  });
+
+  it("uses an SRV target in the domain, its registrable parent or a known provider's without asking", async () => {
+    const inDomain = await resolveAccount('erin@srv.test', deps().deps);
+    const inParent = await resolveAccount('ann@mail.example.co.uk', deps().deps);
+    const atProvider = await resolveAccount('ann@hosted.test', deps().deps);
+    expect(inParent?.host).toBe('imap.example.co.uk');
+    for (const found of [inDomain, inParent, atProvider]) {
+      expect(found?.source).toBe('srv');
+      expect(found).not.toHaveProperty('needsConfirmation');
+    }
   });
 
   it("keeps a preset's sign-in kind when a domain's SRV record names that preset's server", async () => {

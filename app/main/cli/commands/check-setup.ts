@@ -40,10 +40,11 @@ export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup
   const lookUp = accountResolverFromEnv(process.env);
   // No hasStoredToken: an OAuth2 account not signed in is this account's failed login step,
   // not a refusal of the whole config, so the other accounts are still checked.
+  const stateDir = resolveStateDir(options.stateDir);
   const settings = await loadConfigResolved(
     options.config,
     process.env,
-    {},
+    { stateDir },
     {
       resolve: async (email, signal) => {
         const result = await lookUp(email, signal);
@@ -54,7 +55,7 @@ export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup
       report: () => {},
     },
   );
-  const tokenFile = new TokenFile(resolveStateDir(options.stateDir), logger);
+  const tokenFile = new TokenFile(stateDir, logger);
   const secrets = credentialsFor(settings, tokenFile);
   // A passwordCommand runs in its own process group, out of Ctrl-C's reach: on a signal it
   // is killed with what it started (a pinentry), and we exit 130 at once.

@@ -29,7 +29,11 @@ const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
 /** Signs in; resolves with the exit code. Throws `ConfigError` (exit 2). */
 export async function runLogin(options: LoginOptions): Promise<number> {
   const logger = createStderrLogger(options.verbose);
-  const settings = await loadConfigResolved(options.config, process.env, { signingIn: true });
+  const stateDir = resolveStateDir(options.stateDir);
+  const settings = await loadConfigResolved(options.config, process.env, {
+    signingIn: true,
+    stateDir,
+  });
   const index = settings.accounts.findIndex((account) => account.id === options.account);
   const account = settings.accounts[index];
   if (!account) {
@@ -38,7 +42,7 @@ export async function runLogin(options: LoginOptions): Promise<number> {
   }
   const where = `accounts[${index}]`;
   const endpoints = endpointsFor(account, where, options.config);
-  const tokenFile = new TokenFile(resolveStateDir(options.stateDir), logger);
+  const tokenFile = new TokenFile(stateDir, logger);
 
   const cancel = new AbortController();
   const giveBack = takeSignals(['SIGINT', 'SIGTERM'], () => cancel.abort());

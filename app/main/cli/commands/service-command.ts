@@ -94,6 +94,7 @@ async function prepareInstall(
     {
       hasStoredToken: (account, endpoints) =>
         tokenFile.get(account, bindingOf(endpoints)) !== undefined,
+      stateDir,
     },
     {
       report: (line) => world.err(`${line}\n`),

@@ -45,6 +45,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     loadConfigResolved(options.config, process.env, {
       hasStoredToken: (account, endpoints) =>
         tokenFile.get(account, bindingOf(endpoints)) !== undefined,
+      stateDir,
     });
   // Replaced whole by a reload; everything below reads it through `() => settings`.
   let settings = await load();

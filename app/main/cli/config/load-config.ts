@@ -14,6 +14,7 @@ import { accountResolverFromEnv } from './autoconfig-env.js';
 import { endpointsForAccount } from '../credentials/index.js';
 import { resolveEmails, type ResolveEmailsDeps } from './resolve-emails.js';
 import { ConfigError } from './config-error.js';
+import { ResolvedServers } from './resolved-servers.js';
 
 /** What `loadConfig` may also check. */
 export interface LoadConfigOptions {
@@ -25,6 +26,11 @@ export interface LoadConfigOptions {
   hasStoredToken?(account: string, endpoints: OAuth2Endpoints): boolean;
   /** For `tidings login`, which makes the token: an OAuth2 account's token sources are not checked. */
   signingIn?: boolean;
+  /**
+   * The state directory: where what email-only accounts resolved to is remembered, so that a
+   * different later answer is refused (see `resolve-emails.ts`). Without it, none is.
+   */
+  stateDir?: string;
 }
 
 /** Loads `file`, or throws a `ConfigError` naming each bad field. Accounts need their `host`. */
@@ -46,10 +52,15 @@ export async function loadConfigResolved(
   options: LoadConfigOptions = {},
   deps: Partial<ResolveEmailsDeps> = {},
 ): Promise<Settings> {
+  const report = deps.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const memory =
+    deps.memory ??
+    (options.stateDir !== undefined ? new ResolvedServers(options.stateDir, report) : undefined);
   const resolved = await resolveEmails(readConfigJson(file), {
     resolve: deps.resolve ?? accountResolverFromEnv(env),
-    report: deps.report ?? ((line) => process.stderr.write(`${line}\n`)),
+    report,
     ...(deps.deadlineMs !== undefined ? { deadlineMs: deps.deadlineMs } : {}),
+    ...(memory ? { memory } : {}),
   });
   if (resolved.problems.length > 0) throw new ConfigError(file, resolved.problems);
   return validateConfig(file, resolved.json, env, options);

@@ -5,6 +5,7 @@
  */
 import dns from 'node:dns/promises';
 import { parseAutoconfig, isHostName } from './autoconfig-xml.js';
+import { confirmationNeeded } from './domain-trust.js';
 import { createImapProbe } from './imap-probe.js';
 import { fetchSmallHttpsText } from './limited-fetch.js';
 import { presetForDomain, presetForMx, presets, type ProviderPreset } from './presets.js';
@@ -27,6 +28,11 @@ export interface ResolvedAccount {
   user?: string;
   /** Added beside the agreed fields: the preset's self-signed certificate (Proton Bridge). */
   certificate?: 'pin-on-first-use';
+  /**
+   * Set when the server is outside the address's domain and only DNS named it (an SRV
+   * record): why it must not be used until the user confirms it is theirs.
+   */
+  needsConfirmation?: string;
 }
 
 /** The outside world the resolver uses; each defaults to the real thing. */
@@ -147,6 +153,7 @@ async function fromSrv(
   const best = [...records].sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
   const host = best?.name.replace(/\.$/, '').toLowerCase();
   if (!best || !host || !isHostName(host) || best.port < 1 || best.port > 65_535) return undefined;
+  const needsConfirmation = confirmationNeeded(host, domain);
   return {
     ...preferPresetQuirks(host),
     source: 'srv',
@@ -154,6 +161,7 @@ async function fromSrv(
     host,
     port: best.port,
     tls,
+    ...(needsConfirmation ? { needsConfirmation } : {}),
   };
 }
 

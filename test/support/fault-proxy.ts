@@ -1,14 +1,15 @@
 /**
  * A TCP proxy between the client under test and a real server, with the faults of the field:
  * reset every connection, blackhole (stop forwarding both ways without closing), swallow
- * what the client sends, refuse new connections (a closed port: ECONNREFUSED), and delay.
+ * what the client sends, refuse new connections (a closed port: ECONNREFUSED), accept and
+ * close them before the greeting (drop), and delay.
  * It can also speak for the server (an untagged BYE), edit what the server says (a server
  * that offers less), and hold a client command while the test changes the mailbox elsewhere.
  */
 import net from 'node:net';
 
 /** How the proxy treats traffic from now on. */
-export type ProxyMode = 'pass' | 'blackhole' | 'swallow-client' | 'refuse';
+export type ProxyMode = 'pass' | 'blackhole' | 'swallow-client' | 'refuse' | 'drop';
 
 /** A running proxy. */
 export interface FaultProxy {
@@ -107,6 +108,12 @@ export async function startFaultProxy(
 
   const onConnection = (client: net.Socket) => {
     accepted++;
+    if (mode === 'drop') {
+      // Accepted, then closed before any greeting: a server whose front is up and back is not.
+      client.on('error', () => {});
+      client.destroy();
+      return;
+    }
     const server = net.connect(targetPort, targetHost);
     const pair: Pair = { client, server, dead: false, held: undefined };
     pairs.add(pair);

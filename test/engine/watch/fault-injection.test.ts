@@ -22,6 +22,7 @@ import {
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { buildMessage, newMessageId } from '../../support/messages.js';
 import { LOGOUT_GRACE_MS } from '../../../app/main/engine/watch/connection-watcher.js';
+import type { SupervisorOptions } from '../../../app/main/engine/watch/supervisor.js';
 
 let dovecot: Dovecot;
 let users = 0;
@@ -30,7 +31,11 @@ const { cleanups } = useDovecotSuite((started) => (dovecot = started));
 type WatchMode = 'notify' | 'idle';
 
 /** A fresh user watched through a fresh proxy, by NOTIFY or IDLE; resolves once idle. */
-async function watchThroughProxy(watchMode: WatchMode, mailboxes = ['INBOX']) {
+async function watchThroughProxy(
+  watchMode: WatchMode,
+  mailboxes = ['INBOX'],
+  extra: Partial<SupervisorOptions> = {},
+) {
   const user = `fault${++users}`;
   dovecot.addUser(user, 'pw');
   for (const mailbox of mailboxes.filter((m) => m !== 'INBOX')) {
@@ -43,7 +48,7 @@ async function watchThroughProxy(watchMode: WatchMode, mailboxes = ['INBOX']) {
     5,
     fastLiveness,
   );
-  const engine = startEngine(settings);
+  const engine = startEngine(settings, undefined, extra);
   cleanups.push(() => engine.supervisor.stop());
   await engine.allIdle(settings);
   return { user, proxy, engine, settings };
@@ -227,6 +232,29 @@ describe.each(['notify', 'idle'] as const)('fault injection (%s)', { timeout: 60
     const during = await deliver(user);
     await proxy.setMode('pass');
     await engine.statuses.waitFor(isIdle, 'idle again', 15_000, from);
+    await announced(engine, during);
+    await settle(engine, settings);
+    expect(announcedIds(engine.announcements)).toEqual([during]);
+  });
+
+  it('comes back at the first greeting after connections were dropped before it, not at the end of its backoff', async () => {
+    // Ten minutes from the first failure (random = 1): only the knocks can end it sooner.
+    const { user, proxy, engine, settings } = await watchThroughProxy(mode, ['INBOX'], {
+      backoff: { initialMs: 600_000, maxMs: 600_000 },
+      random: () => 1,
+    });
+    const from = engine.statuses.items.length;
+    await proxy.setMode('drop');
+    proxy.resetAll();
+    await engine.statuses.waitFor(
+      (s) => s.state === 'backoff' && /retrying in 600 s/.test(s.detail),
+      'a ten-minute backoff',
+      15_000,
+      from,
+    );
+    const during = await deliver(user);
+    await proxy.setMode('pass');
+    await engine.statuses.waitFor(isIdle, 'idle again, long before the backoff ends', 15_000, from);
     await announced(engine, during);
     await settle(engine, settings);
     expect(announcedIds(engine.announcements)).toEqual([during]);

@@ -4,6 +4,11 @@
  * Code outside this folder imports only from here.
  */
 export { ConnectGate, ConnectGates } from './connect-gate.js';
+export {
+  createGreetingProbe,
+  type GreetingProbe,
+  type GreetingProbeOptions,
+} from './greeting-probe.js';
 export { ImapSession, type MailboxChange, type SelectedMailbox } from './imap-session.js';
 export { samePath, type MailboxStatus } from './mailbox-status.js';
 export { accountSessionOptions } from './session-options.js';

@@ -37,6 +37,7 @@ import {
 import type { Announcer } from './announcer.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { ConnectionBudget } from './connection-budget.js';
+import type { ServerReturnWatch } from './server-return.js';
 import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
 import { nextStep } from './next-step.js';
 import { BACK_ONLINE, reasonText, SUSPECT, USER_RETRY, type WakeReason } from './wake-reasons.js';
@@ -65,6 +66,11 @@ export interface WatcherDeps {
   connectionBudget?: ConnectionBudget;
   /** The server refused a connection for the user's limit: the supervisor plans within less. */
   onTooManyConnections?: () => void;
+  /**
+   * Knocks at the server during a backoff wait, shared by its watchers: a server that did
+   * not greet and then does ends the wait at once. Without it, backoff alone decides.
+   */
+  serverReturn?: ServerReturnWatch;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -386,7 +392,25 @@ export abstract class ConnectionWatcher {
       case 'retry':
         if (!this.retryAtOnce) this.attempt++;
         this.retryAtOnce = false;
-        await this.waitFor(undefined, step.delayMs);
+        await this.waitForRetry(step.delayMs);
+    }
+  }
+
+  /**
+   * Waits out a backoff delay, cut short when the server, silent when the wait began,
+   * greets again (server-return.ts): one login attempt then, the backoff's next step.
+   */
+  private async waitForRetry(delayMs: number): Promise<void> {
+    const watch = this.deps.serverReturn;
+    if (!watch || delayMs === 0) return this.waitFor(undefined, delayMs);
+    const knocking = new AbortController();
+    void watch.untilGreeted(knocking.signal).then((found) => {
+      if (found === 'back' && !knocking.signal.aborted) this.wake('server-back');
+    });
+    try {
+      await this.waitFor(undefined, delayMs);
+    } finally {
+      knocking.abort();
     }
   }
 

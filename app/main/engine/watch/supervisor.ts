@@ -10,7 +10,13 @@ import {
   type Settings,
 } from '../../../common/settings-schema.js';
 import { Announcer } from './announcer.js';
-import { ConnectGates } from '../imap/index.js';
+import {
+  ConnectGates,
+  createGreetingProbe,
+  type GreetingProbe,
+  type GreetingProbeOptions,
+} from '../imap/index.js';
+import { ServerReturnWatch } from './server-return.js';
 import { ConnectionBudget, connectionLimitFor, type ConnectionLimit } from './connection-budget.js';
 import { backoffFor, type BackoffPolicy } from './backoff.js';
 import { passwordCredentials, type CredentialSource } from '../base/index.js';
@@ -45,10 +51,17 @@ export interface SupervisorOptions {
   random?: () => number;
   logger?: Logger;
   backoff?: BackoffPolicy;
+  /**
+   * How a server is asked whether it greets during a backoff wait (server-return.ts); the
+   * real one connects. `null` turns knocking off: backoff alone decides.
+   */
+  greetingProbe?: ((server: GreetingProbeOptions) => GreetingProbe) | null;
 }
 
 /** Connection attempts in flight at once per server (a restart must not become a herd). */
 const CONNECTS_PER_SERVER = 4;
+/** How long a knock waits for the greeting: a server that is back answers within a round trip. */
+const KNOCK_TIMEOUT_MS = 2_000;
 /** Seconds between STATUS polls of mailboxes that neither NOTIFY nor IDLE can push. */
 const DEFAULT_POLL_SECONDS = 60;
 
@@ -62,6 +75,8 @@ export class Supervisor {
   private readonly listeners = new Set<StatusListener>();
   private readonly announcer: Announcer;
   private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
+  // One knocking watch per server (host, port, TLS), shared by every watcher that waits on it.
+  private readonly serverReturns = new Map<string, ServerReturnWatch>();
   // One budget per account id, resized when its limit changes, dropped with the account.
   private readonly budgets = new Map<string, ConnectionBudget>();
   // Limits learned from servers that refused one more connection ("Maximum number of
@@ -313,7 +328,28 @@ export class Supervisor {
       isOnline: () => this.options.systemEvents?.isOnline() ?? true,
       connectGate: this.connectGates.for(account.host, resolvePort(account)),
       connectionBudget: this.budgets.get(account.id),
+      serverReturn: this.serverReturnFor(account),
     };
+  }
+
+  private serverReturnFor(account: AccountSettings): ServerReturnWatch | undefined {
+    const makeProbe =
+      this.options.greetingProbe === undefined ? createGreetingProbe : this.options.greetingProbe;
+    if (makeProbe === null) return undefined;
+    const server = {
+      host: account.host.toLowerCase(),
+      port: resolvePort(account),
+      tls: account.tls,
+      timeoutMs: KNOCK_TIMEOUT_MS,
+    };
+    const key = `${server.host}:${server.port}:${server.tls}`;
+    let watch = this.serverReturns.get(key);
+    if (!watch) {
+      const clock = this.options.clock ?? systemClock;
+      watch = new ServerReturnWatch(makeProbe(server), clock, this.options.random ?? Math.random);
+      this.serverReturns.set(key, watch);
+    }
+    return watch;
   }
 
   private *allWatchers(): Iterable<MailboxWatcher | MailboxSetWatcher> {

@@ -12,6 +12,7 @@ export type WakeReason =
   | 'resume'
   | 'network-changed'
   | 'retry'
+  | 'server-back'
   | 'suspend'
   | 'stop';
 
@@ -24,6 +25,7 @@ export const reasonText: Record<WakeReason, string> = {
   resume: 'resume from sleep',
   'network-changed': 'network changed',
   retry: 'retry',
+  'server-back': 'the server answers again',
   suspend: 'system going to sleep',
   stop: 'stop',
 };

@@ -12,7 +12,12 @@ export {
   type Credentials,
 } from './base/index.js';
 export { resolveOAuth2Endpoints, type BuiltInClients, type OAuth2Endpoints } from './auth/index.js';
-export { OAuth2TokenSource, type OAuth2TokenSourceOptions } from './auth/index.js';
+export {
+  OAuth2TokenSource,
+  type AccessGrant,
+  type OAuth2TokenSourceOptions,
+  type SharedTokens,
+} from './auth/index.js';
 export type { Announcement, NewMessage, NotificationText } from './base/index.js';
 export { PopupPolicy, type Popup, type PopupEvent, type PopupHold } from './popups/index.js';
 export { clickUrl, describePopup, escapeNotificationMarkup } from './popups/index.js';

@@ -58,22 +58,22 @@ async function isActive(accessToken: string): Promise<boolean> {
 }
 
 describe('TokenFile', () => {
-  it('creates the file 0600 in a directory made 0700, and touches nothing to read', () => {
+  it('creates the file 0600 in a directory made 0700, and touches nothing to read', async () => {
     const dir = path.join(tempDir(), 'state');
     const file = new TokenFile(dir, silentLogger);
     const binding = { tokenUrl: 'https://idp.example.test/token', clientId: 'c' };
     expect(file.get('work', binding)).toBeUndefined();
     expect(existsSync(dir)).toBe(false);
-    file.save('work', binding, 'rt-1');
+    await file.save('work', binding, 'rt-1');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(file.path).mode & 0o777).toBe(0o600);
     expect(new TokenFile(dir, silentLogger).get('work', binding)).toBe('rt-1');
   });
 
-  it('hands a token out only for the endpoint and client it was issued to', () => {
+  it('hands a token out only for the endpoint and client it was issued to', async () => {
     const file = new TokenFile(tempDir(), silentLogger);
     const binding = { tokenUrl: 'https://idp.example.test/token', clientId: 'c' };
-    file.save('work', binding, 'rt-1');
+    await file.save('work', binding, 'rt-1');
     expect(file.get('work', { ...binding, tokenUrl: 'https://elsewhere.test/token' })).toBe(
       undefined,
     );
@@ -180,6 +180,81 @@ describe('createConfigCredentials', () => {
       kind: 'oauth2',
       accessToken: 'token-2',
     });
+  });
+
+  it('logs in with the access token another process stored while it is valid, redeeming nothing (tidings check)', async () => {
+    const dir = tempDir();
+    const settings = settingsWith({});
+    await new TokenFile(dir, silentLogger).save(
+      'idp',
+      { tokenUrl: provider.tokenUrl, clientId: provider.clientId },
+      provider.issueRefreshToken(),
+    );
+    const watching = credentialsFor(settings, new TokenFile(dir, silentLogger));
+    const first = await watching.credentials.getCredentials('idp');
+    const refreshes = provider.counts.refresh;
+    // A second process (`tidings check` beside `tidings watch`) starts with nothing in memory.
+    const checking = credentialsFor(settings, new TokenFile(dir, silentLogger));
+    expect(await checking.credentials.getCredentials('idp')).toEqual(first);
+    expect(provider.counts.refresh).toBe(refreshes);
+    expect(first.kind === 'oauth2' && (await isActive(first.accessToken))).toBe(true);
+    // Refused by the server, it is not handed out again: a refresh gives a new one.
+    const fresh = await checking.credentials.getCredentials('idp', { forceRefresh: true });
+    expect(fresh).not.toEqual(first);
+    expect(provider.counts.refresh).toBe(refreshes + 1);
+  });
+
+  it('refreshes when the stored access token has less than five minutes left', async () => {
+    const shortLived = await startOAuthProvider({ accessTokenSeconds: 240, user: 'ann' });
+    try {
+      const dir = tempDir();
+      const settings = settingsSchema.parse({
+        accounts: [
+          {
+            id: 'idp',
+            host: '127.0.0.1',
+            user: 'ann',
+            auth: 'oauth2',
+            refreshTokenEnv: 'IDP_RT',
+            oauth2: {
+              provider: 'custom',
+              clientId: shortLived.clientId,
+              authorizationUrl: shortLived.authorizationUrl,
+              tokenUrl: shortLived.tokenUrl,
+              scope: 'mail',
+            },
+          },
+        ],
+      });
+      const env = { IDP_RT: shortLived.issueRefreshToken() };
+      const first = credentialsFor(settings, new TokenFile(dir, silentLogger), env);
+      const before = await first.credentials.getCredentials('idp');
+      const second = credentialsFor(settings, new TokenFile(dir, silentLogger), env);
+      expect(await second.credentials.getCredentials('idp')).not.toEqual(before);
+      expect(shortLived.counts.refresh).toBe(2);
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
+  it('refreshes with a token file written before access tokens were kept in it', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'tokens.json'),
+      JSON.stringify({
+        idp: {
+          tokenUrl: provider.tokenUrl,
+          clientId: provider.clientId,
+          refreshToken: provider.issueRefreshToken(),
+          savedAt: '2024-05-01T10:00:00.000Z',
+        },
+      }),
+    );
+    const refreshes = provider.counts.refresh;
+    const { credentials } = credentialsFor(settingsWith({}), new TokenFile(dir, silentLogger));
+    const login = await credentials.getCredentials('idp');
+    expect(login.kind === 'oauth2' && (await isActive(login.accessToken))).toBe(true);
+    expect(provider.counts.refresh).toBe(refreshes + 1);
   });
 
   it('names a dead grant as an auth failure ("sign in again"), not a transient one', async () => {

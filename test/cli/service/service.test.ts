@@ -317,7 +317,7 @@ describe('tidings service install refuses what it cannot run', () => {
     );
     expect(existsSync(t.unitPath)).toBe(false);
     const binding = { tokenUrl: 'https://oauth2.googleapis.com/token', clientId: 'own-client' };
-    new TokenFile(stateDir, quietLogger).save('gmail', binding, 'refresh-token');
+    await new TokenFile(stateDir, quietLogger).save('gmail', binding, 'refresh-token');
     expect(await t.run({ config: t.config, stateDir })).toBe(0);
     expect(readFileSync(t.unitPath, 'utf8')).toContain(`"--state-dir" "${stateDir}"`);
   });

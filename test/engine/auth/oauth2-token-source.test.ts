@@ -1,13 +1,18 @@
 /**
  * The OAuth2 token source against the strict local identity provider, with time on a manual
  * clock: caching and the five-minute rule, one refresh in flight, rotated refresh tokens
- * saved before use, `invalid_grant` as a dead grant, and a provider that is down or silent.
+ * saved before use, `invalid_grant` as a dead grant, a provider that is down or silent, and
+ * tokens shared with other processes (a lock around each refresh, their access tokens used).
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TidingsError } from '../../../app/main/engine/base/errors.js';
 import type { OAuth2Endpoints } from '../../../app/main/engine/auth/oauth2-providers.js';
-import { OAuth2TokenSource } from '../../../app/main/engine/auth/oauth2-token-source.js';
+import {
+  OAuth2TokenSource,
+  type AccessGrant,
+  type SharedTokens,
+} from '../../../app/main/engine/auth/oauth2-token-source.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { startOAuthProvider, type OAuthProvider } from '../../support/oauth-provider.js';
 
@@ -46,6 +51,51 @@ function sourceFor(p: OAuthProvider, clock = new ManualClock(), saveDelay?: Prom
     clock,
   });
   return { source, store, clock };
+}
+
+/**
+ * A token source over tokens other processes share (as the CLI's tokens.json): `events` says
+ * what happened inside and outside the lock; `store.access` is what another process saved.
+ */
+function sharedSourceFor(p: OAuthProvider, clock = new ManualClock()) {
+  const store = { token: p.issueRefreshToken(), access: undefined as AccessGrant | undefined };
+  const events: string[] = [];
+  let locked = false;
+  const where = () => (locked ? 'locked' : 'unlocked');
+  const shared: SharedTokens = {
+    async exclusive(work) {
+      locked = true;
+      events.push('lock');
+      try {
+        return await work();
+      } finally {
+        locked = false;
+        events.push('unlock');
+      }
+    },
+    accessToken: () => store.access,
+    saveAccessToken(refreshToken, grant) {
+      events.push(`save access token (${where()})`);
+      if (refreshToken === store.token) store.access = grant;
+    },
+  };
+  const source = new OAuth2TokenSource({
+    endpoints: endpointsOf(p),
+    refreshToken: async () => {
+      events.push(`read refresh token (${where()})`);
+      return store.token;
+    },
+    saveRefreshToken: (token) => {
+      events.push(`save refresh token (${where()})`);
+      store.token = token;
+    },
+    onGrantRefused: () => {
+      events.push(`drop refresh token (${where()})`);
+    },
+    shared,
+    clock,
+  });
+  return { source, store, events, clock };
 }
 
 async function failure(work: Promise<unknown>): Promise<TidingsError> {
@@ -203,6 +253,60 @@ describe('OAuth2TokenSource', () => {
     const error = await failure(pending);
     expect(error.code).toBe('network');
     expect(error.message).toMatch(/no answer within 5 s/);
+  });
+
+  it('refreshes shared tokens under the lock: reads, redeems and saves both tokens before letting go', async () => {
+    const p = await provider({ rotateRefreshTokens: true });
+    const { source, store, events } = sharedSourceFor(p);
+    const token = await source.accessToken();
+    expect(events).toEqual([
+      'lock',
+      'read refresh token (locked)',
+      'save refresh token (locked)',
+      'save access token (locked)',
+      'unlock',
+    ]);
+    expect(store.access?.token).toBe(token);
+  });
+
+  it('takes the access token another process saved while five minutes are left, then refreshes', async () => {
+    const p = await provider({ accessTokenSeconds: 3600 });
+    const { source, store, events, clock } = sharedSourceFor(p);
+    store.access = { token: 'from-another-process', expiresAt: clock.now() + 10 * 60_000 };
+    expect(await source.accessToken()).toBe('from-another-process');
+    expect(events).toEqual([]);
+    clock.advance(6 * 60_000);
+    const fresh = await source.accessToken();
+    expect(fresh).not.toBe('from-another-process');
+    expect(p.counts.refresh).toBe(1);
+    expect(store.access?.token).toBe(fresh);
+  });
+
+  it('on a forced refresh, takes a saved access token only if it is not the one refused', async () => {
+    const p = await provider();
+    const { source, store, clock } = sharedSourceFor(p);
+    const first = await source.accessToken();
+    // The server refused `first`, which is also the saved one: it must not come back.
+    const second = await source.accessToken({ forceRefresh: true });
+    expect(second).not.toBe(first);
+    expect(p.counts.refresh).toBe(2);
+    // Another process refreshed since: its token was never refused, so it is taken.
+    store.access = { token: 'from-another-process', expiresAt: clock.now() + 3600_000 };
+    expect(await source.accessToken({ forceRefresh: true })).toBe('from-another-process');
+    expect(p.counts.refresh).toBe(2);
+  });
+
+  it('drops a dead shared grant before the lock is let go', async () => {
+    const p = await provider();
+    const { source, store, events } = sharedSourceFor(p);
+    p.revoke(store.token);
+    expect((await failure(source.accessToken())).code).toBe('auth');
+    expect(events).toEqual([
+      'lock',
+      'read refresh token (locked)',
+      'drop refresh token (locked)',
+      'unlock',
+    ]);
   });
 
   it('refuses a plain-http token endpoint that is not on this machine', async () => {

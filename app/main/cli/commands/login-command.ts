@@ -61,7 +61,19 @@ export async function runLogin(options: LoginOptions): Promise<number> {
         ),
       ...(options.browser ? { openBrowser: (url: string) => openBrowser(url, logger) } : {}),
     });
-    tokenFile.save(account.id, bindingOf(endpoints), tokens.refreshToken);
+    // Counted from now, a moment after the provider's answer: late by that moment, which the
+    // five minutes a token must have left to be used cover.
+    const access = tokens.expiresIn
+      ? { token: tokens.accessToken, expiresAt: Date.now() + tokens.expiresIn * 1000 }
+      : undefined;
+    try {
+      await tokenFile.save(account.id, bindingOf(endpoints), tokens.refreshToken, access);
+    } catch (error) {
+      process.stderr.write(
+        `tidings: signed in, but the token could not be saved: ${(error as Error).message}\n`,
+      );
+      return 1;
+    }
     logger.debug(`token file: ${tokenFile.path}`);
     process.stdout.write(
       `Signed in as ${account.user}; run tidings watch --config ${options.config}\n`,

@@ -126,14 +126,27 @@ function tokenSourceFor(
   }
   return new OAuth2TokenSource({
     endpoints,
-    // Read on every refresh: a token rotated or signed in since (by `tidings login` in
-    // another terminal) wins over the seed.
+    // Read on every refresh, under the file's lock: a token rotated or signed in since (by
+    // another tidings process) wins over the seed.
     refreshToken: async () => stored() ?? (await seed.get()),
     saveRefreshToken: (token) => tokenFile.save(account.id, binding, token),
+    // `tidings login`, `check` and `watch` refresh one at a time, and use each other's access
+    // tokens while they last (kept only beside a stored refresh token, never beside a seed).
+    shared: {
+      exclusive: async (work) => {
+        // A refreshTokenCommand (a pinentry, say) is asked before the lock is taken, not
+        // while the other processes wait on it; its answer is kept for the refresh inside.
+        if (stored() === undefined && hasSeed(account)) await seed.get();
+        return tokenFile.exclusive(work);
+      },
+      accessToken: () => tokenFile.accessToken(account.id, binding),
+      saveAccessToken: (refreshToken, grant) =>
+        tokenFile.saveAccessToken(account.id, binding, refreshToken, grant),
+    },
     // A dead stored token must not hide a configured one forever (a provider that rotates
     // makes every token a stored one): dropped, the next try asks the seed again.
-    onGrantRefused: (token) => {
-      if (hasSeed(account)) tokenFile.drop(account.id, token);
+    onGrantRefused: async (token) => {
+      if (hasSeed(account)) await tokenFile.drop(account.id, token);
     },
   });
 }

@@ -9,5 +9,10 @@ export {
   resolveOAuth2Endpoints,
 } from './oauth2-providers.js';
 export { signIn, type SignInOptions, type SignInResult } from './oauth2-sign-in.js';
-export { OAuth2TokenSource, type OAuth2TokenSourceOptions } from './oauth2-token-source.js';
+export {
+  type AccessGrant,
+  OAuth2TokenSource,
+  type OAuth2TokenSourceOptions,
+  type SharedTokens,
+} from './oauth2-token-source.js';
 export { openSignedIn } from './open-signed-in.js';

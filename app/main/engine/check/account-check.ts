@@ -6,7 +6,8 @@
  */
 import { resolvePort, type AccountSettings } from '../../../common/settings-schema.js';
 import { ConnectionSteps, type CertificateReport } from './connection-steps.js';
-import type { CredentialSource } from '../base/index.js';
+import type { CredentialSource, Credentials } from '../base/index.js';
+import { openSignedIn } from '../auth/index.js';
 import { classifyError, TidingsError, type ErrorCode } from '../base/index.js';
 import { ImapSession } from '../imap/index.js';
 import { silentLogger, systemClock, type Logger } from '../base/index.js';
@@ -111,14 +112,22 @@ export async function runAccountCheck(
   try {
     await run('login', async () => {
       const credentials = await options.credentials.getCredentials(account.id);
-      session = await ImapSession.open(
-        accountSessionOptions(account, credentials, {
-          commandTimeoutMs: options.timeoutMs,
-          socketTimeoutMs: options.timeoutMs * 2,
-          clock: systemClock,
-          logger: options.logger ?? silentLogger,
-          label: `${account.id}/check`,
-        }),
+      const open = (given: Credentials) =>
+        ImapSession.open(
+          accountSessionOptions(account, given, {
+            commandTimeoutMs: options.timeoutMs,
+            socketTimeoutMs: options.timeoutMs * 2,
+            clock: systemClock,
+            logger: options.logger ?? silentLogger,
+            label: `${account.id}/check`,
+          }),
+        );
+      // An access token is not always fresh (the CLI uses one another process stored while
+      // it lasts): refused, it is refreshed once and tried again, as the watchers do.
+      session = await openSignedIn(
+        { credentials: options.credentials, account: account.id },
+        credentials,
+        open,
       );
       const kind = credentials.kind === 'oauth2' ? 'OAuth2 token' : 'password';
       return { detail: `logged in as ${account.user} (${kind})` };

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isHttpsOrLoopbackUrl, isHttpsUrl } from './https-url.js';
+import { toPrintableLine } from './printable-line.js';
 
 /** How the connection is secured: TLS from the first byte, STARTTLS upgrade, or none at all. */
 export const tlsModeSchema = z.enum(['implicit', 'starttls', 'none']);
@@ -335,7 +336,10 @@ export function resolvePort(account: Pick<AccountSettings, 'port' | 'tls'>): num
   return account.port ?? (account.tls === 'implicit' ? 993 : 143);
 }
 
-/** Formats validation issues as "accounts[0].port: message" lines, one per problem. */
+/**
+ * Formats validation issues as "accounts[0].port: message" lines, one per problem; a message
+ * that echoes a key or a value is kept to one printable line.
+ */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const path = issue.path
@@ -343,6 +347,6 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
         typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`,
       )
       .join('');
-    return `${path || '(top level)'}: ${issue.message}`;
+    return toPrintableLine(`${path || '(top level)'}: ${issue.message}`);
   });
 }

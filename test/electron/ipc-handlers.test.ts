@@ -165,6 +165,35 @@ describe('registerIpcHandlers', () => {
     }
   });
 
+  it('names a key that every object inherits (__proto__, constructor, toString) as a field of its own', async () => {
+    const { call, handlers } = setup();
+    // JSON.parse makes "__proto__" an own key, as a page's JSON or structured clone does.
+    const payload: unknown = JSON.parse(
+      `{"account": ${JSON.stringify(account).slice(0, -1)}, "constructor": 1, "toString": 2},` +
+        ' "__proto__": {"polluted": true}}',
+    );
+    const result = structuredClone(await call('account:save', structuredClone(payload)));
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const { fields } = (result as { error: { fields: Record<string, string> } }).error;
+    expect(Object.keys(fields).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(handlers['account:save']).not.toHaveBeenCalled();
+  });
+
+  it('shows control characters of a key it refuses as escapes, in one line', async () => {
+    const { call } = setup();
+    const result = await call('account:remove', { id: 'work', 'x\n    at y (z.js:1:1)': 1 });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        fields: {
+          'x\n    at y (z.js:1:1)': String.raw`Unrecognized key: "x\u000a    at y (z.js:1:1)"`,
+        },
+      },
+    });
+  });
+
   it('turns a handler that throws into a failed result, never an exception in main', async () => {
     const { call } = setup();
     await expect(call('account:remove', { id: 'work' })).resolves.toEqual({

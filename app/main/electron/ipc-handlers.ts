@@ -13,6 +13,7 @@ import {
   type InvokeResponses,
   type RequestError,
 } from '../../common/ipc-contract.js';
+import { toPrintableLine } from '../../common/printable-line.js';
 
 /** One handler per invoke channel, typed from the contract. */
 export type IpcHandlers = {
@@ -47,17 +48,27 @@ async function handle<C extends InvokeChannel>(
   }
   const parsed = invokeSchemas[channel].safeParse(payload);
   if (!parsed.success) {
-    const fields: Record<string, string> = {};
+    // A Map, not an object: a field named "__proto__", "constructor" or "toString" must be
+    // named too, and a plain object already has (inherits) those.
+    const fields = new Map<string, string>();
     for (const issue of parsed.error.issues) {
       // ["account", "port"] → "port": the form shows it beside the field. A key the channel
       // does not accept (passwordCommand from the window) is named as a field of its own.
       const at = issue.path.filter((p) => p !== 'account');
       const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...at, k]) : [at];
-      for (const path of keys) fields[path.join('.') || '(request)'] ??= issue.message;
+      for (const path of keys) {
+        const field = path.join('.') || '(request)';
+        if (!fields.has(field)) fields.set(field, toPrintableLine(issue.message));
+      }
     }
     return {
       ok: false,
-      error: { code: 'invalid-request', message: `${channel}: invalid request`, fields },
+      error: {
+        code: 'invalid-request',
+        message: `${channel}: invalid request`,
+        // Own keys, "__proto__" among them: fromEntries defines, it does not assign.
+        fields: Object.fromEntries(fields),
+      },
     };
   }
   try {

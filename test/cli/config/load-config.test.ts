@@ -98,6 +98,32 @@ describe('loadConfig', () => {
     expect(problems('{"accounts": [')).toEqual(['not valid JSON: unexpected end of the file']);
   });
 
+  it('shows control characters in a key or a value as escapes, keeping one line per problem', () => {
+    // A key or mailbox name could otherwise add a line that reads like a stack frame, or
+    // send the terminal an escape sequence.
+    const forged = 'x\n    at Object.<anonymous> (/fake.js:1:1)';
+    expect(problems({ accounts: [{ ...valid.accounts[0], [forged]: 1 }] })).toEqual([
+      String.raw`accounts[0]: Unrecognized key: "x\u000a    at Object.<anonymous> (/fake.js:1:1)"`,
+    ]);
+    const quiet = problems({ accounts: [{ ...valid.accounts[0], quietMailboxes: ['\u001b[2J'] }] });
+    expect(quiet).toEqual([
+      String.raw`accounts[0].quietMailboxes: not among the watched mailboxes: \u001b[2J`,
+    ]);
+    const env = { accounts: [{ id: 'w', host: 'h', user: 'u', passwordEnv: 'PW\u202eX' }] };
+    expect(problems(env)).toEqual([
+      String.raw`accounts[0].passwordEnv: environment variable PW\u202eX is not set`,
+    ]);
+  });
+
+  it('cuts a problem that would echo a long value', () => {
+    const long = 'm'.repeat(900);
+    const found = problems({ accounts: [{ ...valid.accounts[0], quietMailboxes: [long] }] });
+    expect(found).toEqual([
+      expect.stringMatching(/^accounts\[0\]\.quietMailboxes: not among .*m…$/),
+    ]);
+    expect(found[0]?.length).toBeLessThanOrEqual(500);
+  });
+
   it('says when the file cannot be read', () => {
     expect(() => loadConfig('/nonexistent/tidings.json')).toThrow(
       /cannot read the file \(ENOENT\)/,

@@ -348,6 +348,38 @@ describe('without NOTIFY', { timeout: 120_000 }, () => {
     expect(engine.statuses.items.filter((s) => s.state === 'backoff')).toEqual([]);
   });
 
+  it('looks at the polled mailboxes as soon as mail reaches a pushed one, not a poll later', async () => {
+    const plain = await startDovecot({}, undefined, {
+      withoutCapabilities: ['NOTIFY'],
+      maxUserIpConnections: 3,
+    });
+    cleanups.push(() => plain.stop());
+    const mailboxes = ['INBOX', 'Box1', 'Box2', 'Box3'];
+    const user = await newUserWith(plain, mailboxes);
+    // A poll every ten minutes: only the account's activity can bring the polled mail sooner.
+    const settings = testSettings(
+      [{ ...testAccount(plain, 'a', user, 'pw', mailboxes), maxConnections: 3, pollSeconds: 600 }],
+      5,
+      { ...fastLiveness, heartbeatSeconds: 600 },
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const via = (kind: string) =>
+      engine.supervisor
+        .getStatuses()
+        .filter((s) => s.via === kind)
+        .map((s) => s.mailbox)
+        .sort();
+    expect(via('idle')).toEqual(['INBOX']);
+    expect(via('poll')).toEqual(['Box1', 'Box2', 'Box3']);
+
+    const polled = await deliver(plain, user, 'Box2');
+    const pushed = await deliver(plain, user, 'INBOX');
+    await engine.announcements.waitForCount(() => true, 2, 'both messages', 15_000);
+    expect([...announcedIds(engine.announcements)].sort()).toEqual([polled, pushed].sort());
+  });
+
   it('polls every mailbox, saying so, on a server with neither NOTIFY nor IDLE', async () => {
     const bare = await startDovecot({}, undefined, { withoutCapabilities: ['NOTIFY', 'IDLE'] });
     cleanups.push(() => bare.stop());

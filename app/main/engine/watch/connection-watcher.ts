@@ -71,6 +71,11 @@ export interface WatcherDeps {
    * not greet and then does ends the wait at once. Without it, backoff alone decides.
    */
   serverReturn?: ServerReturnWatch;
+  /**
+   * Mail came to a mailbox of the account (an IDLE watcher woke for it): the account is
+   * active, so its polled mailboxes are looked at soon rather than at the next poll.
+   */
+  onAccountActivity?: () => void;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */

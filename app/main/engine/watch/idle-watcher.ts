@@ -41,7 +41,10 @@ export class MailboxWatcher extends ConnectionWatcher {
           'the server does not offer IDLE (RFC 2177): set "watchMode" to "auto" to poll it',
         );
       }
-      session.onMailboxChange((change) => this.wake(change));
+      session.onMailboxChange((change) => {
+        this.wake(change);
+        if (change === 'exists') this.deps.onAccountActivity?.();
+      });
       return session.select(this.mailbox);
     });
     this.answeredByFirstSync();

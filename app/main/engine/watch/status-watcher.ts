@@ -45,6 +45,14 @@ export interface SetWatcherOptions {
   onNoNotify?: () => readonly string[];
 }
 
+/**
+ * While the account is active (mail reached one of its mailboxes), its polled mailboxes are
+ * asked again once the last poll is this old, so `pollSeconds` is the ceiling of a polled
+ * mailbox's delay, not its usual one (mailnag sweeps every folder whenever its IDLE folder
+ * changes; this does the same, at most every ACTIVE_POLL_GAP_MS).
+ */
+export const ACTIVE_POLL_GAP_MS = 2_000;
+
 /** How often one mailbox may be resynced in one round (see `syncDue`). */
 const MAX_RESYNCS_PER_ROUND = 3;
 
@@ -81,6 +89,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   // Where the next heartbeat's STATUS sweep starts.
   private sweepFrom = 0;
   private lastPoll = 0;
+  // Set by `pollSoon` until the next poll: the poll is due ACTIVE_POLL_GAP_MS after the last.
+  private nudged = false;
   private retired = false;
   // True once this connection has sent its NOTIFY SET.
   private notifying = false;
@@ -119,6 +129,17 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     return this.watched.map((mailbox) => this.snapshot(mailbox));
   }
 
+  /**
+   * Mail came elsewhere in the account: polled mailboxes are asked at once, or as soon as the
+   * last poll is ACTIVE_POLL_GAP_MS old. Nothing for a connection that polls nothing.
+   */
+  pollSoon(): void {
+    // Only on a live connection: a wake would cut a backoff or an offline wait short.
+    if (!this.polls() || (this.state !== 'idle' && this.state !== 'syncing')) return;
+    this.nudged = true;
+    this.wake('activity');
+  }
+
   /** True once `auto` handed every mailbox to IDLE watchers: the loop has ended. */
   get handedOver(): boolean {
     return this.retired;
@@ -151,7 +172,10 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     this.markHealthy();
 
     while (!this.stopped && !this.asleep) {
-      const reasons = this.takeReasons();
+      const taken = this.takeReasons();
+      // Activity asks for a poll, not a round: it is answered by the poll (when due).
+      if (taken.includes('activity')) await this.pollIfDue(session);
+      const reasons = taken.filter((reason) => reason !== 'activity');
       if (reasons.length > 0 || this.news.dueAmong(this.watched).length > 0) {
         this.setState('syncing', this.describeReasons(reasons) || 'new mail');
         // A trigger (refresh, resume, network change) looks at every mailbox again.
@@ -198,14 +222,10 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private async onHeartbeat(session: ImapSession, atHome: boolean): Promise<void> {
     if (this.currentMode === 'poll') {
       // The poll is the sweep: every STATUS is under the command deadline.
-      if (this.pollDue()) await this.checkAll(session);
-      else await session.noop();
+      if (!(await this.pollIfDue(session))) await session.noop();
       return;
     }
-    if (this.unpushed.size > 0 && this.pollDue()) {
-      this.lastPoll = this.deps.clock.now();
-      for (const mailbox of this.unpushed) await this.askStatus(session, mailbox);
-    }
+    await this.pollIfDue(session);
     const asked = await this.sweep(session);
     // At home, leaving IDLE was the proof already.
     if (asked === 0 && !atHome) await session.noop();
@@ -228,6 +248,31 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     }
     this.sweepFrom = others.length === 0 ? 0 : (this.sweepFrom + count) % others.length;
     return count;
+  }
+
+  /**
+   * Asks STATUS of the polled mailboxes (all of them in poll mode, NOTIFY's unpushed ones
+   * otherwise) if a poll is due; true if it asked.
+   */
+  private async pollIfDue(session: ImapSession): Promise<boolean> {
+    if (!this.polls() || !this.pollDue()) return false;
+    if (this.currentMode === 'poll') {
+      await this.checkAll(session);
+      return true;
+    }
+    this.markPolled();
+    for (const mailbox of this.unpushed) await this.askStatus(session, mailbox);
+    return true;
+  }
+
+  private markPolled(): void {
+    this.lastPoll = this.deps.clock.now();
+    this.nudged = false;
+  }
+
+  /** Whether this connection polls anything. */
+  private polls(): boolean {
+    return this.currentMode === 'poll' ? this.watched.length > 0 : this.unpushed.size > 0;
   }
 
   /**
@@ -276,7 +321,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       // command, and not all of it), so a refresh asks STATUS instead, like a poll.
       await session.notifySet(this.watched);
       this.notifying = true;
-      this.lastPoll = this.deps.clock.now();
+      this.markPolled();
       this.unpushed.clear();
       // Only those: a mailbox left out because it does not exist yet (a new user's INBOX,
       // one deleted) is pushed once it does.
@@ -290,7 +335,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
         );
       }
     } else {
-      this.lastPoll = this.deps.clock.now();
+      this.markPolled();
       for (const mailbox of this.watched) {
         // The selected mailbox (home) reports as EXISTS; a round EXAMINEs it again anyway.
         if (mailbox === this.selectedPath) this.news.noteChange(mailbox);
@@ -473,13 +518,19 @@ export class MailboxSetWatcher extends ConnectionWatcher {
 
   private nextWaitMs(): number {
     const heartbeat = this.liveness.heartbeatSeconds * 1000;
-    if (this.currentMode !== 'poll' && this.unpushed.size === 0) return heartbeat;
-    const untilPoll = this.lastPoll + this.options.pollSeconds * 1000 - this.deps.clock.now();
+    if (!this.polls()) return heartbeat;
+    const untilPoll = this.nextPollAt() - this.deps.clock.now();
     return Math.max(0, Math.min(heartbeat, untilPoll));
   }
 
+  /** When the next poll is due: `pollSeconds` after the last, sooner while the account is active. */
+  private nextPollAt(): number {
+    const gap = this.nudged ? ACTIVE_POLL_GAP_MS : this.options.pollSeconds * 1000;
+    return this.lastPoll + gap;
+  }
+
   private pollDue(): boolean {
-    return this.deps.clock.now() >= this.lastPoll + this.options.pollSeconds * 1000;
+    return this.deps.clock.now() >= this.nextPollAt();
   }
 
   protected publish(): void {

@@ -329,6 +329,8 @@ export class Supervisor {
       connectGate: this.connectGates.for(account.host, resolvePort(account)),
       connectionBudget: this.budgets.get(account.id),
       serverReturn: this.serverReturnFor(account),
+      // The account's polled mailboxes (a set watcher in poll mode) are looked at soon.
+      onAccountActivity: () => this.setWatchers.get(account.id)?.pollSoon(),
     };
   }
 

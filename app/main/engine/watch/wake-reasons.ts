@@ -12,6 +12,7 @@ export type WakeReason =
   | 'resume'
   | 'network-changed'
   | 'retry'
+  | 'activity'
   | 'server-back'
   | 'suspend'
   | 'stop';
@@ -25,6 +26,7 @@ export const reasonText: Record<WakeReason, string> = {
   resume: 'resume from sleep',
   'network-changed': 'network changed',
   retry: 'retry',
+  activity: 'new mail elsewhere in the account',
   'server-back': 'the server answers again',
   suspend: 'system going to sleep',
   stop: 'stop',

@@ -34,6 +34,10 @@ describe('imapflow internals', () => {
     (client.untaggedHandlers as Record<string, unknown>).STATUS = handler;
     const lookUp = client.getUntaggedHandler as (command: string, attributes: unknown) => unknown;
     expect(lookUp.call(client, 'STATUS', [])).toBe(handler);
+    // During a command, that command's own handler comes first: currentRequest holds it.
+    const own = () => undefined;
+    client.currentRequest = { command: 'LIST', options: { untagged: { STATUS: own } } };
+    expect(lookUp.call(client, 'STATUS', [])).toBe(own);
   });
 
   it('codes mailbox names in modified UTF-7 (RFC 3501 §5.1.3) through lib/tools.js', () => {

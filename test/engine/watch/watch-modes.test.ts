@@ -81,6 +81,40 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
     expect(proxy.accepted).toBe(1);
   });
 
+  it("starts and restarts with no EXAMINE but home's: the rest are baselined from NOTIFY's STATUS", async () => {
+    const mailboxes = ['INBOX', 'Work', 'Lists', 'Archive'];
+    const user = await newUserWith(dovecot, mailboxes);
+    const old = await deliver(dovecot, user, 'Work');
+    const wire: string[] = [];
+    const proxy = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk, fromClient) => {
+      if (fromClient) wire.push(...chunk.toString('latin1').split('\r\n').filter(Boolean));
+    });
+    cleanups.push(() => proxy.close());
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw', mailboxes), port: proxy.port }],
+      5,
+      steady,
+    );
+    const examined = () =>
+      wire.map((line) => / (?:EXAMINE|SELECT) "?([^"]+)"?$/.exec(line)?.[1]).filter(Boolean);
+    const first = startEngine(settings);
+    cleanups.push(() => first.supervisor.stop());
+    await first.allIdle(settings);
+    expect(examined()).toEqual(['INBOX']);
+    await first.supervisor.stop();
+
+    wire.length = 0;
+    const again = startEngine(settings, first.stateDir);
+    cleanups.push(() => again.supervisor.stop());
+    await again.allIdle(settings);
+    expect(examined()).toEqual(['INBOX']);
+    // The baseline holds: old mail stays unannounced, new mail in any mailbox is announced once.
+    const fresh = await deliver(dovecot, user, 'Lists');
+    await again.announcements.waitFor((a) => a.message.messageId === fresh, 'the new mail');
+    expect(announcedIds(again.announcements)).toEqual([fresh]);
+    expect(announcedIds(first.announcements)).not.toContain(old);
+  });
+
   it('waits in IDLE with INBOX selected: INBOX news comes as EXISTS, other mailboxes as STATUS', async () => {
     // Dovecot 2.3 reports an unselected INBOX through a check its list notifier can swallow
     // (issue 19); a selected INBOX reports like plain IDLE.

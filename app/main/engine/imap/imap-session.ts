@@ -22,6 +22,7 @@ import { notifySet } from './commands/notify.js';
 import { statusOf } from './commands/status.js';
 import { internalsOf, type UntaggedResponse } from './imapflow-internals.js';
 import {
+  forwardStatusPastCommands,
   neverParkOnThrottle,
   onServerBye,
   watchResponseCodes,
@@ -90,6 +91,7 @@ export class ImapSession {
       setImmediate(() => this.destroy());
     });
     watchResponseCodes(client, (code, text) => this.noteResponseCode(code, text));
+    forwardStatusPastCommands(client);
     neverParkOnThrottle(client, (delay) => {
       this.throttled = new TidingsError(
         'network',

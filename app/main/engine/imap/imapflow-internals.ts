@@ -4,7 +4,8 @@
  * name. Each is used for a reason the session states where it patches or calls it:
  * - `exec`: the internal command path of every `commands/*.js` (NOTIFY and our own STATUS);
  * - `untaggedHandlers` and `getUntaggedHandler`: where untagged responses outside a command
- *   go (NOTIFY's STATUS and LIST pushes; ALERT and THROTTLED codes);
+ *   go (NOTIFY's STATUS and LIST pushes; ALERT and THROTTLED codes), and `currentRequest`,
+ *   the running command whose own handlers come first (a STATUS push during its LIST);
  * - `throttleWait`: Microsoft 365's throttle, which would park the reader;
  * - `serverBye`: the only place a BYE is seen;
  * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip.
@@ -34,6 +35,8 @@ export interface ImapFlowInternals {
   ): Promise<ExecResponse>;
   untaggedHandlers: UntaggedHandlers;
   getUntaggedHandler?: (command: string, attributes: unknown) => unknown;
+  /** The command being answered, with the handlers it passed to `exec`. */
+  currentRequest?: { command?: string; options?: { untagged?: UntaggedHandlers } } | false | null;
   throttleWait?: (delay: number) => Promise<boolean>;
   serverBye?: (parsed: unknown) => Promise<void>;
   preCheck?: () => Promise<void>;

@@ -1,11 +1,11 @@
 /**
- * The three places the session changes imapflow 2.1.2's behaviour, each through a private
+ * The places the session changes imapflow 2.1.2's behaviour, each through a private
  * member (imapflow-internals.ts) and each for a reason given with it. Each takes the client
  * and what to call; nothing here keeps state of the session's.
  */
 import type { ImapFlow } from 'imapflow';
 import { sanitizeServerText } from '../base/index.js';
-import { internalsOf } from './imapflow-internals.js';
+import { internalsOf, type UntaggedResponse } from './imapflow-internals.js';
 
 /** A response code the session acts on. */
 export type NotedCode = 'ALERT' | 'THROTTLED';
@@ -33,6 +33,35 @@ export function watchResponseCodes(
       if (noted) onCode(noted.code, noted.text);
     }
     return lookUp.call(client, command, attributes);
+  };
+}
+
+/**
+ * A NOTIFY push that arrives while another command runs must still reach us. imapflow gives an
+ * untagged response to the running command's own handler when it has one for that name, and
+ * only otherwise to `untaggedHandlers` (getUntaggedHandler in imap-flow.js, 2.1.2). Its LIST
+ * (commands/list.js) keeps every untagged STATUS for LIST-STATUS, and its SELECT runs a LIST
+ * the first time a connection opens a mailbox (commands/select.js): a STATUS pushed for
+ * another mailbox just then was kept in that LIST's map and never seen again (found by the
+ * interleaving test once first starts stopped EXAMINing every mailbox, issue 23). Here a
+ * STATUS taken by any command but STATUS itself (ours routes other mailboxes' lines on,
+ * commands/status.ts) also goes to the global handler: a LIST-STATUS line is a STATUS too.
+ */
+export function forwardStatusPastCommands(client: ImapFlow): void {
+  const internals = internalsOf(client);
+  const lookUp = internals.getUntaggedHandler;
+  if (typeof lookUp !== 'function') return;
+  internals.getUntaggedHandler = (command: string, attributes: unknown) => {
+    const handler = lookUp.call(client, command, attributes);
+    const request = internals.currentRequest || undefined;
+    const own = request?.options?.untagged?.STATUS;
+    const isStatus = typeof command === 'string' && command.toUpperCase() === 'STATUS';
+    if (!isStatus || typeof handler !== 'function' || handler !== own) return handler;
+    if (String(request?.command ?? '').toUpperCase() === 'STATUS') return handler;
+    return async (untagged: UntaggedResponse) => {
+      await (handler as (untagged: UntaggedResponse) => unknown)(untagged);
+      await internals.untaggedHandlers.STATUS?.(untagged);
+    };
   };
 }
 

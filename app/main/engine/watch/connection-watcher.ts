@@ -273,9 +273,7 @@ export abstract class ConnectionWatcher {
       this.deps.announcer,
       serverOf(account),
     );
-    if (result.baseline) {
-      this.deps.logger.info(`${account.id}/${mailbox}: ${describeBaseline(result)}`);
-    }
+    if (result.baseline) this.noteBaseline(mailbox, result.baseline);
     // With --verbose, the next loss (if any) explains itself: where the mark was, what the
     // search found above it, where the mark went.
     this.deps.logger.debug(
@@ -284,6 +282,11 @@ export abstract class ConnectionWatcher {
         `UIDNEXT ${selected.uidNext}`,
     );
     return result;
+  }
+
+  /** Logs that `mailbox` (re)baselined, and why. */
+  protected noteBaseline(mailbox: string, baseline: NonNullable<SyncResult['baseline']>): void {
+    this.deps.logger.info(`${this.account.id}/${mailbox}: ${describeBaseline(baseline)}`);
   }
 
   /**
@@ -447,9 +450,9 @@ export abstract class ConnectionWatcher {
   }
 }
 
-function describeBaseline(result: SyncResult): string {
-  if (result.baseline === 'first-watch') return 'first watch: existing mail is taken as read';
-  if (result.baseline === 'server-changed') {
+function describeBaseline(baseline: NonNullable<SyncResult['baseline']>): string {
+  if (baseline === 'first-watch') return 'first watch: existing mail is taken as read';
+  if (baseline === 'server-changed') {
     return 'the account points at another server or user now: re-baselined, old mail not announced';
   }
   return 'UIDVALIDITY changed (mailbox recreated): re-baselined, old mail not announced';

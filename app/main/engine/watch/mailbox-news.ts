@@ -93,6 +93,11 @@ export class MailboxNews {
     return this.deferred.size > 0;
   }
 
+  /** True while `mailbox` has news without numbers that no resync or STATUS answered. */
+  hasUnverified(mailbox: string): boolean {
+    return this.unverified.has(mailbox);
+  }
+
   /** The latest STATUS `mailbox` had, if any. */
   latest(mailbox: string): MailboxStatus | undefined {
     return this.reported.get(mailbox);

@@ -15,7 +15,7 @@
  */
 import type { WatcherStatus } from '../../../common/account-status.js';
 import type { AccountSettings, LivenessSettings } from '../../../common/settings-schema.js';
-import { TidingsError } from '../base/index.js';
+import { TidingsError, type MailboxCursor } from '../base/index.js';
 import {
   samePath,
   type ImapSession,
@@ -378,6 +378,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     for (;;) {
       const synced: string[] = [];
       for (const mailbox of this.homeLast(this.news.dueAmong(this.watched))) {
+        if (this.baselineFromStatus(mailbox)) continue;
         if (tries(mailbox) && (await this.resync(session, mailbox))) synced.push(mailbox);
       }
       const homeSynced = await this.leaveForTheWait(session, tries);
@@ -394,6 +395,40 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     }
     // Every EXISTS or STATUS that woke us is answered now, or still due in `news`.
     for (const reason of MAILBOX_NEWS) this.pending.delete(reason);
+  }
+
+  /**
+   * A mailbox to baseline (first watch, a new UIDVALIDITY, a cursor of another server) whose
+   * STATUS is known needs no EXAMINE: the baseline is that STATUS's UIDNEXT − 1, as SELECT's
+   * would be, and mail after it gets a higher UID. So a first start costs NOTIFY SET's one
+   * burst of STATUS, not one EXAMINE per mailbox (issue 23). Not with news a STATUS did not
+   * count (an EXISTS), nor without both UIDVALIDITY and UIDNEXT. True if it baselined.
+   */
+  private baselineFromStatus(mailbox: string): boolean {
+    const status = this.news.latest(mailbox);
+    const { uidValidity, uidNext } = status ?? {};
+    if (uidValidity === undefined || uidNext === undefined || this.news.hasUnverified(mailbox)) {
+      return false;
+    }
+    const server = serverOf(this.account);
+    const cursor = this.deps.store.getCursor(this.account.id, mailbox);
+    const otherServer = cursor?.server !== undefined && cursor.server !== server;
+    if (cursor && !otherServer && cursor.uidValidity === uidValidity) return false;
+    const baseline = !cursor
+      ? 'first-watch'
+      : otherServer
+        ? 'server-changed'
+        : 'uidvalidity-changed';
+    const fresh: MailboxCursor = { uidValidity, highestUid: Math.max(0, uidNext - 1), server };
+    // With both, the next SELECT may skip its searches while HIGHESTMODSEQ stays the same.
+    if (status?.highestModseq !== undefined && status.unseen !== undefined) {
+      Object.assign(fresh, { highestModseq: status.highestModseq, unread: status.unseen });
+    }
+    this.deps.store.setCursor(this.account.id, mailbox, fresh);
+    this.noteBaseline(mailbox, baseline);
+    if (status?.unseen !== undefined) this.setUnread(mailbox, status.unseen);
+    if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
+    return true;
   }
 
   /** `mailboxes` with home last: a round ends where the wait happens. */

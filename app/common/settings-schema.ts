@@ -127,10 +127,23 @@ export const accountFieldsSchema = z.strictObject({
   /** OAuth2 through an external token helper (oama, pizauth): run before every connect. */
   accessTokenCommand: z.string().min(1).max(limits.path).optional(),
   mailboxes: z
-    .array(z.string().min(1).max(limits.mailboxName))
+    .array(z.string().min(1).max(limits.mailboxName), {
+      error: 'expected a list of mailbox names, or "all"',
+    })
     .min(1)
     .max(limits.mailboxes)
     .default(['INBOX']),
+  /**
+   * Watch every mailbox that can hold new mail, following the tree as it changes (written
+   * `"mailboxes": "all"` in a config file; see app/main/engine/watch/all-mailboxes.ts).
+   * `mailboxes` then holds what is watched before the first LIST: INBOX.
+   */
+  allMailboxes: z.boolean().optional(),
+  /** Under "all": names, or patterns with "*", never watched. */
+  ignoreMailboxes: z
+    .array(z.string().min(1).max(limits.mailboxName))
+    .max(limits.mailboxes)
+    .optional(),
   allowInsecureAuth: z.boolean().default(false),
   /** A PEM file of extra certificate authorities to trust (a private or company CA). */
   caFile: z.string().min(1).max(limits.path).optional(),
@@ -219,7 +232,26 @@ export function checkAccount(
   if (new Set(account.mailboxes).size !== account.mailboxes.length) {
     ctx.addIssue({ code: 'custom', path: ['mailboxes'], message: 'lists a mailbox twice' });
   }
-  const unwatched = (account.quietMailboxes ?? []).filter((m) => !account.mailboxes.includes(m));
+  const all = account.mailboxes.findIndex((mailbox) => mailbox.toLowerCase() === 'all');
+  if (all >= 0 && !account.allMailboxes) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mailboxes', all],
+      message:
+        '"all" is not a mailbox of a list: write "mailboxes": "all" to watch every folder, and "ignoreMailboxes" for the exceptions',
+    });
+  }
+  if (account.ignoreMailboxes !== undefined && !account.allMailboxes) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ignoreMailboxes'],
+      message: 'needs "mailboxes": "all" (with a list, leave the mailbox out of it)',
+    });
+  }
+  // Under "all" the watched set is only known once the server has listed it.
+  const unwatched = account.allMailboxes
+    ? []
+    : (account.quietMailboxes ?? []).filter((m) => !account.mailboxes.includes(m));
   if (unwatched.length > 0) {
     ctx.addIssue({
       code: 'custom',
@@ -306,10 +338,23 @@ export const defaultNotificationSettings = notificationSettingsSchema.parse({});
 /** Liveness settings when none are given (each field's own default). */
 export const defaultLivenessSettings = livenessSettingsSchema.parse({});
 
+/**
+ * `"mailboxes": "all"` in a config file is the stored `"allMailboxes": true`, with INBOX as
+ * what is watched until the server has listed the rest.
+ */
+function expandAllMailboxes(account: unknown): unknown {
+  if (typeof account !== 'object' || account === null || Array.isArray(account)) return account;
+  const { mailboxes } = account as { mailboxes?: unknown };
+  if (typeof mailboxes !== 'string' || mailboxes.toLowerCase() !== 'all') return account;
+  return { ...account, mailboxes: ['INBOX'], allMailboxes: true };
+}
+
 /** The whole settings document. */
 export const settingsSchema = z
   .strictObject({
-    accounts: z.array(accountSchema).min(1, 'list at least one account'),
+    accounts: z
+      .array(z.preprocess(expandAllMailboxes, accountSchema))
+      .min(1, 'list at least one account'),
     notifications: notificationSettingsSchema.default(defaultNotificationSettings),
     liveness: livenessSettingsSchema.default(defaultLivenessSettings),
     hooks: hookSettingsSchema.optional(),

@@ -72,6 +72,11 @@ export interface DovecotOptions {
   oauth2?: { introspectionUrl: string };
   /** Capabilities the server leaves out after login (e.g. NOTIFY, for the IDLE fallback). */
   withoutCapabilities?: string[];
+  /**
+   * SPECIAL-USE (RFC 6154) attributes by mailbox name (`{ Bin: '\\Trash' }`): the mailboxes
+   * are created with each user's mail and LIST marks them.
+   */
+  specialUse?: Record<string, string>;
 }
 
 /** What Dovecot 2.3.19 announces after login here; `imap_capability` replaces the whole list. */
@@ -114,6 +119,7 @@ export async function startDovecot(
         mailOwner,
         asRoot,
         maxConnections: options.maxUserIpConnections ?? 1000,
+        specialUse: options.specialUse,
         authMechanisms: `${options.authMechanisms ?? 'plain login'}${options.oauth2 ? ' xoauth2 oauthbearer' : ''}`,
         oauth2: options.oauth2 && writeOAuth2Config(dir, options.oauth2.introspectionUrl),
         addresses: options.ipv6 ? '127.0.0.1, ::1' : '127.0.0.1',
@@ -251,6 +257,7 @@ function renderConfig(o: {
   oauth2: string | undefined;
   /** `imap_capability`: what is announced after login, when not Dovecot's own list. */
   capabilities: string | undefined;
+  specialUse: Record<string, string> | undefined;
 }): string {
   const me = userInfo().username;
   return `
@@ -273,13 +280,23 @@ mail_fsync = never
 # Many watchers per user from one address in the multi-mailbox tests.
 mail_max_userip_connections = ${o.maxConnections}
 ${
-  o.capabilities
-    ? `protocol imap {
-  imap_capability = ${o.capabilities}
+  o.specialUse
+    ? `namespace inbox {
+  inbox = yes
+${Object.entries(o.specialUse)
+  .map(([name, use]) => `  mailbox "${name}" {\n    auto = create\n    special_use = ${use}\n  }`)
+  .join('\n')}
 }
 `
     : ''
-}passdb {
+}${
+    o.capabilities
+      ? `protocol imap {
+  imap_capability = ${o.capabilities}
+}
+`
+      : ''
+  }passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${o.usersDir}/%u
 ${o.oauth2 ? '  mechanisms = plain login\n' : ''}}

@@ -28,7 +28,7 @@ import {
   watchResponseCodes,
   type NotedCode,
 } from './imapflow-patches.js';
-import type { MailboxStatus } from './mailbox-status.js';
+import type { ListedMailbox, MailboxStatus } from './mailbox-status.js';
 import { nameOf, parseStatus } from './untagged.js';
 import { toImapFlowOptions, type SessionOptions } from './session-options.js';
 import { explainTlsFailure, resolveTlsOptions } from './tls-options.js';
@@ -203,8 +203,8 @@ export class ImapSession {
     return encodePath(this.client, path) !== path;
   }
 
-  /** NOTIFY SET STATUS for `mailboxes` (commands/notify.ts), under the command deadline. */
-  async notifySet(mailboxes: readonly string[]): Promise<void> {
+  /** NOTIFY SET STATUS for `mailboxes` or `personal` (commands/notify.ts), under the deadline. */
+  async notifySet(mailboxes: readonly string[] | 'personal'): Promise<void> {
     await this.call('NOTIFY', notifySet(this.commands, mailboxes));
   }
 
@@ -394,6 +394,26 @@ export class ImapSession {
   async listMailboxes(): Promise<string[]> {
     const list = await this.call('LIST', this.client.list());
     return list.filter((entry) => !entry.flags.has('\\Noselect')).map((entry) => entry.path);
+  }
+
+  /**
+   * Every mailbox LIST gives, with its attributes and special use (imapflow reads SPECIAL-USE
+   * and, without it, the usual names), and the prefixes of the other users' and shared
+   * namespaces (RFC 2342), for `"mailboxes": "all"`.
+   */
+  async listAll(): Promise<{ listed: ListedMailbox[]; otherNamespaces: string[] }> {
+    const list = await this.call('LIST', this.client.list({ listOnly: true }));
+    const listed = list.map((entry) => ({
+      path: entry.path,
+      flags: [...entry.flags],
+      specialUse: entry.specialUse,
+      delimiter: entry.delimiter,
+    }));
+    const namespaces = this.client.namespaces;
+    const otherNamespaces = [...(namespaces?.other || []), ...(namespaces?.shared || [])]
+      .map((namespace) => namespace.prefix)
+      .filter((prefix): prefix is string => typeof prefix === 'string' && prefix !== '');
+    return { listed, otherNamespaces };
   }
 
   /** Says LOGOUT, waiting at most `ms`, then drops the socket either way. */

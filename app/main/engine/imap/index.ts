@@ -10,7 +10,7 @@ export {
   type GreetingProbeOptions,
 } from './greeting-probe.js';
 export { ImapSession, type MailboxChange, type SelectedMailbox } from './imap-session.js';
-export { samePath, type MailboxStatus } from './mailbox-status.js';
+export { samePath, type ListedMailbox, type MailboxStatus } from './mailbox-status.js';
 export { accountSessionOptions } from './session-options.js';
 export { readCaFile } from './tls-options.js';
 export { normalizeFingerprint } from './tls-probe.js';

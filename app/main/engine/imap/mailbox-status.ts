@@ -11,6 +11,16 @@ export interface MailboxStatus {
   highestModseq?: string;
 }
 
+/** A mailbox as LIST told it (`"mailboxes": "all"` chooses among these). */
+export interface ListedMailbox {
+  path: string;
+  /** The mailbox attributes (`\\Noselect`, `\\Trash`, …), as the server sent them. */
+  flags: readonly string[];
+  /** imapflow's reading of its special use (from SPECIAL-USE, or from its name). */
+  specialUse?: string | undefined;
+  delimiter?: string | undefined;
+}
+
 /** INBOX is case-insensitive (RFC 3501 §5.1); every other name is exact. */
 export function samePath(a: string, b: string): boolean {
   return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');

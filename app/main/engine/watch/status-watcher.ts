@@ -22,6 +22,7 @@ import {
   type MailboxChange,
   type MailboxStatus,
 } from '../imap/index.js';
+import { chooseAll } from './all-mailboxes.js';
 import { MailboxNews } from './mailbox-news.js';
 import { isBehind, serverOf } from './mailbox-sync.js';
 import {
@@ -39,10 +40,15 @@ export interface SetWatcherOptions {
   mode: SetWatchMode;
   pollSeconds: number;
   /**
-   * `auto` on a server without NOTIFY: the supervisor starts IDLE watchers and answers which
-   * mailboxes this connection polls instead (none: it logs out and ends).
+   * `auto` on a server without NOTIFY: the supervisor starts IDLE watchers for some of
+   * `candidates` and answers which ones this connection polls instead (none: it logs out and
+   * ends).
    */
-  onNoNotify?: () => readonly string[];
+  onNoNotify?: (candidates: readonly string[]) => readonly string[];
+  /** Mailboxes IDLE watchers of the account cover: never watched here (`"all"` with IDLE). */
+  idledElsewhere?: readonly string[];
+  /** `"mailboxes": "all"` found another set: what this connection watches now. */
+  onWatchedChange?: (mailboxes: readonly string[]) => void;
 }
 
 /**
@@ -65,8 +71,16 @@ const MAX_RESYNCS_PER_ROUND = 3;
 export const SWEEP_HEARTBEATS = 10;
 const SWEEP_MAX_PER_HEARTBEAT = 50;
 
-/** Wake reasons that are about one mailbox (`news` has them already). */
-const MAILBOX_NEWS: ReadonlySet<WakeReason> = new Set(['exists', 'expunge', 'flags']);
+/**
+ * Wake reasons that are about some mailboxes (`news` has them already; a changed folder list
+ * has been listed again), answered by a round without asking every mailbox.
+ */
+const MAILBOX_NEWS: ReadonlySet<WakeReason> = new Set([
+  'exists',
+  'expunge',
+  'flags',
+  'folders-changed',
+]);
 
 /** Watches `mailboxes` of `account` on one connection until stopped. */
 export class MailboxSetWatcher extends ConnectionWatcher {
@@ -100,6 +114,16 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private readonly unpushed = new Set<string>();
   // Watched mailboxes the server says do not exist, with the reason; the others go on.
   private readonly missing = new Map<string, string>();
+  // `"mailboxes": "all"`: the mailboxes IDLE watchers cover instead, how many qualified at
+  // the last LIST, whether a LIST has been made (later ones find created mailboxes), and
+  // mailboxes created while watched (their first mail is new, not a baseline).
+  private idledElsewhere: string[];
+  private qualified = 0;
+  private listedOnce = false;
+  private readonly created = new Set<string>();
+  // Cursors of the mailboxes the latest LIST no longer showed: a renamed one's is kept.
+  private vanished: MailboxCursor[] = [];
+  private relist = false;
 
   constructor(
     account: AccountSettings,
@@ -110,6 +134,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   ) {
     super(account, liveness, deps);
     this.currentMode = options.mode;
+    this.idledElsewhere = [...(options.idledElsewhere ?? [])];
     this.watched = [...mailboxes];
     for (const mailbox of mailboxes) this.unread.set(mailbox, null);
   }
@@ -140,6 +165,11 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     this.wake('activity');
   }
 
+  /** `"mailboxes": "all"`: every folder that can hold new mail, found by LIST. */
+  private get all(): boolean {
+    return this.account.allMailboxes === true;
+  }
+
   /** True once `auto` handed every mailbox to IDLE watchers: the loop has ended. */
   get handedOver(): boolean {
     return this.retired;
@@ -157,6 +187,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     this.selectedPath = undefined;
     this.notifying = false;
     this.news = this.freshNews();
+    if (this.all) await this.listAll(session);
     if (this.currentMode !== 'poll' && !this.chooseMode(session)) {
       await this.logout(session);
       return;
@@ -172,6 +203,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     this.markHealthy();
 
     while (!this.stopped && !this.asleep) {
+      if (this.relist) await this.listAll(session);
       const taken = this.takeReasons();
       // Activity asks for a poll, not a round: it is answered by the poll (when due).
       if (taken.includes('activity')) await this.pollIfDue(session);
@@ -292,7 +324,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     }
     // Without IDLE either (RFC 2177 is an extension too), every mailbox is polled.
     const idle = session.has('IDLE');
-    const rest = idle ? (this.options.onNoNotify?.() ?? this.watched) : this.watched;
+    const rest = idle ? (this.options.onNoNotify?.(this.watched) ?? this.watched) : this.watched;
+    this.idledElsewhere.push(...this.watched.filter((mailbox) => !rest.includes(mailbox)));
     this.deps.logger.info(
       `${this.account.id}: the server has no NOTIFY` +
         (idle ? ': IDLE per mailbox' : ' and no IDLE') +
@@ -303,7 +336,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     for (const mailbox of [...this.unread.keys()]) {
       if (!rest.includes(mailbox)) this.unread.delete(mailbox);
     }
-    if (rest.length > 0) return true;
+    if (rest.length > 0 || this.all) return true;
     this.retired = true;
     this.retire();
     return false;
@@ -319,7 +352,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       // Once per connection: Dovecot 2.3 pushes nothing more after a second NOTIFY SET on
       // the same connection (seen here: mail after it came to light only at the next
       // command, and not all of it), so a refresh asks STATUS instead, like a poll.
-      await session.notifySet(this.watched);
+      await session.notifySet(this.all ? 'personal' : this.watched);
       this.notifying = true;
       this.markPolled();
       this.unpushed.clear();
@@ -335,6 +368,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
         );
       }
     } else {
+      // Without NOTIFY, "all" follows the tree by listing it at every poll.
+      if (this.all && this.currentMode === 'poll' && this.listedOnce) await this.listAll(session);
       this.markPolled();
       for (const mailbox of this.watched) {
         // The selected mailbox (home) reports as EXISTS; a round EXAMINEs it again anyway.
@@ -414,6 +449,22 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const cursor = this.deps.store.getCursor(this.account.id, mailbox);
     const otherServer = cursor?.server !== undefined && cursor.server !== server;
     if (cursor && !otherServer && cursor.uidValidity === uidValidity) return false;
+    if (this.created.delete(mailbox)) {
+      // Created while watched ("all"): a rename keeps its UIDVALIDITY (RFC 3501 §6.3.5 lets
+      // the server keep it, and Dovecot does), so the cursor of a mailbox that vanished at
+      // the same time with that UIDVALIDITY moves with it; else everything in it came after
+      // the watch began. Either way the resync that follows does the rest.
+      const renamed = this.vanished.find((old) => old.uidValidity === uidValidity);
+      this.deps.store.setCursor(
+        this.account.id,
+        mailbox,
+        renamed ?? { uidValidity, highestUid: 0, server },
+      );
+      this.deps.logger.info(
+        `${this.account.id}/${mailbox}: ${renamed ? 'renamed: its mark moves with it' : 'created while watched: its mail is new'}`,
+      );
+      return false;
+    }
     const baseline = !cursor
       ? 'first-watch'
       : otherServer
@@ -429,6 +480,70 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     if (status?.unseen !== undefined) this.setUnread(mailbox, status.unseen);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
     return true;
+  }
+
+  /**
+   * `"mailboxes": "all"`: LISTs the tree and watches what can hold new mail (all-mailboxes.ts)
+   * but what IDLE watchers cover. A mailbox that went is dropped quietly. One that appeared
+   * after the first LIST was created while watched: its mail is new, announced from its first
+   * message, unless it is a renamed one (see `baselineFromStatus`).
+   */
+  private async listAll(session: ImapSession): Promise<void> {
+    this.relist = false;
+    const { account } = this;
+    const { listed, otherNamespaces } = await session.listAll();
+    const found = chooseAll(listed, account.ignoreMailboxes ?? [], otherNamespaces);
+    const next = found.watched.filter(
+      (mailbox) => !this.idledElsewhere.some((other) => samePath(other, mailbox)),
+    );
+    if (found.qualified > found.watched.length && found.qualified !== this.qualified) {
+      this.deps.logger.warn(
+        `${account.id}: "all" watches the first ${found.watched.length} of ${found.qualified} mailboxes`,
+      );
+    }
+    if (!this.listedOnce && found.unmatched.length > 0) {
+      this.deps.logger.warn(
+        `${account.id}: ignoreMailboxes: ${found.unmatched.map((e) => `"${e}"`).join(', ')} matched no mailbox`,
+      );
+    }
+    this.qualified = found.qualified;
+    const gone = this.watched.filter((mailbox) => !next.includes(mailbox));
+    const added = next.filter((mailbox) => !this.watched.includes(mailbox));
+    const server = serverOf(account);
+    this.vanished = gone
+      .map((mailbox) => this.deps.store.getCursor(account.id, mailbox))
+      .filter((cursor): cursor is MailboxCursor => cursor?.server === server);
+    for (const mailbox of gone) {
+      this.unread.delete(mailbox);
+      this.news.forget(mailbox);
+      this.missing.delete(mailbox);
+      this.created.delete(mailbox);
+    }
+    this.watched = next;
+    for (const mailbox of added) {
+      this.unread.set(mailbox, null);
+      if (this.listedOnce) this.created.add(mailbox);
+    }
+    const first = !this.listedOnce;
+    this.listedOnce = true;
+    if (gone.length > 0 || added.length > 0) {
+      this.deps.logger.info(
+        `${account.id}: "all" covers ${this.coverage()}` +
+          (first ? '' : added.length > 0 ? `; added ${added.join(', ')}` : '') +
+          (gone.length > 0 ? `; dropped ${gone.join(', ')}` : ''),
+      );
+      this.options.onWatchedChange?.(this.watched);
+    }
+    // Mailboxes that came after the first LIST: what the server says of them now.
+    if (!first) for (const mailbox of added) await this.askStatus(session, mailbox);
+  }
+
+  /** "all 12 folders", or "the first 1000 of 1200 folders": what "all" covers. */
+  private coverage(): string {
+    const covered = this.watched.length + this.idledElsewhere.length;
+    return this.qualified > covered
+      ? `the first ${covered} of ${this.qualified} folders`
+      : `all ${covered} folders`;
   }
 
   /** `mailboxes` with home last: a round ends where the wait happens. */
@@ -494,6 +609,12 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   }
 
   private onMailboxListed(path: string, exists: boolean): void {
+    if (this.all) {
+      // Under "all" a folder created, renamed or deleted changes the set: list it again.
+      this.relist = true;
+      this.wake('folders-changed');
+      return;
+    }
     const mailbox = this.watched.find((watched) => samePath(watched, path));
     if (!mailbox) return;
     if (!exists) {
@@ -598,7 +719,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
 
   /** "checked every 60 s" or "watching (NOTIFY)": the words of the tray and `--json`. */
   private howWatched(polled: boolean): string {
-    return polled ? `checked every ${this.options.pollSeconds} s` : 'watching (NOTIFY)';
+    const how = polled ? `checked every ${this.options.pollSeconds} s` : 'watching (NOTIFY)';
+    return this.all && this.listedOnce ? `${how}, ${this.coverage()}` : how;
   }
 
   private idleDetailOf(mailbox: string, unread: number | null): string {

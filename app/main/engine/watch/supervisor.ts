@@ -203,6 +203,12 @@ export class Supervisor {
       this.budgets.set(account.id, new ConnectionBudget(this.limitFor(account)));
     }
     const mode = account.watchMode ?? 'auto';
+    if (mode === 'idle' && account.allMailboxes) {
+      // "all" with IDLE: INBOX pushed, every other folder polled (and listed at each poll).
+      this.startIdle(account, 'INBOX');
+      if (!this.setWatchers.has(account.id)) this.startSet(account, [], 'poll', ['INBOX']);
+      return;
+    }
     if (mode === 'idle') {
       const plan = planIdle(account.mailboxes, this.limitFor(account).limit);
       for (const mailbox of plan.idle) this.startIdle(account, mailbox);
@@ -225,6 +231,7 @@ export class Supervisor {
     account: AccountSettings,
     mailboxes: readonly string[],
     mode: 'auto' | 'notify' | 'poll',
+    idledElsewhere: readonly string[] = [],
   ): void {
     const watcher = new MailboxSetWatcher(
       account,
@@ -236,17 +243,35 @@ export class Supervisor {
       {
         mode,
         pollSeconds: account.pollSeconds ?? DEFAULT_POLL_SECONDS,
-        // Without NOTIFY: IDLE where the budget allows, this connection polls the rest.
-        onNoNotify: () => {
+        idledElsewhere,
+        // Without NOTIFY: IDLE where the budget allows, this connection polls the rest. Under
+        // "all" only INBOX is pushed: the set changes as folders come and go.
+        onNoNotify: (candidates) => {
           const current = this.settings.accounts.find((a) => a.id === account.id) ?? account;
+          if (current.allMailboxes) {
+            const inbox = candidates.filter((mailbox) => mailbox.toUpperCase() === 'INBOX');
+            for (const mailbox of inbox) this.startIdle(current, mailbox);
+            return candidates.filter((mailbox) => !inbox.includes(mailbox));
+          }
           const plan = planIdle(current.mailboxes, this.limitFor(current).limit);
           for (const mailbox of plan.idle) this.startIdle(current, mailbox);
           return plan.poll;
         },
+        // Under "all", a folder that went takes its status line with it.
+        onWatchedChange: (watched) => this.forgetUnwatched(account.id, watched),
       },
     );
     this.setWatchers.set(account.id, watcher);
     watcher.start();
+  }
+
+  /** Drops the status lines of `accountId`'s set-watched mailboxes no longer in `watched`. */
+  private forgetUnwatched(accountId: string, watched: readonly string[]): void {
+    for (const [key, status] of this.statuses) {
+      if (status.account !== accountId || watched.includes(status.mailbox)) continue;
+      if (this.watchers.has(key)) continue;
+      this.statuses.delete(key);
+    }
   }
 
   private startIdle(account: AccountSettings, mailbox: string): void {

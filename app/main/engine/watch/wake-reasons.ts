@@ -13,6 +13,7 @@ export type WakeReason =
   | 'network-changed'
   | 'retry'
   | 'activity'
+  | 'folders-changed'
   | 'server-back'
   | 'suspend'
   | 'stop';
@@ -27,6 +28,7 @@ export const reasonText: Record<WakeReason, string> = {
   'network-changed': 'network changed',
   retry: 'retry',
   activity: 'new mail elsewhere in the account',
+  'folders-changed': 'the folder list changed',
   'server-back': 'the server answers again',
   suspend: 'system going to sleep',
   stop: 'stop',

@@ -11,20 +11,26 @@ import type { CommandConnection } from './command-connection.js';
 
 const atom = (value: string) => ({ type: 'ATOM', value });
 
-/** Sends NOTIFY SET; a NO or BAD is a protocol error that quotes the server. */
+/**
+ * Sends NOTIFY SET for `mailboxes`, or for `personal` (every mailbox of the user's own
+ * namespace, those created later included: `"mailboxes": "all"`); a NO or BAD is a protocol
+ * error that quotes the server.
+ */
 export async function notifySet(
   connection: CommandConnection,
-  mailboxes: readonly string[],
+  mailboxes: readonly string[] | 'personal',
 ): Promise<void> {
   const events = [atom('MessageNew'), atom('MessageExpunge'), atom('FlagChange')];
   const listEvents = [...events, atom('MailboxName')];
-  const names = mailboxes.map((path) => ({ type: 'STRING', value: connection.encodeName(path) }));
-  const attributes = [
-    atom('SET'),
-    atom('STATUS'),
-    [atom('selected'), events],
-    [atom('mailboxes'), names, listEvents],
-  ];
+  const filter =
+    mailboxes === 'personal'
+      ? [atom('personal'), listEvents]
+      : [
+          atom('mailboxes'),
+          mailboxes.map((path) => ({ type: 'STRING', value: connection.encodeName(path) })),
+          listEvents,
+        ];
+  const attributes = [atom('SET'), atom('STATUS'), [atom('selected'), events], filter];
   const response = await connection.exec('NOTIFY', attributes).catch((error: unknown) => {
     const refusal = refusalOf(error);
     if (!refusal) throw error;

@@ -112,6 +112,8 @@ export interface AccountView {
   tls: 'implicit' | 'starttls' | 'none';
   user: string;
   mailboxes: string[];
+  /** Every folder that can hold new mail ("All folders"); `mailboxes` is then INBOX. */
+  allMailboxes?: boolean | undefined;
   allowInsecureAuth: boolean;
   openUrl?: string | undefined;
   caFile?: string | undefined;

@@ -26,11 +26,13 @@ import {
   type SignInHost,
 } from './sign-in-panel.js';
 import {
+  allFoldersChosen,
   chosenMailboxes,
   chosenQuietMailboxes,
   focusMailboxes,
   renderMailboxes,
   resetMailboxes,
+  setUpMailboxPicker,
 } from './mailbox-picker.js';
 
 const fields = [
@@ -100,6 +102,7 @@ export function setUpAccountForm(host: AccountFormHost): void {
     result.className = 'test-result waiting';
     result.textContent = message;
   });
+  setUpMailboxPicker();
   setUpEmailLookup(() => {
     updateSecurityHints();
     updatePasswordHint();
@@ -155,7 +158,11 @@ export function openAccountForm(account: AccountView | null): void {
   input('popups').checked = account?.popups ?? true;
   showEmailStep(account === null);
   showSignIn(account);
-  resetMailboxes(account?.mailboxes ?? ['INBOX'], account?.quietMailboxes ?? []);
+  resetMailboxes(
+    account?.mailboxes ?? ['INBOX'],
+    account?.quietMailboxes ?? [],
+    account?.allMailboxes ?? false,
+  );
   byId('mailbox-hint').hidden = false;
   byId('test-result').textContent = '';
   hideCertificateOffer();
@@ -245,9 +252,10 @@ function readForm(host: AccountFormHost): {
   if (value('openUrl') && !isHttpsUrl(value('openUrl'))) {
     errors.openUrl = 'Enter a web address starting with https://.';
   }
-  const mailboxes = chosenMailboxes();
-  if (mailboxes.length === 0) errors.mailboxes = 'Choose at least one mailbox.';
-  const quietMailboxes = chosenQuietMailboxes();
+  const all = allFoldersChosen();
+  const mailboxes = all ? ['INBOX'] : chosenMailboxes();
+  if (mailboxes.length === 0) errors.mailboxes = 'Choose at least one mailbox, or All folders.';
+  const quietMailboxes = all ? [] : chosenQuietMailboxes();
   const optional = (name: string) => value(name) || undefined;
   const request: AccountInput = {
     ...(editing ? { originalId: editing.id } : {}),
@@ -261,6 +269,7 @@ function readForm(host: AccountFormHost): {
       password: (authChoice() === 'password' && password) || undefined,
       ...auth,
       mailboxes,
+      allMailboxes: all || undefined,
       allowInsecureAuth: input('allowInsecureAuth').checked,
       openUrl: optional('openUrl'),
       caFile: optional('caFile'),

@@ -84,7 +84,16 @@ function accountItem(
   const untrusted = statuses.some((s) => s.account === account.id && s.state === 'tls-error');
   const oauth2 = account.auth === 'oauth2';
   const refused = statuses.some((s) => s.account === account.id && s.state === 'auth-failed');
-  const mailboxes = account.mailboxes.map((mailbox) => {
+  // "All folders": whatever the engine watches now, INBOX first.
+  const shown = account.allMailboxes
+    ? [
+        ...new Set([
+          ...account.mailboxes,
+          ...statuses.filter((s) => s.account === account.id).map((s) => s.mailbox),
+        ]),
+      ]
+    : account.mailboxes;
+  const mailboxes = shown.map((mailbox) => {
     const status = statuses.find((s) => s.account === account.id && s.mailbox === mailbox);
     const state = status?.state ?? 'stopped';
     const unread = status?.unread ?? null;

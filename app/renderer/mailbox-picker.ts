@@ -10,16 +10,41 @@ let watched = new Set<string>();
 let countOnly = new Set<string>();
 
 /** Starts over from an account's saved choice and shows just those mailboxes. */
-export function resetMailboxes(mailboxes: readonly string[], quiet: readonly string[]): void {
+export function resetMailboxes(
+  mailboxes: readonly string[],
+  quiet: readonly string[],
+  all = false,
+): void {
   watched = new Set(mailboxes);
   countOnly = new Set(quiet);
+  allBox().checked = all;
   renderMailboxes(mailboxes);
+}
+
+/** Wires "All folders": ticked, the list below is not a choice. */
+export function setUpMailboxPicker(): void {
+  allBox().addEventListener('change', showAllChoice);
+}
+
+/** Whether "All folders" is ticked. */
+export function allFoldersChosen(): boolean {
+  return allBox().checked;
+}
+
+const allBox = () => byId<HTMLInputElement>('f-allMailboxes');
+
+// With "All folders" the rows stay to be seen, and cannot be ticked one by one.
+function showAllChoice(): void {
+  for (const input of byId('mailbox-list').querySelectorAll<HTMLInputElement>('input')) {
+    input.disabled = allBox().checked || (input.id.startsWith('mbq-') && !watched.has(input.value));
+  }
 }
 
 /** Shows `names` to choose from, plus any watched one they lack, so it can be unticked. */
 export function renderMailboxes(names: readonly string[]): void {
   const all = [...names, ...[...watched].filter((name) => !names.includes(name))];
   byId('mailbox-list').replaceChildren(...all.map(mailboxRow));
+  showAllChoice();
 }
 
 /** The mailboxes to watch, in the order they were chosen. */

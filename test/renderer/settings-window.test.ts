@@ -53,6 +53,40 @@ describe('settings window', () => {
     expect(errors).toEqual([]);
   });
 
+  it('saves "All folders", and lists the folders the engine watches under it', async () => {
+    const { page, errors } = await open({ settings: { ...emptySettings, accounts: [work] } });
+    await page.getByRole('button', { name: 'Edit' }).first().click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect
+      .poll(() => page.locator('#test-result').textContent())
+      .toBe('Connected. 3 mailboxes found.');
+    await page.getByLabel('All folders').check();
+    // The folders stay to be seen, and are no longer ticked one by one.
+    expect(await page.getByLabel('Team', { exact: true }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await expect.poll(async () => (await calls(page, 'saveAccount')).length).toBe(1);
+    const [[saved]] = (await calls(page, 'saveAccount')) as [
+      [{ account: Record<string, unknown> }],
+    ];
+    expect(saved.account).toMatchObject({ mailboxes: ['INBOX'], allMailboxes: true });
+    expect(saved.account.quietMailboxes).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
+  it('shows each folder "All folders" watches, from the engine\'s statuses', async () => {
+    const all = { ...work, mailboxes: ['INBOX'], allMailboxes: true };
+    const { page } = await open({ settings: { ...emptySettings, accounts: [all] } });
+    await page.evaluate(
+      (s) => (window as unknown as { __pushStatus(s: unknown): void }).__pushStatus(s),
+      [
+        { account: 'work', mailbox: 'INBOX', state: 'idle', detail: 'all 2 folders', unread: 1 },
+        { account: 'work', mailbox: 'Receipts', state: 'idle', detail: 'all 2', unread: 0 },
+      ],
+    );
+    await expect.poll(() => page.locator('[data-mailbox="Receipts"]').isVisible()).toBe(true);
+    expect(await page.locator('[data-mailbox]').count()).toBe(2);
+  });
+
   it('shows validation errors beside their fields and focuses the first', async () => {
     const { page } = await open();
     await page.getByRole('button', { name: 'Save account' }).click();
@@ -213,8 +247,8 @@ describe('settings window', () => {
     await tabTo(page, 'f-popups');
     await page.keyboard.press('Space');
     expect(await popups.isChecked()).toBe(false);
-    // Each watched mailbox: its checkbox, then its "count only" one.
-    await tabTo(page, 'mbq-1', 4);
+    // "All folders", then each watched mailbox: its checkbox, then its "count only" one.
+    await tabTo(page, 'mbq-1', 5);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
       'Count only, no popups: Team',
     );

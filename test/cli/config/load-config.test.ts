@@ -71,6 +71,27 @@ describe('loadConfig', () => {
     expect(found).toContainEqual(expect.stringMatching(/^accounts\[1\]\.mailboxes: /));
   });
 
+  it('takes "mailboxes": "all" with ignoreMailboxes, and names "all" in a list or a stray ignoreMailboxes', () => {
+    const account = valid.accounts[0] as Record<string, unknown>;
+    const all = load({
+      accounts: [{ ...account, mailboxes: 'all', ignoreMailboxes: ['Lists/*'] }],
+    });
+    expect(all.accounts[0]).toMatchObject({
+      mailboxes: ['INBOX'],
+      allMailboxes: true,
+      ignoreMailboxes: ['Lists/*'],
+    });
+    expect(problems({ accounts: [{ ...account, mailboxes: ['INBOX', 'all'] }] })).toEqual([
+      'accounts[0].mailboxes[1]: "all" is not a mailbox of a list: write "mailboxes": "all" to watch every folder, and "ignoreMailboxes" for the exceptions',
+    ]);
+    expect(problems({ accounts: [{ ...account, ignoreMailboxes: ['Spam'] }] })).toEqual([
+      'accounts[0].ignoreMailboxes: needs "mailboxes": "all" (with a list, leave the mailbox out of it)',
+    ]);
+    expect(problems({ accounts: [{ ...account, mailboxes: 'everything' }] })).toEqual([
+      'accounts[0].mailboxes: expected a list of mailbox names, or "all"',
+    ]);
+  });
+
   it('requires exactly one password source', () => {
     const { password: _drop, ...noPassword } = valid.accounts[0] as Record<string, unknown>;
     expect(problems({ accounts: [noPassword] })).toEqual([

@@ -438,6 +438,17 @@ describe('tidings check', () => {
     expect((await check(config, [], at(dovecot.tlsPort), stateDir)).code).toBe(0);
   });
 
+  it('lists what "mailboxes": "all" watches, and names an ignore pattern that matches nothing', async () => {
+    const run = await check({
+      accounts: [implicitAccount({ mailboxes: 'all', ignoreMailboxes: ['Old*'] })],
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(stepsOf(run.rows, 'work')).toEqual([...ALL_OK(['INBOX']), 'all folders: ok']);
+    expect(rowOf(run.rows, 'work', 'all folders').detail).toBe(
+      '2 watched: INBOX, Work; ignoreMailboxes matching nothing: Old*',
+    );
+  });
+
   it('fails the login step of an OAuth2 account nobody signed in, and checks the rest', async () => {
     const run = await check({
       accounts: [

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WatcherStatus } from '../../../app/common/account-status.js';
-import { chooseAll, MAX_ALL_MAILBOXES } from '../../../app/main/engine/watch/all-mailboxes.js';
+import { chooseAll, MAX_ALL_MAILBOXES } from '../../../app/main/engine/imap/all-mailboxes.js';
 import type { ListedMailbox } from '../../../app/main/engine/imap/index.js';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { useDovecotSuite } from '../../support/dovecot-suite.js';

@@ -9,12 +9,13 @@ import { ConnectionSteps, type CertificateReport } from './connection-steps.js';
 import type { CredentialSource, Credentials } from '../base/index.js';
 import { openSignedIn } from '../auth/index.js';
 import { classifyError, TidingsError, type ErrorCode } from '../base/index.js';
-import { ImapSession } from '../imap/index.js';
+import { chooseAll, ImapSession } from '../imap/index.js';
 import { silentLogger, systemClock, type Logger } from '../base/index.js';
 import { accountSessionOptions } from '../imap/index.js';
 
 /** The steps, in order. `settings` is the CLI's (where an email-only account's came from). */
-export type CheckStepName = 'settings' | 'dns' | 'tcp' | 'tls' | 'login' | 'mailbox';
+export type CheckStepName =
+  'settings' | 'dns' | 'tcp' | 'tls' | 'login' | 'mailbox' | 'all folders';
 
 /** One step's outcome. */
 export interface CheckStep {
@@ -143,6 +144,26 @@ export async function runAccountCheck(
         },
         mailbox,
       );
+    }
+    if (account.allMailboxes) {
+      await run('all folders', async () => {
+        if (!session?.usable) throw new TidingsError('network', 'the connection was lost');
+        const { listed, otherNamespaces } = await session.listAll();
+        const found = chooseAll(listed, account.ignoreMailboxes ?? [], otherNamespaces);
+        const shown = found.watched.slice(0, 10).join(', ');
+        const more = found.watched.length > 10 ? `, … (${found.watched.length - 10} more)` : '';
+        const capped =
+          found.qualified > found.watched.length
+            ? ` (the first ${found.watched.length} of ${found.qualified})`
+            : '';
+        const unmatched =
+          found.unmatched.length > 0
+            ? `; ignoreMailboxes matching nothing: ${found.unmatched.join(', ')}`
+            : '';
+        return {
+          detail: `${found.watched.length} watched${capped}: ${shown}${more}${unmatched}`,
+        };
+      });
     }
   } finally {
     await (session as ImapSession | undefined)?.logout(2_000);

@@ -3,6 +3,7 @@
  * and probes, the per-server connect gate.
  * Code outside this folder imports only from here.
  */
+export { chooseAll, MAX_ALL_MAILBOXES, type AllMailboxes } from './all-mailboxes.js';
 export { ConnectGate, ConnectGates } from './connect-gate.js';
 export {
   createGreetingProbe,

@@ -17,12 +17,13 @@ import type { WatcherStatus } from '../../../common/account-status.js';
 import type { AccountSettings, LivenessSettings } from '../../../common/settings-schema.js';
 import { TidingsError, type MailboxCursor } from '../base/index.js';
 import {
+  chooseAll,
   samePath,
   type ImapSession,
   type MailboxChange,
   type MailboxStatus,
 } from '../imap/index.js';
-import { chooseAll } from './all-mailboxes.js';
+
 import { MailboxNews } from './mailbox-news.js';
 import { isBehind, serverOf } from './mailbox-sync.js';
 import {

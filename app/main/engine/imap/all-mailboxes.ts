@@ -7,7 +7,7 @@
  * (USUAL_NAMES), as imapflow does. Pure: the session lists, this decides.
  */
 
-import type { ListedMailbox } from '../imap/index.js';
+import type { ListedMailbox } from './mailbox-status.js';
 
 /** Special uses that are not where new mail lands, or that repeat mail from elsewhere. */
 export const NOT_NEW_MAIL: ReadonlySet<string> = new Set([

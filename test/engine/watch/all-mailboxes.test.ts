@@ -153,9 +153,9 @@ describe('"mailboxes": "all" on Dovecot', { timeout: 90_000 }, () => {
 
     // Renamed: its mark moves with it, nothing in it is announced again.
     await dovecot.withClient(user, (c) => c.mailboxRename('Work', 'Job'));
-    await untilIdle(engine, ['INBOX', 'Job', 'Lists', 'Projects'], 'Job idle, Work gone');
     const inJob = await deliver(dovecot, user, 'Job');
     await announced(engine, inJob);
+    await untilIdle(engine, ['INBOX', 'Job', 'Lists', 'Projects'], 'Job idle, Work gone');
 
     // Deleted: dropped quietly, no error.
     await dovecot.withClient(user, (c) => c.mailboxDelete('Lists'));

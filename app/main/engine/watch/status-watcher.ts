@@ -124,6 +124,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private readonly created = new Set<string>();
   // Cursors of the mailboxes the latest LIST no longer showed: a renamed one's is kept.
   private vanished: MailboxCursor[] = [];
+  // Every path the latest LIST showed, watched or not (Trash's STATUS is not news of a change).
+  private listedPaths = new Set<string>();
   private relist = false;
 
   constructor(
@@ -259,6 +261,9 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       return;
     }
     await this.pollIfDue(session);
+    // Under "all", the tree is listed again with each full sweep: a rename whose event was
+    // missed and that no mail has shown yet is found within SWEEP_HEARTBEATS heartbeats.
+    if (this.all && this.sweepFrom === 0) this.relist = true;
     const asked = await this.sweep(session);
     // At home, leaving IDLE was the proof already.
     if (asked === 0 && !atHome) await session.noop();
@@ -494,6 +499,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const { account } = this;
     const { listed, otherNamespaces } = await session.listAll();
     const found = chooseAll(listed, account.ignoreMailboxes ?? [], otherNamespaces);
+    this.listedPaths = new Set(listed.map((mailbox) => mailbox.path));
     const next = found.watched.filter(
       (mailbox) => !this.idledElsewhere.some((other) => samePath(other, mailbox)),
     );
@@ -645,7 +651,16 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const mailbox = this.watched.find(
       (path) => samePath(path, status.path) || samePath(path, status.rawPath ?? ''),
     );
-    if (!mailbox) return;
+    if (!mailbox) {
+      // Under "all", news of a mailbox the last LIST did not show: the tree changed and its
+      // MailboxName event was missed (one that comes while imapflow runs a LIST is taken as
+      // part of its answer). List again, so a renamed or new folder's mail is not lost.
+      if (this.all && this.listedOnce && !this.listedPaths.has(status.path)) {
+        this.relist = true;
+        this.wake('folders-changed');
+      }
+      return;
+    }
     this.answered.add(mailbox);
     if (status.unseen !== undefined && mailbox !== this.selectedPath) {
       this.setUnread(mailbox, status.unseen);

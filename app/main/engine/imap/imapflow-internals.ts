@@ -7,7 +7,8 @@
  *   go (NOTIFY's STATUS and LIST pushes; ALERT and THROTTLED codes);
  * - `throttleWait`: Microsoft 365's throttle, which would park the reader;
  * - `serverBye`: the only place a BYE is seen;
- * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip.
+ * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip;
+ * - `handleResponse`: where the reader hands over every parsed response (the exchange budget).
  */
 import type { ImapFlow } from 'imapflow';
 
@@ -19,6 +20,12 @@ export interface UntaggedResponse {
 
 /** Handlers of untagged responses by name. */
 export type UntaggedHandlers = Record<string, (untagged: UntaggedResponse) => unknown>;
+
+/** What imapflow's parser hands its reader: one response's line(s) and its literals. */
+export interface ParsedInput {
+  payload?: Buffer;
+  literals?: Buffer[];
+}
 
 /** The tagged answer imapflow's `exec` resolves with; `next()` lets the reader go on. */
 export interface ExecResponse {
@@ -37,6 +44,8 @@ export interface ImapFlowInternals {
   throttleWait?: (delay: number) => Promise<boolean>;
   serverBye?: (parsed: unknown) => Promise<void>;
   preCheck?: () => Promise<void>;
+  /** Resolves false to stop reading (the connection is failing). */
+  handleResponse?: (data: ParsedInput) => Promise<boolean>;
 }
 
 /** The same client, seen through its private members. */

@@ -1,11 +1,11 @@
 /**
- * The three places the session changes imapflow 2.1.2's behaviour, each through a private
+ * The places the session changes imapflow 2.1.2's behaviour, each through a private
  * member (imapflow-internals.ts) and each for a reason given with it. Each takes the client
  * and what to call; nothing here keeps state of the session's.
  */
 import type { ImapFlow } from 'imapflow';
 import { sanitizeServerText } from '../base/index.js';
-import { internalsOf } from './imapflow-internals.js';
+import { internalsOf, type ParsedInput } from './imapflow-internals.js';
 
 /** A response code the session acts on. */
 export type NotedCode = 'ALERT' | 'THROTTLED';
@@ -86,4 +86,27 @@ export function onServerBye(client: ImapFlow, onBye: () => void): void {
     await serverBye.call(client, parsed);
     onBye();
   };
+}
+
+/**
+ * imapflow's reader (`reader()` in imap-flow.js, 2.1.2) hands every response its parser
+ * assembled, tagged, untagged and `+` alike, to `handleResponse`, one at a time: the one place
+ * to count what a server sends per command or wait. `onResponse` hears each one's bytes (its
+ * lines and literals) before imapflow acts on it; when it answers false the response is
+ * dropped unread and so is every later one, and the caller ends the connection.
+ */
+export function meterResponses(client: ImapFlow, onResponse: (bytes: number) => boolean): void {
+  const internals = internalsOf(client);
+  const handleResponse = internals.handleResponse;
+  if (typeof handleResponse !== 'function') return;
+  let refused = false;
+  internals.handleResponse = async (data: ParsedInput) => {
+    refused ||= !onResponse(sizeOf(data));
+    return refused ? false : handleResponse.call(client, data);
+  };
+}
+
+function sizeOf(data: ParsedInput): number {
+  const literals = data.literals ?? [];
+  return (data.payload?.length ?? 0) + literals.reduce((sum, literal) => sum + literal.length, 0);
 }

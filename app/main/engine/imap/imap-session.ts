@@ -19,6 +19,7 @@ import {
   withDeadline,
 } from '../base/index.js';
 import { throwMailboxRefusal } from './command-refusal.js';
+import { fetchedInRange } from './fetched-messages.js';
 import type { CommandConnection } from './commands/command-connection.js';
 import { notifySet } from './commands/notify.js';
 import { statusOf } from './commands/status.js';
@@ -345,8 +346,7 @@ export class ImapSession {
       this.options.commandTimeoutMs,
       fetchBudget(count),
     );
-    // A UID outside the range asked for (a confused server) must not move the cursor.
-    return messages.filter((message) => message.uid >= first && message.uid <= last);
+    return fetchedInRange(messages, first, last);
   }
 
   /** The raw lines of header `fields` of the messages `uids` (BODY.PEEK[HEADER.FIELDS]). */
@@ -357,7 +357,12 @@ export class ImapSession {
       this.options.commandTimeoutMs,
       fetchBudget(uids.length),
     );
-    return new Map(messages.flatMap((m) => (m.headers ? [[m.uid, m.headers] as const] : [])));
+    const asked = new Set(uids);
+    return new Map(
+      fetchedInRange(messages, 1, Number.MAX_SAFE_INTEGER)
+        .filter((m) => asked.has(m.uid) && m.headers)
+        .map((m) => [m.uid, m.headers as Buffer]),
+    );
   }
 
   /** How many messages in the selected mailbox are not \Seen. */

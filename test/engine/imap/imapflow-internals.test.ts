@@ -57,7 +57,7 @@ describe('imapflow internals', () => {
     });
   });
 
-  it('has exec, the untagged handler table and lookup, throttleWait and serverBye', () => {
+  it('has exec, the untagged and section handler tables and lookup, throttleWait and serverBye', () => {
     const client = new ImapFlow({ host: '127.0.0.1', port: 1, logger: false }) as unknown as Record<
       string,
       unknown
@@ -67,6 +67,7 @@ describe('imapflow internals', () => {
     expect(typeof client.throttleWait).toBe('function');
     expect(typeof client.serverBye).toBe('function');
     expect(client.untaggedHandlers).toBeTypeOf('object');
+    expect(client.sectionHandlers).toBeTypeOf('object');
     // A handler put in the table is what the lookup answers outside a command.
     const handler = () => undefined;
     (client.untaggedHandlers as Record<string, unknown>).STATUS = handler;

@@ -25,6 +25,7 @@ import { notifySet } from './commands/notify.js';
 import { statusOf } from './commands/status.js';
 import { internalsOf, type UntaggedResponse } from './imapflow-internals.js';
 import {
+  keepLoginCapabilities,
   meterResponses,
   neverParkOnThrottle,
   onServerBye,
@@ -158,6 +159,7 @@ export class ImapSession {
     try {
       if (signal?.aborted) abort();
       await session.call('connect and login', client.connect());
+      keepLoginCapabilities(client);
       return session;
     } catch (error) {
       session.destroy();

@@ -5,6 +5,8 @@
  * - `exec`: the internal command path of every `commands/*.js` (NOTIFY and our own STATUS);
  * - `untaggedHandlers` and `getUntaggedHandler`: where untagged responses outside a command
  *   go (NOTIFY's STATUS and LIST pushes; ALERT and THROTTLED codes);
+ * - `untaggedHandlers.CAPABILITY` and `sectionHandlers.CAPABILITY`: where a CAPABILITY after
+ *   login would change what the session goes by;
  * - `throttleWait`: Microsoft 365's throttle, which would park the reader;
  * - `serverBye`: the only place a BYE is seen;
  * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip;
@@ -40,6 +42,8 @@ export interface ImapFlowInternals {
     options?: { untagged?: UntaggedHandlers },
   ): Promise<ExecResponse>;
   untaggedHandlers: UntaggedHandlers;
+  /** Handlers of response codes (`[CAPABILITY …]`) by name, in any response. */
+  sectionHandlers: Record<string, (section: unknown) => unknown>;
   getUntaggedHandler?: (command: string, attributes: unknown) => unknown;
   throttleWait?: (delay: number) => Promise<boolean>;
   serverBye?: (parsed: unknown) => Promise<void>;

@@ -110,3 +110,19 @@ function sizeOf(data: ParsedInput): number {
   const literals = data.literals ?? [];
   return (data.payload?.length ?? 0) + literals.reduce((sum, literal) => sum + literal.length, 0);
 }
+
+/**
+ * What a server offers is learned at login and holds for the session. imapflow 2.1.2 takes a
+ * CAPABILITY at any time, untagged or as a `[CAPABILITY …]` code in any answer (its
+ * `untaggedHandlers` and `sectionHandlers`, set in `connect()`), and goes by the latest: a
+ * server that later lists no IDLE has `idle()` poll with NOOP every two minutes in its place,
+ * unseen (found by the server fuzz suite), and `has()` answer differently mid-session. RFC 3501
+ * §7.2.1 sends capabilities in answer to CAPABILITY, in the greeting and in the login's OK,
+ * all before `connect()` resolves; after it, this has later ones ignored.
+ */
+export function keepLoginCapabilities(client: ImapFlow): void {
+  const internals = internalsOf(client);
+  const ignore = () => undefined;
+  internals.untaggedHandlers.CAPABILITY = ignore;
+  if (typeof internals.sectionHandlers === 'object') internals.sectionHandlers.CAPABILITY = ignore;
+}

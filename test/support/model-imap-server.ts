@@ -193,6 +193,9 @@ export async function startModelImapServer(options: ModelServerOptions): Promise
       existsTimer: undefined,
     };
     connections.add(conn);
+    // Each line is its own write: without this, Nagle's algorithm holds the next one back for
+    // the client's delayed ACK (~40 ms a round trip on Linux loopback).
+    socket.setNoDelay(true);
     socket.on('error', () => {});
     socket.on('close', () => connections.delete(conn));
     if (!options.intercept?.({ kind: 'greeting', connection: conn.number }, socket)) {

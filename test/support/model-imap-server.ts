@@ -10,6 +10,7 @@
  *
  * Quirks beyond the RFCs can be switched on: `dropInboxPush` loses the STATUS push of an
  * unselected INBOX with the given probability, as Dovecot 2.3's separate INBOX check can.
+ * `intercept` lets a test speak in the server's place at any turn (a hostile server).
  */
 import net from 'node:net';
 
@@ -26,6 +27,20 @@ interface ModelMailbox {
   uidNext: number;
   messages: ModelMessage[];
 }
+
+/** A turn where the server speaks: the greeting, or its answer to a command. */
+export type ServerTurn =
+  | { kind: 'greeting'; connection: number }
+  | {
+      kind: 'command';
+      /** Which connection, counted from 1 in the order they came. */
+      connection: number;
+      tag: string;
+      /** Upper-cased, "UID FETCH" for a UID command. */
+      name: string;
+      line: string;
+      selected: string | undefined;
+    };
 
 /** The freedoms the server takes, and the quirks it has. */
 export interface ModelServerOptions {
@@ -47,6 +62,11 @@ export interface ModelServerOptions {
    * has selected: a place to deliver mail.
    */
   onCommand?: (name: string, selected: string | undefined) => void;
+  /**
+   * Called at each turn before the server speaks; true when it has spoken (or stayed silent)
+   * in the server's place. What it writes without returning true comes before the usual answer.
+   */
+  intercept?: (turn: ServerTurn, socket: net.Socket) => boolean;
 }
 
 /** A running model server. */
@@ -68,6 +88,7 @@ export interface ModelImapServer {
 
 interface Connection {
   socket: net.Socket;
+  number: number;
   selected: string | undefined;
   /** The message count this client was told for the selected mailbox. */
   told: number;
@@ -158,9 +179,11 @@ export async function startModelImapServer(options: ModelServerOptions): Promise
     }
   };
 
+  let accepted = 0;
   const server = net.createServer((socket) => {
     const conn: Connection = {
       socket,
+      number: ++accepted,
       selected: undefined,
       told: 0,
       idleTag: undefined,
@@ -170,9 +193,14 @@ export async function startModelImapServer(options: ModelServerOptions): Promise
       existsTimer: undefined,
     };
     connections.add(conn);
+    // Each line is its own write: without this, Nagle's algorithm holds the next one back for
+    // the client's delayed ACK (~40 ms a round trip on Linux loopback).
+    socket.setNoDelay(true);
     socket.on('error', () => {});
     socket.on('close', () => connections.delete(conn));
-    write(conn, `* OK [CAPABILITY ${capabilities}] model ready`);
+    if (!options.intercept?.({ kind: 'greeting', connection: conn.number }, socket)) {
+      write(conn, `* OK [CAPABILITY ${capabilities}] model ready`);
+    }
     let buffer = '';
     let queue = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
@@ -209,6 +237,12 @@ export async function startModelImapServer(options: ModelServerOptions): Promise
     options.onCommand?.(name, conn.selected);
     const delay = Math.floor(random() * ((options.maxAnswerDelayMs ?? 3) + 1));
     if (delay > 0) await new Promise((resolve) => later(delay, () => resolve(undefined)));
+    const turn = { connection: conn.number, tag, line, selected: conn.selected };
+    const command = { kind: 'command' as const, ...turn, name: uid ? `UID ${name}` : name };
+    if (options.intercept?.(command, conn.socket)) {
+      conn.busy = false;
+      return;
+    }
     const ok = (text = 'done') => {
       conn.busy = false;
       write(conn, `${tag} OK ${text}`);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ImapFlow } from 'imapflow';
+import { ImapStream } from 'imapflow/lib/handler/imap-stream.js';
 import { decodePath, encodePath } from 'imapflow/lib/tools.js';
 import { describe, expect, it } from 'vitest';
 
@@ -19,7 +20,44 @@ describe('imapflow internals', () => {
     expect(pkg.version).toBe('2.1.2');
   });
 
-  it('has exec, the untagged handler table and lookup, throttleWait and serverBye', () => {
+  it('hands every parsed response to handleResponse, from its reader', () => {
+    const client = new ImapFlow({ host: '127.0.0.1', port: 1, logger: false }) as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(typeof client.handleResponse).toBe('function');
+    // Called through `this`, so the session's own property takes its place.
+    expect(String(client.reader)).toContain('await this.handleResponse(data)');
+  });
+
+  it('passes its line, literal and response limits to its parser, which fails with the code and limit', async () => {
+    const limits = { maxLineLength: 20, maxLiteralSize: 8, maxResponseSize: 40 };
+    const client = new ImapFlow({ host: '127.0.0.1', port: 1, logger: false, ...limits });
+    expect((client as unknown as { streamer: object }).streamer).toMatchObject(limits);
+    const failure = (input: string) => {
+      const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+      const stream = new ImapStream({ logger: quiet as never, ...limits });
+      return new Promise<unknown>((resolve) => {
+        stream.on('error', resolve);
+        stream.write(Buffer.from(input, 'latin1'));
+      });
+    };
+    await expect(failure('* OK a line that never ends')).resolves.toMatchObject({
+      code: 'LineTooLarge',
+      maxSize: 20,
+    });
+    await expect(failure('* 1 FETCH (X {9}\r\n')).resolves.toMatchObject({
+      code: 'LiteralTooLarge',
+      literalSize: 9,
+      maxSize: 8,
+    });
+    await expect(failure('* 1 X {8}\r\n12345678 {8}\r\n12345678 {8}\r\n')).resolves.toMatchObject({
+      code: 'ResponseTooLarge',
+      maxSize: 40,
+    });
+  });
+
+  it('has exec, the untagged and section handler tables and lookup, throttleWait and serverBye', () => {
     const client = new ImapFlow({ host: '127.0.0.1', port: 1, logger: false }) as unknown as Record<
       string,
       unknown
@@ -29,6 +67,7 @@ describe('imapflow internals', () => {
     expect(typeof client.throttleWait).toBe('function');
     expect(typeof client.serverBye).toBe('function');
     expect(client.untaggedHandlers).toBeTypeOf('object');
+    expect(client.sectionHandlers).toBeTypeOf('object');
     // A handler put in the table is what the lookup answers outside a command.
     const handler = () => undefined;
     (client.untaggedHandlers as Record<string, unknown>).STATUS = handler;

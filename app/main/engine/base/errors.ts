@@ -103,7 +103,20 @@ interface ErrorLike {
   responseStatus?: unknown;
   /** imapflow's ETHROTTLE: the server's suggested backoff in milliseconds. */
   throttleReset?: unknown;
+  /** imapflow's LineTooLarge, LiteralTooLarge, ResponseTooLarge: the limit, and the size. */
+  maxSize?: unknown;
+  literalSize?: unknown;
 }
+
+/**
+ * imapflow's response limits (handler/imap-stream.js in 2.1.2), set in imap/response-limits.ts:
+ * what each breach is called in a status.
+ */
+const responseLimits: Record<string, string> = {
+  LineTooLarge: 'line',
+  LiteralTooLarge: 'literal',
+  ResponseTooLarge: 'response',
+};
 
 /**
  * Turns anything thrown by imapflow, node:net or node:tls into a `TidingsError`. This is where
@@ -140,6 +153,19 @@ export function classifyError(error: unknown): TidingsError {
   if (rejected || responseCode === 'AUTHENTICATIONFAILED') {
     return new TidingsError('auth', `login rejected: ${serverText || message}`, { cause: error });
   }
+  const limited = responseLimits[code];
+  if (limited !== undefined && typeof e.maxSize === 'number') {
+    const announced =
+      code === 'LiteralTooLarge' && typeof e.literalSize === 'number' && e.literalSize !== Infinity
+        ? ` (it announced ${e.literalSize} bytes)`
+        : '';
+    return new TidingsError(
+      'protocol',
+      `the server sent a response larger than the limit of ${formatBytes(e.maxSize)} per ` +
+        `${limited}${announced}`,
+      { cause: error },
+    );
+  }
   if (e.tlsFailed === true || isTlsCode(code)) {
     return new TidingsError('tls', `TLS failed: ${message}`, { cause: error });
   }
@@ -161,6 +187,15 @@ export function classifyError(error: unknown): TidingsError {
 // UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED…) or ERR_TLS_* / ERR_SSL_* codes.
 function isTlsCode(code: string): boolean {
   return /^ERR_(TLS|SSL)_|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
+}
+
+/** "8 MiB", "16 KiB", "1500 bytes". */
+export function formatBytes(bytes: number): string {
+  const KiB = 1024;
+  const MiB = 1024 * KiB;
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  if (bytes >= KiB && bytes % KiB === 0) return `${bytes / KiB} KiB`;
+  return `${bytes} bytes`;
 }
 
 /** Whether retrying on our own can help; the others wait for the user. */

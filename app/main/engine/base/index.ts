@@ -12,7 +12,7 @@ export {
   passwordCredentials,
 } from './credentials.js';
 export { formatSeconds, sleep, withDeadline } from './deadline.js';
-export { classifyError, type ErrorCode, isTransient, TidingsError } from './errors.js';
+export { classifyError, type ErrorCode, formatBytes, isTransient, TidingsError } from './errors.js';
 export { isLoopbackAddressOrLocalhost, isLoopbackHost } from './loopback.js';
 export {
   type Clock,

@@ -3,7 +3,9 @@
  * `connect()` per instance), has no per-command timeout and emits a raw `error` that crashes
  * the process without a listener; this wrapper owns exactly one ImapFlow, listens for
  * `error` from before `connect()` until it is dropped, and turns any missed deadline into a
- * destroyed socket. A closed session is thrown away; the watcher makes a new one.
+ * destroyed socket, and bounds what the server may send (response-limits.ts): past a limit
+ * the connection ends as a protocol error. A closed session is thrown away; the watcher makes
+ * a new one.
  */
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 // imapflow's own modified-UTF-7 mailbox name coding (RFC 3501 §5.1.3), exported through its
@@ -17,18 +19,27 @@ import {
   withDeadline,
 } from '../base/index.js';
 import { throwMailboxRefusal } from './command-refusal.js';
+import { fetchedInRange } from './fetched-messages.js';
 import type { CommandConnection } from './commands/command-connection.js';
 import { notifySet } from './commands/notify.js';
 import { statusOf } from './commands/status.js';
 import { internalsOf, type UntaggedResponse } from './imapflow-internals.js';
 import {
   forwardStatusPastCommands,
+  keepLoginCapabilities,
+  meterResponses,
   neverParkOnThrottle,
   onServerBye,
   watchResponseCodes,
   type NotedCode,
 } from './imapflow-patches.js';
 import type { ListedMailbox, MailboxStatus } from './mailbox-status.js';
+import {
+  ExchangeMeter,
+  fetchBudget,
+  listAllBudget,
+  type ExchangeBudget,
+} from './response-limits.js';
 import { nameOf, parseStatus } from './untagged.js';
 import { toImapFlowOptions, type SessionOptions } from './session-options.js';
 import { explainTlsFailure, resolveTlsOptions } from './tls-options.js';
@@ -65,6 +76,8 @@ export class ImapSession {
   private lastAlert: string | undefined;
   // Set when the server throttled a command: the connection ends for that reason.
   private throttled: TidingsError | undefined;
+  // What the server has sent in the current command or wait, against its budget.
+  private readonly meter = new ExchangeMeter();
 
   private constructor(
     private readonly client: ImapFlow,
@@ -92,6 +105,14 @@ export class ImapSession {
     });
     watchResponseCodes(client, (code, text) => this.noteResponseCode(code, text));
     forwardStatusPastCommands(client);
+    meterResponses(client, (bytes) => {
+      const breach = this.meter.add(bytes);
+      if (!breach) return true;
+      this.closeReason ??= breach;
+      options.logger.warn(`${options.label}: ${breach.message}`);
+      setImmediate(() => this.destroy());
+      return false;
+    });
     neverParkOnThrottle(client, (delay) => {
       this.throttled = new TidingsError(
         'network',
@@ -145,6 +166,7 @@ export class ImapSession {
     try {
       if (signal?.aborted) abort();
       await session.call('connect and login', client.connect());
+      keepLoginCapabilities(client);
       return session;
     } catch (error) {
       session.destroy();
@@ -319,9 +341,10 @@ export class ImapSession {
 
   /**
    * UID FETCH of envelope, flags and the List-Id header (RFC 2919, for the mailing-list rules;
-   * ENVELOPE does not carry it) for the messages with UIDs from `first` to `last`.
+   * ENVELOPE does not carry it) for the `count` messages with UIDs from `first` to `last`
+   * (what the answer may weigh grows with it).
    */
-  async fetchRange(first: number, last: number): Promise<FetchMessageObject[]> {
+  async fetchRange(first: number, last: number, count: number): Promise<FetchMessageObject[]> {
     const messages = await this.call(
       'UID FETCH',
       this.client.fetchAll(
@@ -329,9 +352,10 @@ export class ImapSession {
         { uid: true, flags: true, envelope: true, headers: ['list-id'] },
         { uid: true },
       ),
+      this.options.commandTimeoutMs,
+      fetchBudget(count),
     );
-    // A UID outside the range asked for (a confused server) must not move the cursor.
-    return messages.filter((message) => message.uid >= first && message.uid <= last);
+    return fetchedInRange(messages, first, last);
   }
 
   /** The raw lines of header `fields` of the messages `uids` (BODY.PEEK[HEADER.FIELDS]). */
@@ -339,8 +363,15 @@ export class ImapSession {
     const messages = await this.call(
       'UID FETCH',
       this.client.fetchAll(uids.join(','), { uid: true, headers: fields }, { uid: true }),
+      this.options.commandTimeoutMs,
+      fetchBudget(uids.length),
     );
-    return new Map(messages.flatMap((m) => (m.headers ? [[m.uid, m.headers] as const] : [])));
+    const asked = new Set(uids);
+    return new Map(
+      fetchedInRange(messages, 1, Number.MAX_SAFE_INTEGER)
+        .filter((m) => asked.has(m.uid) && m.headers)
+        .map((m) => [m.uid, m.headers as Buffer]),
+    );
   }
 
   /** How many messages in the selected mailbox are not \Seen. */
@@ -368,6 +399,7 @@ export class ImapSession {
    * IDLE is over, which the server may also decide on its own.
    */
   enterIdle(): Promise<unknown> {
+    this.meter.start('in one IDLE wait');
     const ended = this.client.idle().catch((error: unknown) => error);
     this.idleEnded = ended;
     return ended;
@@ -402,7 +434,12 @@ export class ImapSession {
    * namespaces (RFC 2342), for `"mailboxes": "all"`.
    */
   async listAll(): Promise<{ listed: ListedMailbox[]; otherNamespaces: string[] }> {
-    const list = await this.call('LIST', this.client.list({ listOnly: true }));
+    const list = await this.call(
+      'LIST',
+      this.client.list({ listOnly: true }),
+      this.options.commandTimeoutMs,
+      listAllBudget,
+    );
     const listed = list.map((entry) => ({
       path: entry.path,
       flags: [...entry.flags],
@@ -433,12 +470,17 @@ export class ImapSession {
     this.client.close();
   }
 
-  /** Runs `work` under the command deadline, also failing at once if the connection closes. */
+  /**
+   * Runs `work` under the command deadline, also failing at once if the connection closes;
+   * the server may send up to `budget` bytes until it settles.
+   */
   private async call<T>(
     what: string,
     work: Promise<T>,
     deadlineMs = this.options.commandTimeoutMs,
+    budget?: ExchangeBudget,
   ): Promise<T> {
+    this.meter.start(`in answer to ${what}`, budget);
     try {
       return await withDeadline(this.options.clock, this.raceClose(work), deadlineMs, what, () =>
         this.destroy(),
@@ -450,6 +492,9 @@ export class ImapSession {
           : classifyError(error);
       // After a throttle, whatever imapflow rejects with (a FETCH retry it gave up) is the throttle.
       throw this.throttled && failure.retryAfterMs === undefined ? this.throttled : failure;
+    } finally {
+      // Until the next command or IDLE: what the server says unasked (NOTIFY's pushes, say).
+      this.meter.start('outside any command');
     }
   }
 }

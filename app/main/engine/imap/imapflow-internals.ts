@@ -6,9 +6,12 @@
  * - `untaggedHandlers` and `getUntaggedHandler`: where untagged responses outside a command
  *   go (NOTIFY's STATUS and LIST pushes; ALERT and THROTTLED codes), and `currentRequest`,
  *   the running command whose own handlers come first (a STATUS push during its LIST);
+ * - `untaggedHandlers.CAPABILITY` and `sectionHandlers.CAPABILITY`: where a CAPABILITY after
+ *   login would change what the session goes by;
  * - `throttleWait`: Microsoft 365's throttle, which would park the reader;
  * - `serverBye`: the only place a BYE is seen;
- * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip.
+ * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip;
+ * - `handleResponse`: where the reader hands over every parsed response (the exchange budget).
  */
 import type { ImapFlow } from 'imapflow';
 
@@ -20,6 +23,12 @@ export interface UntaggedResponse {
 
 /** Handlers of untagged responses by name. */
 export type UntaggedHandlers = Record<string, (untagged: UntaggedResponse) => unknown>;
+
+/** What imapflow's parser hands its reader: one response's line(s) and its literals. */
+export interface ParsedInput {
+  payload?: Buffer;
+  literals?: Buffer[];
+}
 
 /** The tagged answer imapflow's `exec` resolves with; `next()` lets the reader go on. */
 export interface ExecResponse {
@@ -34,12 +43,16 @@ export interface ImapFlowInternals {
     options?: { untagged?: UntaggedHandlers },
   ): Promise<ExecResponse>;
   untaggedHandlers: UntaggedHandlers;
+  /** Handlers of response codes (`[CAPABILITY …]`) by name, in any response. */
+  sectionHandlers: Record<string, (section: unknown) => unknown>;
   getUntaggedHandler?: (command: string, attributes: unknown) => unknown;
   /** The command being answered, with the handlers it passed to `exec`. */
   currentRequest?: { command?: string; options?: { untagged?: UntaggedHandlers } } | false | null;
   throttleWait?: (delay: number) => Promise<boolean>;
   serverBye?: (parsed: unknown) => Promise<void>;
   preCheck?: () => Promise<void>;
+  /** Resolves false to stop reading (the connection is failing). */
+  handleResponse?: (data: ParsedInput) => Promise<boolean>;
 }
 
 /** The same client, seen through its private members. */

@@ -5,7 +5,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { sanitizeServerText } from '../base/index.js';
-import { internalsOf, type UntaggedResponse } from './imapflow-internals.js';
+import { internalsOf, type ParsedInput, type UntaggedResponse } from './imapflow-internals.js';
 
 /** A response code the session acts on. */
 export type NotedCode = 'ALERT' | 'THROTTLED';
@@ -115,4 +115,43 @@ export function onServerBye(client: ImapFlow, onBye: () => void): void {
     await serverBye.call(client, parsed);
     onBye();
   };
+}
+
+/**
+ * imapflow's reader (`reader()` in imap-flow.js, 2.1.2) hands every response its parser
+ * assembled, tagged, untagged and `+` alike, to `handleResponse`, one at a time: the one place
+ * to count what a server sends per command or wait. `onResponse` hears each one's bytes (its
+ * lines and literals) before imapflow acts on it; when it answers false the response is
+ * dropped unread and so is every later one, and the caller ends the connection.
+ */
+export function meterResponses(client: ImapFlow, onResponse: (bytes: number) => boolean): void {
+  const internals = internalsOf(client);
+  const handleResponse = internals.handleResponse;
+  if (typeof handleResponse !== 'function') return;
+  let refused = false;
+  internals.handleResponse = async (data: ParsedInput) => {
+    refused ||= !onResponse(sizeOf(data));
+    return refused ? false : handleResponse.call(client, data);
+  };
+}
+
+function sizeOf(data: ParsedInput): number {
+  const literals = data.literals ?? [];
+  return (data.payload?.length ?? 0) + literals.reduce((sum, literal) => sum + literal.length, 0);
+}
+
+/**
+ * What a server offers is learned at login and holds for the session. imapflow 2.1.2 takes a
+ * CAPABILITY at any time, untagged or as a `[CAPABILITY …]` code in any answer (its
+ * `untaggedHandlers` and `sectionHandlers`, set in `connect()`), and goes by the latest: a
+ * server that later lists no IDLE has `idle()` poll with NOOP every two minutes in its place,
+ * unseen (found by the server fuzz suite), and `has()` answer differently mid-session. RFC 3501
+ * §7.2.1 sends capabilities in answer to CAPABILITY, in the greeting and in the login's OK,
+ * all before `connect()` resolves; after it, this has later ones ignored.
+ */
+export function keepLoginCapabilities(client: ImapFlow): void {
+  const internals = internalsOf(client);
+  const ignore = () => undefined;
+  internals.untaggedHandlers.CAPABILITY = ignore;
+  if (typeof internals.sectionHandlers === 'object') internals.sectionHandlers.CAPABILITY = ignore;
 }

@@ -1,14 +1,19 @@
 /**
  * CRLF-terminated lines from a socket, for the few places that speak IMAP before imapflow
  * does (the greeting and STARTTLS of a probe or a check step): one listener each for data,
- * end, close and error however many lines are read, lines already buffered served first, and
- * a server that never ends a line refused once it has sent MAX_LINE bytes.
+ * end, close and error however many lines are read, lines already buffered served first. What
+ * it keeps is bounded: a server that never ends a line is refused once the line passes
+ * MAX_LINE bytes, and one that keeps talking once it has sent MAX_READ, lines or not (a reader
+ * reads a greeting and a tagged answer; a server streaming short lines would otherwise be
+ * buffered whole, faster than they are read).
  */
 import type net from 'node:net';
-import { TidingsError } from '../base/index.js';
+import { formatBytes, TidingsError } from '../base/index.js';
 
 /** A server line may be this long before the reader gives up on it (RFC 3501 sets none). */
 export const MAX_LINE = 8_192;
+/** All a server may send through one reader: a greeting and a few lines before an answer. */
+export const MAX_READ = 65_536;
 
 /** Reads lines; `stop()` before TLS takes the socket over (its bytes are not lines). */
 export interface LineReader {
@@ -19,6 +24,7 @@ export interface LineReader {
 /** Starts reading lines from `socket`. */
 export function readLines(socket: net.Socket): LineReader {
   let buffer = '';
+  let received = 0;
   let failure: Error | undefined;
   let waiting: ((line: string | Error) => void) | undefined;
   const deliver = () => {
@@ -32,9 +38,18 @@ export function readLines(socket: net.Socket): LineReader {
     buffer = buffer.slice(end + 2);
   };
   const onData = (chunk: Buffer) => {
-    buffer += chunk.toString('latin1');
-    if (buffer.length > MAX_LINE && !buffer.includes('\r\n')) {
-      failure ??= new TidingsError('protocol', 'the server sent a line too long to be IMAP');
+    if (failure) return;
+    received += chunk.length;
+    if (received > MAX_READ) {
+      failure = tooMuch(`more than the limit of ${formatBytes(MAX_READ)} before its answer`);
+    } else {
+      buffer += chunk.toString('latin1');
+      // The line still open: from the last CRLF on.
+      const lastEnd = buffer.lastIndexOf('\r\n');
+      const open = lastEnd < 0 ? buffer.length : buffer.length - lastEnd - 2;
+      if (open > MAX_LINE) {
+        failure = tooMuch(`a response larger than the limit of ${formatBytes(MAX_LINE)} per line`);
+      }
     }
     deliver();
   };
@@ -64,4 +79,8 @@ export function readLines(socket: net.Socket): LineReader {
       socket.off('close', onClose);
     },
   };
+}
+
+function tooMuch(what: string): TidingsError {
+  return new TidingsError('protocol', `the server sent ${what}`);
 }

@@ -1,7 +1,7 @@
 /**
  * What a session needs to connect: where, how (TLS mode, trust), as whom, and under which
  * deadlines; and how that becomes imapflow's options (no auto-IDLE, no compression, its own
- * timeouts at our deadline, our logger).
+ * timeouts at our deadline, our logger, response limits that fit a notifier).
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
@@ -12,6 +12,7 @@ import {
 } from '../../../common/settings-schema.js';
 import type { Credentials } from '../base/index.js';
 import { createImapLogger } from './imap-logger.js';
+import { imapFlowLimits } from './response-limits.js';
 import type { Clock, Logger } from '../base/index.js';
 
 /** Where and how to connect. */
@@ -82,5 +83,7 @@ export function toImapFlowOptions(
     greetingTimeout: options.commandTimeoutMs,
     socketTimeout: options.socketTimeoutMs,
     clientInfo: { name: 'Tidings' },
+    // Per line, literal and response: a breach ends the connection as a protocol error.
+    ...imapFlowLimits,
   };
 }

@@ -112,7 +112,10 @@ export async function syncMailbox(
     const last: number = chunk.reduce((max, uid) => Math.max(max, uid), first);
     // Every UID from first to last that exists was in the SEARCH (later mail gets higher
     // UIDs), so the range is exact, and short on the wire however many messages it holds.
-    const fetched = await repairGarbled(session, await session.fetchRange(first, last));
+    const fetched = await repairGarbled(
+      session,
+      await session.fetchRange(first, last, chunk.length),
+    );
     const fresh = freshMessages(fetched, account, mailbox, uidValidity);
     announced += announcer.announce(account, mailbox, fresh).length;
     // Only now, with the chunk announced, does the mark move past it (skipped ones included).

@@ -203,6 +203,17 @@ async function runCase(turn: HostileTurn, notify: boolean, seed: number): Promis
   return problems;
 }
 
+/**
+ * Cases the suite found, run first whatever the seed: a BYE before a SEARCH's answer (imapflow
+ * answered the SEARCH on the closing connection with nothing, and the mark moved past the
+ * message searched for).
+ */
+const FOUND: [HostileTurn, boolean, number][] = [
+  [{ family: 'bye-alert', at: 'UID SEARCH', how: 'before', say: '* BYE \r\n' }, true, 0],
+  [{ family: 'bye-alert', at: 'UID FETCH', how: 'before', say: '* BYE \r\n' }, true, 0],
+  [{ family: 'bye-alert', at: 'EXAMINE', how: 'before', say: '* BYE \r\n' }, false, 0],
+];
+
 describe('whatever a server says', () => {
   it(
     `ends as a protocol error or is ignored, and mail after it is announced once: ${CASES} cases`,
@@ -215,7 +226,7 @@ describe('whatever a server says', () => {
           const problems = await runCase(turn, notify || turn.needsNotify === true, seed);
           expect(problems).toEqual([]);
         }),
-        { numRuns: CASES, seed: SEED },
+        { numRuns: CASES, seed: SEED, examples: FOUND },
       );
       gc();
       const retained = process.memoryUsage().heapUsed - heapBefore;

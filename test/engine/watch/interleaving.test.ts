@@ -128,6 +128,30 @@ describe('news a round must not miss', { timeout: 30_000 }, () => {
     }
   });
 
+  it('resyncs a mailbox held back after three resyncs in one round after a short wait, not a heartbeat', async () => {
+    // Each resync of INBOX is answered by a new message arriving as its FETCH is asked for:
+    // news after the resync began, so INBOX is due again in the same round, three times.
+    // The fourth message finds INBOX held back; the heartbeat is 600 s, so only the short
+    // wait after such a round can find it in time.
+    const ids = [newMessageId(), newMessageId(), newMessageId(), newMessageId()];
+    let next = 1;
+    const { server, engine } = await watchModel({
+      mailboxes: ['INBOX', 'Work'],
+      onCommand: (name, selected) => {
+        if (selected !== 'INBOX' || name !== 'FETCH' || next >= ids.length) return;
+        server.deliver('INBOX', ids[next++] as string);
+      },
+    });
+    try {
+      server.deliver('INBOX', ids[0] as string);
+      await engine.announcements.waitForCount(() => true, ids.length, 'all four', 10_000);
+      expect(engine.announcements.items.map((a) => a.message.messageId)).toEqual(ids);
+    } finally {
+      await engine.supervisor.stop();
+      await server.close();
+    }
+  });
+
   it('finds mail whose push never came at the next heartbeat, by comparing UIDNEXT with the mark', async () => {
     const { server, engine } = await watchModel(
       { mailboxes: ['INBOX', 'Work', 'Lists'], neverPush: ['Lists'] },

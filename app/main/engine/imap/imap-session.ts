@@ -482,9 +482,20 @@ export class ImapSession {
   ): Promise<T> {
     this.meter.start(`in answer to ${what}`, budget);
     try {
-      return await withDeadline(this.options.clock, this.raceClose(work), deadlineMs, what, () =>
-        this.destroy(),
+      const result = await withDeadline(
+        this.options.clock,
+        this.raceClose(work),
+        deadlineMs,
+        what,
+        () => this.destroy(),
       );
+      // An answer that settles once the connection is ending is not to be trusted: imapflow
+      // resolves some commands on a closing connection with nothing (a FETCH with no
+      // messages, a SELECT with no mailbox), and a resync would move its mark past mail it
+      // never saw. A server's BYE marks the end at once, before the socket closes (found by
+      // the server fuzz suite: a BYE before a SEARCH's answer lost the message searched for).
+      if (this.closeReason) throw this.closeReason;
+      return result;
     } catch (error) {
       const failure =
         this.closeReason && !(error instanceof TidingsError && error.code === 'timeout')

@@ -60,6 +60,9 @@ export interface SetWatcherOptions {
  */
 export const ACTIVE_POLL_GAP_MS = 2_000;
 
+/** How long the wait after a round that held a mailbox back lasts at most. */
+const HELD_BACK_WAIT_MS = 1_000;
+
 /** How often one mailbox may be resynced in one round (see `syncDue`). */
 const MAX_RESYNCS_PER_ROUND = 3;
 
@@ -689,7 +692,12 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   }
 
   private nextWaitMs(): number {
-    const heartbeat = this.liveness.heartbeatSeconds * 1000;
+    // A mailbox held back (resynced MAX_RESYNCS_PER_ROUND times in one round: mail was still
+    // streaming in) is due once the wait ends: a short wait, not a heartbeat, or its mail
+    // would wait minutes for the next one (found by the interleaving test).
+    const heartbeat = this.news.holdsBack
+      ? Math.min(HELD_BACK_WAIT_MS, this.liveness.heartbeatSeconds * 1000)
+      : this.liveness.heartbeatSeconds * 1000;
     if (!this.polls()) return heartbeat;
     const untilPoll = this.nextPollAt() - this.deps.clock.now();
     return Math.max(0, Math.min(heartbeat, untilPoll));

@@ -165,6 +165,26 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
     );
   });
 
+  it(`announces mail sent during an outage to a mailbox first seen empty${note(kind === 'courier' && 'its UIDVALIDITY changes when the first message lands')}`, async () => {
+    // Courier gives a mailbox nobody opened read-write a UIDVALIDITY it does not keep: the
+    // session that first writes its UID list (here the APPEND, a second later) picks another,
+    // which the engine sees only at its next login. Same mailbox, same mail: not a recreation.
+    const { user, proxy, engine, settings } = await watch();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const before = await deliver(user);
+    await announced(engine, [before]);
+    await proxy.setMode('refuse');
+    proxy.resetAll();
+    const during = await deliver(user);
+    const from = engine.statuses.items.length;
+    await proxy.setMode('pass');
+    await engine.statuses.waitFor(isIdle, 'idle after the outage', 15_000, from);
+    const after = await deliver(user);
+    await announced(engine, [during, after]);
+    await settle(engine, settings);
+    expect(announcedIds(engine.announcements)).toEqual([before, during, after]);
+  });
+
   it('survives a server restart, announcing once the mail that came while it could not connect', async () => {
     const { user, proxy, engine, settings } = await watch();
     const before = await deliver(user);
@@ -231,6 +251,81 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
     }));
     expect(got).toHaveLength(sent.length);
     expect(got).toEqual(expect.arrayContaining(sent));
+  });
+
+  it(`"mailboxes": "all": every folder that can hold new mail, one created while watched, and the same message in three folders announced once`, async () => {
+    const user = `${kind}${++users}`;
+    await server.addUser(user, 'pw');
+    const [work, lists, trash, sent, projects] = ['Work', 'Lists', 'Trash', 'Sent', 'Projects'].map(
+      (name) => quirks.folder(name),
+    ) as [string, string, string, string, string];
+    for (const mailbox of [work, lists, trash, sent]) await server.createMailbox(user, mailbox);
+    const trace: string[] = [];
+    const proxy = await startFaultProxy(server.port, server.host, (chunk, fromClient) => {
+      for (const line of chunk.toString('latin1').split(/\r\n/).filter(Boolean)) {
+        trace.push(`${fromClient ? 'C' : 'S'}: ${line}`);
+      }
+    });
+    cleanups.push(() => proxy.close());
+    onTestFailed(() => {
+      console.info(`${server.title} IMAP trace of ${user}:\n${trace.slice(-200).join('\n')}`);
+    });
+    const settings = testSettings(
+      [
+        {
+          id: 'a',
+          host: server.host,
+          port: proxy.port,
+          tls: 'none',
+          allowInsecureAuth: true,
+          user,
+          password: 'pw',
+          mailboxes: 'all',
+          pollSeconds: 5,
+        },
+      ],
+      5,
+      fastLiveness,
+    );
+    const engine = startEngine(settings, undefined, { store: new MemoryStateStore() });
+    cleanups.push(() => engine.supervisor.stop());
+    const idleSet = () =>
+      [...new Map(engine.supervisor.getStatuses().map((s) => [s.mailbox, s])).values()]
+        .filter(isIdle)
+        .map((s) => s.mailbox)
+        .sort();
+    const untilIdle = (expected: string[], what: string) =>
+      engine.statuses.waitFor(
+        () => JSON.stringify(idleSet()) === JSON.stringify([...expected].sort()),
+        what,
+        20_000,
+      );
+    onTestFailed(() => console.info('statuses', JSON.stringify(engine.statuses.items.slice(-8))));
+    // Without SPECIAL-USE on these folders, Trash and Sent are left out by their usual names.
+    await untilIdle(['INBOX', work, lists], 'INBOX, Work and Lists idle');
+
+    await deliver(user, trash);
+    await deliver(user, sent);
+    const inWork = await deliver(user, work);
+    await announced(engine, [inWork]);
+
+    await server.createMailbox(user, projects);
+    const inProjects = await deliver(user, projects);
+    await announced(engine, [inProjects]);
+    await untilIdle(['INBOX', work, lists, projects], 'Projects idle');
+
+    // Gmail's labels: one message in three folders.
+    const labelled = newMessageId();
+    for (const mailbox of ['INBOX', work, projects]) {
+      await server.append(user, mailbox, [
+        buildMessage({ messageId: labelled, subject: 'labelled' }),
+      ]);
+    }
+    await announced(engine, [labelled]);
+    const from = engine.statuses.items.length;
+    engine.supervisor.refresh();
+    await engine.allIdle(settings, from);
+    expect(announcedIds(engine.announcements)).toEqual([inWork, inProjects, labelled]);
   });
 
   it('finds on refresh the mail that IDLE did not report', async () => {

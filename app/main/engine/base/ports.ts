@@ -19,6 +19,13 @@ export interface MailboxCursor {
    */
   highestModseq?: string | undefined;
   unread?: number | undefined;
+  /**
+   * Set when the UIDVALIDITY was read from an empty mailbox and not yet seen again with mail
+   * in it. Courier gives a mailbox nobody has opened read-write a UIDVALIDITY it does not
+   * keep: the session that first writes its UID list chooses another. A different UIDVALIDITY
+   * for such a mailbox is that one, not a recreated mailbox: the mark stays.
+   */
+  provisional?: boolean | undefined;
 }
 
 /** Where watch state survives restarts. Writes must be atomic. */

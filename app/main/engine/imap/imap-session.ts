@@ -446,6 +446,16 @@ export class ImapSession {
       specialUse: entry.specialUse,
       delimiter: entry.delimiter,
     }));
+    // INBOX always exists (RFC 3501 §5.1), but imapflow lists under the personal namespace's
+    // prefix: Courier's is "INBOX.", and LIST "INBOX." "*" leaves INBOX itself out.
+    if (!listed.some((entry) => entry.path.toUpperCase() === 'INBOX')) {
+      listed.unshift({
+        path: 'INBOX',
+        flags: [],
+        specialUse: undefined,
+        delimiter: listed[0]?.delimiter ?? '/',
+      });
+    }
     const namespaces = this.client.namespaces;
     const otherNamespaces = [...(namespaces?.other || []), ...(namespaces?.shared || [])]
       .map((namespace) => namespace.prefix)

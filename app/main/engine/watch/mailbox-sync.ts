@@ -81,16 +81,35 @@ export async function syncMailbox(
   const markBefore = cursor?.highestUid ?? 0;
   let baseline: SyncResult['baseline'];
   const otherServer = cursor?.server !== undefined && cursor.server !== server;
-  if (!cursor || otherServer || cursor.uidValidity !== selected.uidValidity) {
+  if (
+    cursor &&
+    !otherServer &&
+    cursor.provisional &&
+    cursor.uidValidity !== selected.uidValidity &&
+    (await sameMailbox(session, store, account, cursor.highestUid))
+  ) {
+    // The UIDVALIDITY the mailbox was baselined under, empty, was not the server's to keep
+    // (see MailboxCursor.provisional): what lies up to the mark is what was announced under
+    // the old number, so the mark stays. Found by the Courier suite: a message delivered
+    // during an outage was taken as old mail.
+    cursor = { uidValidity: selected.uidValidity, highestUid: cursor.highestUid, server };
+    if (selected.exists === 0) cursor.provisional = true;
+    store.setCursor(account, mailbox, cursor);
+  } else if (!cursor || otherServer || cursor.uidValidity !== selected.uidValidity) {
     baseline = !cursor ? 'first-watch' : otherServer ? 'server-changed' : 'uidvalidity-changed';
     cursor = {
       uidValidity: selected.uidValidity,
       highestUid: Math.max(0, selected.uidNext - 1),
       server,
     };
+    if (selected.exists === 0) cursor.provisional = true;
     store.setCursor(account, mailbox, cursor);
   }
   const { uidValidity } = cursor;
+  // Seen again with mail in it under the same number: the server keeps it.
+  const provisional = cursor.provisional === true && selected.exists === 0;
+  const flagged = (next: MailboxCursor): MailboxCursor =>
+    provisional ? { ...next, provisional } : next;
   // CONDSTORE: a mod-sequence unchanged since the last full sync means no message came, went
   // or changed flags (RFC 7162 §3.1.1): a reconnect after a long absence costs the SELECT.
   const modseq = selected.highestModseq;
@@ -119,7 +138,7 @@ export async function syncMailbox(
     const fresh = freshMessages(fetched, account, mailbox, uidValidity);
     announced += announcer.announce(account, mailbox, fresh).length;
     // Only now, with the chunk announced, does the mark move past it (skipped ones included).
-    cursor = { uidValidity, highestUid: Math.max(cursor.highestUid, last), server };
+    cursor = flagged({ uidValidity, highestUid: Math.max(cursor.highestUid, last), server });
     store.setCursor(account, mailbox, cursor);
   }
   const unread = await session.countUnseen();
@@ -131,17 +150,46 @@ export async function syncMailbox(
   const highestUid = selected.uidNextAfterSelect
     ? cursor.highestUid
     : Math.max(cursor.highestUid, selected.uidNext - 1);
-  const final: MailboxCursor = { uidValidity, highestUid, server };
+  const final: MailboxCursor = flagged({ uidValidity, highestUid, server });
   if (modseq !== undefined) Object.assign(final, { highestModseq: modseq, unread });
   if (
     final.highestUid !== cursor.highestUid ||
     final.highestModseq !== cursor.highestModseq ||
-    final.unread !== cursor.unread
+    final.unread !== cursor.unread ||
+    final.provisional !== cursor.provisional
   ) {
     store.setCursor(account, mailbox, final);
   }
   const result = { announced, unread, markBefore, markAfter: highestUid, found: uids.length };
   return baseline ? { ...result, baseline } : result;
+}
+
+/** The most UIDs `sameMailbox` looks at; a mark above it re-baselines as before. */
+const PROVISIONAL_CHECK_LIMIT = 100;
+
+/**
+ * True when a mailbox baselined empty under a provisional UIDVALIDITY is the same mailbox
+ * under its new one: nothing was accounted for yet (mark 0), or UIDs 1 to the mark hold only
+ * messages the account announced (by Message-ID). A mailbox deleted and created again with
+ * other mail in it is not, and re-baselines.
+ */
+async function sameMailbox(
+  session: ImapSession,
+  store: StateStore,
+  account: string,
+  mark: number,
+): Promise<boolean> {
+  if (mark === 0) return true;
+  if (mark > PROVISIONAL_CHECK_LIMIT) return false;
+  const announced = new Set(store.getAnnouncedMessageIds(account));
+  const below = await session.fetchRange(1, mark, mark);
+  return (
+    below.length > 0 &&
+    below.every((message) => {
+      const id = message.envelope?.messageId?.trim();
+      return id !== undefined && id !== '' && announced.has(id);
+    })
+  );
 }
 
 /**

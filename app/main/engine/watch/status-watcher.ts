@@ -458,6 +458,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const cursor = this.deps.store.getCursor(this.account.id, mailbox);
     const otherServer = cursor?.server !== undefined && cursor.server !== server;
     if (cursor && !otherServer && cursor.uidValidity === uidValidity) return false;
+    // Baselined empty under a number the server may not keep: the resync adopts the new one.
+    if (cursor && !otherServer && cursor.provisional) return false;
     if (this.created.delete(mailbox)) {
       // Created while watched ("all"): a rename keeps its UIDVALIDITY (RFC 3501 §6.3.5 lets
       // the server keep it, and Dovecot does), so the cursor of a mailbox that vanished at
@@ -480,6 +482,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
         ? 'server-changed'
         : 'uidvalidity-changed';
     const fresh: MailboxCursor = { uidValidity, highestUid: Math.max(0, uidNext - 1), server };
+    if (status?.messages === 0) fresh.provisional = true;
     // With both, the next SELECT may skip its searches while HIGHESTMODSEQ stays the same.
     if (status?.highestModseq !== undefined && status.unseen !== undefined) {
       Object.assign(fresh, { highestModseq: status.highestModseq, unread: status.unseen });

@@ -63,6 +63,9 @@ export const ACTIVE_POLL_GAP_MS = 2_000;
 /** How long the wait after a round that held a mailbox back lasts at most. */
 const HELD_BACK_WAIT_MS = 1_000;
 
+/** How many cursors of mailboxes gone from the tree are kept for a rename to take. */
+const MAX_VANISHED = 100;
+
 /** How often one mailbox may be resynced in one round (see `syncDue`). */
 const MAX_RESYNCS_PER_ROUND = 3;
 
@@ -460,22 +463,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     if (cursor && !otherServer && cursor.uidValidity === uidValidity) return false;
     // Baselined empty under a number the server may not keep: the resync adopts the new one.
     if (cursor && !otherServer && cursor.provisional) return false;
-    if (this.created.delete(mailbox)) {
-      // Created while watched ("all"): a rename keeps its UIDVALIDITY (RFC 3501 §6.3.5 lets
-      // the server keep it, and Dovecot does), so the cursor of a mailbox that vanished at
-      // the same time with that UIDVALIDITY moves with it; else everything in it came after
-      // the watch began. Either way the resync that follows does the rest.
-      const renamed = this.vanished.find((old) => old.uidValidity === uidValidity);
-      this.deps.store.setCursor(
-        this.account.id,
-        mailbox,
-        renamed ?? { uidValidity, highestUid: 0, server },
-      );
-      this.deps.logger.info(
-        `${this.account.id}/${mailbox}: ${renamed ? 'renamed: its mark moves with it' : 'created while watched: its mail is new'}`,
-      );
-      return false;
-    }
+    if (this.adoptCreated(mailbox, uidValidity)) return false;
     const baseline = !cursor
       ? 'first-watch'
       : otherServer
@@ -491,6 +479,32 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     this.noteBaseline(mailbox, baseline);
     if (status?.unseen !== undefined) this.setUnread(mailbox, status.unseen);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
+    return true;
+  }
+
+  /**
+   * A mailbox created while watched ("all") gets its cursor from the first UIDVALIDITY seen
+   * of it, by STATUS or by EXAMINE, whichever comes first: a rename keeps its UIDVALIDITY (RFC
+   * 3501 §6.3.5 lets the server keep it, and Dovecot does), so the cursor of a mailbox that
+   * vanished with that UIDVALIDITY moves with it; else everything in it came after the watch
+   * began, and is announced from its first message. The resync that follows does the rest.
+   * True if `mailbox` was such a mailbox.
+   */
+  private adoptCreated(mailbox: string, uidValidity: number): boolean {
+    if (!this.created.delete(mailbox)) return false;
+    const server = serverOf(this.account);
+    const current = this.deps.store.getCursor(this.account.id, mailbox);
+    if (current?.server === server && current.uidValidity === uidValidity) return true;
+    const at = this.vanished.findIndex((old) => old.uidValidity === uidValidity);
+    const renamed = at >= 0 ? this.vanished.splice(at, 1)[0] : undefined;
+    this.deps.store.setCursor(
+      this.account.id,
+      mailbox,
+      renamed ?? { uidValidity, highestUid: 0, server },
+    );
+    this.deps.logger.info(
+      `${this.account.id}/${mailbox}: ${renamed ? 'renamed: its mark moves with it' : 'created while watched: its mail is new'}`,
+    );
     return true;
   }
 
@@ -523,9 +537,14 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const gone = this.watched.filter((mailbox) => !next.includes(mailbox));
     const added = next.filter((mailbox) => !this.watched.includes(mailbox));
     const server = serverOf(account);
-    this.vanished = gone
-      .map((mailbox) => this.deps.store.getCursor(account.id, mailbox))
-      .filter((cursor): cursor is MailboxCursor => cursor?.server === server);
+    // Kept across lists until a created mailbox takes one: the LIST that shows a rename's new
+    // name may come after another that already dropped the old one.
+    this.vanished = [
+      ...gone
+        .map((mailbox) => this.deps.store.getCursor(account.id, mailbox))
+        .filter((cursor): cursor is MailboxCursor => cursor?.server === server),
+      ...this.vanished,
+    ].slice(0, MAX_VANISHED);
     for (const mailbox of gone) {
       this.unread.delete(mailbox);
       this.news.forget(mailbox);
@@ -583,6 +602,9 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       this.markMissing(mailbox, error.message);
       return false;
     }
+    // Not adopted from a STATUS (none came, or news without numbers made it due): the EXAMINE
+    // tells, or the sync would take the mail already in it as a first watch's old mail.
+    this.adoptCreated(mailbox, selected.uidValidity);
     const result = await this.syncSelected(session, selected, mailbox);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
     this.setUnread(mailbox, result.unread);

@@ -4,7 +4,7 @@
  * Dovecot whose SPECIAL-USE marks Bin, Spam, Outgoing and Entwürfe (names no rule would
  * guess), and the usual names (Sent, Junk, Trash) unmarked: over NOTIFY and without it.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import type { WatcherStatus } from '../../../app/common/account-status.js';
 import { chooseAll, MAX_ALL_MAILBOXES } from '../../../app/main/engine/imap/all-mailboxes.js';
 import type { ListedMailbox } from '../../../app/main/engine/imap/index.js';
@@ -102,7 +102,13 @@ function watchAll(server: Dovecot, user: string, extra: Record<string, unknown> 
     5,
     fastLiveness,
   );
-  const engine = startEngine(settings);
+  // What the engine logged, down to each STATUS and resync, printed when a test fails.
+  const log: string[] = [];
+  const line = (level: string) => (message: string) =>
+    log.push(`${new Date().toISOString().slice(11, 23)} ${level} ${message}`);
+  onTestFailed(() => console.info(`engine log:\n${log.join('\n')}`));
+  const logger = { debug: line('D'), info: line('I'), warn: line('W'), error: line('E') };
+  const engine = startEngine(settings, undefined, { logger });
   cleanups.push(() => engine.supervisor.stop());
   return engine;
 }

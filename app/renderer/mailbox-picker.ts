@@ -21,9 +21,10 @@ export function resetMailboxes(
   renderMailboxes(mailboxes);
 }
 
-/** Wires "All folders": ticked, the list below is not a choice. */
+/** Wires "All folders" (ticked, the list below is not a choice) and the filter. */
 export function setUpMailboxPicker(): void {
   allBox().addEventListener('change', showAllChoice);
+  filterBox().addEventListener('input', applyFilter);
 }
 
 /** Whether "All folders" is ticked. */
@@ -32,6 +33,10 @@ export function allFoldersChosen(): boolean {
 }
 
 const allBox = () => byId<HTMLInputElement>('f-allMailboxes');
+const filterBox = () => byId<HTMLInputElement>('mailbox-filter');
+
+/** From how many mailboxes on the list is filterable (a server may list thousands). */
+const FILTER_FROM = 12;
 
 // With "All folders" the rows stay to be seen, and cannot be ticked one by one.
 function showAllChoice(): void {
@@ -42,9 +47,28 @@ function showAllChoice(): void {
 
 /** Shows `names` to choose from, plus any watched one they lack, so it can be unticked. */
 export function renderMailboxes(names: readonly string[]): void {
-  const all = [...names, ...[...watched].filter((name) => !names.includes(name))];
+  const listed = new Set(names);
+  const all = [...listed, ...[...watched].filter((name) => !listed.has(name))];
   byId('mailbox-list').replaceChildren(...all.map(mailboxRow));
+  byId('mailbox-filter-field').hidden = all.length < FILTER_FROM;
+  filterBox().value = '';
+  applyFilter();
   showAllChoice();
+}
+
+// Shows the rows whose name holds the filter's text, whatever the case; hidden rows keep
+// their ticks (and are saved).
+function applyFilter(): void {
+  const text = filterBox().value.trim().toLowerCase();
+  const rows = byId('mailbox-list').querySelectorAll<HTMLElement>('.mailbox-choice');
+  let shown = 0;
+  for (const row of rows) {
+    const match = text === '' || (row.dataset.name ?? '').toLowerCase().includes(text);
+    row.hidden = !match;
+    if (match) shown++;
+  }
+  byId('mailbox-filter-count').textContent =
+    text === '' ? `${rows.length} folders` : `${shown} of ${rows.length} folders shown`;
 }
 
 /** The mailboxes to watch, in the order they were chosen. */
@@ -85,7 +109,7 @@ function mailboxRow(name: string, index: number): HTMLElement {
   quiet.addEventListener('change', () => toggle(countOnly, name, quiet.checked));
   return h(
     'div',
-    { class: 'mailbox-choice' },
+    { class: 'mailbox-choice', 'data-name': name },
     h('span', { class: 'checkbox' }, watch, h('label', { for: watch.id }, name)),
     h(
       'span',

@@ -53,6 +53,68 @@ describe('settings window', () => {
     expect(errors).toEqual([]);
   });
 
+  it("filters a server's 10,000 folders by name, and keeps the ticks of those filtered out", async () => {
+    const folders = Array.from(
+      { length: 10_000 },
+      (_, i) => `Lists/Folder ${String(i).padStart(5, '0')}`,
+    );
+    const { page, errors } = await open({
+      testResult: { ok: true, mailboxes: ['INBOX', ...folders] },
+    });
+    await expect.poll(() => page.locator('#account-editor').isVisible()).toBe(true);
+    await page.getByLabel('Name', { exact: true }).fill('Big');
+    await page.getByLabel('User name').fill('ann@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('s3cret');
+    await page.locator('#manual-settings > summary').click();
+    await page.getByLabel('IMAP server').fill('imap.example.com');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect
+      .poll(() => page.locator('#test-result').textContent())
+      .toBe('Connected. 10001 mailboxes found.');
+    await expect
+      .poll(() => page.locator('#mailbox-filter-count').textContent())
+      .toBe('10001 folders');
+
+    // By id: finding a label among 20,000 costs Playwright seconds, not the window.
+    const filter = page.locator('#mailbox-filter');
+    expect(await filter.getAttribute('aria-label')).toBe('Filter folders');
+    await filter.fill('folder 0999');
+    await expect
+      .poll(() => page.locator('#mailbox-filter-count').textContent())
+      .toBe('10 of 10001 folders shown');
+    expect(await page.locator('#mailbox-list .mailbox-choice:not([hidden])').count()).toBe(10);
+    await page.locator('#mailbox-list input[id^="mb-"][value="Lists/Folder 09995"]').check();
+    await page.screenshot({ path: shot('settings-mailbox-filter.png'), fullPage: true });
+    await filter.fill('nothing like it');
+    await expect
+      .poll(() => page.locator('#mailbox-filter-count').textContent())
+      .toBe('0 of 10001 folders shown');
+    await filter.fill('');
+    await expect
+      .poll(() => page.locator('#mailbox-filter-count').textContent())
+      .toBe('10001 folders');
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await expect.poll(() => page.locator('[data-account="big"]').isVisible()).toBe(true);
+    const [[saved]] = (await calls(page, 'saveAccount')) as [
+      [{ account: Record<string, unknown> }],
+    ];
+    // INBOX, ticked by default while it was filtered out, and the one ticked in the filter.
+    expect(saved.account.mailboxes).toEqual(['INBOX', 'Lists/Folder 09995']);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows no filter for a short list', async () => {
+    const { page } = await open();
+    await page.locator('#manual-settings > summary').click();
+    await page.getByLabel('Name', { exact: true }).fill('Short');
+    await page.getByLabel('User name').fill('ann@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('s3cret');
+    await page.getByLabel('IMAP server').fill('imap.example.com');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => page.locator('#mailbox-list input').count()).toBe(6);
+    expect(await page.locator('#mailbox-filter-field').isVisible()).toBe(false);
+  });
+
   it('saves "All folders", and lists the folders the engine watches under it', async () => {
     const { page, errors } = await open({ settings: { ...emptySettings, accounts: [work] } });
     await page.getByRole('button', { name: 'Edit' }).first().click();

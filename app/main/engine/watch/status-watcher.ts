@@ -17,13 +17,13 @@ import type { WatcherStatus } from '../../../common/account-status.js';
 import type { AccountSettings, LivenessSettings } from '../../../common/settings-schema.js';
 import { TidingsError, type MailboxCursor } from '../base/index.js';
 import {
-  chooseAll,
   samePath,
   type ImapSession,
   type MailboxChange,
   type MailboxStatus,
 } from '../imap/index.js';
 
+import { FolderTree } from './folder-tree.js';
 import { MailboxNews } from './mailbox-news.js';
 import { isBehind, serverOf } from './mailbox-sync.js';
 import {
@@ -62,9 +62,6 @@ export const ACTIVE_POLL_GAP_MS = 2_000;
 
 /** How long the wait after a round that held a mailbox back lasts at most. */
 const HELD_BACK_WAIT_MS = 1_000;
-
-/** How many cursors of mailboxes gone from the tree are kept for a rename to take. */
-const MAX_VANISHED = 100;
 
 /** How often one mailbox may be resynced in one round (see `syncDue`). */
 const MAX_RESYNCS_PER_ROUND = 3;
@@ -121,17 +118,10 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private readonly unpushed = new Set<string>();
   // Watched mailboxes the server says do not exist, with the reason; the others go on.
   private readonly missing = new Map<string, string>();
-  // `"mailboxes": "all"`: the mailboxes IDLE watchers cover instead, how many qualified at
-  // the last LIST, whether a LIST has been made (later ones find created mailboxes), and
-  // mailboxes created while watched (their first mail is new, not a baseline).
+  // `"mailboxes": "all"`: the mailboxes IDLE watchers cover instead, the tree as listed, and
+  // whether it is to be listed again.
   private idledElsewhere: string[];
-  private qualified = 0;
-  private listedOnce = false;
-  private readonly created = new Set<string>();
-  // Cursors of the mailboxes the latest LIST no longer showed: a renamed one's is kept.
-  private vanished: MailboxCursor[] = [];
-  // Every path the latest LIST showed, watched or not (Trash's STATUS is not news of a change).
-  private listedPaths = new Set<string>();
+  private readonly tree: FolderTree;
   private relist = false;
 
   constructor(
@@ -144,6 +134,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     super(account, liveness, deps);
     this.currentMode = options.mode;
     this.idledElsewhere = [...(options.idledElsewhere ?? [])];
+    this.tree = new FolderTree(account.id, serverOf(account), deps.store, deps.logger);
     this.watched = [...mailboxes];
     for (const mailbox of mailboxes) this.unread.set(mailbox, null);
   }
@@ -381,7 +372,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       }
     } else {
       // Without NOTIFY, "all" follows the tree by listing it at every poll.
-      if (this.all && this.currentMode === 'poll' && this.listedOnce) await this.listAll(session);
+      if (this.all && this.currentMode === 'poll' && this.tree.listed) await this.listAll(session);
       this.markPolled();
       for (const mailbox of this.watched) {
         // The selected mailbox (home) reports as EXISTS; a round EXAMINEs it again anyway.
@@ -463,7 +454,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     if (cursor && !otherServer && cursor.uidValidity === uidValidity) return false;
     // Baselined empty under a number the server may not keep: the resync adopts the new one.
     if (cursor && !otherServer && cursor.provisional) return false;
-    if (this.adoptCreated(mailbox, uidValidity)) return false;
+    if (this.tree.adoptCreated(mailbox, uidValidity)) return false;
     const baseline = !cursor
       ? 'first-watch'
       : otherServer
@@ -483,81 +474,28 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   }
 
   /**
-   * A mailbox created while watched ("all") gets its cursor from the first UIDVALIDITY seen
-   * of it, by STATUS or by EXAMINE, whichever comes first: a rename keeps its UIDVALIDITY (RFC
-   * 3501 §6.3.5 lets the server keep it, and Dovecot does), so the cursor of a mailbox that
-   * vanished with that UIDVALIDITY moves with it; else everything in it came after the watch
-   * began, and is announced from its first message. The resync that follows does the rest.
-   * True if `mailbox` was such a mailbox.
-   */
-  private adoptCreated(mailbox: string, uidValidity: number): boolean {
-    if (!this.created.delete(mailbox)) return false;
-    const server = serverOf(this.account);
-    const current = this.deps.store.getCursor(this.account.id, mailbox);
-    if (current?.server === server && current.uidValidity === uidValidity) return true;
-    const at = this.vanished.findIndex((old) => old.uidValidity === uidValidity);
-    const renamed = at >= 0 ? this.vanished.splice(at, 1)[0] : undefined;
-    this.deps.store.setCursor(
-      this.account.id,
-      mailbox,
-      renamed ?? { uidValidity, highestUid: 0, server },
-    );
-    this.deps.logger.info(
-      `${this.account.id}/${mailbox}: ${renamed ? 'renamed: its mark moves with it' : 'created while watched: its mail is new'}`,
-    );
-    return true;
-  }
-
-  /**
-   * `"mailboxes": "all"`: LISTs the tree and watches what can hold new mail (all-mailboxes.ts)
-   * but what IDLE watchers cover. A mailbox that went is dropped quietly. One that appeared
+   * `"mailboxes": "all"`: LISTs the tree and watches what can hold new mail but what IDLE
+   * watchers cover (folder-tree.ts). A mailbox that went is dropped quietly. One that appeared
    * after the first LIST was created while watched: its mail is new, announced from its first
-   * message, unless it is a renamed one (see `baselineFromStatus`).
+   * message, unless it is a renamed one (`FolderTree.adoptCreated`).
    */
   private async listAll(session: ImapSession): Promise<void> {
     this.relist = false;
     const { account } = this;
-    const { listed, otherNamespaces } = await session.listAll();
-    const found = chooseAll(listed, account.ignoreMailboxes ?? [], otherNamespaces);
-    this.listedPaths = new Set(listed.map((mailbox) => mailbox.path));
-    const next = found.watched.filter(
-      (mailbox) => !this.idledElsewhere.some((other) => samePath(other, mailbox)),
+    const change = this.tree.update(
+      await session.listAll(),
+      account.ignoreMailboxes ?? [],
+      this.watched,
+      this.idledElsewhere,
     );
-    if (found.qualified > found.watched.length && found.qualified !== this.qualified) {
-      this.deps.logger.warn(
-        `${account.id}: "all" watches the first ${found.watched.length} of ${found.qualified} mailboxes`,
-      );
-    }
-    if (!this.listedOnce && found.unmatched.length > 0) {
-      this.deps.logger.warn(
-        `${account.id}: ignoreMailboxes: ${found.unmatched.map((e) => `"${e}"`).join(', ')} matched no mailbox`,
-      );
-    }
-    this.qualified = found.qualified;
-    const gone = this.watched.filter((mailbox) => !next.includes(mailbox));
-    const added = next.filter((mailbox) => !this.watched.includes(mailbox));
-    const server = serverOf(account);
-    // Kept across lists until a created mailbox takes one: the LIST that shows a rename's new
-    // name may come after another that already dropped the old one.
-    this.vanished = [
-      ...gone
-        .map((mailbox) => this.deps.store.getCursor(account.id, mailbox))
-        .filter((cursor): cursor is MailboxCursor => cursor?.server === server),
-      ...this.vanished,
-    ].slice(0, MAX_VANISHED);
+    const { added, gone, first } = change;
     for (const mailbox of gone) {
       this.unread.delete(mailbox);
       this.news.forget(mailbox);
       this.missing.delete(mailbox);
-      this.created.delete(mailbox);
     }
-    this.watched = next;
-    for (const mailbox of added) {
-      this.unread.set(mailbox, null);
-      if (this.listedOnce) this.created.add(mailbox);
-    }
-    const first = !this.listedOnce;
-    this.listedOnce = true;
+    this.watched = change.watched;
+    for (const mailbox of added) this.unread.set(mailbox, null);
     if (gone.length > 0 || added.length > 0) {
       this.deps.logger.info(
         `${account.id}: "all" covers ${this.coverage()}` +
@@ -572,10 +510,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
 
   /** "all 12 folders", or "the first 1000 of 1200 folders": what "all" covers. */
   private coverage(): string {
-    const covered = this.watched.length + this.idledElsewhere.length;
-    return this.qualified > covered
-      ? `the first ${covered} of ${this.qualified} folders`
-      : `all ${covered} folders`;
+    return this.tree.coverage(this.watched.length + this.idledElsewhere.length);
   }
 
   /** `mailboxes` with home last: a round ends where the wait happens. */
@@ -604,7 +539,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     }
     // Not adopted from a STATUS (none came, or news without numbers made it due): the EXAMINE
     // tells, or the sync would take the mail already in it as a first watch's old mail.
-    this.adoptCreated(mailbox, selected.uidValidity);
+    this.tree.adoptCreated(mailbox, selected.uidValidity);
     const result = await this.syncSelected(session, selected, mailbox);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
     this.setUnread(mailbox, result.unread);
@@ -683,7 +618,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       // Under "all", news of a mailbox the last LIST did not show: the tree changed and its
       // MailboxName event was missed (one that comes while imapflow runs a LIST is taken as
       // part of its answer). List again, so a renamed or new folder's mail is not lost.
-      if (this.all && this.listedOnce && !this.listedPaths.has(status.path)) {
+      if (this.all && this.tree.listed && !this.tree.shows(status.path)) {
         this.relist = true;
         this.wake('folders-changed');
       }
@@ -769,7 +704,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   /** "checked every 60 s" or "watching (NOTIFY)": the words of the tray and `--json`. */
   private howWatched(polled: boolean): string {
     const how = polled ? `checked every ${this.options.pollSeconds} s` : 'watching (NOTIFY)';
-    return this.all && this.listedOnce ? `${how}, ${this.coverage()}` : how;
+    return this.all && this.tree.listed ? `${how}, ${this.coverage()}` : how;
   }
 
   private idleDetailOf(mailbox: string, unread: number | null): string {

@@ -74,9 +74,9 @@ export interface ScaleWatch {
   newMail(): { lines: number; distinct: number };
 }
 
-/** A fresh state directory. */
-export function freshStateDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'tidings-bench-state-'));
+/** A fresh state directory, in `parent` (the system's temp dir by default). */
+export function freshStateDir(parent = tmpdir()): string {
+  return mkdtempSync(path.join(parent, 'tidings-bench-state-'));
 }
 
 /**

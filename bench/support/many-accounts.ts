@@ -47,8 +47,15 @@ export async function startManyAccounts(
   return { dovecot, users, mailboxes: names };
 }
 
-/** A config with one account per user (id = user name), all mailboxes listed, on `port`. */
-export function manyAccountsConfig(setup: ManyAccounts, port = setup.dovecot.port): unknown {
+/**
+ * A config with one account per user (id = user name) on `port`, its mailboxes listed, or with
+ * `all`, `"mailboxes": "all"` (a list holds at most 200 names; "all" watches up to 1,000).
+ */
+export function manyAccountsConfig(
+  setup: ManyAccounts,
+  port = setup.dovecot.port,
+  all = false,
+): unknown {
   return {
     accounts: setup.users.map((user) => ({
       id: user,
@@ -58,7 +65,7 @@ export function manyAccountsConfig(setup: ManyAccounts, port = setup.dovecot.por
       allowInsecureAuth: true,
       user,
       password: 'pw',
-      mailboxes: setup.mailboxes,
+      mailboxes: all ? 'all' : setup.mailboxes,
     })),
   };
 }

@@ -4,8 +4,9 @@
  * --json`. Per start, process start → every mailbox of every account idle, for first starts
  * (a fresh state dir) and restarts (the state dir of the first start just before, which
  * reached idle), in turns. Then, through a tap, the commands a first start and a restart send;
- * then, on one process after start-up, RSS and CPU over a rest, and the bytes it writes to
- * disk per announced message (/proc/PID/io write_bytes) and how often it replaces state.json.
+ * then, on that restart's process, RSS, CPU and commands over a rest, and the bytes it writes
+ * to disk per announced message (/proc/PID/io write_bytes) and how often it replaces
+ * state.json. With --no-tap, the costs are those of one more restart, without a tap.
  *
  *   npm run bench -- scale [--accounts 20] [--mailboxes 50] [--starts 5] [--rest 60]
  *                          [--messages 50] [--timeout 300] [--no-tap] [--state-parent DIR]
@@ -16,9 +17,10 @@
  * `--state-parent` puts the timed starts' state dirs there (say /dev/shm, where fsync costs
  * nothing), to tell the state file's writes apart from the rest of a start.
  */
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildMessage } from '../test/support/messages.js';
-import { describeCounts, startCommandTap } from './support/command-tap.js';
+import { describeCounts, startCommandTap, type CommandTap } from './support/command-tap.js';
 import { pause, processUsage, waitUntil } from './support/fixture.js';
 import {
   freshStateDir,
@@ -55,6 +57,9 @@ export async function run(argv: string[]): Promise<void> {
     values.messages,
     values.timeout,
   ].map(Number) as [number, number, number, number, number, number];
+  if (!(starts >= 1 && accounts >= 1 && mailboxes >= 1)) {
+    throw new Error('--accounts, --mailboxes and --starts want numbers ≥ 1');
+  }
   if (mailboxes > 200 && !values.all) throw new Error('over 200 mailboxes per account needs --all');
   const made = performance.now();
   const setup = await startManyAccounts(accounts, mailboxes);
@@ -68,7 +73,7 @@ export async function run(argv: string[]): Promise<void> {
     const timed = { first: [] as number[], restart: [] as number[] };
     let kept = '';
     for (let i = 0; i < starts; i++) {
-      kept = freshStateDir(values['state-parent']);
+      kept = madeDir(freshStateDir(values['state-parent']));
       for (const kind of ['first', 'restart'] as const) {
         const start = await timedStart(setup, config, kept, timeout * 1000);
         timed[kind].push(start.ms);
@@ -83,12 +88,18 @@ export async function run(argv: string[]): Promise<void> {
     }
     console.log(`  first start → all idle (ms)  ${summarize(timed.first)}`);
     console.log(`  restart → all idle (ms)      ${summarize(timed.restart)}`);
-    if (!values['no-tap']) await countCommands(setup, timeout * 1000, values.all);
-    await measureCosts(setup, config, kept, { rest, messages, timeoutMs: timeout * 1000 });
+    const costs = { rest, messages, timeoutMs: timeout * 1000 };
+    if (values['no-tap']) await measureCosts(setup, config, kept, costs);
+    else await countCommands(setup, values.all, costs);
   } finally {
     await setup.dovecot.stop();
+    for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// The state dirs this run made (10,000 cursors are 1.5 MB each), removed at its end.
+const stateDirs: string[] = [];
+const madeDir = (dir: string) => (stateDirs.push(dir), dir);
 
 /** One start on `stateDir`: time to all idle, the watch's CPU by then, state.json rewrites. */
 async function timedStart(
@@ -111,15 +122,19 @@ async function timedStart(
   }
 }
 
-/** A first start and a restart through a tap: the commands each sends, by name. */
-async function countCommands(setup: ManyAccounts, timeoutMs: number, all: boolean) {
+/**
+ * A first start and a restart through a tap: the commands each sends, by name; then the
+ * costs, on a restart through the same tap (a cursor names the port it was made on), which
+ * also counts the commands at rest.
+ */
+async function countCommands(setup: ManyAccounts, all: boolean, costs: Costs): Promise<void> {
   const tap = await startCommandTap(setup.dovecot.port);
   try {
     const config = manyAccountsConfig(setup, tap.port, all);
-    const stateDir = freshStateDir();
+    const stateDir = madeDir(freshStateDir());
     for (const kind of ['first start', 'restart']) {
       tap.reset();
-      const watch = startScaleWatch(setup, config, stateDir, timeoutMs);
+      const watch = startScaleWatch(setup, config, stateDir, costs.timeoutMs);
       const ms = (await watch.allIdle) - watch.startedAt;
       const counts = new Map(tap.counts); // as at all idle: no heartbeat yet
       await watch.proc.stop();
@@ -129,9 +144,17 @@ async function countCommands(setup: ManyAccounts, timeoutMs: number, all: boolea
       );
       await pause(1_000);
     }
+    await measureCosts(setup, config, stateDir, costs, tap);
   } finally {
     await tap.close();
   }
+}
+
+/** How long to rest, how many messages to deliver, how long a start may take. */
+interface Costs {
+  rest: number;
+  messages: number;
+  timeoutMs: number;
 }
 
 /** After a restart on `stateDir`: RSS and CPU over `rest` s, then disk writes per message. */
@@ -139,13 +162,15 @@ async function measureCosts(
   setup: ManyAccounts,
   config: unknown,
   stateDir: string,
-  o: { rest: number; messages: number; timeoutMs: number },
+  o: Costs,
+  tap?: CommandTap,
 ): Promise<void> {
   const watch = startScaleWatch(setup, config, stateDir, o.timeoutMs);
   let state: StateFileWatch | undefined;
   try {
     await watch.allIdle;
     await pause(5_000); // let start-up garbage settle, as cost-at-rest does
+    tap?.reset();
     const before = processUsage(watch.proc.pid);
     const restStarted = performance.now();
     await pause(o.rest * 1000);
@@ -155,7 +180,8 @@ async function measureCosts(
     console.log(
       `  at rest ${seconds.toFixed(0)} s: CPU ${cpu.toFixed(2)} s = ` +
         `${((cpu / seconds) * 100).toFixed(3)}% of a core; ` +
-        `RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB`,
+        `RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB` +
+        (tap ? `; commands ${describeCounts(tap.counts, ['STATUS', 'LIST', 'NOOP'])}` : ''),
     );
     if (o.messages <= 0) return;
     state = watchStateFile(stateDir);

@@ -8,6 +8,7 @@ import { run as costAtRest } from './cost-at-rest.js';
 import { run as fallback } from './fallback.js';
 import { run as recovery } from './recovery.js';
 import { run as refreshAndStartup } from './refresh-and-startup.js';
+import { run as scale } from './scale.js';
 import { run as soakMulti } from './soak-multi.js';
 import { run as soakReconnect } from './soak-reconnect.js';
 
@@ -20,6 +21,7 @@ const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'soak-multi': soakMulti,
   'cost-at-rest': costAtRest,
   fallback,
+  scale,
 };
 
 const [name, ...rest] = process.argv.slice(2);

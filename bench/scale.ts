@@ -1,0 +1,211 @@
+/**
+ * Start-up and costs at scale (issue 23, items 2 and 3): N accounts (distinct Dovecot users) ×
+ * M mailboxes each, all watched over NOTIFY (the default), through the real `tidings watch
+ * --json`. Per start, process start → every mailbox of every account idle, for first starts
+ * (a fresh state dir) and restarts (the state dir of the first start just before, which
+ * reached idle), in turns. Then, through a tap, the commands a first start and a restart send;
+ * then, on that restart's process, RSS, CPU and commands over a rest, and the bytes it writes
+ * to disk per announced message (/proc/PID/io write_bytes) and how often it replaces
+ * state.json. With --no-tap, the costs are those of one more restart, without a tap.
+ *
+ *   npm run bench -- scale [--accounts 20] [--mailboxes 50] [--starts 5] [--rest 60]
+ *                          [--messages 50] [--timeout 300] [--no-tap] [--state-parent DIR]
+ *                          [--all]
+ *
+ * A config lists at most 200 mailboxes per account: past that, `--all` watches them with
+ * `"mailboxes": "all"` (at most 1,000 per account), which also LISTs them at each start.
+ * `--state-parent` puts the timed starts' state dirs there (say /dev/shm, where fsync costs
+ * nothing), to tell the state file's writes apart from the rest of a start.
+ */
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { buildMessage } from '../test/support/messages.js';
+import { describeCounts, startCommandTap, type CommandTap } from './support/command-tap.js';
+import { pause, processUsage, waitUntil } from './support/fixture.js';
+import {
+  freshStateDir,
+  manyAccountsConfig,
+  startManyAccounts,
+  startScaleWatch,
+  type ManyAccounts,
+  type ScaleWatch,
+} from './support/many-accounts.js';
+import { diskWrites, watchStateFile, type StateFileWatch } from './support/state-writes.js';
+import { summarize } from './support/stats.js';
+
+/** Runs the benchmark and prints its figures. */
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      accounts: { type: 'string', default: '20' },
+      mailboxes: { type: 'string', default: '50' },
+      starts: { type: 'string', default: '5' },
+      rest: { type: 'string', default: '60' },
+      messages: { type: 'string', default: '50' },
+      timeout: { type: 'string', default: '300' },
+      'no-tap': { type: 'boolean', default: false },
+      'state-parent': { type: 'string' },
+      all: { type: 'boolean', default: false },
+    },
+  });
+  const [accounts, mailboxes, starts, rest, messages, timeout] = [
+    values.accounts,
+    values.mailboxes,
+    values.starts,
+    values.rest,
+    values.messages,
+    values.timeout,
+  ].map(Number) as [number, number, number, number, number, number];
+  if (!(starts >= 1 && accounts >= 1 && mailboxes >= 1)) {
+    throw new Error('--accounts, --mailboxes and --starts want numbers ≥ 1');
+  }
+  if (mailboxes > 200 && !values.all) throw new Error('over 200 mailboxes per account needs --all');
+  const made = performance.now();
+  const setup = await startManyAccounts(accounts, mailboxes);
+  const total = accounts * mailboxes;
+  console.log(
+    `scale: ${accounts} account(s) × ${mailboxes} mailbox(es) = ${total} watched over NOTIFY${values.all ? ', "all"' : ''} ` +
+      `(Dovecot ready in ${((performance.now() - made) / 1000).toFixed(1)} s)`,
+  );
+  try {
+    const config = manyAccountsConfig(setup, setup.dovecot.port, values.all);
+    const timed = { first: [] as number[], restart: [] as number[] };
+    let kept = '';
+    for (let i = 0; i < starts; i++) {
+      kept = madeDir(freshStateDir(values['state-parent']));
+      for (const kind of ['first', 'restart'] as const) {
+        const start = await timedStart(setup, config, kept, timeout * 1000);
+        timed[kind].push(start.ms);
+        console.log(
+          `  ${kind.padEnd(7)} ${i + 1}: all idle after ${start.ms.toFixed(0)} ms; ` +
+            `watch CPU ${start.cpu.toFixed(2)} s; state.json replaced ${start.replaced} time(s), ` +
+            `now ${(start.stateBytes / 1024).toFixed(1)} KiB`,
+        );
+        await start.watch.proc.stop();
+        await pause(1_000); // Dovecot's imap processes of the last run end
+      }
+    }
+    console.log(`  first start → all idle (ms)  ${summarize(timed.first)}`);
+    console.log(`  restart → all idle (ms)      ${summarize(timed.restart)}`);
+    const costs = { rest, messages, timeoutMs: timeout * 1000 };
+    if (values['no-tap']) await measureCosts(setup, config, kept, costs);
+    else await countCommands(setup, values.all, costs);
+  } finally {
+    await setup.dovecot.stop();
+    for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The state dirs this run made (10,000 cursors are 1.5 MB each), removed at its end.
+const stateDirs: string[] = [];
+const madeDir = (dir: string) => (stateDirs.push(dir), dir);
+
+/** One start on `stateDir`: time to all idle, the watch's CPU by then, state.json rewrites. */
+async function timedStart(
+  setup: ManyAccounts,
+  config: unknown,
+  stateDir: string,
+  timeoutMs: number,
+): Promise<{ watch: ScaleWatch; ms: number; cpu: number; replaced: number; stateBytes: number }> {
+  const state = watchStateFile(stateDir);
+  const watch = startScaleWatch(setup, config, stateDir, timeoutMs);
+  try {
+    const ms = (await watch.allIdle) - watch.startedAt;
+    const cpu = processUsage(watch.proc.pid).cpuSeconds;
+    return { watch, ms, cpu, replaced: state.replaced(), stateBytes: state.size() };
+  } catch (error) {
+    await watch.proc.stop();
+    throw error;
+  } finally {
+    state.close();
+  }
+}
+
+/**
+ * A first start and a restart through a tap: the commands each sends, by name; then the
+ * costs, on a restart through the same tap (a cursor names the port it was made on), which
+ * also counts the commands at rest.
+ */
+async function countCommands(setup: ManyAccounts, all: boolean, costs: Costs): Promise<void> {
+  const tap = await startCommandTap(setup.dovecot.port);
+  try {
+    const config = manyAccountsConfig(setup, tap.port, all);
+    const stateDir = madeDir(freshStateDir());
+    for (const kind of ['first start', 'restart']) {
+      tap.reset();
+      const watch = startScaleWatch(setup, config, stateDir, costs.timeoutMs);
+      const ms = (await watch.allIdle) - watch.startedAt;
+      const counts = new Map(tap.counts); // as at all idle: no heartbeat yet
+      await watch.proc.stop();
+      console.log(
+        `  ${kind} through a tap (${ms.toFixed(0)} ms to all idle): ${tap.accepted()} ` +
+          `connection(s); commands ${describeCounts(counts, ['EXAMINE', 'SELECT', 'STATUS', 'NOTIFY'])}`,
+      );
+      await pause(1_000);
+    }
+    await measureCosts(setup, config, stateDir, costs, tap);
+  } finally {
+    await tap.close();
+  }
+}
+
+/** How long to rest, how many messages to deliver, how long a start may take. */
+interface Costs {
+  rest: number;
+  messages: number;
+  timeoutMs: number;
+}
+
+/** After a restart on `stateDir`: RSS and CPU over `rest` s, then disk writes per message. */
+async function measureCosts(
+  setup: ManyAccounts,
+  config: unknown,
+  stateDir: string,
+  o: Costs,
+  tap?: CommandTap,
+): Promise<void> {
+  const watch = startScaleWatch(setup, config, stateDir, o.timeoutMs);
+  let state: StateFileWatch | undefined;
+  try {
+    await watch.allIdle;
+    await pause(5_000); // let start-up garbage settle, as cost-at-rest does
+    tap?.reset();
+    const before = processUsage(watch.proc.pid);
+    const restStarted = performance.now();
+    await pause(o.rest * 1000);
+    const seconds = (performance.now() - restStarted) / 1000;
+    const after = processUsage(watch.proc.pid);
+    const cpu = after.cpuSeconds - before.cpuSeconds;
+    console.log(
+      `  at rest ${seconds.toFixed(0)} s: CPU ${cpu.toFixed(2)} s = ` +
+        `${((cpu / seconds) * 100).toFixed(3)}% of a core; ` +
+        `RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB` +
+        (tap ? `; commands ${describeCounts(tap.counts, ['STATUS', 'LIST', 'NOOP'])}` : ''),
+    );
+    if (o.messages <= 0) return;
+    state = watchStateFile(stateDir);
+    const written = diskWrites(watch.proc.pid);
+    const sizeBefore = state.size();
+    for (let i = 0; i < o.messages; i++) {
+      const user = setup.users[i % setup.users.length] ?? '';
+      const mailbox = setup.mailboxes[(i * 7) % setup.mailboxes.length] ?? 'INBOX';
+      await setup.dovecot.append(user, mailbox, [buildMessage({ subject: `scale ${i}` })]);
+      await pause(100);
+    }
+    const all = await waitUntil(() => watch.newMail().distinct >= o.messages, 60_000);
+    await pause(2_000); // the last writes land
+    const bytes = diskWrites(watch.proc.pid) - written;
+    const { lines, distinct } = watch.newMail();
+    console.log(
+      `  ${o.messages} message(s) delivered, ${distinct} announced (${lines} line(s))` +
+        `${all ? '' : ' — not all within 60 s'}: ${(bytes / 1024).toFixed(1)} KiB written ` +
+        `(write_bytes) = ${(bytes / Math.max(1, distinct) / 1024).toFixed(1)} KiB per message; ` +
+        `state.json replaced ${state.replaced()} time(s), ` +
+        `${(sizeBefore / 1024).toFixed(1)} → ${(state.size() / 1024).toFixed(1)} KiB`,
+    );
+  } finally {
+    state?.close();
+    await watch.proc.stop();
+  }
+}

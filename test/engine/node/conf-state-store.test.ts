@@ -1,4 +1,12 @@
-import { chmodSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +21,7 @@ describe('ConfStateStore', () => {
     const first = new ConfStateStore(dir, silentLogger);
     first.setCursor('work', 'Lists.team', { uidValidity: 7, highestUid: 42 });
     first.setAnnouncedMessageIds('work', ['<a@x>', '<b@x>']);
+    first.flush();
     const again = new ConfStateStore(dir, silentLogger);
     expect(again.getCursor('work', 'Lists.team')).toEqual({ uidValidity: 7, highestUid: 42 });
     expect(again.getAnnouncedMessageIds('work')).toEqual(['<a@x>', '<b@x>']);
@@ -31,10 +40,46 @@ describe('ConfStateStore', () => {
       expect.stringContaining(`kept it as ${path.join(dir, backup ?? '')}`),
     ]);
     store.setCursor('work', 'INBOX', { uidValidity: 1, highestUid: 3 });
+    store.flush();
     expect(new ConfStateStore(dir, silentLogger).getCursor('work', 'INBOX')).toEqual({
       uidValidity: 1,
       highestUid: 3,
     });
+  });
+});
+
+describe('ConfStateStore writes', () => {
+  const onDisk = (dir: string) =>
+    JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as {
+      cursors?: Record<string, Record<string, unknown>>;
+      announcedMessageIds?: Record<string, string[]>;
+    };
+
+  it("writes one turn's changes together when the turn ends: a thousand baselines, one file", async () => {
+    const dir = newDir();
+    const store = new ConfStateStore(dir, silentLogger);
+    store.setCursor('work', 'INBOX', { uidValidity: 1, highestUid: 1 });
+    store.flush();
+    for (let i = 0; i < 1000; i++) {
+      store.setCursor('work', `Folder ${i}`, { uidValidity: 1, highestUid: i });
+    }
+    store.setAnnouncedMessageIds('work', ['<a@x>']);
+    // Nothing of this turn is on disk yet, and what is read back is what was set.
+    expect(Object.keys(onDisk(dir).cursors?.work ?? {})).toEqual(['INBOX']);
+    expect(store.getCursor('work', 'Folder 999')).toEqual({ uidValidity: 1, highestUid: 999 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Object.keys(onDisk(dir).cursors?.work ?? {})).toHaveLength(1001);
+    expect(onDisk(dir).announcedMessageIds).toEqual({ work: ['<a@x>'] });
+  });
+
+  it('writes at once on flush, and a flush with nothing pending writes nothing', () => {
+    const dir = newDir();
+    const store = new ConfStateStore(dir, silentLogger);
+    store.flush();
+    expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
+    store.setCursor('work', 'INBOX', { uidValidity: 2, highestUid: 5 });
+    store.flush();
+    expect(onDisk(dir).cursors).toEqual({ work: { INBOX: { uidValidity: 2, highestUid: 5 } } });
   });
 });
 
@@ -54,6 +99,7 @@ describe('ConfStateStore file modes', () => {
     const dir = path.join(parent, 'state');
     const store = new ConfStateStore(dir, silentLogger);
     store.setCursor('work', 'INBOX', { uidValidity: 1, highestUid: 3 });
+    store.flush();
     expect(modeOf(parent)).toBe(0o700);
     expect(modeOf(dir)).toBe(0o700);
     expect(modeOf(store.path)).toBe(0o600);
@@ -68,6 +114,7 @@ describe('ConfStateStore file modes', () => {
     const store = new ConfStateStore(dir, silentLogger);
     expect(modeOf(file)).toBe(0o600);
     store.setAnnouncedMessageIds('work', ['<a@x>']);
+    store.flush();
     expect(modeOf(file)).toBe(0o600);
     expect(modeOf(dir)).toBe(0o755);
   });

@@ -137,9 +137,11 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     finish(0);
   }
   const onSignal = (signal: NodeJS.Signals) => {
-    // A second Ctrl-C means "now": skip the LOGOUTs.
-    if (stopping) finish(130);
-    else void shutdown(signal);
+    // A second Ctrl-C means "now": skip the LOGOUTs, not the state's last write.
+    if (stopping) {
+      store.flush();
+      finish(130);
+    } else void shutdown(signal);
   };
   takeSignals(['SIGINT', 'SIGTERM'], onSignal);
   if (process.platform !== 'win32') {

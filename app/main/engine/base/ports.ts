@@ -35,6 +35,12 @@ export interface StateStore {
   /** Message-IDs already announced for an account, oldest first. */
   getAnnouncedMessageIds(account: string): string[];
   setAnnouncedMessageIds(account: string, messageIds: string[]): void;
+  /**
+   * Writes what is pending at once. A store may gather the changes of one turn of the event
+   * loop into one write (a first start baselines every mailbox in one turn); the supervisor
+   * calls this when it stops.
+   */
+  flush?(): void;
 }
 
 /** Resolves an account's password when a connection needs it; never cached by the engine. */

@@ -1,6 +1,12 @@
 /**
  * The `StateStore` on disk, through conf (atomic writes). conf re-reads its file on every
- * `get`, so the state is read once here and kept in memory; each change is written through.
+ * `get`, so the state is read once here and kept in memory. The changes of one turn of the
+ * event loop are written together at its end, in one write of the whole file: conf's `set`
+ * reads and parses the file twice and writes, fsyncs and renames it, synchronously, so a
+ * write per change made a first start of 20 accounts × 50 mailboxes 1,000 rewrites of
+ * state.json, most of its time, and 10,000 mailboxes minutes (bench/RESULTS.md, issue 23).
+ * A crash between a change and its write can only repeat an announcement (the cursor lags),
+ * never lose one.
  * Mailbox names contain dots, so conf's dot-notation paths are turned off. The state names
  * accounts, mailboxes and Message-IDs: the file is 0600, a directory made for it 0700.
  */
@@ -24,6 +30,7 @@ export class ConfStateStore implements StateStore {
   private readonly conf: Conf<StateShape>;
   private readonly cursors: StateShape['cursors'];
   private readonly messageIds: StateShape['announcedMessageIds'];
+  private pending: NodeJS.Immediate | undefined;
 
   constructor(directory: string, logger: Logger) {
     this.conf = openConf(directory, logger);
@@ -42,7 +49,7 @@ export class ConfStateStore implements StateStore {
 
   setCursor(account: string, mailbox: string, cursor: MailboxCursor): void {
     this.cursors[account] = { ...this.cursors[account], [mailbox]: { ...cursor } };
-    this.conf.set('cursors', this.cursors);
+    this.writeSoon();
   }
 
   getAnnouncedMessageIds(account: string): string[] {
@@ -51,7 +58,20 @@ export class ConfStateStore implements StateStore {
 
   setAnnouncedMessageIds(account: string, messageIds: string[]): void {
     this.messageIds[account] = [...messageIds];
-    this.conf.set('announcedMessageIds', this.messageIds);
+    this.writeSoon();
+  }
+
+  /** Writes the pending changes now. */
+  flush(): void {
+    if (!this.pending) return;
+    clearImmediate(this.pending);
+    this.pending = undefined;
+    // The whole state in one write: conf's `store` setter writes without reading first.
+    this.conf.store = { cursors: this.cursors, announcedMessageIds: this.messageIds };
+  }
+
+  private writeSoon(): void {
+    this.pending ??= setImmediate(() => this.flush());
   }
 }
 

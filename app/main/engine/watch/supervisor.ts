@@ -192,6 +192,7 @@ export class Supervisor {
       ...[...this.setWatchers].map(([id, watcher]) => this.stopSetWatcher(id, watcher)),
       ...[...this.watchers].map(([key, watcher]) => this.stopWatcher(key, watcher)),
     ]);
+    this.options.store.flush?.();
   }
 
   /**

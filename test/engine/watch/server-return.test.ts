@@ -88,6 +88,34 @@ describe('ServerReturnWatch', () => {
     expect(waiters.map((w) => w.value())).toEqual(Array(5).fill('back'));
   });
 
+  it('says "back" to a watcher that came between knocks turned away, when the next is greeted', async () => {
+    const clock = new ManualClock();
+    const { probe, calls } = scriptedProbe([false, true]);
+    const watch = new ServerReturnWatch(probe, clock, () => 0.5);
+    const first = settle(watch.untilGreeted(new AbortController().signal));
+    await quietly();
+    expect(calls()).toBe(1);
+    // Its own login was refused while the knocking slept; the server returns before the next.
+    const later = settle(watch.untilGreeted(new AbortController().signal));
+    clock.advance(KNOCK_INTERVAL_MS);
+    await quietly();
+    expect(calls()).toBe(2);
+    expect([first.value(), later.value()]).toEqual<ServerReturn[]>(['back', 'back']);
+  });
+
+  it('says "was-up" to a watcher that comes after a new run\'s greeted knock', async () => {
+    const clock = new ManualClock();
+    const { probe } = scriptedProbe([false, true, true]);
+    const watch = new ServerReturnWatch(probe, clock, () => 0.5);
+    const first = settle(watch.untilGreeted(new AbortController().signal));
+    await quietly();
+    clock.advance(KNOCK_INTERVAL_MS);
+    await quietly();
+    expect(first.value()).toBe<ServerReturn>('back');
+    // The run ended with a greeting: a failure now came after one, as at any first knock.
+    expect(await watch.untilGreeted(new AbortController().signal)).toBe<ServerReturn>('was-up');
+  });
+
   it('stops knocking once nobody waits', async () => {
     const clock = new ManualClock();
     const { probe, calls } = scriptedProbe([false]);

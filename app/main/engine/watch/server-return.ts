@@ -9,6 +9,11 @@
  *   greeting (a refused login, a BYE, a protocol error), and the watcher keeps its backoff.
  * - A server that did not greet and then does is back: the watcher is told at once and
  *   makes one login attempt, the next step of its backoff.
+ * - A watcher that comes while the knocking runs for others takes the latest knock as its
+ *   own first: turned away, the server was not greeting when it failed either (watchers of
+ *   one server fail together), and the next greeting means it is back. Found by the outage
+ *   bench: a watcher that joined between knocks and saw the server return before the next
+ *   one took it for "was up all along" and waited out its whole backoff step.
  */
 import type { Clock } from '../base/index.js';
 import type { GreetingProbe } from '../imap/index.js';
@@ -29,6 +34,8 @@ interface Waiter {
 export class ServerReturnWatch {
   private readonly waiters = new Set<Waiter>();
   private knocking = false;
+  // What the latest knock of the current run found (undefined before its first).
+  private lastGreeted: boolean | undefined;
 
   constructor(
     private readonly probe: GreetingProbe,
@@ -43,7 +50,7 @@ export class ServerReturnWatch {
   untilGreeted(signal: AbortSignal): Promise<ServerReturn> {
     return new Promise((resolve) => {
       if (signal.aborted) return;
-      const waiter: Waiter = { missed: 0, resolve };
+      const waiter: Waiter = { missed: this.lastGreeted === false ? 1 : 0, resolve };
       this.waiters.add(waiter);
       signal.addEventListener('abort', () => this.waiters.delete(waiter), { once: true });
       if (!this.knocking) void this.knock();
@@ -56,6 +63,7 @@ export class ServerReturnWatch {
       while (this.waiters.size > 0) {
         const asked = new Set(this.waiters);
         const greeted = await this.probe().catch(() => false);
+        this.lastGreeted = greeted;
         for (const waiter of this.waiters) {
           // A knock turned away says the server was not greeting, for who came during it too
           // (watchers of one server fail together); a greeting only answers who came before
@@ -74,6 +82,7 @@ export class ServerReturnWatch {
       }
     } finally {
       this.knocking = false;
+      this.lastGreeted = undefined;
     }
   }
 }

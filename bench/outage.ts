@@ -57,6 +57,8 @@ interface OutageRun {
   acceptedAfter: number;
   /** What was left of the backoff wait running when the server came back (ms). */
   backoffLeftMs: number;
+  /** How long before the server came back that wait began (its backoff line, ms). */
+  backoffAgoMs: number;
   /** The first login after the server came back was when that wait ran out (±250 ms). */
   waitedOut: boolean;
 }
@@ -110,6 +112,7 @@ async function runOnce(dovecot: Dovecot, outage: Outage): Promise<OutageRun> {
       .slice(backFrom)
       .filter((e) => (watch.arrivals.get(e) ?? 0) <= idleAt);
     const waitEnds = backoffEnd(during, watch.arrivals);
+    const lastStep = during.filter(isBackoff).at(-1);
     const window = events.items.slice(from).filter((e) => (watch.arrivals.get(e) ?? 0) <= idleAt);
     const relogin = after.filter(isConnecting).map((e) => watch.arrivals.get(e) ?? Number.NaN)[0];
     return {
@@ -122,6 +125,7 @@ async function runOnce(dovecot: Dovecot, outage: Outage): Promise<OutageRun> {
       loginsAfter: after.filter(isConnecting).length,
       acceptedAfter: proxy.accepted - acceptedAtBack,
       backoffLeftMs: waitEnds - backAt,
+      backoffAgoMs: backAt - (lastStep ? (watch.arrivals.get(lastStep) ?? Number.NaN) : Number.NaN),
       waitedOut: Math.abs((relogin ?? Number.NaN) - waitEnds) <= WAITED_OUT_SLACK_MS,
     };
   } finally {
@@ -202,7 +206,8 @@ function print(outage: Outage, runs: OutageRun[]): void {
   if (late.length > 0) {
     const describe = (r: OutageRun) =>
       `${Number.isNaN(r.mailMs) ? 'never' : r.mailMs.toFixed(0)} (wait left ` +
-      `${r.backoffLeftMs.toFixed(0)}${r.waitedOut ? ', ran out' : ', cut short'})`;
+      `${r.backoffLeftMs.toFixed(0)}${r.waitedOut ? ', ran out' : ', cut short'}, began ` +
+      `${r.backoffAgoMs.toFixed(0)} before back)`;
     console.log(`  over ${GOAL_MS / 1000} s (ms): ${late.map(describe).join(', ')}`);
   }
   console.log(

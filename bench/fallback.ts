@@ -14,7 +14,9 @@
  * below the default 60 keeps the run short; a polled message waits up to one period.
  * Connections are counted by a tap in front of Dovecot, refusals from the server's answers
  * (Dovecot says "Maximum number of connections from user+IP exceeded") and from the
- * watchers' states. The latency of a message is APPEND → its `new-mail` line.
+ * watchers' states. The latency of a message is APPEND → its `new-mail` line; a polled
+ * mailbox's is also given apart for messages after which mail reached a pushed mailbox (issue
+ * 23: the account is active, so polled mailboxes are looked at soon) and for the others.
  */
 import { parseArgs } from 'node:util';
 import type { ImapFlow } from 'imapflow';
@@ -135,15 +137,22 @@ export async function run(argv: string[]): Promise<void> {
     );
     console.log(`  pushed (IDLE, ${pushed.length}): ${pushed.join(', ')}`);
     console.log(`  polled (STATUS, ${polled.length}): ${polled.join(', ')}`);
+    const latencyOf = ({ id, at }: { id: string; at: number }) =>
+      (firstAt.get(id) ?? Number.NaN) - at;
+    // Issue 23: a polled mailbox is looked at soon when mail reaches a pushed one after it.
+    const pushedAfter = (at: number) => sent.some((m) => pushed.includes(m.mailbox) && m.at > at);
+    const inPolled = sent.filter(({ mailbox }) => polled.includes(mailbox));
     for (const [label, group] of [
-      ['pushed', pushed],
-      ['polled', polled],
+      ['pushed', sent.filter(({ mailbox }) => pushed.includes(mailbox))],
+      ['polled', inPolled],
+      ['polled, pushed mail after it', inPolled.filter(({ at }) => pushedAfter(at))],
+      ['polled, no pushed mail after it', inPolled.filter(({ at }) => !pushedAfter(at))],
     ] as const) {
-      const latencies = sent
-        .filter(({ mailbox }) => group.includes(mailbox))
-        .map(({ id, at }) => (firstAt.get(id) ?? Number.NaN) - at)
-        .filter((v) => !Number.isNaN(v));
-      if (latencies.length > 0) console.log(`  APPEND → line, ${label}: ${summarize(latencies)}`);
+      const latencies = group.map(latencyOf).filter((v) => !Number.isNaN(v));
+      if (latencies.length === 0) continue;
+      console.log(`  APPEND → line, ${label}: ${summarize(latencies)}`);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      console.log(`    sorted (ms): ${sorted.map((v) => v.toFixed(0)).join(' ')}`);
     }
     console.log(
       `  announced ${announced} of ${sent.length}, duplicates ${total - announced}, missing ` +

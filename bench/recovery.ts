@@ -5,9 +5,11 @@
  * - resume → all 50 watchers idle again, with live connections and with connections that
  *   died silently (the engine, through its SystemEvents port: the honest way to inject it);
  * - Dovecot restart → all 50 watchers of `tidings watch` idle again, and the peak number of
- *   connection attempts in flight at once (no reconnect storm).
+ *   connection attempts in flight at once (no reconnect storm);
+ * - with `--outage`, only this instead: back after an outage, N runs of each (outage.ts).
  *
  *   npm run bench -- recovery [--skip-blackhole]
+ *   npm run bench -- recovery --outage [--runs 20] [--kinds stopped,refused,dropped]
  */
 import { parseArgs } from 'node:util';
 import type { SystemEventKind, SystemEvents } from '../app/main/engine/base/ports.js';
@@ -20,6 +22,7 @@ import {
   startBenchDovecot,
   startTimedWatch,
 } from './support/fixture.js';
+import { runOutages } from './outage.js';
 import { summarize } from './support/stats.js';
 
 class Triggers implements SystemEvents {
@@ -40,8 +43,18 @@ class Triggers implements SystemEvents {
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { 'skip-blackhole': { type: 'boolean', default: false } },
+    options: {
+      'skip-blackhole': { type: 'boolean', default: false },
+      outage: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '20' },
+      kinds: { type: 'string', default: 'stopped,refused,dropped' },
+    },
   });
+  if (values.outage) {
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs wants a whole number ≥ 1`);
+    return runOutages(values.kinds.split(','), runs);
+  }
   await resumeToIdle();
   await restartToIdle();
   if (!values['skip-blackhole']) await blackholeDetection();

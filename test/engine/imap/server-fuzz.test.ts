@@ -206,12 +206,24 @@ async function runCase(turn: HostileTurn, notify: boolean, seed: number): Promis
 /**
  * Cases the suite found, run first whatever the seed: a BYE before a SEARCH's answer (imapflow
  * answered the SEARCH on the closing connection with nothing, and the mark moved past the
- * message searched for).
+ * message searched for); a pushed STATUS with a UIDVALIDITY of 2^64 (taken as a new one, it
+ * re-baselined INBOX from the STATUS's UIDNEXT, past mail not yet seen).
  */
 const FOUND: [HostileTurn, boolean, number][] = [
   [{ family: 'bye-alert', at: 'UID SEARCH', how: 'before', say: '* BYE \r\n' }, true, 0],
   [{ family: 'bye-alert', at: 'UID FETCH', how: 'before', say: '* BYE \r\n' }, true, 0],
   [{ family: 'bye-alert', at: 'EXAMINE', how: 'before', say: '* BYE \r\n' }, false, 0],
+  [
+    {
+      family: 'pushed',
+      at: 'IDLE',
+      how: 'after',
+      say: '* STATUS INBOX (UIDNEXT 007 UIDVALIDITY 18446744073709551616)\r\n* BAD \r\n',
+      needsNotify: false,
+    },
+    true,
+    0,
+  ],
 ];
 
 describe('whatever a server says', () => {

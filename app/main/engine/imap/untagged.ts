@@ -17,18 +17,23 @@ export function parseStatus(
     if (typeof key !== 'string' || typeof value !== 'string' || !/^\d{1,20}$/.test(value)) {
       continue;
     }
+    // RFC 9051: UIDNEXT and UIDVALIDITY are nz-number, MESSAGES and UNSEEN number, all 32-bit
+    // unsigned; a value outside that is not this mailbox's (the server fuzz suite's UIDVALIDITY
+    // 2^64, taken as a new one, re-baselined INBOX past mail it had not seen).
+    const count = Number(value);
+    const inRange = count <= 0xffffffff;
     switch (key.toUpperCase()) {
       case 'UIDNEXT':
-        status.uidNext = Number(value);
+        if (inRange && count > 0) status.uidNext = count;
         break;
       case 'UIDVALIDITY':
-        status.uidValidity = Number(value);
+        if (inRange && count > 0) status.uidValidity = count;
         break;
       case 'MESSAGES':
-        status.messages = Number(value);
+        if (inRange) status.messages = count;
         break;
       case 'UNSEEN':
-        status.unseen = Number(value);
+        if (inRange) status.unseen = count;
         break;
       case 'HIGHESTMODSEQ':
         status.highestModseq = value;

@@ -436,7 +436,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   }
 
   /**
-   * A mailbox to baseline (first watch, a new UIDVALIDITY, a cursor of another server) whose
+   * A mailbox to baseline (first watch, a cursor of another server) whose
    * STATUS is known needs no EXAMINE: the baseline is that STATUS's UIDNEXT − 1, as SELECT's
    * would be, and mail after it gets a higher UID. So a first start costs NOTIFY SET's one
    * burst of STATUS, not one EXAMINE per mailbox (issue 23). Not with news a STATUS did not
@@ -452,14 +452,12 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const cursor = this.deps.store.getCursor(this.account.id, mailbox);
     const otherServer = cursor?.server !== undefined && cursor.server !== server;
     if (cursor && !otherServer && cursor.uidValidity === uidValidity) return false;
-    // Baselined empty under a number the server may not keep: the resync adopts the new one.
-    if (cursor && !otherServer && cursor.provisional) return false;
+    // A new UIDVALIDITY is taken from EXAMINE, not from a STATUS alone: it is rare, and a
+    // pushed STATUS that lies about it must not move the mark past mail (a cursor baselined
+    // empty under a number the server may not keep is also the resync's to judge).
+    if (cursor && !otherServer) return false;
     if (this.tree.adoptCreated(mailbox, uidValidity)) return false;
-    const baseline = !cursor
-      ? 'first-watch'
-      : otherServer
-        ? 'server-changed'
-        : 'uidvalidity-changed';
+    const baseline = cursor ? 'server-changed' : 'first-watch';
     const fresh: MailboxCursor = { uidValidity, highestUid: Math.max(0, uidNext - 1), server };
     if (status?.messages === 0) fresh.provisional = true;
     // With both, the next SELECT may skip its searches while HIGHESTMODSEQ stays the same.

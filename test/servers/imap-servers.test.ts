@@ -67,10 +67,17 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
     await server?.stop();
   });
 
-  /** A fresh user with the given mailboxes (server spelling), watched through a fresh proxy. */
+  /**
+   * A fresh user with the given mailboxes (server spelling), watched through a fresh proxy;
+   * `account` overrides the account's fields (`"mailboxes": "all"`, say).
+   */
   async function watch(
     mailboxes = ['INBOX'],
-    options: { liveness?: Record<string, number>; existing?: number } = {},
+    options: {
+      liveness?: Record<string, number>;
+      existing?: number;
+      account?: Record<string, unknown>;
+    } = {},
   ) {
     const user = `${kind}${++users}`;
     await server.addUser(user, 'pw');
@@ -100,6 +107,7 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
           user,
           password: 'pw',
           mailboxes,
+          ...options.account,
         },
       ],
       5,
@@ -254,41 +262,12 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
   });
 
   it(`"mailboxes": "all": every folder that can hold new mail, one created while watched, and the same message in three folders announced once`, async () => {
-    const user = `${kind}${++users}`;
-    await server.addUser(user, 'pw');
     const [work, lists, trash, sent, projects] = ['Work', 'Lists', 'Trash', 'Sent', 'Projects'].map(
       (name) => quirks.folder(name),
     ) as [string, string, string, string, string];
-    for (const mailbox of [work, lists, trash, sent]) await server.createMailbox(user, mailbox);
-    const trace: string[] = [];
-    const proxy = await startFaultProxy(server.port, server.host, (chunk, fromClient) => {
-      for (const line of chunk.toString('latin1').split(/\r\n/).filter(Boolean)) {
-        trace.push(`${fromClient ? 'C' : 'S'}: ${line}`);
-      }
+    const { user, engine, settings } = await watch([work, lists, trash, sent], {
+      account: { mailboxes: 'all', pollSeconds: 5 },
     });
-    cleanups.push(() => proxy.close());
-    onTestFailed(() => {
-      console.info(`${server.title} IMAP trace of ${user}:\n${trace.slice(-200).join('\n')}`);
-    });
-    const settings = testSettings(
-      [
-        {
-          id: 'a',
-          host: server.host,
-          port: proxy.port,
-          tls: 'none',
-          allowInsecureAuth: true,
-          user,
-          password: 'pw',
-          mailboxes: 'all',
-          pollSeconds: 5,
-        },
-      ],
-      5,
-      fastLiveness,
-    );
-    const engine = startEngine(settings, undefined, { store: new MemoryStateStore() });
-    cleanups.push(() => engine.supervisor.stop());
     const idleSet = () =>
       [...new Map(engine.supervisor.getStatuses().map((s) => [s.mailbox, s])).values()]
         .filter(isIdle)

@@ -1,9 +1,11 @@
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -70,6 +72,33 @@ describe('ConfStateStore writes', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(Object.keys(onDisk(dir).cursors?.work ?? {})).toHaveLength(1001);
     expect(onDisk(dir).announcedMessageIds).toEqual({ work: ['<a@x>'] });
+  });
+
+  it('logs a write that fails, keeps the state, and writes it all with the next change', async () => {
+    const dir = newDir();
+    const errors: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (message) => errors.push(message) };
+    const store = new ConfStateStore(dir, logger);
+    store.setCursor('work', 'INBOX', { uidValidity: 1, highestUid: 1 });
+    store.flush();
+    // Not a permission (root writes anyway): the directory is made a file for a while.
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, 'in the way');
+    try {
+      store.setCursor('work', 'Lists', { uidValidity: 1, highestUid: 2 });
+      // From the event loop: a throw there would end the process.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(errors).toEqual([
+        expect.stringContaining(`could not write the state file ${store.path}`),
+      ]);
+      expect(store.getCursor('work', 'Lists')).toEqual({ uidValidity: 1, highestUid: 2 });
+    } finally {
+      rmSync(dir);
+      mkdirSync(dir);
+    }
+    store.setCursor('work', 'Team', { uidValidity: 1, highestUid: 3 });
+    store.flush();
+    expect(Object.keys(onDisk(dir).cursors?.work ?? {})).toEqual(['INBOX', 'Lists', 'Team']);
   });
 
   it('writes at once on flush, and a flush with nothing pending writes nothing', () => {

@@ -32,7 +32,10 @@ export class ConfStateStore implements StateStore {
   private readonly messageIds: StateShape['announcedMessageIds'];
   private pending: NodeJS.Immediate | undefined;
 
-  constructor(directory: string, logger: Logger) {
+  constructor(
+    directory: string,
+    private readonly logger: Logger,
+  ) {
     this.conf = openConf(directory, logger);
     this.cursors = this.conf.get('cursors', {});
     this.messageIds = this.conf.get('announcedMessageIds', {});
@@ -61,13 +64,21 @@ export class ConfStateStore implements StateStore {
     this.writeSoon();
   }
 
-  /** Writes the pending changes now. */
+  /**
+   * Writes the pending changes now. A write that fails (a full disk, a directory made
+   * read-only) is logged, not thrown: it runs from the event loop, where a throw would end
+   * the process; the state stays in memory and the next change writes all of it again.
+   */
   flush(): void {
     if (!this.pending) return;
     clearImmediate(this.pending);
     this.pending = undefined;
-    // The whole state in one write: conf's `store` setter writes without reading first.
-    this.conf.store = { cursors: this.cursors, announcedMessageIds: this.messageIds };
+    try {
+      // The whole state in one write: conf's `store` setter writes without reading first.
+      this.conf.store = { cursors: this.cursors, announcedMessageIds: this.messageIds };
+    } catch (error) {
+      this.logger.error(`could not write the state file ${this.conf.path}: ${String(error)}`);
+    }
   }
 
   private writeSoon(): void {

@@ -53,6 +53,11 @@ export interface ModelServerOptions {
   maxPushDelayMs?: number;
   /** The longest a command waits before it is answered, in ms (default 3). */
   maxAnswerDelayMs?: number;
+  /**
+   * LIST-STATUS (RFC 5819): `ok` answers a LIST with RETURN (STATUS), `refuse` announces it
+   * and answers BAD (a server that gets it wrong); off by default.
+   */
+  listStatus?: 'ok' | 'refuse';
   /** Probability that an unselected INBOX's STATUS push is lost (default 0). */
   dropInboxPush?: number;
   /** Mailboxes whose STATUS pushes are all lost (a server that forgets some). */
@@ -105,7 +110,9 @@ interface Connection {
 export async function startModelImapServer(options: ModelServerOptions): Promise<ModelImapServer> {
   const { random } = options;
   const withNotify = options.notify ?? true;
-  const capabilities = `IMAP4rev1 IDLE${withNotify ? ' NOTIFY' : ''}`;
+  const capabilities =
+    `IMAP4rev1 IDLE${withNotify ? ' NOTIFY' : ''}` +
+    (options.listStatus ? ' LIST-EXTENDED LIST-STATUS' : '');
   const boxes = new Map<string, ModelMailbox>(
     options.mailboxes.map((name, i) => [name, { uidValidity: 100 + i, uidNext: 1, messages: [] }]),
   );
@@ -263,6 +270,21 @@ export async function startModelImapServer(options: ModelServerOptions): Promise
         return ok();
       case 'LIST': {
         const pattern = args[1] ?? '';
+        if ((args[2] ?? '').toUpperCase() === 'RETURN') {
+          if (options.listStatus !== 'ok') {
+            conn.busy = false;
+            return write(conn, `${tag} BAD unknown LIST option`);
+          }
+          // LIST-EXTENDED's pattern list, each a plain name here: LIST and STATUS of each.
+          const names = [...pattern.matchAll(/"((?:[^"\\]|\\.)*)"|([^\s()]+)/g)];
+          for (const match of names) {
+            const box = (match[1] ?? match[2] ?? '').replace(/\\(.)/g, '$1');
+            if (!boxes.has(box)) continue;
+            write(conn, `* LIST () "/" ${quote(box)}`);
+            write(conn, statusLine(box));
+          }
+          return ok();
+        }
         if (pattern === '') write(conn, '* LIST (\\Noselect) "/" ""');
         for (const box of boxes.keys()) {
           if (pattern === '*' || pattern === '%' || pattern === box) {

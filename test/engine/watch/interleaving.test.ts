@@ -173,3 +173,83 @@ describe('news a round must not miss', { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe('polling in one round trip (LIST-STATUS)', { timeout: 30_000 }, () => {
+  /** INBOX by IDLE and the others polled: two connections allowed, no NOTIFY. */
+  async function pollModel(listStatus: 'ok' | 'refuse') {
+    const lines: string[] = [];
+    const server = await startModelImapServer({
+      mailboxes: ['INBOX', 'Work', 'Lists', 'News'],
+      random: seededRandom(11),
+      notify: false,
+      listStatus,
+      intercept: (turn) => {
+        if (turn.kind === 'command') lines.push(turn.line);
+        return false;
+      },
+    });
+    const settings = testSettings(
+      [
+        {
+          id: 'a',
+          host: '127.0.0.1',
+          port: server.port,
+          tls: 'none',
+          allowInsecureAuth: true,
+          user: 'ann',
+          password: 'pw',
+          mailboxes: ['INBOX', 'Work', 'Lists', 'News'],
+          maxConnections: 2,
+          pollSeconds: 5,
+        },
+      ],
+      5,
+      { heartbeatSeconds: 600, commandTimeoutSeconds: 10 },
+    );
+    const engine = startEngine(settings);
+    await engine.allIdle(settings);
+    const listStatuses = () => lines.filter((line) => / LIST .* RETURN \(STATUS /i.test(line));
+    const statuses = () => lines.filter((line) => / STATUS /i.test(line.split(' (')[0] ?? ''));
+    return { server, engine, listStatuses, statuses };
+  }
+
+  it('asks every polled mailbox in one LIST-STATUS per poll, and announces their mail once', async () => {
+    const { server, engine, listStatuses, statuses } = await pollModel('ok');
+    try {
+      const polls = listStatuses().length;
+      expect(polls).toBeGreaterThan(0);
+      const ids = [newMessageId(), newMessageId()];
+      server.deliver('Lists', ids[0] as string);
+      server.deliver('News', ids[1] as string);
+      await engine.announcements.waitForCount(() => true, 2, 'both polled messages', 15_000);
+      expect(engine.announcements.items.map((a) => a.message.messageId).sort()).toEqual(
+        [...ids].sort(),
+      );
+      expect(listStatuses().length).toBeGreaterThan(polls);
+      expect(statuses()).toEqual([]);
+    } finally {
+      await engine.supervisor.stop();
+      await server.close();
+    }
+  });
+
+  it('falls back to one STATUS each on a server that announces LIST-STATUS and refuses it', async () => {
+    const { server, engine, listStatuses, statuses } = await pollModel('refuse');
+    try {
+      const id = newMessageId();
+      server.deliver('News', id);
+      await engine.announcements.waitFor(
+        (a) => a.message.messageId === id,
+        'the polled message',
+        15_000,
+      );
+      // Refused once on the polling connection, never asked again there.
+      expect(listStatuses()).toHaveLength(1);
+      expect(statuses().length).toBeGreaterThanOrEqual(6);
+      expect(engine.announcements.items).toHaveLength(1);
+    } finally {
+      await engine.supervisor.stop();
+      await server.close();
+    }
+  });
+});

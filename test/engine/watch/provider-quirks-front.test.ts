@@ -186,7 +186,9 @@ describe('provider quirks before a real Dovecot', { timeout: 60_000 }, () => {
     expect([...announcedIds(engine.announcements)].sort()).toEqual([inbox, work].sort());
     expect(front.commands).not.toContain('IDLE');
     expect(front.commands).not.toContain('NOTIFY');
-    expect(front.commands).toContain('STATUS');
+    // Dovecot offers LIST-STATUS: each poll asks both mailboxes in one LIST.
+    expect(front.commands).toContain('LIST');
+    expect(front.commands).not.toContain('STATUS');
     expect(front.accepted).toBe(1);
   });
 

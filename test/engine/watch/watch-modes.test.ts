@@ -446,6 +446,49 @@ describe('without NOTIFY', { timeout: 120_000 }, () => {
     );
   });
 
+  it('asks a poll round in one LIST-STATUS where the server offers it, else one STATUS each', async () => {
+    const mailboxes = ['INBOX', 'Work', 'Lists', 'Über', '50% off'];
+    const run = async (without: string[]) => {
+      const bare = await startDovecot({}, undefined, { withoutCapabilities: without });
+      cleanups.push(() => bare.stop());
+      const user = await newUserWith(bare, mailboxes);
+      const wire: string[] = [];
+      const proxy = await startFaultProxy(bare.port, '127.0.0.1', (chunk, fromClient) => {
+        if (fromClient) wire.push(...chunk.toString('latin1').split('\r\n').filter(Boolean));
+      });
+      cleanups.push(() => proxy.close());
+      const settings = testSettings(
+        [{ ...testAccount(bare, 'a', user, 'pw', mailboxes), port: proxy.port, pollSeconds: 5 }],
+        5,
+        fastLiveness,
+      );
+      const engine = startEngine(settings);
+      cleanups.push(() => engine.supervisor.stop());
+      await engine.allIdle(settings);
+      const from = engine.statuses.items.length;
+      wire.length = 0;
+      engine.supervisor.refresh();
+      await engine.allIdle(settings, from);
+      const round = wire.map((line) => line.split(' ').slice(1, 3).join(' '));
+      // Mail in each kind of name is found by the next poll.
+      const ids = [await deliver(bare, user, 'Über'), await deliver(bare, user, '50% off')];
+      await engine.announcements.waitForCount(() => true, 2, 'the polled messages', 20_000);
+      expect([...announcedIds(engine.announcements)].sort()).toEqual([...ids].sort());
+      await engine.supervisor.stop();
+      return round;
+    };
+    // All five in one LIST, but "50% off": "%" is a wildcard in a LIST pattern.
+    const withListStatus = await run(['NOTIFY', 'IDLE']);
+    const lists = withListStatus.filter((command) => command.startsWith('LIST'));
+    expect(lists).toEqual(['LIST ""']);
+    expect(withListStatus.filter((command) => command.startsWith('STATUS'))).toEqual([
+      'STATUS "50%',
+    ]);
+    const without = await run(['NOTIFY', 'IDLE', 'LIST-STATUS']);
+    expect(without.filter((command) => command.startsWith('LIST'))).toEqual([]);
+    expect(without.filter((command) => command.startsWith('STATUS'))).toHaveLength(5);
+  });
+
   it('plans anew when the limit of an account that fell back changes: one watcher per mailbox', async () => {
     const plain = await startDovecot({}, undefined, { withoutCapabilities: ['NOTIFY'] });
     cleanups.push(() => plain.stop());

@@ -23,6 +23,7 @@ import { fetchedInRange } from './fetched-messages.js';
 import type { CommandConnection } from './commands/command-connection.js';
 import { notifySet } from './commands/notify.js';
 import { statusOf } from './commands/status.js';
+import { batchesOf, canAskMany, listsAlone, statusOfMany } from './commands/status-many.js';
 import { internalsOf, type UntaggedResponse } from './imapflow-internals.js';
 import {
   forwardStatusPastCommands,
@@ -71,6 +72,8 @@ export class ImapSession {
   private readonly closeWaiters = new Set<(reason: TidingsError) => void>();
   private idleEnded: Promise<unknown> | undefined;
   private loggingOut = false;
+  // Set when the server refused a LIST-STATUS it announced: STATUS one by one after that.
+  private listStatusRefused = false;
   private readonly alertListeners = new Set<(text: string) => void>();
   private readonly statusListeners = new Set<(status: MailboxStatus) => void>();
   private lastAlert: string | undefined;
@@ -217,6 +220,7 @@ export class ImapSession {
       decodeName: (raw) => decodePath(this.client, raw),
       has: (capability) => this.has(capability),
       pushStatus: (untagged) => this.pushedStatus(untagged),
+      pushList: (untagged) => void internalsOf(this.client).untaggedHandlers.LIST?.(untagged),
     };
   }
 
@@ -266,6 +270,39 @@ export class ImapSession {
   /** STATUS of a mailbox that is not selected (commands/status.ts), under the deadline. */
   status(path: string): Promise<MailboxStatus> {
     return this.call(`STATUS ${path}`, statusOf(this.commands, path));
+  }
+
+  /** True while `statusMany` asks in one round trip (LIST-STATUS, not refused yet). */
+  get asksManyAtOnce(): boolean {
+    return !this.listStatusRefused && canAskMany(this.commands);
+  }
+
+  /**
+   * STATUS of many mailboxes that are not selected, each batch of them in one LIST-STATUS
+   * (commands/status-many.ts) under the deadline. The answer holds those the server listed;
+   * the caller asks `status` of the rest (a name LIST cannot match alone, one not there,
+   * all of them without LIST-STATUS), whose NO names the problem. A refused LIST-STATUS is
+   * not asked again on this connection.
+   */
+  async statusMany(paths: readonly string[]): Promise<Map<string, MailboxStatus>> {
+    const answers = new Map<string, MailboxStatus>();
+    if (!this.asksManyAtOnce) return answers;
+    const encode = (path: string) => encodePath(this.client, path);
+    const alone = paths.filter((path) => listsAlone(encode(path)));
+    for (const batch of batchesOf(alone, encode)) {
+      try {
+        const what = `LIST-STATUS of ${batch.length} mailbox${batch.length === 1 ? '' : 'es'}`;
+        for (const [path, status] of await this.call(what, statusOfMany(this.commands, batch))) {
+          answers.set(path, status);
+        }
+      } catch (error) {
+        // A tagged NO or BAD leaves the connection usable: STATUS one by one from now on.
+        if (!this.usable) throw error;
+        this.listStatusRefused = true;
+        break;
+      }
+    }
+    return answers;
   }
 
   /** Leaves the selected mailbox (CLOSE: after EXAMINE it expunges nothing, RFC 3501 §6.4.2). */

@@ -35,19 +35,24 @@ export interface ExecResponse {
   next(): void;
 }
 
+/**
+ * What `exec` takes beside the command: handlers of its untagged responses, and our own
+ * mark that those handlers pass on what is not theirs (see `forwardStatusPastCommands`).
+ */
+export interface ExecOptions {
+  untagged?: UntaggedHandlers;
+  answersOwnStatus?: boolean;
+}
+
 /** imapflow's private members, as the session uses them. */
 export interface ImapFlowInternals {
-  exec(
-    command: string,
-    attributes: unknown,
-    options?: { untagged?: UntaggedHandlers },
-  ): Promise<ExecResponse>;
+  exec(command: string, attributes: unknown, options?: ExecOptions): Promise<ExecResponse>;
   untaggedHandlers: UntaggedHandlers;
   /** Handlers of response codes (`[CAPABILITY …]`) by name, in any response. */
   sectionHandlers: Record<string, (section: unknown) => unknown>;
   getUntaggedHandler?: (command: string, attributes: unknown) => unknown;
   /** The command being answered, with the handlers it passed to `exec`. */
-  currentRequest?: { command?: string; options?: { untagged?: UntaggedHandlers } } | false | null;
+  currentRequest?: { command?: string; options?: ExecOptions } | false | null;
   throttleWait?: (delay: number) => Promise<boolean>;
   serverBye?: (parsed: unknown) => Promise<void>;
   preCheck?: () => Promise<void>;

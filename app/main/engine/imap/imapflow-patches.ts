@@ -44,8 +44,9 @@ export function watchResponseCodes(
  * the first time a connection opens a mailbox (commands/select.js): a STATUS pushed for
  * another mailbox just then was kept in that LIST's map and never seen again (found by the
  * interleaving test once first starts stopped EXAMINing every mailbox, issue 23). Here a
- * STATUS taken by any command but STATUS itself (ours routes other mailboxes' lines on,
- * commands/status.ts) also goes to the global handler: a LIST-STATUS line is a STATUS too.
+ * STATUS taken by any command but our own STATUS and LIST-STATUS (which route other
+ * mailboxes' lines on themselves, commands/status.ts and status-many.ts) also goes to the
+ * global handler: imapflow's LIST-STATUS line is a STATUS too.
  */
 export function forwardStatusPastCommands(client: ImapFlow): void {
   const internals = internalsOf(client);
@@ -57,7 +58,8 @@ export function forwardStatusPastCommands(client: ImapFlow): void {
     const own = request?.options?.untagged?.STATUS;
     const isStatus = typeof command === 'string' && command.toUpperCase() === 'STATUS';
     if (!isStatus || typeof handler !== 'function' || handler !== own) return handler;
-    if (String(request?.command ?? '').toUpperCase() === 'STATUS') return handler;
+    // Our STATUS and LIST-STATUS route other mailboxes' lines on themselves (commands/).
+    if (request?.options?.answersOwnStatus === true) return handler;
     return async (untagged: UntaggedResponse) => {
       await (handler as (untagged: UntaggedResponse) => unknown)(untagged);
       await internals.untaggedHandlers.STATUS?.(untagged);

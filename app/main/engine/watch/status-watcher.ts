@@ -277,10 +277,12 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     );
     const slice = Math.ceil(others.length / SWEEP_HEARTBEATS);
     const count = Math.min(SWEEP_MAX_PER_HEARTBEAT, slice);
+    const asked = new Set<string>();
     for (let i = 0; i < count; i++) {
       const mailbox = others[(this.sweepFrom + i) % others.length];
-      if (mailbox !== undefined) await this.askStatus(session, mailbox);
+      if (mailbox !== undefined) asked.add(mailbox);
     }
+    await this.askStatuses(session, [...asked]);
     this.sweepFrom = others.length === 0 ? 0 : (this.sweepFrom + count) % others.length;
     return count;
   }
@@ -296,7 +298,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       return true;
     }
     this.markPolled();
-    for (const mailbox of this.unpushed) await this.askStatus(session, mailbox);
+    await this.askStatuses(session, [...this.unpushed]);
     return true;
   }
 
@@ -374,14 +376,40 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       // Without NOTIFY, "all" follows the tree by listing it at every poll.
       if (this.all && this.currentMode === 'poll' && this.tree.listed) await this.listAll(session);
       this.markPolled();
-      for (const mailbox of this.watched) {
-        // The selected mailbox (home) reports as EXISTS; a round EXAMINEs it again anyway.
-        if (mailbox === this.selectedPath) this.news.noteChange(mailbox);
-        else await this.askStatus(session, mailbox);
+      // The selected mailbox (home) reports as EXISTS; a round EXAMINEs it again anyway.
+      if (this.selectedPath !== undefined && this.watched.includes(this.selectedPath)) {
+        this.news.noteChange(this.selectedPath);
       }
+      await this.askStatuses(
+        session,
+        this.watched.filter((mailbox) => mailbox !== this.selectedPath),
+      );
     }
     for (const mailbox of this.watched) {
       if (!this.answered.has(mailbox)) this.news.noteChange(mailbox);
+    }
+  }
+
+  /**
+   * STATUS of each of `mailboxes`: in one LIST-STATUS round trip where the server offers it
+   * (imapflow sends one command at a time, so STATUS commands cannot be pipelined), one
+   * STATUS each for the rest (no LIST-STATUS, a name LIST cannot match alone, a mailbox the
+   * server did not list: its own STATUS names why).
+   */
+  private async askStatuses(session: ImapSession, mailboxes: readonly string[]): Promise<void> {
+    let answered = new Map<string, MailboxStatus>();
+    const askedAt = this.news.now();
+    if (mailboxes.length > 1) {
+      try {
+        answered = await session.statusMany(mailboxes);
+      } catch (error) {
+        if (!session.usable) throw error;
+      }
+    }
+    for (const mailbox of mailboxes) {
+      const status = answered.get(mailbox);
+      if (status) this.onMailboxStatus(status, askedAt);
+      else await this.askStatus(session, mailbox);
     }
   }
 

@@ -15,4 +15,6 @@ export interface CommandConnection {
   has(capability: string): boolean;
   /** Hands an untagged STATUS that answers no command to the NOTIFY listeners. */
   pushStatus(untagged: UntaggedResponse): void;
+  /** Hands an untagged LIST that answers no command to the MailboxName listener. */
+  pushList(untagged: UntaggedResponse): void;
 }

@@ -12,13 +12,19 @@ import { samePath, type MailboxStatus } from '../mailbox-status.js';
 import { parseStatus } from '../untagged.js';
 import type { CommandConnection } from './command-connection.js';
 
+/** What a STATUS asks: UIDNEXT, UIDVALIDITY, UNSEEN, MESSAGES, and HIGHESTMODSEQ with CONDSTORE. */
+export function statusItems(connection: Pick<CommandConnection, 'has'>): string[] {
+  const items = ['UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'MESSAGES'];
+  if (connection.has('CONDSTORE')) items.push('HIGHESTMODSEQ');
+  return items;
+}
+
 /** Asks STATUS of `path`; a NO or BAD means the mailbox is not there (or not for now). */
 export async function statusOf(
   connection: CommandConnection,
   path: string,
 ): Promise<MailboxStatus> {
-  const items = ['UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'MESSAGES'];
-  if (connection.has('CONDSTORE')) items.push('HIGHESTMODSEQ');
+  const items = statusItems(connection);
   const encoded = connection.encodeName(path);
   let answer: MailboxStatus | undefined;
   const onStatus = (untagged: UntaggedResponse) => {
@@ -30,7 +36,7 @@ export async function statusOf(
     .exec(
       'STATUS',
       [{ type: 'STRING', value: encoded }, items.map((value) => ({ type: 'ATOM', value }))],
-      { untagged: { STATUS: onStatus } },
+      { untagged: { STATUS: onStatus }, answersOwnStatus: true },
     )
     .catch((error: unknown) => throwMailboxRefusal(error, path, ['NO', 'BAD']));
   response.next();

@@ -414,6 +414,36 @@ describe('without NOTIFY', { timeout: 120_000 }, () => {
     expect([...announcedIds(engine.announcements)].sort()).toEqual([polled, pushed].sort());
   });
 
+  it('looks at the polled mailboxes when an IDLE connection wakes for anything, not only new mail', async () => {
+    const plain = await startDovecot({}, undefined, {
+      withoutCapabilities: ['NOTIFY'],
+      maxUserIpConnections: 3,
+    });
+    cleanups.push(() => plain.stop());
+    const mailboxes = ['INBOX', 'Box1', 'Box2', 'Box3'];
+    const user = await newUserWith(plain, mailboxes);
+    const settings = testSettings(
+      [{ ...testAccount(plain, 'a', user, 'pw', mailboxes), maxConnections: 3, pollSeconds: 600 }],
+      5,
+      { ...fastLiveness, heartbeatSeconds: 600 },
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const first = await deliver(plain, user, 'INBOX');
+    await engine.announcements.waitFor((a) => a.message.messageId === first, 'INBOX mail');
+    // Past the active poll gap: the next wake-up may poll again.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const polled = await deliver(plain, user, 'Box2');
+    // Someone reads INBOX's message elsewhere: a flag change, no new mail.
+    await plain.withClient(user, async (client) => {
+      await client.mailboxOpen('INBOX');
+      await client.messageFlagsAdd('1:*', ['\\Seen']);
+    });
+    await engine.announcements.waitFor((a) => a.message.messageId === polled, 'Box2 mail', 15_000);
+    expect([...announcedIds(engine.announcements)].sort()).toEqual([first, polled].sort());
+  });
+
   it('polls every mailbox, saying so, on a server with neither NOTIFY nor IDLE', async () => {
     const bare = await startDovecot({}, undefined, { withoutCapabilities: ['NOTIFY', 'IDLE'] });
     cleanups.push(() => bare.stop());

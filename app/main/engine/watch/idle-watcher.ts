@@ -43,6 +43,8 @@ export class MailboxWatcher extends ConnectionWatcher {
       }
       session.onMailboxChange((change) => {
         this.wake(change);
+        // Mail, or someone reading it: the account is active, its polled mailboxes are asked
+        // soon (issue 23, item 4). New mail at once; the rest at the resync below.
         if (change === 'exists') this.deps.onAccountActivity?.();
       });
       return session.select(this.mailbox);
@@ -56,6 +58,9 @@ export class MailboxWatcher extends ConnectionWatcher {
     while (!this.stopped && !this.asleep) {
       const reasons = this.takeReasons();
       if (reasons.length > 0) {
+        // Every wake-up and resync of an IDLE connection: the polled mailboxes too, if their
+        // last poll is a few seconds old (the poller answers at most every ACTIVE_POLL_GAP_MS).
+        this.deps.onAccountActivity?.();
         this.setState('syncing', this.describeReasons(reasons));
         await this.sync(selection);
         continue;

@@ -104,8 +104,9 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   // INBOX reports through the same path as plain IDLE, and every round ends by EXAMINing it
   // again, which shows anything that came while another mailbox was selected.
   private home: string | undefined;
-  // Where the next heartbeat's STATUS sweep starts.
+  // Where the next heartbeat's STATUS sweep starts, and when the last one ran.
   private sweepFrom = 0;
+  private lastSweep = 0;
   private lastPoll = 0;
   // Set by `pollSoon` until the next poll: the poll is due ACTIVE_POLL_GAP_MS after the last.
   private nudged = false;
@@ -209,6 +210,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       if (taken.includes('activity')) await this.pollIfDue(session);
       const reasons = taken.filter((reason) => reason !== 'activity');
       if (reasons.length > 0 || this.news.dueAmong(this.watched).length > 0) {
+        // Pushed news is activity too: what this connection polls is asked soon after.
+        if (this.polls()) this.nudged = true;
         this.setState('syncing', this.describeReasons(reasons) || 'new mail');
         // A trigger (refresh, resume, network change) looks at every mailbox again.
         if (reasons.some((reason) => !MAILBOX_NEWS.has(reason))) await this.checkAll(session);
@@ -257,7 +260,13 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       if (!(await this.pollIfDue(session))) await session.noop();
       return;
     }
-    await this.pollIfDue(session);
+    const polled = await this.pollIfDue(session);
+    // A wait cut short for a poll (the account is active) is not a heartbeat: the sweep keeps
+    // its pace of one slice a heartbeat, and the poll's commands proved the connection.
+    if (polled && this.deps.clock.now() - this.lastSweep < this.liveness.heartbeatSeconds * 1000) {
+      return;
+    }
+    this.lastSweep = this.deps.clock.now();
     // Under "all", the tree is listed again with each full sweep: a rename whose event was
     // missed and that no mail has shown yet is found within SWEEP_HEARTBEATS heartbeats.
     if (this.all && this.sweepFrom === 0) this.relist = true;

@@ -165,6 +165,13 @@ export const accountFieldsSchema = z.strictObject({
     .array(z.string().min(1).max(limits.mailboxName))
     .max(limits.mailboxes)
     .optional(),
+  /**
+   * Where Delete moves a message when the server marks no mailbox `\Trash` (SPECIAL-USE,
+   * RFC 6154); without either, the usual names (Trash, Deleted Items, …) are tried.
+   */
+  trashMailbox: z.string().min(1).max(limits.mailboxName).optional(),
+  /** Where Archive moves a message when the server marks no mailbox `\Archive`. */
+  archiveMailbox: z.string().min(1).max(limits.mailboxName).optional(),
   /** NOTIFY, IDLE or auto (the default); see `watchModeSchema`. */
   watchMode: watchModeSchema.optional(),
   /** Seconds between STATUS checks of mailboxes neither NOTIFY nor IDLE can push (60). */

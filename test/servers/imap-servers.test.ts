@@ -17,6 +17,9 @@ import {
   onTestFailed,
 } from 'vitest';
 import type { WatcherStatus } from '../../app/common/account-status.js';
+import { actOnMessage, type MessageAction } from '../../app/main/engine/act/index.js';
+import { silentLogger, systemClock } from '../../app/main/engine/base/ports.js';
+import { ImapSession } from '../../app/main/engine/imap/imap-session.js';
 import {
   announcedIds,
   fastLiveness,
@@ -305,6 +308,63 @@ describe.each(imapServerKinds)('on %s', { timeout: 60_000 }, (kind: ImapServerKi
     engine.supervisor.refresh();
     await engine.allIdle(settings, from);
     expect(announcedIds(engine.announcements)).toEqual([inWork, inProjects, labelled]);
+  });
+
+  it(`acts on exactly the message addressed: read, delete to the Trash, archive; a stale UIDVALIDITY or a gone UID is refused (issue 24)${note(!quirks.selectWithoutUidNext ? false : 'folders under INBOX.')}`, async () => {
+    const user = `${kind}${++users}`;
+    await server.addUser(user, 'pw');
+    const [trash, archive] = [quirks.folder('Trash'), quirks.folder('Archive')];
+    for (const mailbox of [trash, archive]) await server.createMailbox(user, mailbox);
+    const ids = [newMessageId(), newMessageId(), newMessageId(), newMessageId()];
+    const uids = await server.append(
+      user,
+      'INBOX',
+      ids.map((messageId) => buildMessage({ messageId })),
+    );
+    const uidValidity = await server.uidValidity(user, 'INBOX');
+    const session = await ImapSession.open({
+      host: server.host,
+      port: server.port,
+      tls: 'none',
+      user,
+      credentials: { kind: 'password', password: 'pw' },
+      commandTimeoutMs: 10_000,
+      socketTimeoutMs: 60_000,
+      clock: systemClock,
+      logger: silentLogger,
+      label: `${user}/act`,
+    });
+    cleanups.push(() => session.logout(1_000));
+    const settings = { archiveMailbox: archive };
+    const act = (action: MessageAction, uid: number, validity = uidValidity) =>
+      actOnMessage(session, settings, { mailbox: 'INBOX', uidValidity: validity, uid }, action);
+    const [first, second, third, fourth] = uids as [number, number, number, number];
+    expect(await act('read', second)).toEqual({ done: true, text: 'marked as read' });
+    expect(await act('delete', first)).toEqual({ done: true, text: `moved to ${trash}` });
+    expect(await act('archive', third)).toEqual({ done: true, text: `moved to ${archive}` });
+    expect(await act('delete', fourth, uidValidity + 1)).toMatchObject({ done: false });
+    expect(await act('read', first)).toEqual({
+      done: false,
+      reason: `UID ${first} is no longer in INBOX (deleted or moved)`,
+    });
+    const held = await server.withClient(user, async (client) => {
+      const rows: Record<string, string[]> = {};
+      for (const mailbox of ['INBOX', trash, archive]) {
+        const opened = await client.mailboxOpen(mailbox, { readOnly: true });
+        rows[mailbox] = [];
+        if (opened.exists === 0) continue;
+        for await (const message of client.fetch('1:*', { envelope: true, flags: true })) {
+          const seen = message.flags?.has('\\Seen') ? ' seen' : '';
+          rows[mailbox].push(`${message.envelope?.messageId ?? '?'}${seen}`);
+        }
+      }
+      return rows;
+    });
+    expect(held).toEqual({
+      INBOX: [`${ids[1]} seen`, ids[3]],
+      [trash]: [ids[0]],
+      [archive]: [ids[2]],
+    });
   });
 
   it('finds on refresh the mail that IDLE did not report', async () => {

@@ -8,12 +8,15 @@ import { runLogin } from './commands/index.js';
 import { runMailboxes } from './commands/index.js';
 import { runService } from './commands/index.js';
 import { runWatch } from './commands/index.js';
+import { actArgs, checkActArgs, runAct } from './commands/index.js';
 
 const USAGE = `Usage: tidings --version
        tidings watch --config FILE [--json] [--no-desktop] [--state-dir DIR] [--verbose]
        tidings login --config FILE [--no-browser] [--state-dir DIR] ACCOUNT_ID
        tidings check --config FILE [--json] [--state-dir DIR] [--timeout SECONDS]
        tidings mailboxes --config FILE [--json] [--state-dir DIR] [--timeout SECONDS] ACCOUNT_ID
+       tidings act --config FILE [--json] [--state-dir DIR] [--timeout SECONDS] ACCOUNT_ID
+                   read|delete|archive MAILBOX UIDVALIDITY UID
        tidings service install --config FILE [--state-dir DIR] [--no-desktop]
        tidings service uninstall|status
 
@@ -24,6 +27,9 @@ login:     signs an "auth": "oauth2" account in (Gmail, Microsoft 365) in a brow
 check:     checks each account step by step (settings, DNS, TCP, TLS, login, each watched
            mailbox) and prints a table; exit 0 when all pass, 1 naming the failed step.
 mailboxes: lists the account's mailboxes on the server, * marking the watched ones.
+act:       marks one message as read, or moves it to the Trash (delete) or the archive,
+           addressed by mailbox, UIDVALIDITY and UID as watch announced it; exit 0 done,
+           1 refused with the reason (UIDVALIDITY changed, message gone, no Trash…).
 service:   runs watch as a user service: a systemd user unit (Linux) or a launchd agent
            (macOS); on Windows it says what to use instead. install checks the config
            first, then (re)starts it; status exits 3 when it is not installed.
@@ -32,12 +38,12 @@ service:   runs watch as a user service: a systemd user unit (Linux) or a launch
                     account may give only "email" and its secret: its server is
                     looked up and printed
   --json            watch: one JSON object per line on stdout: new-mail, status;
-                    check, mailboxes: one JSON document on stdout
+                    check, mailboxes, act: one JSON document on stdout
   --no-desktop      no desktop notifications
   --no-browser      login: only print the address to open, do not start a browser
   --state-dir DIR   where to keep what has been announced and the sign-in tokens
                     (default: the user config dir)
-  --timeout SECONDS check, mailboxes: the deadline of each step (default 10)
+  --timeout SECONDS check, mailboxes, act: the deadline of each step (default 10)
   --verbose         debug logs on stderr
   --version         the version and the commit it was built from
 
@@ -110,6 +116,18 @@ const commands: Record<string, Command> = {
       runMailboxes({
         config: values.config,
         account,
+        json: values.json,
+        stateDir: values['state-dir'],
+        verbose: values.verbose,
+        timeoutMs: values.timeoutMs,
+      }),
+  },
+  act: {
+    checkArgs: checkActArgs,
+    run: (values, rest) =>
+      runAct({
+        config: values.config,
+        ...actArgs(rest),
         json: values.json,
         stateDir: values['state-dir'],
         verbose: values.verbose,

@@ -8,3 +8,5 @@ export { runLogin } from './login-command.js';
 export { runMailboxes } from './mailboxes-command.js';
 export { runService } from './service-command.js';
 export { runWatch } from './watch-command.js';
+export { actArgs, checkActArgs } from './act-args.js';
+export { runAct } from './act-command.js';

@@ -364,6 +364,15 @@ export class ImapSession {
     return uidNext;
   }
 
+  /**
+   * Runs `work` on the imapflow client under the command deadline and the exchange budget,
+   * as every command here does: for the commands that live in their own module
+   * (message-changes.ts).
+   */
+  run<T>(what: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+    return this.call(what, work(this.client));
+  }
+
   /** The UIDs above `uid` in the selected mailbox, ascending (UID SEARCH UID uid+1:*). */
   async uidsAbove(uid: number): Promise<number[]> {
     const found = await this.call(

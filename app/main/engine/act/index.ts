@@ -1,0 +1,8 @@
+/** Actions on one announced message (issue 24): Mark as read, Delete, Archive. */
+export {
+  MESSAGE_ACTIONS,
+  targetOf,
+  type ActionTarget,
+  type MessageAction,
+} from './action-target.js';
+export { actOnMessage, type ActionOutcome, type MessageAddress } from './message-action.js';

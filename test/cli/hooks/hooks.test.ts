@@ -102,6 +102,7 @@ function envFor(line: WatchEvent, count: number): Record<string, string> {
     TIDINGS_ACCOUNT: String(line.account),
     TIDINGS_MAILBOX: String(line.mailbox),
     TIDINGS_UID: String(line.uid),
+    TIDINGS_UID_VALIDITY: String(line.uidValidity),
     TIDINGS_MESSAGE_ID: String(line.messageId),
     TIDINGS_FROM: String(line.from),
     TIDINGS_SUBJECT: String(line.subject),

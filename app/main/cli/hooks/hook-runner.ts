@@ -138,6 +138,8 @@ export function hookEnv(newest: Announcement, count: number): Record<string, str
     TIDINGS_ACCOUNT: clean(message.account),
     TIDINGS_MAILBOX: clean(message.mailbox),
     TIDINGS_UID: String(message.uid),
+    // With the mailbox and the UID, what `tidings act` needs to address this message.
+    TIDINGS_UID_VALIDITY: String(message.uidValidity),
     TIDINGS_MESSAGE_ID: clean(message.messageId ?? ''),
     TIDINGS_FROM: clean(message.from),
     TIDINGS_SUBJECT: clean(message.subject),

@@ -101,6 +101,14 @@ describe('ConfStateStore writes', () => {
         expect.stringContaining(`could not append to the state journal ${journalOf(dir)}`),
       ]);
       expect(store.getCursor('work', 'Lists')).toEqual({ uidValidity: 1, highestUid: 2 });
+      // The next turn tries a whole snapshot, which fails too, and so does a flush: logged.
+      store.setCursor('work', 'Lists', { uidValidity: 1, highestUid: 3 });
+      await nextTurn();
+      store.flush();
+      expect(errors.slice(1)).toEqual([
+        expect.stringContaining(`could not write the state file ${store.path}`),
+        expect.stringContaining(`could not write the state file ${store.path}`),
+      ]);
     } finally {
       rmSync(dir);
       mkdirSync(dir);
@@ -108,7 +116,11 @@ describe('ConfStateStore writes', () => {
     // The journal missed a change: the next turn writes a whole snapshot, not a line.
     store.setCursor('work', 'Team', { uidValidity: 1, highestUid: 3 });
     await nextTurn();
-    expect(Object.keys(onDisk(dir).cursors?.work ?? {})).toEqual(['INBOX', 'Lists', 'Team']);
+    expect(onDisk(dir).cursors?.work).toEqual({
+      INBOX: { uidValidity: 1, highestUid: 1 },
+      Lists: { uidValidity: 1, highestUid: 3 },
+      Team: { uidValidity: 1, highestUid: 3 },
+    });
     expect(existsSync(journalOf(dir))).toBe(false);
   });
 
@@ -239,6 +251,26 @@ describe('ConfStateStore journal', () => {
     expect(warnings).toEqual([
       expect.stringContaining(`line 3 is not a change that fits; replayed the 1 before it`),
     ]);
+  });
+
+  it('stops replaying at a change that does not fit the list before it, and keeps the journal aside', async () => {
+    const dir = newDir();
+    const store = new ConfStateStore(dir, silentLogger);
+    store.setAnnouncedMessageIds('work', ['<a@x>']);
+    store.flush();
+    store.setCursor('work', 'INBOX', cursor(1));
+    await nextTurn();
+    appendFileSync(journalOf(dir), '{"ids":{"work":{"drop":5,"add":["<z@x>"]}}}\n');
+    store.setCursor('work', 'INBOX', cursor(2));
+    await nextTurn();
+    const warnings: string[] = [];
+    const again = new ConfStateStore(dir, warningsInto(warnings));
+    expect(again.getAnnouncedMessageIds('work')).toEqual(['<a@x>']);
+    expect(again.getCursor('work', 'INBOX')).toEqual(cursor(1));
+    expect(warnings).toEqual([expect.stringContaining('line 3 is not a change that fits')]);
+    expect(
+      readdirSync(dir).filter((file) => file.startsWith('state.journal.invalid-')),
+    ).toHaveLength(1);
   });
 
   it('does not replay a journal that a compaction cut short left behind its new snapshot', async () => {

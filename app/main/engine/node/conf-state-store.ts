@@ -47,7 +47,7 @@ import {
 } from './state-journal-file.js';
 import type { Logger, MailboxCursor, StateStore } from '../base/index.js';
 
-/** Below this the journal is never compacted while running: a snapshot is at least this cheap. */
+/** The journal is folded in while running only past this or the snapshot's size, the larger. */
 const MIN_JOURNAL_BYTES = 64 * 1024;
 
 /** Opens the state file `state.json` and its journal `state.journal` in `directory`. */

@@ -29,7 +29,10 @@ import type { Logger } from '../base/index.js';
 export function appendDurably(file: string, text: string, fresh: boolean): void {
   const fd = openSync(file, fresh ? 'w' : 'a', PRIVATE_FILE_MODE);
   try {
-    writeSync(fd, text);
+    const bytes = Buffer.from(text);
+    // A short write (a full disk) leaves a torn line: the caller must not append after it.
+    const written = writeSync(fd, bytes);
+    if (written !== bytes.length) throw new Error(`wrote ${written} of ${bytes.length} bytes`);
     fdatasyncSync(fd);
   } finally {
     closeSync(fd);

@@ -187,6 +187,7 @@ async function measureCosts(
     state = watchStateFile(stateDir);
     const written = diskWrites(watch.proc.pid);
     const sizeBefore = state.size();
+    const journalBefore = state.journalSize();
     for (let i = 0; i < o.messages; i++) {
       const user = setup.users[i % setup.users.length] ?? '';
       const mailbox = setup.mailboxes[(i * 7) % setup.mailboxes.length] ?? 'INBOX';
@@ -202,7 +203,8 @@ async function measureCosts(
         `${all ? '' : ' — not all within 60 s'}: ${(bytes / 1024).toFixed(1)} KiB written ` +
         `(write_bytes) = ${(bytes / Math.max(1, distinct) / 1024).toFixed(1)} KiB per message; ` +
         `state.json replaced ${state.replaced()} time(s), ` +
-        `${(sizeBefore / 1024).toFixed(1)} → ${(state.size() / 1024).toFixed(1)} KiB`,
+        `${(sizeBefore / 1024).toFixed(1)} → ${(state.size() / 1024).toFixed(1)} KiB; ` +
+        `state.journal ${(journalBefore / 1024).toFixed(1)} → ${(state.journalSize() / 1024).toFixed(1)} KiB`,
     );
   } finally {
     state?.close();

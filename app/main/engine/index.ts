@@ -18,7 +18,7 @@ export {
   type OAuth2TokenSourceOptions,
   type SharedTokens,
 } from './auth/index.js';
-export type { Announcement, NewMessage, NotificationText } from './base/index.js';
+export type { Announcement, MessageChange, NewMessage, NotificationText } from './base/index.js';
 export { PopupPolicy, type Popup, type PopupEvent, type PopupHold } from './popups/index.js';
 export { clickUrl, describePopup, escapeNotificationMarkup } from './popups/index.js';
 export { decidePopup, type NotificationRules } from './popups/index.js';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { buildMessage, newMessageId } from '../../support/messages.js';
+import { runCli } from '../../support/run-cli.js';
 import {
   isStatus,
   startWatch,
@@ -127,6 +128,60 @@ describe('tidings watch --json', () => {
     expect(proc.events.filter(anyNewMail)).toHaveLength(1);
     expect(proc.strayStdout).toEqual([]);
     expect(proc.stderr()).not.toContain(password);
+  });
+
+  it('writes read and gone lines for mail it announced, when tidings act or another client changes it', async () => {
+    const { user, password } = newUser();
+    await dovecot.withClient(user, (client) => client.mailboxCreate('Trash'));
+    const old = newMessageId();
+    await dovecot.append(user, 'INBOX', [buildMessage({ messageId: old })]);
+    const cfg = config([account('work', user, password)]);
+    const proc = await watch(cfg, [['work', 'INBOX']]);
+    const ids = [newMessageId(), newMessageId(), newMessageId()];
+    for (const messageId of ids) await dovecot.append(user, 'INBOX', [buildMessage({ messageId })]);
+    const lines = await proc.events.waitForCount(anyNewMail, 3, 'three new-mail lines');
+    const [first, second, third] = lines as [WatchEvent, WatchEvent, WatchEvent];
+    const act = (action: string, line: WatchEvent) =>
+      runCli([
+        'act',
+        '--config',
+        writeConfig(cfg),
+        '--state-dir',
+        newStateDir(),
+        'work',
+        action,
+        'INBOX',
+        String(line.uidValidity),
+        String(line.uid),
+      ]);
+    expect((await act('read', first)).code).toBe(0);
+    expect((await act('delete', second)).code).toBe(0);
+    // Another client reads the third, and the old message nobody announced.
+    await dovecot.withClient(user, async (client) => {
+      await client.mailboxOpen('INBOX');
+      await client.messageFlagsAdd(`${String(third.uid)},1`, ['\\Seen'], { uid: true });
+    });
+    const changes = await proc.events.waitForCount(
+      (e) => e.event === 'read' || e.event === 'gone',
+      3,
+      'three read or gone lines',
+    );
+    expect(changes.map((e) => [e.event, e.messageId, e.uid]).sort()).toEqual(
+      [
+        ['read', ids[0], first.uid],
+        ['gone', ids[1], second.uid],
+        ['read', ids[2], third.uid],
+      ].sort(),
+    );
+    for (const change of changes) {
+      expect(change).toMatchObject({ account: 'work', mailbox: 'INBOX' });
+      expect(Object.keys(change).sort()).toEqual(
+        ['account', 'at', 'event', 'mailbox', 'messageId', 'uid', 'uidValidity'].sort(),
+      );
+    }
+    await refreshAndSettle(proc, 'work', 'INBOX');
+    expect(proc.events.filter((e) => e.event === 'read' || e.event === 'gone')).toHaveLength(3);
+    expect(proc.events.filter((e) => e.messageId === old)).toEqual([]);
   });
 
   it('watches several accounts and several mailboxes at once', async () => {

@@ -15,7 +15,7 @@ import {
 import { createConfigReload } from '../config/index.js';
 import { DesktopNotifier } from '../output/index.js';
 import { createHookRunner } from '../hooks/index.js';
-import { announcementEvent, statusEvent } from '../output/index.js';
+import { announcementEvent, messageChangeEvent, statusEvent } from '../output/index.js';
 import { loadConfigResolved } from '../config/index.js';
 import { bindingOf } from '../credentials/index.js';
 import { resolveStateDir } from '../config/index.js';
@@ -102,6 +102,14 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     }
     if (options.json) writeLine(JSON.stringify(statusEvent(status)));
     else logger.info(formatStatus(status));
+  });
+
+  supervisor.onMessageChange((change) => {
+    if (options.json) writeLine(JSON.stringify(messageChangeEvent(change, new Date())));
+    else {
+      const what = change.event === 'read' ? 'read' : 'gone (deleted or moved)';
+      logger.info(`${change.account}/${change.mailbox}: UID ${change.uid} ${what}`);
+    }
   });
 
   const reloader = createConfigReload({

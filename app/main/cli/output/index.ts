@@ -4,6 +4,6 @@
  */
 export { type AccountReport, allPassed, checkDocument, formatCheckTable } from './check-report.js';
 export { DesktopNotifier } from './desktop-notifier.js';
-export { announcementEvent, statusEvent } from './json-events.js';
+export { announcementEvent, messageChangeEvent, statusEvent } from './json-events.js';
 export { createStderrLogger } from './stderr-logger.js';
 export { createLineWriter } from './stdout-writer.js';

@@ -30,3 +30,17 @@ export interface NotificationText {
   title: string;
   body: string;
 }
+
+/**
+ * A message announced since the engine started that is no longer new (issue 24): `read`
+ * when it became \Seen, `gone` when it was expunged or moved away, on any device. Its popup
+ * is withdrawn, and the stream says so; nothing is said of mail announced before the start.
+ */
+export interface MessageChange {
+  event: 'read' | 'gone';
+  account: string;
+  mailbox: string;
+  uidValidity: number;
+  uid: number;
+  messageId: string | null;
+}

@@ -3,7 +3,12 @@
  * roots fill), deadlines, text from the wire made safe, the announcement, credentials.
  * Code outside this folder imports only from here.
  */
-export { type Announcement, type NewMessage, type NotificationText } from './announcement.js';
+export {
+  type Announcement,
+  type MessageChange,
+  type NewMessage,
+  type NotificationText,
+} from './announcement.js';
 export {
   type AccessTokenSource,
   type Credentials,

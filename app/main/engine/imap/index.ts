@@ -13,7 +13,7 @@ export {
 export { ImapSession, type MailboxChange, type SelectedMailbox } from './imap-session.js';
 export { samePath, type ListedMailbox, type MailboxStatus } from './mailbox-status.js';
 export { accountSessionOptions } from './session-options.js';
-export { holdsUid, markSeen, moveMessage, selectForChange } from './message-changes.js';
+export { flagsOf, holdsUid, markSeen, moveMessage, selectForChange } from './message-changes.js';
 export { readCaFile } from './tls-options.js';
 export { normalizeFingerprint } from './tls-probe.js';
 export { readLines, type LineReader } from './line-reader.js';

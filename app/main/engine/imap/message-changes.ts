@@ -61,3 +61,22 @@ export async function moveMessage(
   );
   if (!moved) throw new TidingsError('protocol', `moving UID ${uid} to ${destination} was refused`);
 }
+
+/**
+ * The FLAGS of `uids` in the selected mailbox (UID FETCH uids (FLAGS)); a UID the answer
+ * leaves out is no longer there.
+ */
+export async function flagsOf(
+  session: ImapSession,
+  uids: readonly number[],
+): Promise<Map<number, ReadonlySet<string>>> {
+  const fetched = await session.run('UID FETCH FLAGS', (client) =>
+    client.fetchAll(uids.join(','), { uid: true, flags: true }, { uid: true }),
+  );
+  const flags = new Map<number, ReadonlySet<string>>();
+  const asked = new Set(uids);
+  for (const message of fetched) {
+    if (asked.has(message.uid)) flags.set(message.uid, message.flags ?? new Set());
+  }
+  return flags;
+}

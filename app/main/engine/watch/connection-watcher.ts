@@ -25,15 +25,18 @@ import {
   type CredentialSource,
   type Credentials,
   type Logger,
+  type MessageChange,
   type StateStore,
   type StatusListener,
 } from '../base/index.js';
 import {
   accountSessionOptions,
+  flagsOf,
   ImapSession,
   type ConnectGate,
   type SelectedMailbox,
 } from '../imap/index.js';
+import { changeOf, type AnnouncedMessages } from './announced-messages.js';
 import type { Announcer } from './announcer.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { ConnectionBudget } from './connection-budget.js';
@@ -76,6 +79,12 @@ export interface WatcherDeps {
    * active, so its polled mailboxes are looked at soon rather than at the next poll.
    */
   onAccountActivity?: () => void;
+  /**
+   * The messages announced since the start that are still new, and where to say that one
+   * became \Seen or left its mailbox (issue 24). Without them nothing is followed.
+   */
+  announced?: AnnouncedMessages;
+  onMessageChange?: (change: MessageChange) => void;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -257,11 +266,15 @@ export abstract class ConnectionWatcher {
     return reasons.map((reason) => reasonText[reason]).join(', ');
   }
 
-  /** Syncs `mailbox`, selected through `session`, from its cursor; logs a baseline. */
+  /**
+   * Syncs `mailbox`, selected through `session`, from its cursor; logs a baseline. With
+   * `follow` (news that may be about mail announced already), asks after that mail too.
+   */
   protected async syncSelected(
     session: ImapSession,
     selected: SelectedMailbox,
     mailbox: string,
+    follow = false,
   ): Promise<SyncResult> {
     const { account } = this;
     const result = await syncMailbox(
@@ -274,6 +287,7 @@ export abstract class ConnectionWatcher {
       serverOf(account),
     );
     if (result.baseline) this.noteBaseline(mailbox, result.baseline);
+    if (follow) await this.followAnnounced(session, mailbox, selected.uidValidity);
     // With --verbose, the next loss (if any) explains itself: where the mark was, what the
     // search found above it, where the mark went.
     this.deps.logger.debug(
@@ -282,6 +296,47 @@ export abstract class ConnectionWatcher {
         `UIDNEXT ${selected.uidNext}`,
     );
     return result;
+  }
+
+  /**
+   * After a sync of `mailbox` (selected): which of the messages announced since the start
+   * became \Seen or left it, by one UID FETCH of their FLAGS; each is said once and no
+   * longer followed. One announced under another UIDVALIDITY is dropped unsaid: its UID
+   * names nothing now.
+   */
+  /** True while some message announced since the start is followed in `mailbox`. */
+  protected followsIn(mailbox: string): boolean {
+    return (this.deps.announced?.in(this.account.id, mailbox).length ?? 0) > 0;
+  }
+
+  private async followAnnounced(
+    session: ImapSession,
+    mailbox: string,
+    uidValidity: number,
+  ): Promise<void> {
+    const { announced, onMessageChange } = this.deps;
+    const followed = announced?.in(this.account.id, mailbox) ?? [];
+    if (!announced || followed.length === 0) return;
+    const stale = followed.filter((message) => message.uidValidity !== uidValidity);
+    announced.drop(this.account.id, mailbox, stale);
+    const current = followed.filter((message) => message.uidValidity === uidValidity);
+    if (current.length === 0) return;
+    const flags = await flagsOf(
+      session,
+      current.map((message) => message.uid),
+    );
+    const changes = current
+      .map((message) => ({
+        message,
+        change: changeOf(this.account.id, mailbox, message, flags.get(message.uid)),
+      }))
+      .filter((entry) => entry.change !== undefined);
+    announced.drop(
+      this.account.id,
+      mailbox,
+      changes.map((entry) => entry.message),
+    );
+    for (const { change } of changes) if (change) onMessageChange?.(change);
   }
 
   /** Logs that `mailbox` (re)baselined, and why. */

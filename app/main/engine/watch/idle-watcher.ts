@@ -50,7 +50,8 @@ export class MailboxWatcher extends ConnectionWatcher {
       return session.select(this.mailbox);
     });
     this.answeredByFirstSync();
-    await this.sync(selected);
+    // After a (re)connect anything may have happened to the mail announced before.
+    await this.sync(selected, true);
     this.markHealthy();
     // Later syncs run on the same selection: its HIGHESTMODSEQ says nothing about now.
     const { highestModseq: _stale, ...selection } = selected;
@@ -62,7 +63,11 @@ export class MailboxWatcher extends ConnectionWatcher {
         // last poll is a few seconds old (the poller answers at most every ACTIVE_POLL_GAP_MS).
         this.deps.onAccountActivity?.();
         this.setState('syncing', this.describeReasons(reasons));
-        await this.sync(selection);
+        // New mail alone says nothing of the mail announced before; anything else may.
+        await this.sync(
+          selection,
+          reasons.some((reason) => reason !== 'exists'),
+        );
         continue;
       }
       this.setState('idle', this.idleText());
@@ -79,9 +84,9 @@ export class MailboxWatcher extends ConnectionWatcher {
     await this.logout(session);
   }
 
-  private async sync(selected: SelectedMailbox): Promise<void> {
+  private async sync(selected: SelectedMailbox, follow: boolean): Promise<void> {
     if (!this.session) return;
-    const result = await this.syncSelected(this.session, selected, this.mailbox);
+    const result = await this.syncSelected(this.session, selected, this.mailbox, follow);
     this.unread = result.unread;
   }
 

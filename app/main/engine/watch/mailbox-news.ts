@@ -24,6 +24,9 @@ export class MailboxNews {
   private readonly unverified = new Map<string, number>();
   // Mailboxes a round held back; due again once the next wait ends.
   private readonly deferred = new Set<string>();
+  // Mailboxes whose news may be about messages announced already (a flag changed, one left,
+  // fewer unseen): their next resync asks after the messages followed there (issue 24).
+  private readonly touched = new Set<string>();
   private tick = 0;
 
   constructor(private readonly isBehind: BehindCheck) {}
@@ -49,6 +52,17 @@ export class MailboxNews {
   /** News without numbers for `mailbox`: it is due until a resync answers it. */
   noteChange(mailbox: string): void {
     this.unverified.set(mailbox, ++this.tick);
+  }
+
+  /** News of `mailbox` that may be about announced messages; it is due until a resync. */
+  noteTouched(mailbox: string): void {
+    this.touched.add(mailbox);
+    this.noteChange(mailbox);
+  }
+
+  /** True once if `mailbox` was touched since its last resync began (which asks it). */
+  takeTouched(mailbox: string): boolean {
+    return this.touched.delete(mailbox);
   }
 
   /** A mark to pass to `noteStatus` for a STATUS asked now. */
@@ -108,6 +122,7 @@ export class MailboxNews {
     this.reported.delete(mailbox);
     this.unverified.delete(mailbox);
     this.deferred.delete(mailbox);
+    this.touched.delete(mailbox);
   }
 }
 

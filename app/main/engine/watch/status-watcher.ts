@@ -104,6 +104,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   // INBOX reports through the same path as plain IDLE, and every round ends by EXAMINing it
   // again, which shows anything that came while another mailbox was selected.
   private home: string | undefined;
+  // Home's HIGHESTMODSEQ when the last round went back to it (CONDSTORE).
+  private homeModseq: string | undefined;
   // Where the next heartbeat's STATUS sweep starts, and when the last one ran.
   private sweepFrom = 0;
   private lastSweep = 0;
@@ -368,6 +370,10 @@ export class MailboxSetWatcher extends ConnectionWatcher {
    */
   private async checkAll(session: ImapSession): Promise<void> {
     this.answered.clear();
+    // A (re)connect or a trigger: anything may have happened to the mail announced before.
+    for (const mailbox of this.watched) {
+      if (this.followsIn(mailbox)) this.news.noteTouched(mailbox);
+    }
     if (this.currentMode === 'notify' && !this.notifying) {
       // Once per connection: Dovecot 2.3 pushes nothing more after a second NOTIFY SET on
       // the same connection (seen here: mail after it came to light only at the next
@@ -565,6 +571,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   /** EXAMINEs `mailbox` and resyncs it from its cursor; false if the server has no such mailbox. */
   private async resync(session: ImapSession, mailbox: string): Promise<boolean> {
     // From here on, news of this mailbox is not answered by this resync.
+    const touched = this.news.takeTouched(mailbox);
     this.news.startSync(mailbox);
     this.selectedPath = mailbox;
     let selected;
@@ -582,7 +589,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     // Not adopted from a STATUS (none came, or news without numbers made it due): the EXAMINE
     // tells, or the sync would take the mail already in it as a first watch's old mail.
     this.tree.adoptCreated(mailbox, selected.uidValidity);
-    const result = await this.syncSelected(session, selected, mailbox);
+    const result = await this.syncSelected(session, selected, mailbox, touched);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
     this.setUnread(mailbox, result.unread);
     return true;
@@ -606,9 +613,17 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     this.news.startSync(home);
     this.selectedPath = home;
     const selected = await session.select(home);
+    // While the round was elsewhere, home's flag changes and expunges went unreported (no
+    // STATUS for it came, or Dovecot 2.3 lost it: see `home`): with mail announced there
+    // still followed, a mod-sequence that moved (or none to tell by) asks after it.
+    const moved =
+      selected.highestModseq === undefined || selected.highestModseq !== this.homeModseq;
+    this.homeModseq = selected.highestModseq;
+    const follow = this.news.takeTouched(home) || (moved && this.followsIn(home));
     const cursor = this.deps.store.getCursor(this.account.id, home);
-    if (!isBehind(cursor, serverOf(this.account), selected) || !tries(home)) return false;
-    const result = await this.syncSelected(session, selected, home);
+    const behind = isBehind(cursor, serverOf(this.account), selected);
+    if ((!behind && !follow) || !tries(home)) return false;
+    const result = await this.syncSelected(session, selected, home, follow);
     this.setUnread(home, result.unread);
     return true;
   }
@@ -647,7 +662,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const about = mailbox ?? this.selectedPath;
     if (!about) return;
     this.deps.logger.debug(`${this.label()}: ${change} in ${about}`);
-    this.news.noteChange(about);
+    if (change === 'exists') this.news.noteChange(about);
+    else this.news.noteTouched(about);
     this.wake(change);
   }
 
@@ -667,10 +683,25 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       return;
     }
     this.answered.add(mailbox);
+    // What was known before: the last STATUS, else the count the last resync left (a home
+    // mailbox has no STATUS until a round leaves it).
+    const before = this.news.latest(mailbox);
+    const unseenBefore = before?.unseen ?? this.unread.get(mailbox) ?? undefined;
     if (status.unseen !== undefined && mailbox !== this.selectedPath) {
       this.setUnread(mailbox, status.unseen);
     }
-    const due = this.news.noteStatus(mailbox, status, askedAt);
+    let due = this.news.noteStatus(mailbox, status, askedAt);
+    // Fewer unseen or fewer messages where announced mail is followed: one may have been read
+    // or moved away; the resync asks which (issue 24).
+    const fewer = (now: number | undefined, then: number | undefined) =>
+      now !== undefined && then !== undefined && now < then;
+    if (
+      (fewer(status.unseen, unseenBefore) || fewer(status.messages, before?.messages)) &&
+      this.followsIn(mailbox)
+    ) {
+      this.news.noteTouched(mailbox);
+      due = true;
+    }
     const mark = this.deps.store.getCursor(this.account.id, mailbox)?.highestUid;
     this.deps.logger.debug(
       `${this.label()}: STATUS ${mailbox} ${askedAt === undefined ? 'pushed' : 'asked'}: ` +

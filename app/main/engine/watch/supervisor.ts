@@ -9,6 +9,7 @@ import {
   type AccountSettings,
   type Settings,
 } from '../../../common/settings-schema.js';
+import { AnnouncedMessages } from './announced-messages.js';
 import { Announcer } from './announcer.js';
 import {
   ConnectGates,
@@ -30,6 +31,7 @@ import {
   systemClock,
   type Clock,
   type Logger,
+  type MessageChange,
   type Notifier,
   type SecretSource,
   type StateStore,
@@ -74,6 +76,9 @@ export class Supervisor {
   private readonly statuses = new Map<string, WatcherStatus>();
   private readonly listeners = new Set<StatusListener>();
   private readonly announcer: Announcer;
+  // The mail announced since the start while it is still new, and who hears when it is not.
+  private readonly announced = new AnnouncedMessages();
+  private readonly changeListeners = new Set<(change: MessageChange) => void>();
   private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
   // One knocking watch per server (host, port, TLS), shared by every watcher that waits on it.
   private readonly serverReturns = new Map<string, ServerReturnWatch>();
@@ -92,7 +97,14 @@ export class Supervisor {
     if (options.credentials) this.credentials = options.credentials;
     else if (options.secrets) this.credentials = passwordCredentials(options.secrets);
     else throw new Error('Supervisor: give `credentials` or `secrets`');
-    this.announcer = new Announcer(options.store, options.notifier, options.clock ?? systemClock);
+    // Every announcement is followed until it is read or gone, then goes on to the notifier.
+    const notifier: Notifier = {
+      notify: (announcement) => {
+        this.announced.add(announcement.message);
+        options.notifier.notify(announcement);
+      },
+    };
+    this.announcer = new Announcer(options.store, notifier, options.clock ?? systemClock);
   }
 
   /** Starts a watcher for every configured mailbox and listens to system events. */
@@ -176,6 +188,15 @@ export class Supervisor {
   onStatus(listener: StatusListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Subscribes to `read` and `gone` of the mail announced since the start (issue 24): a
+   * message that became \Seen or left its mailbox, on any device; returns the unsubscribe.
+   */
+  onMessageChange(listener: (change: MessageChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** The latest status of every watcher. */
@@ -357,6 +378,10 @@ export class Supervisor {
       serverReturn: this.serverReturnFor(account),
       // The account's polled mailboxes (a set watcher in poll mode) are looked at soon.
       onAccountActivity: () => this.setWatchers.get(account.id)?.pollSoon(),
+      announced: this.announced,
+      onMessageChange: (change) => {
+        for (const listener of this.changeListeners) listener(change);
+      },
     };
   }
 

@@ -9,7 +9,6 @@
  * test/cli/desktop-popups.test.ts shows it all to a real notification server.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
-import nodeNotifier from 'node-notifier';
 import type { Settings } from '../../../common/settings-schema.js';
 import {
   createPopupPolicy,
@@ -39,6 +38,18 @@ export type NodeNotify = (
   notification: NodeNotification,
   done: (error: Error | null) => void,
 ) => void;
+
+/**
+ * node-notifier's `notify`, loaded at the first popup that needs it (macOS, Windows): Linux
+ * never does, and a `tidings watch` start need not wait for it. Popups keep their order: each
+ * waits for the same import.
+ */
+const notifyWithNodeNotifier: NodeNotify = (notification, done) => {
+  import('node-notifier').then(
+    ({ default: nodeNotifier }) => nodeNotifier.notify(notification, done),
+    (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+  );
+};
 
 /** How a DesktopNotifier shows popups. */
 export interface DesktopNotifierOptions {
@@ -167,8 +178,7 @@ export class DesktopNotifier implements Notifier {
     sound: boolean,
     group: string | undefined,
   ): void {
-    const notify: NodeNotify =
-      this.options.nodeNotify ?? ((notification, done) => nodeNotifier.notify(notification, done));
+    const notify: NodeNotify = this.options.nodeNotify ?? notifyWithNodeNotifier;
     const notification: NodeNotification = { title, message, appID: 'Tidings', wait: false, sound };
     if (group) notification.group = group;
     notify(notification, (error) => {

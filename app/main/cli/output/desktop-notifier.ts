@@ -41,14 +41,16 @@ export type NodeNotify = (
 
 /**
  * node-notifier's `notify`, loaded at the first popup that needs it (macOS, Windows): Linux
- * never does, and a `tidings watch` start need not wait for it. Popups keep their order: each
- * waits for the same import.
+ * never does, and a `tidings watch` start need not wait for it. One import for all, so popups
+ * keep their order; a failure (the import, a throw in notify) reaches `done`, never the loop.
  */
+const loadNodeNotifier = () => import('node-notifier');
+let nodeNotifierModule: ReturnType<typeof loadNodeNotifier> | undefined;
 const notifyWithNodeNotifier: NodeNotify = (notification, done) => {
-  import('node-notifier').then(
-    ({ default: nodeNotifier }) => nodeNotifier.notify(notification, done),
-    (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-  );
+  nodeNotifierModule ??= loadNodeNotifier();
+  nodeNotifierModule
+    .then(({ default: nodeNotifier }) => nodeNotifier.notify(notification, done))
+    .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
 };
 
 /** How a DesktopNotifier shows popups. */

@@ -1,9 +1,11 @@
-/** The `tidings` command line: argument parsing and exit codes. */
+/**
+ * The `tidings` command line: argument parsing and exit codes. It imports only the commands'
+ * face, which loads a command's module when it runs: `--version` and `--help` load no more.
+ */
 import { parseArgs } from 'node:util';
 import { runCheck } from './commands/index.js';
 import { parseStepTimeout } from './commands/index.js';
 import { describeVersion } from '../describe-version.js';
-import { ConfigError } from './config/index.js';
 import { runLogin } from './commands/index.js';
 import { runMailboxes } from './commands/index.js';
 import { runService } from './commands/index.js';
@@ -201,6 +203,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run({ ...values, config: values.config ?? '', timeoutMs: timeout }, rest);
   } catch (error) {
+    // Loaded here, not above: the config's loader is the engine's zod schema, which
+    // `--version` and `--help` do without. A command that threw one has loaded it already.
+    const { ConfigError } = await import('./config/index.js');
     if (error instanceof ConfigError) {
       process.stderr.write(`tidings: ${error.message}\n`);
       return 2;

@@ -20,9 +20,30 @@ describe('ConnectGate', () => {
     expect(order).toEqual(['third', 'fourth']);
   });
 
-  it('keeps one gate per server', () => {
+  it('keeps one gate per server and user', () => {
     const gates = new ConnectGates(4);
-    expect(gates.for('IMAP.example.test', 993)).toBe(gates.for('imap.example.test', 993));
-    expect(gates.for('imap.example.test', 143)).not.toBe(gates.for('imap.example.test', 993));
+    const ann = gates.for('imap.example.test', 993, 'ann');
+    expect(gates.for('IMAP.example.test', 993, 'ann')).toBe(ann);
+    expect(gates.for('imap.example.test', 143, 'ann')).not.toBe(ann);
+    // Another account on the same server is another user: it does not queue behind ann.
+    expect(gates.for('imap.example.test', 993, 'bob')).not.toBe(ann);
+  });
+
+  it('lets another user of the same server in while one user fills their gate', async () => {
+    const gates = new ConnectGates(1);
+    const entered: string[] = [];
+    const enter = (user: string) =>
+      gates
+        .for('imap.example.test', 993, user)
+        .acquire()
+        .then((release) => (entered.push(user), release));
+    const ann = await enter('ann');
+    void enter('ann');
+    void enter('bob');
+    await new Promise(setImmediate);
+    expect(entered).toEqual(['ann', 'bob']);
+    ann();
+    await new Promise(setImmediate);
+    expect(entered).toEqual(['ann', 'bob', 'ann']);
   });
 });

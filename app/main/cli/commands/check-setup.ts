@@ -14,9 +14,6 @@ import { resolveStateDir } from '../config/index.js';
 import { createStderrLogger } from '../output/index.js';
 import { TokenFile } from '../credentials/index.js';
 
-/** The per-step deadline when `--timeout` is not given: short, so a blackhole cannot hang us. */
-export const DEFAULT_STEP_TIMEOUT_SECONDS = 10;
-
 /** The options both commands take. */
 export interface CheckSetupOptions {
   config: string;
@@ -78,14 +75,4 @@ export async function setUpCheck(options: CheckSetupOptions): Promise<CheckSetup
       giveBack();
     },
   };
-}
-
-/** `--timeout SECONDS` in milliseconds, or a message naming what is wrong with it. */
-export function parseStepTimeout(given: string | undefined): number | string {
-  if (given === undefined) return DEFAULT_STEP_TIMEOUT_SECONDS * 1000;
-  const seconds = Number(given);
-  if (!/^\d+(\.\d+)?$/.test(given.trim()) || !(seconds >= 0.1 && seconds <= 300)) {
-    return `--timeout: expected seconds from 0.1 to 300, got "${given}"`;
-  }
-  return Math.round(seconds * 1000);
 }

@@ -9,7 +9,6 @@
  * test/cli/desktop-popups.test.ts shows it all to a real notification server.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
-import nodeNotifier from 'node-notifier';
 import type { Settings } from '../../../common/settings-schema.js';
 import {
   createPopupPolicy,
@@ -39,6 +38,20 @@ export type NodeNotify = (
   notification: NodeNotification,
   done: (error: Error | null) => void,
 ) => void;
+
+/**
+ * node-notifier's `notify`, loaded at the first popup that needs it (macOS, Windows): Linux
+ * never does, and a `tidings watch` start need not wait for it. One import for all, so popups
+ * keep their order; a failure (the import, a throw in notify) reaches `done`, never the loop.
+ */
+const loadNodeNotifier = () => import('node-notifier');
+let nodeNotifierModule: ReturnType<typeof loadNodeNotifier> | undefined;
+const notifyWithNodeNotifier: NodeNotify = (notification, done) => {
+  nodeNotifierModule ??= loadNodeNotifier();
+  nodeNotifierModule
+    .then(({ default: nodeNotifier }) => nodeNotifier.notify(notification, done))
+    .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+};
 
 /** How a DesktopNotifier shows popups. */
 export interface DesktopNotifierOptions {
@@ -167,8 +180,7 @@ export class DesktopNotifier implements Notifier {
     sound: boolean,
     group: string | undefined,
   ): void {
-    const notify: NodeNotify =
-      this.options.nodeNotify ?? ((notification, done) => nodeNotifier.notify(notification, done));
+    const notify: NodeNotify = this.options.nodeNotify ?? notifyWithNodeNotifier;
     const notification: NodeNotification = { title, message, appID: 'Tidings', wait: false, sound };
     if (group) notification.group = group;
     notify(notification, (error) => {

@@ -1,6 +1,6 @@
 /**
  * The one door to imapflow: a session with every command under a deadline, TLS options
- * and probes, the per-server connect gate.
+ * and probes, the connect gate (per server and user).
  * Code outside this folder imports only from here.
  */
 export { chooseAll, MAX_ALL_MAILBOXES, type AllMailboxes } from './all-mailboxes.js';

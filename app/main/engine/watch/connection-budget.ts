@@ -1,5 +1,5 @@
 /**
- * How many IMAP connections one account may hold at once. Unlike the per-server
+ * How many IMAP connections one account may hold at once. Unlike the per-user
  * `ConnectGate` (held only while logging in), a budget slot is held for a connection's whole
  * life, so watchers beyond the limit wait here instead of being refused by the server.
  */

@@ -60,8 +60,11 @@ export interface SupervisorOptions {
   greetingProbe?: ((server: GreetingProbeOptions) => GreetingProbe) | null;
 }
 
-/** Connection attempts in flight at once per server (a restart must not become a herd). */
-const CONNECTS_PER_SERVER = 4;
+/**
+ * Connection attempts in flight at once per server and user (a restart must not become a herd
+ * of one user; why per user: imap/connect-gate.ts).
+ */
+const CONNECTS_PER_USER = 4;
 /** How long a knock waits for the greeting: a server that is back answers within a round trip. */
 const KNOCK_TIMEOUT_MS = 2_000;
 /** Seconds between STATUS polls of mailboxes that neither NOTIFY nor IDLE can push. */
@@ -79,7 +82,7 @@ export class Supervisor {
   // The mail announced since the start while it is still new, and who hears when it is not.
   private readonly announced = new AnnouncedMessages();
   private readonly changeListeners = new Set<(change: MessageChange) => void>();
-  private readonly connectGates = new ConnectGates(CONNECTS_PER_SERVER);
+  private readonly connectGates = new ConnectGates(CONNECTS_PER_USER);
   // One knocking watch per server (host, port, TLS), shared by every watcher that waits on it.
   private readonly serverReturns = new Map<string, ServerReturnWatch>();
   // One budget per account id, resized when its limit changes, dropped with the account.
@@ -373,7 +376,7 @@ export class Supervisor {
       backoff: this.options.backoff ?? backoffFor(this.settings.liveness),
       onStatus,
       isOnline: () => this.options.systemEvents?.isOnline() ?? true,
-      connectGate: this.connectGates.for(account.host, resolvePort(account)),
+      connectGate: this.connectGates.for(account.host, resolvePort(account), account.user),
       connectionBudget: this.budgets.get(account.id),
       serverReturn: this.serverReturnFor(account),
       // The account's polled mailboxes (a set watcher in poll mode) are looked at soon.

@@ -1,0 +1,49 @@
+/**
+ * The command line's dispatch: `--version` and `--help` answer without loading the engine,
+ * and a command loads its own modules only (bench/RESULTS.md, issue 23: loading the whole
+ * CLI first was 0.4–0.7 s of a restart). The commands themselves are tested in commands/.
+ */
+import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCliNotingModules } from '../support/loaded-modules.js';
+
+let dir = '';
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the tidings command line', () => {
+  it('says its version with --version, loading no package', async () => {
+    const run = await runCliNotingModules(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^tidings \d+\.\d+\.\d+/);
+    expect([...run.packages]).toEqual([]);
+  });
+
+  it('prints its usage with --help, loading no package', async () => {
+    const run = await runCliNotingModules(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: tidings --version\n/);
+    expect(run.stdout).toContain('tidings watch --config FILE');
+    expect([...run.packages]).toEqual([]);
+  });
+
+  it('runs watch without loading the service, autoconfig or macOS popup packages', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tidings-main-'));
+    const config = path.join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ accounts: 5 }));
+    const run = await runCliNotingModules(['watch', '--config', config]);
+    // A bad config from the command loaded on demand still exits 2, naming the problem.
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${config}: invalid configuration`);
+    // What watch needs is loaded (and seen by the hook) …
+    expect(run.packages).toContain('imapflow');
+    expect(run.packages).toContain('zod');
+    // … and not the service's plist, autoconfig's XML parser and public-suffix list, or
+    // node-notifier (macOS and Windows popups, loaded at the first one).
+    for (const name of ['plist', 'fast-xml-parser', 'tldts', 'node-notifier']) {
+      expect(run.packages, name).not.toContain(name);
+    }
+  });
+});

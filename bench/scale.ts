@@ -3,14 +3,14 @@
  * server) × M mailboxes each, watched as `watchMode` "auto" (the default) watches them, through
  * the real `tidings watch --json`: over NOTIFY on Dovecot; on Cyrus 3.6 and Courier 5.0 (no
  * NOTIFY), or on Dovecot with `--no-notify` (NOTIFY left out of its capabilities), by IDLE on
- * as many mailboxes per account as its connection budget allows and STATUS polls of the rest. Per start, process start → every mailbox of every account idle, for first starts
- * (a fresh state dir) and restarts (the state dir of the first start just before, which
- * reached idle), in turns. Then, through a tap, the commands a first start and a restart send;
- * then, on that restart's process, RSS, CPU and commands over a rest, and the bytes it writes
- * to disk per announced message (/proc/PID/io write_bytes) and how often it replaces
- * state.json. With --no-tap, the costs are those of one more restart, without a tap.
- * Without NOTIFY each start and the tap's lines also say how many mailboxes were IDLEd and
- * how many polled.
+ * as many mailboxes per account as its connection budget allows and STATUS polls of the rest.
+ * Per start, process start → every mailbox of every account idle, for first starts (a fresh
+ * state dir) and restarts (the state dir of the first start just before, which reached idle),
+ * in turns. Then, through a tap, the commands a first start and a restart send; then, on
+ * that restart's process, RSS, CPU and commands over a rest, and the bytes it writes to disk
+ * per announced message (/proc/PID/io write_bytes) and how often it replaces state.json.
+ * With --no-tap, the costs are those of one more restart, without a tap. Without NOTIFY each
+ * start and the tap's lines also say how many mailboxes were IDLEd and how many polled.
  *
  *   npm run bench -- scale [--accounts 20] [--mailboxes 50] [--starts 5] [--rest 60]
  *                          [--messages 50] [--timeout 300] [--no-tap] [--state-parent DIR]

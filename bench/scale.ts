@@ -1,27 +1,35 @@
 /**
- * Start-up and costs at scale (issue 23, items 2 and 3): N accounts (distinct Dovecot users) ×
- * M mailboxes each, all watched over NOTIFY (the default), through the real `tidings watch
- * --json`. Per start, process start → every mailbox of every account idle, for first starts
- * (a fresh state dir) and restarts (the state dir of the first start just before, which
- * reached idle), in turns. Then, through a tap, the commands a first start and a restart send;
- * then, on that restart's process, RSS, CPU and commands over a rest, and the bytes it writes
- * to disk per announced message (/proc/PID/io write_bytes) and how often it replaces
- * state.json. With --no-tap, the costs are those of one more restart, without a tap.
+ * Start-up and costs at scale (issue 23, items 2 and 3): N accounts (distinct users of one
+ * server) × M mailboxes each, watched as `watchMode` "auto" (the default) watches them, through
+ * the real `tidings watch --json`: over NOTIFY on Dovecot; on Cyrus 3.6 and Courier 5.0 (no
+ * NOTIFY), or on Dovecot with `--no-notify` (NOTIFY left out of its capabilities), by IDLE on
+ * as many mailboxes per account as its connection budget allows and STATUS polls of the rest.
+ * Per start, process start → every mailbox of every account idle, for first starts (a fresh
+ * state dir) and restarts (the state dir of the first start just before, which reached idle),
+ * in turns. Then, through a tap, the commands a first start and a restart send; then, on
+ * that restart's process, RSS, CPU and commands over a rest, and the bytes it writes to disk
+ * per announced message (/proc/PID/io write_bytes) and how often it replaces state.json.
+ * With --no-tap, the costs are those of one more restart, without a tap. Without NOTIFY each
+ * start and the tap's lines also say how many mailboxes were IDLEd and how many polled.
  *
  *   npm run bench -- scale [--accounts 20] [--mailboxes 50] [--starts 5] [--rest 60]
  *                          [--messages 50] [--timeout 300] [--no-tap] [--state-parent DIR]
- *                          [--all]
+ *                          [--all] [--server dovecot|cyrus|courier] [--no-notify]
  *
  * A config lists at most 200 mailboxes per account: past that, `--all` watches them with
  * `"mailboxes": "all"` (at most 1,000 per account), which also LISTs them at each start.
  * `--state-parent` puts the timed starts' state dirs there (say /dev/shm, where fsync costs
- * nothing), to tell the state file's writes apart from the rest of a start.
+ * nothing), to tell the state file's writes apart from the rest of a start. `--server cyrus`
+ * and `courier` need root and /opt/tidings-test-servers, as the server suite does
+ * (test/support/imap-servers.ts); every server is started to take 1,000 connections from
+ * 127.0.0.1 (bench/support/many-accounts.ts says why). A polled mailbox's message may wait a
+ * poll (60 s): without NOTIFY the messages get 120 s to be announced, not 60.
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildMessage } from '../test/support/messages.js';
 import { describeCounts, startCommandTap, type CommandTap } from './support/command-tap.js';
-import { pause, processUsage, waitUntil } from './support/fixture.js';
+import { parseServerKind, pause, processUsage, waitUntil } from './support/fixture.js';
 import {
   freshStateDir,
   manyAccountsConfig,
@@ -47,8 +55,15 @@ export async function run(argv: string[]): Promise<void> {
       'no-tap': { type: 'boolean', default: false },
       'state-parent': { type: 'string' },
       all: { type: 'boolean', default: false },
+      server: { type: 'string', default: 'dovecot' },
+      'no-notify': { type: 'boolean', default: false },
     },
   });
+  const serverKind = parseServerKind(values.server);
+  if (values['no-notify'] && serverKind !== 'dovecot')
+    throw new Error('--no-notify is for Dovecot');
+  // Cyrus 3.6 and Courier 5.0 offer no NOTIFY.
+  const notify = serverKind === 'dovecot' && !values['no-notify'];
   const [accounts, mailboxes, starts, rest, messages, timeout] = [
     values.accounts,
     values.mailboxes,
@@ -62,14 +77,22 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (mailboxes > 200 && !values.all) throw new Error('over 200 mailboxes per account needs --all');
   const made = performance.now();
-  const setup = await startManyAccounts(accounts, mailboxes);
+  const setup = await startManyAccounts(
+    { kind: serverKind, withoutNotify: values['no-notify'] },
+    accounts,
+    mailboxes,
+  );
   const total = accounts * mailboxes;
+  const how = notify
+    ? 'over NOTIFY'
+    : `by IDLE + polling${serverKind === 'dovecot' ? " (NOTIFY left out of Dovecot's capabilities)" : ''}`;
+  const name = serverKind === 'dovecot' ? 'Dovecot' : setup.server.title;
   console.log(
-    `scale: ${accounts} account(s) × ${mailboxes} mailbox(es) = ${total} watched over NOTIFY${values.all ? ', "all"' : ''} ` +
-      `(Dovecot ready in ${((performance.now() - made) / 1000).toFixed(1)} s)`,
+    `scale: ${accounts} account(s) × ${mailboxes} mailbox(es) = ${total} watched ${how}${values.all ? ', "all"' : ''} ` +
+      `(${name} ready in ${((performance.now() - made) / 1000).toFixed(1)} s)`,
   );
   try {
-    const config = manyAccountsConfig(setup, setup.dovecot.port, values.all);
+    const config = manyAccountsConfig(setup, setup.server.port, values.all);
     const timed = { first: [] as number[], restart: [] as number[] };
     let kept = '';
     for (let i = 0; i < starts; i++) {
@@ -80,19 +103,19 @@ export async function run(argv: string[]): Promise<void> {
         console.log(
           `  ${kind.padEnd(7)} ${i + 1}: all idle after ${start.ms.toFixed(0)} ms; ` +
             `watch CPU ${start.cpu.toFixed(2)} s; state.json replaced ${start.replaced} time(s), ` +
-            `now ${(start.stateBytes / 1024).toFixed(1)} KiB`,
+            `now ${(start.stateBytes / 1024).toFixed(1)} KiB${notify ? '' : split(start.watch)}`,
         );
         await start.watch.proc.stop();
-        await pause(1_000); // Dovecot's imap processes of the last run end
+        await pause(1_000); // the server's imap processes of the last run end
       }
     }
     console.log(`  first start → all idle (ms)  ${summarize(timed.first)}`);
     console.log(`  restart → all idle (ms)      ${summarize(timed.restart)}`);
-    const costs = { rest, messages, timeoutMs: timeout * 1000 };
+    const costs = { rest, messages, timeoutMs: timeout * 1000, notify };
     if (values['no-tap']) await measureCosts(setup, config, kept, costs);
     else await countCommands(setup, values.all, costs);
   } finally {
-    await setup.dovecot.stop();
+    await setup.server.stop();
     for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -100,6 +123,16 @@ export async function run(argv: string[]): Promise<void> {
 // The state dirs this run made (10,000 cursors are 1.5 MB each), removed at its end.
 const stateDirs: string[] = [];
 const madeDir = (dir: string) => (stateDirs.push(dir), dir);
+
+/** `; IDLE 160, polled 840` as the watch reported at all idle (without NOTIFY). */
+function split(watch: ScaleWatch): string {
+  const via = watch.watchedVia();
+  const others = [...via].filter(([how]) => how !== 'idle' && how !== 'poll');
+  return (
+    `; IDLE ${via.get('idle') ?? 0}, polled ${via.get('poll') ?? 0}` +
+    others.map(([how, count]) => `, ${how} ${count}`).join('')
+  );
+}
 
 /** One start on `stateDir`: time to all idle, the watch's CPU by then, state.json rewrites. */
 async function timedStart(
@@ -128,7 +161,7 @@ async function timedStart(
  * also counts the commands at rest.
  */
 async function countCommands(setup: ManyAccounts, all: boolean, costs: Costs): Promise<void> {
-  const tap = await startCommandTap(setup.dovecot.port);
+  const tap = await startCommandTap(setup.server.port);
   try {
     const config = manyAccountsConfig(setup, tap.port, all);
     const stateDir = madeDir(freshStateDir());
@@ -137,10 +170,15 @@ async function countCommands(setup: ManyAccounts, all: boolean, costs: Costs): P
       const watch = startScaleWatch(setup, config, stateDir, costs.timeoutMs);
       const ms = (await watch.allIdle) - watch.startedAt;
       const counts = new Map(tap.counts); // as at all idle: no heartbeat yet
+      const connections = tap.accepted();
       await watch.proc.stop();
+      const first = costs.notify
+        ? ['EXAMINE', 'SELECT', 'STATUS', 'NOTIFY']
+        : ['EXAMINE', 'SELECT', 'STATUS', 'IDLE'];
       console.log(
-        `  ${kind} through a tap (${ms.toFixed(0)} ms to all idle): ${tap.accepted()} ` +
-          `connection(s); commands ${describeCounts(counts, ['EXAMINE', 'SELECT', 'STATUS', 'NOTIFY'])}`,
+        `  ${kind} through a tap (${ms.toFixed(0)} ms to all idle): ${connections} ` +
+          `connection(s); commands ${describeCounts(counts, first)}` +
+          (costs.notify ? '' : split(watch)),
       );
       await pause(1_000);
     }
@@ -150,11 +188,12 @@ async function countCommands(setup: ManyAccounts, all: boolean, costs: Costs): P
   }
 }
 
-/** How long to rest, how many messages to deliver, how long a start may take. */
+/** How long to rest, how many messages to deliver, how long a start may take, over NOTIFY? */
 interface Costs {
   rest: number;
   messages: number;
   timeoutMs: number;
+  notify: boolean;
 }
 
 /** After a restart on `stateDir`: RSS and CPU over `rest` s, then disk writes per message. */
@@ -181,7 +220,9 @@ async function measureCosts(
       `  at rest ${seconds.toFixed(0)} s: CPU ${cpu.toFixed(2)} s = ` +
         `${((cpu / seconds) * 100).toFixed(3)}% of a core; ` +
         `RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB` +
-        (tap ? `; commands ${describeCounts(tap.counts, ['STATUS', 'LIST', 'NOOP'])}` : ''),
+        (tap
+          ? `; commands ${describeCounts(tap.counts, o.notify ? ['STATUS', 'LIST', 'NOOP'] : ['STATUS', 'IDLE', 'NOOP'])}`
+          : ''),
     );
     if (o.messages <= 0) return;
     state = watchStateFile(stateDir);
@@ -191,16 +232,18 @@ async function measureCosts(
     for (let i = 0; i < o.messages; i++) {
       const user = setup.users[i % setup.users.length] ?? '';
       const mailbox = setup.mailboxes[(i * 7) % setup.mailboxes.length] ?? 'INBOX';
-      await setup.dovecot.append(user, mailbox, [buildMessage({ subject: `scale ${i}` })]);
+      await setup.server.append(user, mailbox, [buildMessage({ subject: `scale ${i}` })]);
       await pause(100);
     }
-    const all = await waitUntil(() => watch.newMail().distinct >= o.messages, 60_000);
+    // A polled mailbox's message waits up to a poll (pollSeconds, 60 s by default).
+    const waitSeconds = o.notify ? 60 : 120;
+    const all = await waitUntil(() => watch.newMail().distinct >= o.messages, waitSeconds * 1000);
     await pause(2_000); // the last writes land
     const bytes = diskWrites(watch.proc.pid) - written;
     const { lines, distinct } = watch.newMail();
     console.log(
       `  ${o.messages} message(s) delivered, ${distinct} announced (${lines} line(s))` +
-        `${all ? '' : ' — not all within 60 s'}: ${(bytes / 1024).toFixed(1)} KiB written ` +
+        `${all ? '' : ` — not all within ${waitSeconds} s`}: ${(bytes / 1024).toFixed(1)} KiB written ` +
         `(write_bytes) = ${(bytes / Math.max(1, distinct) / 1024).toFixed(1)} KiB per message; ` +
         `state.json replaced ${state.replaced()} time(s), ` +
         `${(sizeBefore / 1024).toFixed(1)} → ${(state.size() / 1024).toFixed(1)} KiB; ` +

@@ -86,8 +86,14 @@ export interface Courier {
   stop(): Promise<void>;
 }
 
+/** Server settings a caller may change. */
+export interface CourierOptions {
+  /** couriertcpd's -maxprocs and -maxperip: connections at once (200 by default). */
+  maxConnections?: number;
+}
+
 /** Starts a Courier with no users yet. */
-export async function startCourier(): Promise<Courier> {
+export async function startCourier(options: CourierOptions = {}): Promise<Courier> {
   const missing = courierMissing();
   if (missing) throw new Error(`Courier cannot run here: ${missing}`);
   const dir = mkdtempSync(path.join(tmpdir(), 'tidings-courier-'));
@@ -117,6 +123,7 @@ export async function startCourier(): Promise<Courier> {
   execFileSync(MAKEUSERDB, ['-f', userdb]);
   const root = courierImapDir();
   const script = path.join(dir, 'run.sh');
+  const maxConnections = options.maxConnections ?? 200;
 
   let port = 0;
   const configure = async () => {
@@ -133,7 +140,7 @@ exec env -i PATH=/usr/bin:/bin:/usr/sbin:/usr/lib/courier/courier \\
   IMAP_CAPABILITY="IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT THREAD=REFERENCES SORT QUOTA IDLE" \\
   IMAP_KEYWORDS=1 IMAP_ACL=1 IMAP_IDLE_TIMEOUT=60 IMAP_ENHANCEDIDLE=1 IMAP_USELOCKS=1 \\
   IMAP_MAILBOX_SANITY_CHECK=1 IMAP_UMASK=022 IMAP_TRASHFOLDERNAME=Trash IMAP_EMPTYTRASH= \\
-  ${COURIERTCPD} -address=127.0.0.1 -maxprocs=200 -maxperip=200 -nodnslookup -noidentlookup \\
+  ${COURIERTCPD} -address=127.0.0.1 -maxprocs=${maxConnections} -maxperip=${maxConnections} -nodnslookup -noidentlookup \\
   -stderr=${path.join(dir, 'imapd.log')} ${port} ${path.join(root, 'usr/lib/courier/courier/imaplogin')} \\
   ${path.join(root, 'usr/bin/imapd')} Maildir
 `,

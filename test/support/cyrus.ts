@@ -70,8 +70,14 @@ export interface Cyrus {
 const ADMIN = 'cyrusadmin';
 const ADMIN_PASSWORD = 'admin-secret';
 
+/** Server settings a caller may change. */
+export interface CyrusOptions {
+  /** The imap service's maxchild: imapd processes, so connections at once (200 by default). */
+  maxChild?: number;
+}
+
 /** Starts a Cyrus with no users yet. */
-export async function startCyrus(): Promise<Cyrus> {
+export async function startCyrus(options: CyrusOptions = {}): Promise<Cyrus> {
   const missing = cyrusMissing();
   if (missing) throw new Error(`Cyrus cannot run here: ${missing}`);
   const dir = mkdtempSync(path.join(tmpdir(), 'tidings-cyrus-'));
@@ -128,7 +134,7 @@ export async function startCyrus(): Promise<Cyrus> {
   recover cmd="${CTL_CYRUSDB} -C ${imapdConf} -r"
 }
 SERVICES {
-  imap cmd="${bin}/imapd -C ${imapdConf}" listen="127.0.0.1:${port}" prefork=0 maxchild=200
+  imap cmd="${bin}/imapd -C ${imapdConf}" listen="127.0.0.1:${port}" prefork=0 maxchild=${options.maxChild ?? 200}
 }
 DAEMON {
   idled cmd="${bin}/idled -C ${imapdConf}"

@@ -58,6 +58,11 @@ export interface DovecotTls {
 export interface DovecotOptions {
   /** Dovecot's mail_max_userip_connections; generous by default for many-mailbox runs. */
   maxUserIpConnections?: number;
+  /**
+   * The imap service's process_limit: connections at once in all, one imap process each
+   * (Dovecot's default_process_limit, 100, when not given).
+   */
+  imapProcessLimit?: number;
   /** Where the server's temp dir goes (e.g. a tmpfs for tests that write much mail). */
   parentDir?: string;
   /** Dovecot's auth_mechanisms ("plain login" by default), which decides the AUTH= offered. */
@@ -119,6 +124,7 @@ export async function startDovecot(
         mailOwner,
         asRoot,
         maxConnections: options.maxUserIpConnections ?? 1000,
+        imapProcessLimit: options.imapProcessLimit,
         specialUse: options.specialUse,
         authMechanisms: `${options.authMechanisms ?? 'plain login'}${options.oauth2 ? ' xoauth2 oauthbearer' : ''}`,
         oauth2: options.oauth2 && writeOAuth2Config(dir, options.oauth2.introspectionUrl),
@@ -247,6 +253,7 @@ function renderConfig(o: {
   tlsPort: number;
   tls: DovecotTls | undefined;
   maxConnections: number;
+  imapProcessLimit: number | undefined;
   authMechanisms: string;
   /** The addresses Dovecot listens on, comma-separated. */
   addresses: string;

@@ -7,7 +7,7 @@
 import { ImapFlow } from 'imapflow';
 import { startCourier } from './courier.js';
 import { startCyrus } from './cyrus.js';
-import { startDovecot } from './dovecot.js';
+import { startDovecot, type DovecotOptions } from './dovecot.js';
 
 /** The servers `startImapServer` knows. */
 export const imapServerKinds = ['dovecot', 'cyrus', 'courier'] as const;
@@ -103,14 +103,34 @@ const titles: Record<ImapServerKind, string> = {
   courier: 'Courier 5.0',
 };
 
+/** Server settings beyond the suites' defaults (the scale bench's). */
+export interface ImapServerOptions {
+  /**
+   * Connections the server takes at once from 127.0.0.1: Dovecot's imap process_limit (100
+   * by default) and mail_max_userip_connections (1,000), Cyrus's imapd maxchild (200),
+   * Courier's -maxprocs and -maxperip (200).
+   */
+  maxConnections?: number;
+  /** Dovecot only: its own options (say `withoutCapabilities: ['NOTIFY']`). */
+  dovecot?: DovecotOptions;
+}
+
 /** Starts a throwaway server of `kind` with no users; rejects naming what is missing. */
-export async function startImapServer(kind: ImapServerKind): Promise<ImapTestServer> {
+export async function startImapServer(
+  kind: ImapServerKind,
+  options: ImapServerOptions = {},
+): Promise<ImapTestServer> {
+  const max = options.maxConnections;
+  const dovecotOptions: DovecotOptions = {
+    ...(max ? { maxUserIpConnections: max, imapProcessLimit: max } : {}),
+    ...options.dovecot,
+  };
   const core: ServerCore =
     kind === 'dovecot'
-      ? await startDovecot({}, undefined, {})
+      ? await startDovecot({}, undefined, dovecotOptions)
       : kind === 'cyrus'
-        ? await startCyrus()
-        : await startCourier();
+        ? await startCyrus({ maxChild: max })
+        : await startCourier({ maxConnections: max });
   return wrap(kind, core);
 }
 

@@ -205,6 +205,8 @@ async function start(): Promise<void> {
     },
     openSettings,
   });
+  // Mail read or moved on another device (or deleted): its popup leaves the screen too.
+  supervisor.onMessageChange((change) => notifier.withdraw(change));
   supervisor.onStatus((status) => {
     remindToSignIn(status);
     refreshTray();

@@ -121,6 +121,29 @@ describe('ElectronNotifier', () => {
     expect(n.open).toBe(1);
   });
 
+  it('closes the notification of a message read elsewhere, and shows a summary one less', () => {
+    const clock = new ManualClock();
+    const n = notifier({ burstThreshold: 2, clock });
+    n.notify(mail(1));
+    n.withdraw(mail(1).message);
+    expect(FakeNotification.made.map((m) => [m.options.title, m.closed])).toEqual([
+      ['Sender 1 <s1@x.test>', true],
+    ]);
+    for (let uid = 2; uid <= 4; uid++) n.notify(mail(uid));
+    n.withdraw(mail(3).message);
+    expect(FakeNotification.made.map((m) => [m.options.title, m.closed]).slice(1)).toEqual([
+      ['Sender 2 <s2@x.test>', true],
+      ['Sender 3 <s3@x.test>', true],
+      ['3 new messages in Work', true],
+      ['2 new messages in Work', false],
+    ]);
+    n.withdraw(mail(2).message);
+    n.withdraw(mail(4).message);
+    expect(FakeNotification.made.at(-1)?.options.title).toBe('1 new message in Work');
+    expect(FakeNotification.made.every((m) => m.closed)).toBe(true);
+    expect(n.open).toBe(0);
+  });
+
   it('keeps the senders of a storm out of its summary too when privacy is on', () => {
     const n = notifier({ burstThreshold: 1, showSubject: false });
     n.notify(mail(1));

@@ -16,6 +16,7 @@ import {
   describePopup,
   type Announcement,
   type Logger,
+  type MessageKey,
   type Notifier,
   type PopupEvent,
   type PopupPolicy,
@@ -53,7 +54,20 @@ export class ElectronNotifier implements Notifier {
       account: (id: string) => this.account(id),
       pausedUntil: () => deps.pausedUntil(),
     };
-    this.policy = createPopupPolicy(source, deps.clock ?? systemClock, (event) => this.show(event));
+    this.policy = createPopupPolicy(
+      source,
+      deps.clock ?? systemClock,
+      (event) => this.show(event),
+      (id) => this.shown.get(id)?.close(),
+    );
+  }
+
+  /**
+   * A message announced since the start was read or went elsewhere (issue 24): its
+   * notification is closed, a summary that counts it shown one less, closed at zero.
+   */
+  withdraw(message: MessageKey): void {
+    this.policy.withdraw(message);
   }
 
   /** Notifications on screen (kept referenced until they close). */

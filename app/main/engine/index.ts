@@ -19,7 +19,13 @@ export {
   type SharedTokens,
 } from './auth/index.js';
 export type { Announcement, MessageChange, NewMessage, NotificationText } from './base/index.js';
-export { PopupPolicy, type Popup, type PopupEvent, type PopupHold } from './popups/index.js';
+export {
+  PopupPolicy,
+  type MessageKey,
+  type Popup,
+  type PopupEvent,
+  type PopupHold,
+} from './popups/index.js';
 export { clickUrl, describePopup, escapeNotificationMarkup } from './popups/index.js';
 export { decidePopup, type NotificationRules } from './popups/index.js';
 export { quietUntil, type QuietPeriod } from './popups/index.js';

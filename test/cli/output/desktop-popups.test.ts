@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dovecot } from '../../support/dovecot.js';
 import { useDovecotSuite } from '../../support/dovecot-suite.js';
-import { buildMessage } from '../../support/messages.js';
+import { buildMessage, newMessageId } from '../../support/messages.js';
 import {
   GNOME_CAPABILITIES,
   KDE_CAPABILITIES,
@@ -222,6 +222,28 @@ describe('tidings watch popups on a real notification server', () => {
       expect(bus.open()).toEqual([third?.id]);
     },
   );
+
+  it('closes the popup of a message read on another device, and no other (issue 24)', async () => {
+    const { user } = newUser();
+    const proc = await watchWithPopups(user);
+    const [read, kept] = [newMessageId(), newMessageId()];
+    await dovecot.append(user, 'INBOX', [buildMessage({ messageId: read, subject: 'read me' })]);
+    await dovecot.append(user, 'INBOX', [buildMessage({ messageId: kept, subject: 'keep me' })]);
+    await proc.events.waitForCount(newMail, 2, 'both messages');
+    await bus.records.waitForCount((r) => r.call === 'Notify', 2, 'two popups');
+    const [first, second] = bus.notifications() as [NotifyCall, NotifyCall];
+    await dovecot.withClient(user, async (client) => {
+      await client.mailboxOpen('INBOX');
+      await client.messageFlagsAdd('1', ['\\Seen'], { uid: true });
+    });
+    await proc.events.waitFor((e) => e.event === 'read', 'the read line');
+    await bus.records.waitFor((r) => r.call === 'CloseNotification', 'the popup closed');
+    expect(first.body).toBe('read me');
+    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([
+      { call: 'CloseNotification', id: first.id, was_open: true },
+    ]);
+    expect(bus.open()).toEqual([second.id]);
+  });
 
   it('still shows the summary where neither gdbus nor dbus-send can close the popups', async () => {
     const { user } = newUser();

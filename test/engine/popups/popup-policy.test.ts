@@ -215,3 +215,57 @@ describe('popup policy', () => {
     expect(clock.pending).toEqual([]);
   });
 });
+
+describe('popups that follow the mailbox', () => {
+  function withClose(threshold = 3) {
+    const clock = new ManualClock();
+    const shown: PopupEvent[] = [];
+    const closed: number[] = [];
+    const policy = new PopupPolicy({
+      clock,
+      burstThreshold: () => threshold,
+      decide: () => 'popup',
+      hold: () => null,
+      show: (event) => shown.push(event),
+      close: (id) => closed.push(id),
+    });
+    return { clock, shown, closed, policy };
+  }
+
+  it("withdraws a single message's popup once, and nothing for a message it never showed", () => {
+    const { policy, shown, closed } = withClose();
+    const first = mail('Ann <ann@x.test>');
+    const second = mail('Bob <bob@x.test>');
+    policy.announce(first);
+    policy.announce(second);
+    policy.withdraw(first);
+    policy.withdraw(first);
+    policy.withdraw({ ...second, uidValidity: 99 });
+    policy.withdraw(mail('Cy <cy@x.test>'));
+    expect(closed).toEqual([shown[0]?.id]);
+    expect(shown).toHaveLength(2);
+  });
+
+  it('shows a summary again one less for each message withdrawn, and closes it at zero', () => {
+    const { policy, shown, closed, clock } = withClose(2);
+    const storm = ['Ann', 'Bob', 'Ann', 'Cy'].map((name) => mail(`${name} <x@x.test>`));
+    for (const message of storm) policy.announce(message);
+    clock.advance(UPDATE_MS);
+    const summary = () => shown.filter((e) => e.popup.kind === 'summary').at(-1);
+    expect(summary()?.popup).toMatchObject({ count: 4, senders: ['Ann', 'Bob', 'Cy'] });
+    policy.withdraw(storm[3] as NewMessage);
+    expect(summary()?.popup).toMatchObject({ count: 3, senders: ['Ann', 'Bob'] });
+    expect(summary()?.sound).toBe(false);
+    const before = summary()?.id;
+    for (const message of storm.slice(0, 2)) policy.withdraw(message);
+    expect(summary()?.popup).toMatchObject({ count: 1, senders: ['Ann'] });
+    policy.withdraw(storm[2] as NewMessage);
+    // Closed at zero, no "0 new messages" shown; each update took the place of the one before.
+    expect(closed).toEqual([summary()?.id]);
+    expect(shown.filter((e) => e.popup.kind === 'summary').map((e) => e.popup)).not.toContainEqual(
+      expect.objectContaining({ count: 0 }),
+    );
+    expect(summary()?.replaces).toEqual([expect.any(Number)]);
+    expect(before).not.toBe(summary()?.id);
+  });
+});

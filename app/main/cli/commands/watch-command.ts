@@ -105,6 +105,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   });
 
   supervisor.onMessageChange((change) => {
+    desktop?.withdraw(change);
     if (options.json) writeLine(JSON.stringify(messageChangeEvent(change, new Date())));
     else {
       const what = change.event === 'read' ? 'read' : 'gone (deleted or moved)';

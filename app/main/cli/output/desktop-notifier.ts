@@ -16,6 +16,7 @@ import {
   escapeNotificationMarkup,
   type Announcement,
   type Logger,
+  type MessageKey,
   type Notifier,
   type PopupEvent,
   type PopupPolicy,
@@ -147,9 +148,21 @@ export class DesktopNotifier implements Notifier {
       notifications: () => options.settings().notifications,
       account: (id: string) => options.settings().accounts.find((a) => a.id === id),
     };
-    this.policy = createPopupPolicy(source, options.clock ?? systemClock, (event) =>
-      this.show(event),
+    this.policy = createPopupPolicy(
+      source,
+      options.clock ?? systemClock,
+      (event) => this.show(event),
+      (id) => this.withdrawPopup(id),
     );
+  }
+
+  /**
+   * A message announced since the start was read or went elsewhere: its popup is closed, a
+   * summary that counts it shown one less (issue 24). On Linux through CloseNotification; the
+   * popups node-notifier shows on macOS and Windows cannot be closed and expire by themselves.
+   */
+  withdraw(message: MessageKey): void {
+    this.policy.withdraw(message);
   }
 
   notify(announcement: Announcement): void {
@@ -268,6 +281,19 @@ export class DesktopNotifier implements Notifier {
       this.bodyMarkup = BODY_MARKUP.test(answer);
     }
     return this.bodyMarkup;
+  }
+
+  /** Closes popup `id` once it has shown (in the queue, after the notify-send that shows it). */
+  private withdrawPopup(id: number): void {
+    if (this.platform === 'darwin' || this.platform === 'win32') return;
+    const serverId = this.serverIds.get(id);
+    if (!serverId) return;
+    this.serverIds.delete(id);
+    const run = async () => {
+      const shown = await serverId;
+      if (shown !== undefined) await this.closeNotification(shown);
+    };
+    this.queue = this.queue.then(run).catch((error: unknown) => this.warnOnce(String(error)));
   }
 
   /**

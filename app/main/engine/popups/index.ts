@@ -5,7 +5,13 @@
  */
 export { escapeNotificationMarkup } from './notification-markup.js';
 export { decidePopup, type NotificationRules } from './notification-rules.js';
-export { type Popup, type PopupEvent, type PopupHold, PopupPolicy } from './popup-policy.js';
+export {
+  type MessageKey,
+  type Popup,
+  type PopupEvent,
+  type PopupHold,
+  PopupPolicy,
+} from './popup-policy.js';
 export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popup-settings.js';
 export { clickUrl, describePopup } from './popup-text.js';
 export { type QuietPeriod, quietUntil } from './quiet-hours.js';

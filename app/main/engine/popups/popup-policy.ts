@@ -6,6 +6,8 @@
  * (at most one update per UPDATE_MS, so a thousand messages make a handful of popups).
  * While paused or in quiet hours nothing pops up (a VIP still does in quiet hours, not in a
  * manual pause), and the end of the hold shows one catch-up notification with the counts.
+ * A message read or gone elsewhere is withdrawn (issue 24): its popup closed, a summary that
+ * counts it shown one less, then closed at zero.
  */
 import type { NewMessage } from '../base/index.js';
 import type { PopupDecision } from './notification-rules.js';
@@ -40,7 +42,17 @@ export interface PopupPolicyOptions {
   decide(message: NewMessage): PopupDecision;
   hold(now: Date): PopupHold | null;
   show(event: PopupEvent): void;
+  /** Takes a popup it showed off the screen (its message was read or went elsewhere). */
+  close?(id: number): void;
 }
+
+/** Which message a popup shows or counts: as the engine addresses it. */
+export type MessageKey = Pick<NewMessage, 'account' | 'mailbox' | 'uidValidity' | 'uid'>;
+
+/** How many summaries stay followed after their storm ended (while they may be on screen). */
+export const FOLLOWED_SUMMARIES = 50;
+/** How many single-message popups stay followed, the newest. */
+export const FOLLOWED_SINGLES = 200;
 
 /** A mailbox's storm ends after this long without a new message in it. */
 export const STORM_GAP_MS = 5_000;
@@ -50,11 +62,14 @@ export const HOLD_CHECK_MAX_MS = 60_000;
 export const UPDATE_MS = 100;
 
 interface Storm {
+  account: string;
+  mailbox: string;
   count: number;
   lastAt: number;
   singles: number[];
   summaryId: number | null;
-  senders: string[];
+  // The storm's messages still counted, with each one's sender (for the summary's names).
+  messages: Map<string, string>;
   cancelUpdate: (() => void) | undefined;
 }
 
@@ -62,6 +77,10 @@ interface Storm {
 export class PopupPolicy {
   private nextId = 1;
   private readonly storms = new Map<string, Storm>();
+  // A single message's popup by its message; a summary's storm by its popup id (storms that
+  // ended stay here while their summary may be on screen, the newest FOLLOWED_SUMMARIES).
+  private readonly singles = new Map<string, number>();
+  private readonly summaries = new Map<number, Storm>();
   private readonly held = new Map<string, number>();
   private holdCheck: { at: number; cancel: () => void } | undefined;
 
@@ -99,6 +118,35 @@ export class PopupPolicy {
     this.emit({ kind: 'catch-up', counts }, [], false);
   }
 
+  /**
+   * A message that was announced is no longer new (read, or gone, on any device): its popup
+   * is withdrawn; a summary that counts it is shown again one less, and withdrawn at zero.
+   */
+  withdraw(message: MessageKey): void {
+    const key = keyOf(message);
+    const single = this.singles.get(key);
+    if (single !== undefined) {
+      this.singles.delete(key);
+      this.options.close?.(single);
+    }
+    for (const storm of new Set([...this.storms.values(), ...this.summaries.values()])) {
+      if (!storm.messages.delete(key)) continue;
+      storm.count = Math.max(0, storm.count - 1);
+      if (single !== undefined) storm.singles = storm.singles.filter((id) => id !== single);
+      if (storm.summaryId === null) continue;
+      const shown = storm.summaryId;
+      this.summaries.delete(shown);
+      if (storm.count === 0) {
+        storm.cancelUpdate?.();
+        storm.cancelUpdate = undefined;
+        storm.summaryId = null;
+        this.options.close?.(shown);
+      } else {
+        this.showSummary(storm, [shown]);
+      }
+    }
+  }
+
   /** Stops every timer (the notifier is going away). */
   close(): void {
     this.holdCheck?.cancel();
@@ -113,30 +161,60 @@ export class PopupPolicy {
     if (!storm || now - storm.lastAt > STORM_GAP_MS) {
       storm?.cancelUpdate?.();
       storm = {
+        account: message.account,
+        mailbox: message.mailbox,
         count: 0,
         lastAt: now,
         singles: [],
         summaryId: null,
-        senders: [],
+        messages: new Map(),
         cancelUpdate: undefined,
       };
       this.storms.set(key, storm);
     }
     storm.count++;
     storm.lastAt = now;
-    const sender = senderDisplayName(message.from);
-    if (sender && !storm.senders.includes(sender)) storm.senders.push(sender);
+    const messageKey = keyOf(message);
+    storm.messages.set(messageKey, senderDisplayName(message.from));
     if (storm.count <= this.options.burstThreshold()) {
-      storm.singles.push(this.emit({ kind: 'message', message }, [], true));
+      const id = this.emit({ kind: 'message', message }, [], true);
+      storm.singles.push(id);
+      this.singles.set(messageKey, id);
+      // The oldest are no longer followed: by now they have left the screen.
+      if (this.singles.size > FOLLOWED_SINGLES) {
+        const [oldest] = this.singles.keys();
+        if (oldest !== undefined) this.singles.delete(oldest);
+      }
     } else if (storm.summaryId === null) {
-      storm.summaryId = this.emit(summaryOf(message, storm), storm.singles.splice(0), true);
+      for (const single of storm.messages.keys()) this.singles.delete(single);
+      this.showSummary(storm, storm.singles.splice(0), true);
     } else {
       storm.cancelUpdate ??= this.options.clock.setTimeout(() => {
         const current = storm;
         current.cancelUpdate = undefined;
         const replaced = current.summaryId === null ? [] : [current.summaryId];
-        current.summaryId = this.emit(summaryOf(message, current), replaced, false);
+        if (current.summaryId !== null) this.summaries.delete(current.summaryId);
+        this.showSummary(current, replaced);
       }, UPDATE_MS);
+    }
+  }
+
+  /** Shows `storm`'s summary in the place of `replaces`, and follows it. */
+  private showSummary(storm: Storm, replaces: number[], sound = false): void {
+    const senders = [...new Set([...storm.messages.values()].filter(Boolean))];
+    const popup: Popup = {
+      kind: 'summary',
+      account: storm.account,
+      mailbox: storm.mailbox,
+      count: storm.count,
+      senders,
+    };
+    storm.summaryId = this.emit(popup, replaces, sound);
+    this.summaries.set(storm.summaryId, storm);
+    // The oldest summaries are no longer followed: by now they have left the screen.
+    for (const id of this.summaries.keys()) {
+      if (this.summaries.size <= FOLLOWED_SUMMARIES) break;
+      this.summaries.delete(id);
     }
   }
 
@@ -157,12 +235,6 @@ export class PopupPolicy {
   }
 }
 
-function summaryOf(message: NewMessage, storm: Storm): Popup {
-  return {
-    kind: 'summary',
-    account: message.account,
-    mailbox: message.mailbox,
-    count: storm.count,
-    senders: [...storm.senders],
-  };
+function keyOf(message: MessageKey): string {
+  return [message.account, message.mailbox, message.uidValidity, message.uid].join('\u0000');
 }

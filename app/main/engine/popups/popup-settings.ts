@@ -22,15 +22,20 @@ export interface PopupSettingsSource {
   pausedUntil?: () => Date | null;
 }
 
-/** A popup policy that follows the settings; `show` puts each popup on screen. */
+/**
+ * A popup policy that follows the settings; `show` puts each popup on screen, `close` takes
+ * one off (a withdrawn message's).
+ */
 export function createPopupPolicy(
   source: PopupSettingsSource,
   clock: Clock,
   show: (event: PopupEvent) => void,
+  close?: (id: number) => void,
 ): PopupPolicy {
   return new PopupPolicy({
     clock,
     show,
+    ...(close ? { close } : {}),
     burstThreshold: () => source.notifications().burstThreshold,
     decide: (message) => {
       const notifications = source.notifications();

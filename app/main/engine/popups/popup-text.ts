@@ -26,7 +26,12 @@ export function describePopup(
     const shown = senders.slice(0, MAX_SUMMARY_SENDERS);
     const more = senders.length > shown.length ? ', …' : '';
     const from = showSubject && shown.length ? ` — from ${shown.join(', ')}${more}` : '';
-    return { title: `${count} new messages in ${accountName(account)}`, body: `${mailbox}${from}` };
+    // One left after the others were read elsewhere (issue 24's withdrawal).
+    const messages = count === 1 ? 'message' : 'messages';
+    return {
+      title: `${count} new ${messages} in ${accountName(account)}`,
+      body: `${mailbox}${from}`,
+    };
   }
   const parts = popup.counts.map(({ account, count }) => `${count} new in ${accountName(account)}`);
   return { title: 'While you were away', body: parts.join(', ') };

@@ -172,6 +172,16 @@ export const accountFieldsSchema = z.strictObject({
   trashMailbox: z.string().min(1).max(limits.mailboxName).optional(),
   /** Where Archive moves a message when the server marks no mailbox `\Archive`. */
   archiveMailbox: z.string().min(1).max(limits.mailboxName).optional(),
+  /**
+   * The buttons of this account's single-message popups, in order (default: Mark as read and
+   * Delete; Archive when listed; [] for none). Where the platform shows buttons: macOS and
+   * Windows.
+   */
+  popupActions: z
+    .array(z.enum(['read', 'delete', 'archive']))
+    .max(3)
+    .refine((actions) => new Set(actions).size === actions.length, 'an action is listed twice')
+    .optional(),
   /** NOTIFY, IDLE or auto (the default); see `watchModeSchema`. */
   watchMode: watchModeSchema.optional(),
   /** Seconds between STATUS checks of mailboxes neither NOTIFY nor IDLE can push (60). */

@@ -96,12 +96,15 @@ async function start(): Promise<void> {
     encrypt: encryptPassword,
     decrypt: decryptPassword,
   });
-  const notifier = new ElectronNotifier({
+  const notifier: ElectronNotifier = new ElectronNotifier({
     settings: () => store.engineSettings(),
     pausedUntil: () => pausedUntil,
     logger,
+    // A popup's button: the supervisor borrows a connection of the account for it.
+    act: ({ account, mailbox, uidValidity, uid }, action) =>
+      supervisor.act(account, { mailbox, uidValidity, uid }, action),
   });
-  const supervisor = new Supervisor({
+  const supervisor: Supervisor = new Supervisor({
     settings: store.engineSettings(),
     store: new ConfStateStore(userData, logger),
     credentials,

@@ -3,6 +3,7 @@ import type { Announcement } from '../../app/main/engine/base/announcement.js';
 import { silentLogger } from '../../app/main/engine/base/ports.js';
 import { UPDATE_MS } from '../../app/main/engine/popups/popup-policy.js';
 import type { Settings } from '../../app/common/settings-schema.js';
+import type { ActionOutcome, MessageAction, MessageKey } from '../../app/main/engine/index.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { FakeNotification, fake } from '../support/electron-fake.js';
 
@@ -33,6 +34,8 @@ function notifier(
     platform?: NodeJS.Platform;
     burstThreshold?: number;
     clock?: ManualClock;
+    popupActions?: Array<'read' | 'delete' | 'archive'>;
+    act?: (message: MessageKey, action: MessageAction) => Promise<ActionOutcome>;
   } = {},
   warnings: string[] = [],
 ) {
@@ -48,6 +51,7 @@ function notifier(
         mailboxes: ['INBOX'],
         allowInsecureAuth: false,
         openUrl: options.openUrl,
+        ...(options.popupActions ? { popupActions: options.popupActions } : {}),
       },
     ],
     notifications: {
@@ -63,6 +67,7 @@ function notifier(
     logger: { ...silentLogger, warn: (line) => warnings.push(line) },
     platform: options.platform ?? 'darwin',
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.act ? { act: options.act } : {}),
   });
   return Object.assign(made, {
     resume() {
@@ -142,6 +147,75 @@ describe('ElectronNotifier', () => {
     expect(FakeNotification.made.at(-1)?.options.title).toBe('1 new message in Work');
     expect(FakeNotification.made.every((m) => m.closed)).toBe(true);
     expect(n.open).toBe(0);
+  });
+
+  it("offers the account's actions as buttons on macOS and Windows, and does the one clicked to that message", async () => {
+    const asked: string[] = [];
+    const act = async (m: MessageKey, action: MessageAction): Promise<ActionOutcome> => {
+      asked.push(`${action} ${m.mailbox} ${m.uidValidity} ${m.uid}`);
+      return { done: true, text: 'done' };
+    };
+    const n = notifier({ platform: 'win32', act, popupActions: ['read', 'archive'] });
+    n.notify(mail(8));
+    const popup = FakeNotification.made[0];
+    expect(popup?.options.actions).toEqual([
+      { type: 'button', text: 'Mark as read' },
+      { type: 'button', text: 'Archive' },
+    ]);
+    popup?.emit('action', { actionIndex: 1, selectionIndex: -1 }, 1, -1);
+    await vi.waitFor(() => expect(asked).toEqual(['archive INBOX 1 8']));
+    // Done: its popup leaves the screen.
+    await vi.waitFor(() => expect(popup?.closed).toBe(true));
+
+    // The default buttons; none on Linux, where Electron shows none; none without `act`.
+    FakeNotification.made.length = 0;
+    notifier({ platform: 'darwin', act }).notify(mail(9));
+    notifier({ platform: 'linux', act }).notify(mail(10));
+    notifier({ platform: 'darwin' }).notify(mail(11));
+    expect(FakeNotification.made.map((m) => m.options.actions)).toEqual([
+      [
+        { type: 'button', text: 'Mark as read' },
+        { type: 'button', text: 'Delete' },
+      ],
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('marks exactly the messages a summary counts as read from its button, and shows a refusal', async () => {
+    const asked: number[] = [];
+    const warnings: string[] = [];
+    const act = async (m: MessageKey): Promise<ActionOutcome> => {
+      asked.push(m.uid);
+      return m.uid === 3
+        ? { done: false, reason: 'UID 3 is no longer in INBOX (deleted or moved)' }
+        : { done: true, text: 'marked as read' };
+    };
+    const n = notifier({ platform: 'darwin', act, burstThreshold: 2 }, warnings);
+    for (let uid = 1; uid <= 4; uid++) n.notify(mail(uid));
+    n.withdraw(mail(2).message);
+    const summary = FakeNotification.made.at(-1);
+    expect(summary?.options.title).toBe('3 new messages in Work');
+    expect(summary?.options.actions).toEqual([{ type: 'button', text: 'Mark all as read' }]);
+    summary?.emit('action', { actionIndex: 0, selectionIndex: -1 }, 0, -1);
+    await vi.waitFor(() => expect(asked).toEqual([1, 3, 4]));
+    await vi.waitFor(() => expect(warnings).toHaveLength(1));
+    const titles = FakeNotification.made.map((m) => m.options.title);
+    // At the third message 3; the fourth counted, the second withdrawn: 3 again; then one less
+    // for each message marked read, and the refusal between them.
+    expect(titles.slice(titles.indexOf('3 new messages in Work'))).toEqual([
+      '3 new messages in Work',
+      '3 new messages in Work',
+      '2 new messages in Work',
+      "Couldn't mark as read",
+      '1 new message in Work',
+    ]);
+    expect(
+      FakeNotification.made.find((m) => m.options.title === "Couldn't mark as read")?.options,
+    ).toMatchObject({ body: 'UID 3 is no longer in INBOX (deleted or moved)' });
+    expect(warnings).toEqual([
+      "couldn't mark as read INBOX UID 3: UID 3 is no longer in INBOX (deleted or moved)",
+    ]);
   });
 
   it('keeps the senders of a storm out of its summary too when privacy is on', () => {

@@ -14,8 +14,10 @@ import {
   clickUrl,
   createPopupPolicy,
   describePopup,
+  type ActionOutcome,
   type Announcement,
   type Logger,
+  type MessageAction,
   type MessageKey,
   type Notifier,
   type PopupEvent,
@@ -33,7 +35,22 @@ export interface ElectronNotifierDeps {
   clock?: Clock;
   /** Where it runs; Linux bodies are markup-escaped. */
   platform?: NodeJS.Platform;
+  /**
+   * Does a popup button's action on one message (the engine's `Supervisor.act`). Without it
+   * popups have no buttons.
+   */
+  act?(message: MessageKey, action: MessageAction): Promise<ActionOutcome>;
 }
+
+/** A button's label, and the words of its failure ("Couldn't delete"). */
+const ACTION_TEXT: Record<MessageAction, { label: string; verb: string }> = {
+  read: { label: 'Mark as read', verb: 'mark as read' },
+  delete: { label: 'Delete', verb: 'delete' },
+  archive: { label: 'Archive', verb: 'archive' },
+};
+
+/** The buttons of a single-message popup when the account names none (`popupActions`). */
+export const DEFAULT_POPUP_ACTIONS: readonly MessageAction[] = ['read', 'delete'];
 
 /**
  * How many notifications stay referenced. Electron's `close` is not guaranteed (electron.d.ts:
@@ -102,10 +119,19 @@ export class ElectronNotifier implements Notifier {
     // Electron hands the body to libnotify as it is (libnotify_notification.cc), and the
     // notification server reads it as markup: on Linux it is escaped here.
     const linux = (this.deps.platform ?? process.platform) === 'linux';
+    const buttons = linux ? [] : this.buttonsOf(event.popup);
     const notification = new Notification({
       title,
       body: linux ? escapeNotificationMarkup(body) : body,
       silent: !(sound && event.sound),
+      ...(buttons.length > 0
+        ? { actions: buttons.map(({ text }) => ({ type: 'button' as const, text })) }
+        : {}),
+    });
+    // Electron 41 passes the index in the event's details; older ones as the second argument.
+    notification.on('action', (details, index) => {
+      const button = buttons[details?.actionIndex ?? index];
+      if (button) void this.runButton(button);
     });
     this.shown.set(event.id, notification);
     if (this.shown.size > MAX_REFERENCED_NOTIFICATIONS) {
@@ -130,6 +156,53 @@ export class ElectronNotifier implements Notifier {
     notification.show();
   }
 
+  /**
+   * The buttons of a popup: a single message's, as its account lists them (macOS and Windows
+   * show them; Linux popups have none in Electron); a summary's "Mark all as read".
+   */
+  private buttonsOf(popup: PopupEvent['popup']): Button[] {
+    if (!this.deps.act) return [];
+    if (popup.kind === 'message') {
+      const account = this.account(popup.message.account);
+      const actions = account?.popupActions ?? DEFAULT_POPUP_ACTIONS;
+      return actions.map((action) => ({
+        text: ACTION_TEXT[action].label,
+        action,
+        messages: [popup.message],
+      }));
+    }
+    if (popup.kind === 'summary' && popup.messages.length > 0) {
+      return [{ text: 'Mark all as read', action: 'read', messages: popup.messages }];
+    }
+    return [];
+  }
+
+  /**
+   * Does a button's action on each of its messages; a refusal or failure is shown as a
+   * popup of its own ("Couldn't delete: …") and logged, never dropped.
+   */
+  private async runButton(button: Button): Promise<void> {
+    const act = this.deps.act;
+    if (!act) return;
+    for (const message of button.messages) {
+      const outcome = await act(message, button.action).catch((error: unknown): ActionOutcome => ({
+        done: false,
+        reason: String(error),
+      }));
+      if (outcome.done) {
+        this.policy.withdraw(message);
+        continue;
+      }
+      const verb = ACTION_TEXT[button.action].verb;
+      this.deps.logger.warn(
+        `couldn't ${verb} ${message.mailbox} UID ${message.uid}: ${outcome.reason}`,
+      );
+      if (Notification.isSupported()) {
+        new Notification({ title: `Couldn't ${verb}`, body: outcome.reason, silent: true }).show();
+      }
+    }
+  }
+
   // Checked again here, not only by the settings schema: shell.openExternal hands any scheme
   // (file:, smb:, a custom protocol handler) to the OS, so only https ever reaches it.
   private clickTarget(url: string | undefined): string {
@@ -140,6 +213,13 @@ export class ElectronNotifier implements Notifier {
     );
     return 'mailto:';
   }
+}
+
+/** A popup button: its label, and what it does to which messages. */
+interface Button {
+  text: string;
+  action: MessageAction;
+  messages: MessageKey[];
 }
 
 function accountOf(event: PopupEvent): string {

@@ -1,5 +1,11 @@
 /** The engine's public surface, for the composition roots (`tidings watch`, Electron main). */
 export { Supervisor, type SupervisorOptions } from './watch/index.js';
+export {
+  MESSAGE_ACTIONS,
+  type ActionOutcome,
+  type MessageAction,
+  type MessageAddress,
+} from './act/index.js';
 export { ConfStateStore } from './node/index.js';
 export { ConnectGate } from './imap/index.js';
 export { testConnection, type ConnectionTestOptions } from './check/index.js';

@@ -12,6 +12,7 @@ import { ImapSession } from '../../../app/main/engine/imap/imap-session.js';
 import type { ListedMailbox } from '../../../app/main/engine/imap/mailbox-status.js';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { useDovecotSuite } from '../../support/dovecot-suite.js';
+import { startEngine, testAccount, testSettings } from '../../support/engine-harness.js';
 import { buildMessage, newMessageId } from '../../support/messages.js';
 
 let dovecot!: Dovecot;
@@ -269,6 +270,37 @@ describe('where Delete and Archive move to', () => {
     expect(targetOf('archive', [box('All', ['\\Archive'])], {})).toEqual({ path: 'All' });
     expect(targetOf('delete', [box('Trash', ['\\Noselect'])], {})).toMatchObject({
       missing: expect.any(String) as string,
+    });
+  });
+});
+
+describe('actions from popups, through the supervisor', { timeout: 30_000 }, () => {
+  it('acts on a connection borrowed from the account, gives it back, and refuses once stopping', async () => {
+    const { user, ids } = await userWithMail(dovecot);
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw'), maxConnections: 2 }],
+      5,
+      { heartbeatSeconds: 30, commandTimeoutSeconds: 5 },
+    );
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const uidValidity = await uidValidityOf(dovecot, user);
+    // Two in a row with one connection to spare: the first gave its slot back.
+    for (const uid of [1, 3]) {
+      await expect(
+        engine.supervisor.act('a', { mailbox: 'INBOX', uidValidity, uid }, 'read'),
+      ).resolves.toEqual({ done: true, text: 'marked as read' });
+    }
+    await expect(
+      engine.supervisor.act('b', { mailbox: 'INBOX', uidValidity, uid: 2 }, 'read'),
+    ).resolves.toEqual({ done: false, reason: 'no account "b" any more' });
+    await engine.supervisor.stop();
+    await expect(
+      engine.supervisor.act('a', { mailbox: 'INBOX', uidValidity, uid: 2 }, 'read'),
+    ).resolves.toEqual({ done: false, reason: 'Tidings is quitting' });
+    expect(await contents(dovecot, user, ['INBOX'])).toEqual({
+      INBOX: [`${ids[0]} seen`, ids[1], `${ids[2]} seen`],
     });
   });
 });

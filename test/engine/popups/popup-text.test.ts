@@ -20,6 +20,7 @@ const summary: Popup = {
   mailbox: 'INBOX',
   count: 14,
   senders: ['Ann', 'Bob', 'Carol', 'Dan'],
+  messages: [],
 };
 const catchUp: Popup = {
   kind: 'catch-up',

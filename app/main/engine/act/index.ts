@@ -6,3 +6,4 @@ export {
   type MessageAction,
 } from './action-target.js';
 export { actOnMessage, type ActionOutcome, type MessageAddress } from './message-action.js';
+export { BORROW_WAIT_MS, runAction, type ActionRunnerDeps } from './action-runner.js';

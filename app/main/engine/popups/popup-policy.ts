@@ -17,7 +17,15 @@ import { senderDisplayName } from '../base/index.js';
 /** What one popup shows. */
 export type Popup =
   | { kind: 'message'; message: NewMessage }
-  | { kind: 'summary'; account: string; mailbox: string; count: number; senders: string[] }
+  | {
+      kind: 'summary';
+      account: string;
+      mailbox: string;
+      count: number;
+      senders: string[];
+      /** The messages it counts, for its "Mark all as read". */
+      messages: MessageKey[];
+    }
   | { kind: 'catch-up'; counts: Array<{ account: string; count: number }> };
 
 /** One popup to show, and the ones it takes the place of (to be closed as it shows). */
@@ -69,7 +77,7 @@ interface Storm {
   singles: number[];
   summaryId: number | null;
   // The storm's messages still counted, with each one's sender (for the summary's names).
-  messages: Map<string, string>;
+  messages: Map<string, { key: MessageKey; sender: string }>;
   cancelUpdate: (() => void) | undefined;
 }
 
@@ -175,7 +183,11 @@ export class PopupPolicy {
     storm.count++;
     storm.lastAt = now;
     const messageKey = keyOf(message);
-    storm.messages.set(messageKey, senderDisplayName(message.from));
+    const { account, mailbox, uidValidity, uid } = message;
+    storm.messages.set(messageKey, {
+      key: { account, mailbox, uidValidity, uid },
+      sender: senderDisplayName(message.from),
+    });
     if (storm.count <= this.options.burstThreshold()) {
       const id = this.emit({ kind: 'message', message }, [], true);
       storm.singles.push(id);
@@ -201,13 +213,15 @@ export class PopupPolicy {
 
   /** Shows `storm`'s summary in the place of `replaces`, and follows it. */
   private showSummary(storm: Storm, replaces: number[], sound = false): void {
-    const senders = [...new Set([...storm.messages.values()].filter(Boolean))];
+    const counted = [...storm.messages.values()];
+    const senders = [...new Set(counted.map((entry) => entry.sender).filter(Boolean))];
     const popup: Popup = {
       kind: 'summary',
       account: storm.account,
       mailbox: storm.mailbox,
       count: storm.count,
       senders,
+      messages: counted.map((entry) => entry.key),
     };
     storm.summaryId = this.emit(popup, replaces, sound);
     this.summaries.set(storm.summaryId, storm);

@@ -9,6 +9,12 @@ import {
   type AccountSettings,
   type Settings,
 } from '../../../common/settings-schema.js';
+import {
+  runAction,
+  type ActionOutcome,
+  type MessageAction,
+  type MessageAddress,
+} from '../act/index.js';
 import { AnnouncedMessages } from './announced-messages.js';
 import { Announcer } from './announcer.js';
 import {
@@ -185,6 +191,29 @@ export class Supervisor {
     const budget = this.budgets.get(accountId);
     if (!budget) return () => {};
     return budget.acquire(signal);
+  }
+
+  /**
+   * A popup's action on one message (issue 24): on a connection borrowed from the account's
+   * budget, never one a watcher waits on. Refused with the reason once stopping began, for an
+   * account no longer configured, and whatever the action itself refuses; never thrown.
+   */
+  async act(
+    accountId: string,
+    address: MessageAddress,
+    action: MessageAction,
+  ): Promise<ActionOutcome> {
+    if (this.stopping) return { done: false, reason: 'Tidings is quitting' };
+    const account = this.settings.accounts.find((a) => a.id === accountId);
+    if (!account) return { done: false, reason: `no account "${accountId}" any more` };
+    const deps = {
+      credentials: this.credentials,
+      borrow: (id: string, signal: AbortSignal) => this.borrowConnection(id, signal),
+      liveness: this.settings.liveness,
+      clock: this.options.clock ?? systemClock,
+      logger: this.options.logger ?? silentLogger,
+    };
+    return runAction(deps, account, address, action);
   }
 
   /** Subscribes to status changes; returns the unsubscribe function. */

@@ -29,6 +29,9 @@ function newLogger() {
   } satisfies Logger;
 }
 
+// Each message its own UID, as the engine announces them (popups are withdrawn by UID).
+let uid = 6;
+
 function message(from: string, subject: string): Announcement {
   return {
     kind: 'message',
@@ -36,7 +39,7 @@ function message(from: string, subject: string): Announcement {
       account: 'work',
       mailbox: 'INBOX',
       uidValidity: 1,
-      uid: 7,
+      uid: ++uid,
       messageId: null,
       from,
       subject,

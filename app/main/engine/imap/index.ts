@@ -11,7 +11,7 @@ export {
   type GreetingProbeOptions,
 } from './greeting-probe.js';
 export { ImapSession, type MailboxChange, type SelectedMailbox } from './imap-session.js';
-export { samePath, type ListedMailbox, type MailboxStatus } from './mailbox-status.js';
+export { pathKey, samePath, type ListedMailbox, type MailboxStatus } from './mailbox-status.js';
 export { accountSessionOptions } from './session-options.js';
 export { flagsOf, holdsUid, markSeen, moveMessage, selectForChange } from './message-changes.js';
 export { readCaFile } from './tls-options.js';

@@ -23,5 +23,15 @@ export interface ListedMailbox {
 
 /** INBOX is case-insensitive (RFC 3501 §5.1); every other name is exact. */
 export function samePath(a: string, b: string): boolean {
-  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
+  return a === b || (isInbox(a) && isInbox(b));
+}
+
+/** `path` as a key that is the same for every spelling `samePath` takes as equal. */
+export function pathKey(path: string): string {
+  return isInbox(path) ? 'INBOX' : path;
+}
+
+// The length first: no upper-case copy of every other name (samePath runs per watched mailbox).
+function isInbox(path: string): boolean {
+  return path.length === 5 && path.toUpperCase() === 'INBOX';
 }

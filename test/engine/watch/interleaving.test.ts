@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { startEngine, testSettings, type EngineRun } from '../../support/engine-harness.js';
 import { runSeeds, seededRandom } from '../../support/interleaving.js';
+import { SWEEP_MAX_PER_HEARTBEAT } from '../../../app/main/engine/watch/status-watcher.js';
+import { waitUntil } from '../../support/manual-watcher.js';
 import { newMessageId } from '../../support/messages.js';
 import {
   startModelImapServer,
@@ -247,6 +249,68 @@ describe('polling in one round trip (LIST-STATUS)', { timeout: 30_000 }, () => {
       expect(listStatuses()).toHaveLength(1);
       expect(statuses().length).toBeGreaterThanOrEqual(6);
       expect(engine.announcements.items).toHaveLength(1);
+    } finally {
+      await engine.supervisor.stop();
+      await server.close();
+    }
+  });
+});
+
+describe('the heartbeat sweep', { timeout: 30_000 }, () => {
+  it('asks at most SWEEP_MAX_PER_HEARTBEAT mailboxes a heartbeat, in one LIST-STATUS, each in turn', async () => {
+    const mailboxes = ['INBOX', ...Array.from({ length: 249 }, (_, i) => `Box${i + 1}`)];
+    const lines: string[] = [];
+    const server = await startModelImapServer({
+      mailboxes,
+      random: seededRandom(5),
+      listStatus: 'ok',
+      intercept: (turn) => {
+        if (turn.kind === 'command') lines.push(turn.line);
+        return false;
+      },
+    });
+    const settings = testSettings(
+      [
+        {
+          id: 'a',
+          host: '127.0.0.1',
+          port: server.port,
+          tls: 'none',
+          allowInsecureAuth: true,
+          user: 'ann',
+          password: 'pw',
+          // More than a list may name: "all" watches every one the server lists.
+          mailboxes: 'all',
+          watchMode: 'notify',
+        },
+      ],
+      5,
+      { heartbeatSeconds: 1, commandTimeoutSeconds: 10 },
+    );
+    const engine = startEngine(settings);
+    try {
+      await engine.statuses.waitForCount(
+        (s) => s.state === 'idle',
+        mailboxes.length,
+        'every mailbox idle',
+        20_000,
+      );
+      const sweeps = () => lines.filter((line) => / LIST .* RETURN \(STATUS /i.test(line));
+      await waitUntil(() => sweeps().length >= 3, 10_000);
+      const asked = sweeps()
+        .slice(0, 3)
+        .map((line) => [...line.matchAll(/"(Box\d+|INBOX)"/g)].map((m) => m[1]));
+      // 249 others (INBOX is home): a tenth would be 25; the cap is 20, each slice the next.
+      expect(asked.map((names) => names.length)).toEqual([
+        SWEEP_MAX_PER_HEARTBEAT,
+        SWEEP_MAX_PER_HEARTBEAT,
+        SWEEP_MAX_PER_HEARTBEAT,
+      ]);
+      expect(new Set(asked.flat()).size).toBe(3 * SWEEP_MAX_PER_HEARTBEAT);
+      // From the first sweep on, no STATUS one by one.
+      const from = lines.indexOf(sweeps()[0] ?? '');
+      const single = (line: string) => / STATUS /.test(line.split(' (')[0] ?? '');
+      expect(lines.slice(from).filter(single)).toEqual([]);
     } finally {
       await engine.supervisor.stop();
       await server.close();

@@ -71,10 +71,13 @@ const MAX_RESYNCS_PER_ROUND = 3;
  * The heartbeat's STATUS sweep looks at every watched mailbox within this many heartbeats
  * (10 minutes at the default 60 s), a slice at each, at most SWEEP_MAX_PER_HEARTBEAT: a
  * safety net behind pushes, not a poll. All at every heartbeat cost 50 mailboxes 0.12 % of
- * a core at rest and 600 KiB/h (bench/RESULTS.md, 2026-12-06).
+ * a core at rest and 600 KiB/h (bench/RESULTS.md, 2026-12-06). Past 200 watched mailboxes
+ * the cap makes the sweep slower instead: at 1,000 a full sweep takes 50 heartbeats (50
+ * minutes); 50 a heartbeat was most of 10 × 1,000 mailboxes' 0.22–0.27 % of a core at rest,
+ * about 0.15–0.2 ms a mailbox (bench/RESULTS.md, issue 23).
  */
 export const SWEEP_HEARTBEATS = 10;
-const SWEEP_MAX_PER_HEARTBEAT = 50;
+export const SWEEP_MAX_PER_HEARTBEAT = 20;
 
 /**
  * Wake reasons that are about some mailboxes (`news` has them already; a changed folder list

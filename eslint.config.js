@@ -20,7 +20,8 @@ const floors = {
     popups: ['base'],
     auth: ['base', 'imap'],
     check: ['base', 'imap', 'auth'],
-    watch: ['base', 'imap', 'auth', 'setup'],
+    act: ['base', 'imap'],
+    watch: ['base', 'imap', 'auth', 'setup', 'act'],
   },
   'app/main/cli': {
     output: [],

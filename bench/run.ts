@@ -11,6 +11,7 @@ import { run as refreshAndStartup } from './refresh-and-startup.js';
 import { run as scale } from './scale.js';
 import { run as soakMulti } from './soak-multi.js';
 import { run as soakReconnect } from './soak-reconnect.js';
+import { run as withdraw } from './withdraw.js';
 
 const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'announce-latency': announceLatency,
@@ -22,6 +23,7 @@ const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   'cost-at-rest': costAtRest,
   fallback,
   scale,
+  withdraw,
 };
 
 const [name, ...rest] = process.argv.slice(2);

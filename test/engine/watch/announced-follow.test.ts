@@ -73,10 +73,7 @@ async function follow(mode: Mode): Promise<void> {
     await client.messageDelete(await uidOf(client, 'INBOX', deleted), { uid: true });
     await client.messageMove(await uidOf(client, 'Work', moved), 'INBOX', { uid: true });
   });
-  await waitUntil(() => changes.length >= 3, 20_000).catch((e: unknown) => {
-    console.log('CHANGES', JSON.stringify(changes));
-    throw e;
-  });
+  await waitUntil(() => changes.length >= 3, 20_000);
   // Long enough for a repeat to show: a refresh asks after the rest again.
   const from = engine.statuses.items.length;
   engine.supervisor.refresh();

@@ -94,3 +94,27 @@ describe('MailboxNews', () => {
     expect(news.latest('Work')).toBeUndefined();
   });
 });
+
+describe('MailboxNews counts after a resync (issue 24)', () => {
+  it('keeps what a resync found as the counts to compare with, never lowering UIDNEXT', () => {
+    const { news, marks } = newsWithMarks({ INBOX: 9 });
+    news.noteStatus('INBOX', { path: 'INBOX', uidNext: 12, messages: 7, unseen: 3 });
+    marks.INBOX = 10;
+    // The resync's EXAMINE saw UIDNEXT 11: a STATUS already said 12, which stays due.
+    news.noteCounts('INBOX', { messages: 6, unseen: 2, uidNext: 11 });
+    expect(news.latest('INBOX')).toMatchObject({ uidNext: 12, messages: 6, unseen: 2 });
+    expect(news.due('INBOX')).toBe(true);
+    // Counts the server's STATUS never gave are not made up.
+    news.noteStatus('Work', { path: 'Work', uidNext: 4 });
+    news.noteCounts('Work', { messages: 3, unseen: 1, uidNext: 4 });
+    expect(news.latest('Work')).toEqual({ path: 'Work', uidNext: 4 });
+  });
+
+  it('asks after announced mail once for news that may be about it, until a resync takes it', () => {
+    const { news } = newsWithMarks({ INBOX: 1 });
+    news.noteTouched('INBOX');
+    expect(news.due('INBOX')).toBe(true);
+    expect(news.takeTouched('INBOX')).toBe(true);
+    expect(news.takeTouched('INBOX')).toBe(false);
+  });
+});

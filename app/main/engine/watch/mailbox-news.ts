@@ -65,6 +65,24 @@ export class MailboxNews {
     return this.touched.delete(mailbox);
   }
 
+  /**
+   * What a resync of `mailbox` found it holds (EXAMINE's EXISTS, the unseen count after it):
+   * the counts the next STATUS is compared with (fewer unseen or messages: see the watcher's
+   * `onMailboxStatus`). Changes nothing of what is due.
+   */
+  noteCounts(mailbox: string, counts: { messages: number; unseen: number; uidNext: number }): void {
+    const reported = this.reported.get(mailbox);
+    if (!reported) return;
+    // Never a lower UIDNEXT than a STATUS already said: that would hide mail it showed. Only
+    // the counts the server's STATUS gives: without UNSEEN, flags are followed by
+    // HIGHESTMODSEQ instead (mailbox-sync.ts, `isBehind`).
+    const next: MailboxStatus = { ...reported };
+    if (reported.uidNext !== undefined) next.uidNext = Math.max(reported.uidNext, counts.uidNext);
+    if (reported.messages !== undefined) next.messages = counts.messages;
+    if (reported.unseen !== undefined) next.unseen = counts.unseen;
+    this.reported.set(mailbox, next);
+  }
+
   /** A mark to pass to `noteStatus` for a STATUS asked now. */
   now(): number {
     return ++this.tick;

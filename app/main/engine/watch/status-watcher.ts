@@ -209,6 +209,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
         : undefined;
     this.answeredByFirstSync();
     this.setState('syncing', 'connected');
+    this.touchFollowed();
     await this.checkAll(session);
     await this.syncDue(session);
     this.markHealthy();
@@ -224,7 +225,10 @@ export class MailboxSetWatcher extends ConnectionWatcher {
         if (this.polls()) this.nudged = true;
         this.setState('syncing', this.describeReasons(reasons) || 'new mail');
         // A trigger (refresh, resume, network change) looks at every mailbox again.
-        if (reasons.some((reason) => !MAILBOX_NEWS.has(reason))) await this.checkAll(session);
+        if (reasons.some((reason) => !MAILBOX_NEWS.has(reason))) {
+          this.touchFollowed();
+          await this.checkAll(session);
+        }
         await this.syncDue(session);
         continue;
       }
@@ -377,10 +381,6 @@ export class MailboxSetWatcher extends ConnectionWatcher {
    */
   private async checkAll(session: ImapSession): Promise<void> {
     this.answered.clear();
-    // A (re)connect or a trigger: anything may have happened to the mail announced before.
-    for (const mailbox of this.watched) {
-      if (this.followsIn(mailbox)) this.news.noteTouched(mailbox);
-    }
     if (this.currentMode === 'notify' && !this.notifying) {
       // Once per connection: Dovecot 2.3 pushes nothing more after a second NOTIFY SET on
       // the same connection (seen here: mail after it came to light only at the next
@@ -415,6 +415,17 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     }
     for (const mailbox of this.watched) {
       if (!this.answered.has(mailbox)) this.news.noteChange(mailbox);
+    }
+  }
+
+  /**
+   * After a (re)connect or a trigger anything may have happened to the mail announced before:
+   * the mailboxes where some is followed are resynced and asked after it. Not at each poll:
+   * its STATUS says when there are fewer unseen or fewer messages (`onMailboxStatus`).
+   */
+  private touchFollowed(): void {
+    for (const mailbox of this.watched) {
+      if (this.followsIn(mailbox)) this.news.noteTouched(mailbox);
     }
   }
 
@@ -599,6 +610,11 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const result = await this.syncSelected(session, selected, mailbox, touched);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
     this.setUnread(mailbox, result.unread);
+    this.news.noteCounts(mailbox, {
+      messages: selected.exists,
+      unseen: result.unread,
+      uidNext: selected.uidNext,
+    });
     return true;
   }
 
@@ -696,10 +712,15 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       this.setUnread(mailbox, status.unseen);
     }
     let due = this.news.noteStatus(mailbox, status, askedAt);
-    // Fewer unseen or fewer messages where announced mail is followed: one may have been read
-    // or moved away; the resync asks which (issue 24).
+    // Fewer unseen or fewer messages than before plus what came (UIDNEXT moved) where
+    // announced mail is followed: one may have been read or moved away, maybe while another
+    // came; the resync asks which (issue 24). A message that came \Seen costs a needless ask.
+    const came =
+      status.uidNext !== undefined && before?.uidNext !== undefined
+        ? Math.max(0, status.uidNext - before.uidNext)
+        : 0;
     const fewer = (now: number | undefined, then: number | undefined) =>
-      now !== undefined && then !== undefined && now < then;
+      now !== undefined && then !== undefined && now < then + came;
     if (
       (fewer(status.unseen, unseenBefore) || fewer(status.messages, before?.messages)) &&
       this.followsIn(mailbox)

@@ -70,14 +70,15 @@ export class MailboxNews {
    * the counts the next STATUS is compared with (fewer unseen or messages: see the watcher's
    * `onMailboxStatus`). Changes nothing of what is due.
    */
-  noteCounts(mailbox: string, counts: { messages: number; unseen: number; uidNext: number }): void {
+  noteCounts(mailbox: string, counts: { messages: number; unseen: number }): void {
     const reported = this.reported.get(mailbox);
     if (!reported) return;
-    // Never a lower UIDNEXT than a STATUS already said: that would hide mail it showed. Only
-    // the counts the server's STATUS gives: without UNSEEN, flags are followed by
-    // HIGHESTMODSEQ instead (mailbox-sync.ts, `isBehind`).
+    // UIDNEXT stays the STATUS's: it decides what is due (a higher one from the EXAMINE would
+    // make a Courier mailbox whose last UID was expunged due again at once, see mailbox-sync's
+    // uidNextAfterSelect). Counts taken later than it can only make the next comparison ask
+    // needlessly, never miss. Only the counts the server's STATUS gives: without UNSEEN,
+    // flags are followed by HIGHESTMODSEQ instead (mailbox-sync.ts, `isBehind`).
     const next: MailboxStatus = { ...reported };
-    if (reported.uidNext !== undefined) next.uidNext = Math.max(reported.uidNext, counts.uidNext);
     if (reported.messages !== undefined) next.messages = counts.messages;
     if (reported.unseen !== undefined) next.unseen = counts.unseen;
     this.reported.set(mailbox, next);

@@ -610,11 +610,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const result = await this.syncSelected(session, selected, mailbox, touched);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
     this.setUnread(mailbox, result.unread);
-    this.news.noteCounts(mailbox, {
-      messages: selected.exists,
-      unseen: result.unread,
-      uidNext: selected.uidNext,
-    });
+    this.news.noteCounts(mailbox, { messages: selected.exists, unseen: result.unread });
     return true;
   }
 

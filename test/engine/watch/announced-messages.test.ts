@@ -47,6 +47,9 @@ describe('AnnouncedMessages', () => {
     });
     expect(changeOf('a', 'INBOX', five, undefined)).toMatchObject({ event: 'gone', uid: 5 });
     expect(changeOf('a', 'INBOX', five, new Set(['\\Flagged']))).toBeUndefined();
+    expect(changeOf('a', 'INBOX', five, new Set(['\\Deleted', '\\Seen']))).toMatchObject({
+      event: 'gone',
+    });
     followed.drop('a', 'INBOX', [four]);
     expect(followed.in('a', 'INBOX').map((m) => m.uid)).toEqual([5]);
   });

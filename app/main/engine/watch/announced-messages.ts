@@ -68,14 +68,18 @@ export class AnnouncedMessages {
   }
 }
 
-/** What came of `message` when its FLAGS were asked: `flags` undefined means it is gone. */
+/**
+ * What came of `message` when its FLAGS were asked: `flags` undefined means it is gone, and
+ * so does `\Deleted` (a client that deletes by flag and expunges later, as Thunderbird can).
+ */
 export function changeOf(
   account: string,
   mailbox: string,
   message: FollowedMessage,
   flags: ReadonlySet<string> | undefined,
 ): MessageChange | undefined {
-  const event = flags === undefined ? 'gone' : flags.has('\\Seen') ? 'read' : undefined;
+  const gone = flags === undefined || flags.has('\\Deleted');
+  const event = gone ? 'gone' : flags.has('\\Seen') ? 'read' : undefined;
   if (!event) return undefined;
   const { uidValidity, uid, messageId } = message;
   return { event, account, mailbox, uidValidity, uid, messageId };

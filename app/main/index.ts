@@ -101,8 +101,12 @@ async function start(): Promise<void> {
     pausedUntil: () => pausedUntil,
     logger,
     // A popup's button: the supervisor borrows a connection of the account for it.
-    act: ({ account, mailbox, uidValidity, uid }, action) =>
-      supervisor.act(account, { mailbox, uidValidity, uid }, action),
+    act: (messages, action) =>
+      supervisor.actOnEach(
+        messages[0]?.account ?? '',
+        messages.map(({ mailbox, uidValidity, uid }) => ({ mailbox, uidValidity, uid })),
+        action,
+      ),
   });
   const supervisor: Supervisor = new Supervisor({
     settings: store.engineSettings(),

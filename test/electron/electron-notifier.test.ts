@@ -67,7 +67,9 @@ function notifier(
     logger: { ...silentLogger, warn: (line) => warnings.push(line) },
     platform: options.platform ?? 'darwin',
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.act ? { act: options.act } : {}),
+    // The app hands a button's messages over in one call (one connection): each is asked in
+    // turn here, and the calls are counted.
+    ...(options.act ? { act: actEach(options.act) } : {}),
   });
   return Object.assign(made, {
     resume() {
@@ -75,6 +77,17 @@ function notifier(
       made.pauseChanged();
     },
   });
+}
+
+/** How many times the notifier called `act`, and an `act` that asks `one` per message. */
+const actCalls = { count: 0 };
+function actEach(one: (message: MessageKey, action: MessageAction) => Promise<ActionOutcome>) {
+  return async (messages: readonly MessageKey[], action: MessageAction) => {
+    actCalls.count++;
+    const outcomes: ActionOutcome[] = [];
+    for (const message of messages) outcomes.push(await one(message, action));
+    return outcomes;
+  };
 }
 
 function mail(uid: number, from = `Sender ${uid} <s${uid}@x.test>`): Announcement {
@@ -197,8 +210,11 @@ describe('ElectronNotifier', () => {
     const summary = FakeNotification.made.at(-1);
     expect(summary?.options.title).toBe('3 new messages in Work');
     expect(summary?.options.actions).toEqual([{ type: 'button', text: 'Mark all as read' }]);
+    const callsBefore = actCalls.count;
     summary?.emit('action', { actionIndex: 0, selectionIndex: -1 }, 0, -1);
     await vi.waitFor(() => expect(asked).toEqual([1, 3, 4]));
+    // The three in one call: one borrowed connection for the whole summary.
+    expect(actCalls.count - callsBefore).toBe(1);
     await vi.waitFor(() => expect(warnings).toHaveLength(1));
     const titles = FakeNotification.made.map((m) => m.options.title);
     // At the third message 3; the fourth counted, the second withdrawn: 3 again; then one less

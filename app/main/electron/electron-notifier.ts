@@ -39,7 +39,7 @@ export interface ElectronNotifierDeps {
    * Does a popup button's action on one message (the engine's `Supervisor.act`). Without it
    * popups have no buttons.
    */
-  act?(message: MessageKey, action: MessageAction): Promise<ActionOutcome>;
+  act?(messages: readonly MessageKey[], action: MessageAction): Promise<ActionOutcome[]>;
 }
 
 /** A button's label, and the words of its failure ("Couldn't delete"). */
@@ -184,11 +184,12 @@ export class ElectronNotifier implements Notifier {
   private async runButton(button: Button): Promise<void> {
     const act = this.deps.act;
     if (!act) return;
-    for (const message of button.messages) {
-      const outcome = await act(message, button.action).catch((error: unknown): ActionOutcome => ({
-        done: false,
-        reason: String(error),
-      }));
+    // A summary's messages are of one account and one mailbox: one call, one connection.
+    const outcomes = await act(button.messages, button.action).catch((error: unknown) =>
+      button.messages.map((): ActionOutcome => ({ done: false, reason: String(error) })),
+    );
+    for (const [i, message] of button.messages.entries()) {
+      const outcome = outcomes[i] ?? { done: false, reason: 'nothing was done' };
       if (outcome.done) {
         this.policy.withdraw(message);
         continue;

@@ -275,6 +275,27 @@ describe('where Delete and Archive move to', () => {
 });
 
 describe('actions from popups, through the supervisor', { timeout: 30_000 }, () => {
+  it("marks a summary's messages as read on one connection, an outcome for each", async () => {
+    const { user, ids } = await userWithMail(dovecot);
+    const settings = testSettings([testAccount(dovecot, 'a', user, 'pw')], 5, {
+      heartbeatSeconds: 30,
+      commandTimeoutSeconds: 5,
+    });
+    const engine = startEngine(settings);
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    const uidValidity = await uidValidityOf(dovecot, user);
+    const at = (uid: number) => ({ mailbox: 'INBOX', uidValidity, uid });
+    await expect(engine.supervisor.actOnEach('a', [at(1), at(9), at(3)], 'read')).resolves.toEqual([
+      { done: true, text: 'marked as read' },
+      { done: false, reason: 'UID 9 is no longer in INBOX (deleted or moved)' },
+      { done: true, text: 'marked as read' },
+    ]);
+    expect(await contents(dovecot, user, ['INBOX'])).toEqual({
+      INBOX: [`${ids[0]} seen`, ids[1], `${ids[2]} seen`],
+    });
+  });
+
   it('acts on a connection borrowed from the account, gives it back, and refuses once stopping', async () => {
     const { user, ids } = await userWithMail(dovecot);
     const settings = testSettings(

@@ -2,17 +2,10 @@
  * `tidings act --config FILE ACCOUNT_ID read|delete|archive MAILBOX UIDVALIDITY UID` (issue
  * 24): one action on one announced message, for scripts and hooks (a hook gets the mailbox,
  * UIDVALIDITY and UID of each message in its environment). Logs in as `watch` would, does it
- * (engine/act), logs out. Exit 0 done, 1 refused with the reason (or the server could not be
+ * and logs out (engine/act's `runAction`, as a popup's button does in the app). Exit 0 done, 1 refused with the reason (or the server could not be
  * reached, or refused the login), 2 bad input (usage, config, an unknown account).
  */
-import { classifyError } from '../../engine/index.js';
-import {
-  actOnMessage,
-  type ActionOutcome,
-  type MessageAddress,
-  type MessageAction,
-} from '../../engine/act/index.js';
-import { ImapSession, accountSessionOptions } from '../../engine/imap/index.js';
+import { runAction, type MessageAddress, type MessageAction } from '../../engine/act/index.js';
 import { systemClock } from '../../engine/base/index.js';
 import { sanitizeServerText } from '../../engine/base/index.js';
 import { setUpCheck } from './check-setup.js';
@@ -43,28 +36,14 @@ export async function runAct(options: ActOptions): Promise<number> {
     throw new ConfigError(options.config, [`no account "${options.account}" (accounts: ${known})`]);
   }
   const { address, action } = options;
-  let session: ImapSession | undefined;
-  let outcome: ActionOutcome;
-  try {
-    const credentials = await setup.credentials.getCredentials(account.id);
-    session = await ImapSession.open(
-      accountSessionOptions(account, credentials, {
-        commandTimeoutMs: options.timeoutMs,
-        socketTimeoutMs: options.timeoutMs * 2,
-        clock: systemClock,
-        logger,
-        label: `${account.id}/act`,
-      }),
-    );
-    outcome = await actOnMessage(session, account, address, action);
-  } catch (error) {
-    const failure = classifyError(error);
-    const reason = failure.code === 'auth' ? 'auth-failed' : failure.code;
-    outcome = { done: false, reason: `${reason}: ${failure.message}` };
-  } finally {
-    await session?.logout(2_000);
-    setup.close();
-  }
+  // One process, one connection: nothing to borrow from a budget.
+  const deps = {
+    credentials: setup.credentials,
+    commandTimeoutMs: options.timeoutMs,
+    clock: systemClock,
+    logger,
+  };
+  const outcome = await runAction(deps, account, address, action).finally(() => setup.close());
   const what = `${account.id}: ${address.mailbox} UID ${address.uid}`;
   if (options.json) {
     const document = { account: account.id, action, ...address, ...outcome };

@@ -5,7 +5,7 @@
  * back. Every outcome is returned, never thrown: the caller shows a refusal or a failure
  * ("Couldn't delete: …") and logs it.
  */
-import type { AccountSettings, LivenessSettings } from '../../../common/settings-schema.js';
+import type { AccountSettings } from '../../../common/settings-schema.js';
 import { classifyError, type Clock, type CredentialSource, type Logger } from '../base/index.js';
 import { accountSessionOptions, ImapSession } from '../imap/index.js';
 import type { MessageAction } from './action-target.js';
@@ -17,11 +17,65 @@ export const BORROW_WAIT_MS = 30_000;
 /** What an action needs from the engine that runs it. */
 export interface ActionRunnerDeps {
   credentials: CredentialSource;
-  /** Takes a slot of the account's connection budget; resolves with how to give it back. */
-  borrow(accountId: string, signal: AbortSignal): Promise<() => void>;
-  liveness: LivenessSettings;
+  /**
+   * Takes a slot of the account's connection budget; resolves with how to give it back.
+   * Without it (`tidings act`, a process of its own) nothing is borrowed.
+   */
+  borrow?(accountId: string, signal: AbortSignal): Promise<() => void>;
+  /** The deadline of the login and of each command. */
+  commandTimeoutMs: number;
   clock: Clock;
   logger: Logger;
+}
+
+/**
+ * Does `action` on each message at `addresses` of `account`, one after another on one
+ * connection of its own (a summary's "Mark all as read" is one login, not one per message);
+ * an outcome per address, in order. A failure of the connection refuses those not done yet.
+ */
+export async function runActions(
+  deps: ActionRunnerDeps,
+  account: AccountSettings,
+  addresses: readonly MessageAddress[],
+  action: MessageAction,
+): Promise<ActionOutcome[]> {
+  const refusedAll = (reason: string) => addresses.map(() => ({ done: false, reason }) as const);
+  let release: () => void = () => {};
+  if (deps.borrow) {
+    const waiting = new AbortController();
+    const cancel = deps.clock.setTimeout(() => waiting.abort(), BORROW_WAIT_MS);
+    try {
+      release = await deps.borrow(account.id, waiting.signal);
+    } catch {
+      return refusedAll(`no connection of ${account.id} came free within 30 s`);
+    } finally {
+      cancel();
+    }
+  }
+  const outcomes: ActionOutcome[] = [];
+  let session: ImapSession | undefined;
+  try {
+    const credentials = await deps.credentials.getCredentials(account.id);
+    session = await ImapSession.open(
+      accountSessionOptions(account, credentials, {
+        commandTimeoutMs: deps.commandTimeoutMs,
+        socketTimeoutMs: 2 * deps.commandTimeoutMs,
+        clock: deps.clock,
+        logger: deps.logger,
+        label: `${account.id}/${action}`,
+      }),
+    );
+    for (const address of addresses) {
+      outcomes.push(await actOnMessage(session, account, address, action));
+    }
+    return outcomes;
+  } catch (error) {
+    const reason = classifyError(error).message;
+    return [...outcomes, ...refusedAll(reason).slice(outcomes.length)];
+  } finally {
+    await session?.logout(2_000);
+    release();
+  }
 }
 
 /** Does `action` on the message at `address` of `account`, on a connection of its own. */
@@ -31,35 +85,6 @@ export async function runAction(
   address: MessageAddress,
   action: MessageAction,
 ): Promise<ActionOutcome> {
-  const waiting = new AbortController();
-  const cancel = deps.clock.setTimeout(() => waiting.abort(), BORROW_WAIT_MS);
-  let release: () => void;
-  try {
-    release = await deps.borrow(account.id, waiting.signal);
-  } catch {
-    return { done: false, reason: `no connection of ${account.id} came free within 30 s` };
-  } finally {
-    cancel();
-  }
-  let session: ImapSession | undefined;
-  try {
-    const { liveness } = deps;
-    const credentials = await deps.credentials.getCredentials(account.id);
-    session = await ImapSession.open(
-      accountSessionOptions(account, credentials, {
-        commandTimeoutMs: liveness.commandTimeoutSeconds * 1000,
-        socketTimeoutMs: 2 * liveness.commandTimeoutSeconds * 1000,
-        clock: deps.clock,
-        logger: deps.logger,
-        label: `${account.id}/${action}`,
-      }),
-    );
-    return await actOnMessage(session, account, address, action);
-  } catch (error) {
-    const failure = classifyError(error);
-    return { done: false, reason: failure.message };
-  } finally {
-    await session?.logout(2_000);
-    release();
-  }
+  const [outcome] = await runActions(deps, account, [address], action);
+  return outcome ?? { done: false, reason: 'nothing was done' };
 }

@@ -6,4 +6,4 @@ export {
   type MessageAction,
 } from './action-target.js';
 export { actOnMessage, type ActionOutcome, type MessageAddress } from './message-action.js';
-export { BORROW_WAIT_MS, runAction, type ActionRunnerDeps } from './action-runner.js';
+export { BORROW_WAIT_MS, runAction, runActions, type ActionRunnerDeps } from './action-runner.js';

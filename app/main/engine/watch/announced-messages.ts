@@ -40,6 +40,11 @@ export class AnnouncedMessages {
     if ((this.counts.get(account) ?? 0) > FOLLOWED_PER_ACCOUNT) this.dropOldest(account);
   }
 
+  /** True while some message of `mailbox` is followed (asked at every STATUS: no copy). */
+  has(account: string, mailbox: string): boolean {
+    return (this.byAccount.get(account)?.get(mailbox)?.size ?? 0) > 0;
+  }
+
   /** The followed messages of `mailbox`, oldest first. */
   in(account: string, mailbox: string): FollowedMessage[] {
     return [...(this.byAccount.get(account)?.get(mailbox)?.values() ?? [])];

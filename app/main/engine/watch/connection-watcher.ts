@@ -298,17 +298,17 @@ export abstract class ConnectionWatcher {
     return result;
   }
 
+  /** True while some message announced since the start is followed in `mailbox`. */
+  protected followsIn(mailbox: string): boolean {
+    return this.deps.announced?.has(this.account.id, mailbox) ?? false;
+  }
+
   /**
    * After a sync of `mailbox` (selected): which of the messages announced since the start
    * became \Seen or left it, by one UID FETCH of their FLAGS; each is said once and no
    * longer followed. One announced under another UIDVALIDITY is dropped unsaid: its UID
    * names nothing now.
    */
-  /** True while some message announced since the start is followed in `mailbox`. */
-  protected followsIn(mailbox: string): boolean {
-    return (this.deps.announced?.in(this.account.id, mailbox).length ?? 0) > 0;
-  }
-
   private async followAnnounced(
     session: ImapSession,
     mailbox: string,
@@ -325,18 +325,12 @@ export abstract class ConnectionWatcher {
       session,
       current.map((message) => message.uid),
     );
-    const changes = current
-      .map((message) => ({
-        message,
-        change: changeOf(this.account.id, mailbox, message, flags.get(message.uid)),
-      }))
-      .filter((entry) => entry.change !== undefined);
-    announced.drop(
-      this.account.id,
-      mailbox,
-      changes.map((entry) => entry.message),
-    );
-    for (const { change } of changes) if (change) onMessageChange?.(change);
+    for (const message of current) {
+      const change = changeOf(this.account.id, mailbox, message, flags.get(message.uid));
+      if (!change) continue;
+      announced.drop(this.account.id, mailbox, [message]);
+      onMessageChange?.(change);
+    }
   }
 
   /** Logs that `mailbox` (re)baselined, and why. */

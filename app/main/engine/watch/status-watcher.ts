@@ -718,8 +718,8 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     const fewer = (now: number | undefined, then: number | undefined) =>
       now !== undefined && then !== undefined && now < then + came;
     if (
-      (fewer(status.unseen, unseenBefore) || fewer(status.messages, before?.messages)) &&
-      this.followsIn(mailbox)
+      this.followsIn(mailbox) &&
+      (fewer(status.unseen, unseenBefore) || fewer(status.messages, before?.messages))
     ) {
       this.news.noteTouched(mailbox);
       due = true;

@@ -10,7 +10,7 @@ import {
   type Settings,
 } from '../../../common/settings-schema.js';
 import {
-  runAction,
+  runActions,
   type ActionOutcome,
   type MessageAction,
   type MessageAddress,
@@ -203,17 +203,28 @@ export class Supervisor {
     address: MessageAddress,
     action: MessageAction,
   ): Promise<ActionOutcome> {
-    if (this.stopping) return { done: false, reason: 'Tidings is quitting' };
+    const [outcome] = await this.actOnEach(accountId, [address], action);
+    return outcome ?? { done: false, reason: 'nothing was done' };
+  }
+
+  /** `act` on several messages of one account, on one borrowed connection, in order. */
+  async actOnEach(
+    accountId: string,
+    addresses: readonly MessageAddress[],
+    action: MessageAction,
+  ): Promise<ActionOutcome[]> {
+    const refused = (reason: string) => addresses.map(() => ({ done: false, reason }) as const);
+    if (this.stopping) return refused('Tidings is quitting');
     const account = this.settings.accounts.find((a) => a.id === accountId);
-    if (!account) return { done: false, reason: `no account "${accountId}" any more` };
+    if (!account) return refused(`no account "${accountId}" any more`);
     const deps = {
       credentials: this.credentials,
       borrow: (id: string, signal: AbortSignal) => this.borrowConnection(id, signal),
-      liveness: this.settings.liveness,
+      commandTimeoutMs: this.settings.liveness.commandTimeoutSeconds * 1000,
       clock: this.options.clock ?? systemClock,
       logger: this.options.logger ?? silentLogger,
     };
-    return runAction(deps, account, address, action);
+    return runActions(deps, account, addresses, action);
   }
 
   /** Subscribes to status changes; returns the unsubscribe function. */

@@ -436,15 +436,11 @@ export class MailboxSetWatcher extends ConnectionWatcher {
    * server did not list: its own STATUS names why).
    */
   private async askStatuses(session: ImapSession, mailboxes: readonly string[]): Promise<void> {
-    let answered = new Map<string, MailboxStatus>();
     const askedAt = this.news.now();
-    if (mailboxes.length > 1) {
-      try {
-        answered = await session.statusMany(mailboxes);
-      } catch (error) {
-        if (!session.usable) throw error;
-      }
-    }
+    // A refused LIST-STATUS comes back empty (the session falls back for good); a connection
+    // that failed throws, as every STATUS would.
+    const answered =
+      mailboxes.length > 1 ? await session.statusMany(mailboxes) : new Map<string, MailboxStatus>();
     for (const mailbox of mailboxes) {
       const status = answered.get(mailbox);
       if (status) this.onMailboxStatus(status, askedAt);

@@ -122,6 +122,13 @@ export interface AccountView {
   popups?: boolean | undefined;
   /** Watched mailboxes counted but never popped up. */
   quietMailboxes?: string[] | undefined;
+  /** The buttons of a single message's popup, in order; absent: Mark as read and Delete. */
+  popupActions?: Array<'read' | 'delete' | 'archive'> | undefined;
+  /** What clicking a single message's popup does; absent: open it. */
+  popupClick?: 'open' | 'read' | 'none' | undefined;
+  /** Where Delete and Archive move mail when the server marks no such mailbox. */
+  trashMailbox?: string | undefined;
+  archiveMailbox?: string | undefined;
   hasPassword: boolean;
   /** Absent: a password account. */
   auth?: 'password' | 'oauth2' | undefined;

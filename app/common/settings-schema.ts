@@ -182,6 +182,11 @@ export const accountFieldsSchema = z.strictObject({
     .max(3)
     .refine((actions) => new Set(actions).size === actions.length, 'an action is listed twice')
     .optional(),
+  /**
+   * What clicking one of this account's single-message popups does: open the message (its
+   * `openUrl`, else the mail client; the default), mark it as read, or only close the popup.
+   */
+  popupClick: z.enum(['open', 'read', 'none']).optional(),
   /** NOTIFY, IDLE or auto (the default); see `watchModeSchema`. */
   watchMode: watchModeSchema.optional(),
   /** Seconds between STATUS checks of mailboxes neither NOTIFY nor IDLE can push (60). */

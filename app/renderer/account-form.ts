@@ -49,6 +49,10 @@ const fields = [
   'caFile',
   'certificateFingerprint',
   'popups',
+  'popupActions',
+  'popupClick',
+  'trashMailbox',
+  'archiveMailbox',
   'mailboxes',
   'quietMailboxes',
 ] as const;
@@ -156,6 +160,7 @@ export function openAccountForm(account: AccountView | null): void {
   input('caFile').value = account?.caFile ?? '';
   input('certificateFingerprint').value = account?.certificateFingerprint ?? '';
   input('popups').checked = account?.popups ?? true;
+  showPopupActions(account);
   showEmailStep(account === null);
   showSignIn(account);
   resetMailboxes(
@@ -274,12 +279,48 @@ function readForm(host: AccountFormHost): {
       openUrl: optional('openUrl'),
       caFile: optional('caFile'),
       certificateFingerprint: optional('certificateFingerprint'),
-      // Left out when they say what absent says: popups on, no count-only mailboxes.
+      // Left out when they say what absent says: popups on, no count-only mailboxes, the
+      // default buttons, a click that opens, the server's own Trash and Archive.
       popups: input('popups').checked ? undefined : false,
       quietMailboxes: quietMailboxes.length > 0 ? quietMailboxes : undefined,
+      ...chosenPopupActions(),
     },
   };
   return { request, errors };
+}
+
+/** The buttons a popup offers, in the order popups show them. */
+const POPUP_ACTIONS = ['read', 'delete', 'archive'] as const;
+const DEFAULT_ACTIONS = 'read,delete';
+
+function showPopupActions(account: AccountView | null): void {
+  const chosen = account?.popupActions ?? ['read', 'delete'];
+  for (const action of POPUP_ACTIONS) input(`action-${action}`).checked = chosen.includes(action);
+  byId<HTMLSelectElement>('f-popupClick').value = account?.popupClick ?? 'open';
+  input('trashMailbox').value = account?.trashMailbox ?? '';
+  input('archiveMailbox').value = account?.archiveMailbox ?? '';
+  // Open where the account differs from the defaults, so what it has is seen.
+  byId<HTMLDetailsElement>('popup-action-settings').open =
+    (account?.popupActions !== undefined && account.popupActions.join(',') !== DEFAULT_ACTIONS) ||
+    (account?.popupClick ?? 'open') !== 'open' ||
+    Boolean(account?.trashMailbox || account?.archiveMailbox);
+}
+
+/** The popup buttons and click as the form says them, without what the defaults say. */
+function chosenPopupActions(): Pick<
+  AccountInput['account'],
+  'popupActions' | 'popupClick' | 'trashMailbox' | 'archiveMailbox'
+> {
+  const actions = POPUP_ACTIONS.filter((action) => input(`action-${action}`).checked);
+  const click = byId<HTMLSelectElement>('f-popupClick').value as 'open' | 'read' | 'none';
+  const trash = input('trashMailbox').value.trim();
+  const archive = input('archiveMailbox').value.trim();
+  return {
+    popupActions: actions.join(',') === DEFAULT_ACTIONS ? undefined : actions,
+    popupClick: click === 'open' ? undefined : click,
+    trashMailbox: trash || undefined,
+    archiveMailbox: archive || undefined,
+  };
 }
 
 function showErrors(errors: Partial<Record<string, string>>): boolean {
@@ -290,7 +331,13 @@ function showErrors(errors: Partial<Record<string, string>>): boolean {
     if (message) first ??= name;
     if (message && (name === 'host' || name === 'tls' || name === 'port')) openManualSettings();
   }
+  const popupField = ['popupActions', 'popupClick', 'trashMailbox', 'archiveMailbox'];
+  if (first !== undefined && popupField.includes(first)) {
+    byId<HTMLDetailsElement>('popup-action-settings').open = true;
+  }
   if (first === 'mailboxes' || first === 'quietMailboxes') focusMailboxes();
+  else if (first === 'popupActions') input('action-read').focus();
+  else if (first === 'popupClick') byId('f-popupClick').focus();
   else if (first === 'signIn') byId('sign-in').focus();
   else if (first) input(first).focus();
   return first !== undefined;

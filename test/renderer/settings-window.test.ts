@@ -309,8 +309,9 @@ describe('settings window', () => {
     await tabTo(page, 'f-popups');
     await page.keyboard.press('Space');
     expect(await popups.isChecked()).toBe(false);
-    // "All folders", then each watched mailbox: its checkbox, then its "count only" one.
-    await tabTo(page, 'mbq-1', 5);
+    // "Popup buttons and click", "All folders", then each watched mailbox: its checkbox, then
+    // its "count only" one.
+    await tabTo(page, 'mbq-1', 6);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
       'Count only, no popups: Team',
     );

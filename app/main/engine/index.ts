@@ -1,7 +1,9 @@
 /** The engine's public surface, for the composition roots (`tidings watch`, Electron main). */
 export { Supervisor, type SupervisorOptions } from './watch/index.js';
 export {
+  DEFAULT_POPUP_ACTIONS,
   MESSAGE_ACTIONS,
+  wantedActions,
   type ActionOutcome,
   type MessageAction,
   type MessageAddress,

@@ -324,4 +324,48 @@ describe('actions from popups, through the supervisor', { timeout: 30_000 }, () 
       INBOX: [`${ids[0]} seen`, ids[1], `${ids[2]} seen`],
     });
   });
+
+  it('offers Delete and Archive only once a LIST showed where they move to', async () => {
+    const { user } = await userWithMail(dovecot);
+    const everything = { popupActions: ['archive', 'read', 'delete'] as MessageAction[] };
+    const settings = testSettings(
+      [{ ...testAccount(dovecot, 'a', user, 'pw'), ...everything }],
+      5,
+      {
+        heartbeatSeconds: 30,
+        commandTimeoutSeconds: 5,
+      },
+    );
+    const engine = startEngine(settings, undefined, { popupButtons: true });
+    cleanups.push(() => engine.supervisor.stop());
+    expect(engine.supervisor.offeredActions('a')).toEqual(['read']);
+    // The LIST follows the first sync, before the watcher first reports idle.
+    await engine.allIdle(settings);
+    expect(engine.supervisor.offeredActions('a')).toEqual(['archive', 'read', 'delete']);
+    expect(engine.supervisor.offeredActions('b')).toEqual([]);
+
+    // Without buttons nothing is listed, so nothing that moves mail is offered.
+    const quiet = startEngine(settings);
+    cleanups.push(() => quiet.supervisor.stop());
+    await quiet.allIdle(settings);
+    expect(quiet.supervisor.offeredActions('a')).toEqual(['read']);
+  });
+
+  it('offers no Delete on a server without a Trash, until trashMailbox names one it has', async () => {
+    const plain = await startDovecot();
+    cleanups.push(() => plain.stop());
+    const { user } = await userWithMail(plain);
+    await plain.withClient(user, (client) => client.mailboxCreate('Old'));
+    const account = { ...testAccount(plain, 'a', user, 'pw'), mailboxes: 'all' as const };
+    const liveness = { heartbeatSeconds: 30, commandTimeoutSeconds: 5 };
+    const settings = testSettings([account], 5, liveness);
+    const engine = startEngine(settings, undefined, { popupButtons: true });
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    // "all" lists its tree anyway: that LIST is the one the buttons learn from.
+    expect(engine.supervisor.offeredActions('a')).toEqual(['read']);
+    const named = testSettings([{ ...account, trashMailbox: 'Old' }], 5, liveness);
+    await engine.apply(named);
+    expect(engine.supervisor.offeredActions('a')).toEqual(['read', 'delete']);
+  });
 });

@@ -19,6 +19,8 @@ describe('replacesWatchers', () => {
       { name: 'Work' },
       { openUrl: 'https://mail.example.test' },
       { popups: false },
+      { popupActions: ['archive'], popupClick: 'read' },
+      { trashMailbox: 'Old', archiveMailbox: 'Kept' },
     ]) {
       expect(replacesWatchers(old, account(change), context)).toBe(false);
     }

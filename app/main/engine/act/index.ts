@@ -7,3 +7,4 @@ export {
 } from './action-target.js';
 export { actOnMessage, type ActionOutcome, type MessageAddress } from './message-action.js';
 export { BORROW_WAIT_MS, runAction, runActions, type ActionRunnerDeps } from './action-runner.js';
+export { ActionOffers, DEFAULT_POPUP_ACTIONS, wantedActions } from './action-offers.js';

@@ -34,6 +34,7 @@ import {
   flagsOf,
   ImapSession,
   type ConnectGate,
+  type ListedMailbox,
   type SelectedMailbox,
 } from '../imap/index.js';
 import { changeOf, type AnnouncedMessages } from './announced-messages.js';
@@ -85,6 +86,16 @@ export interface WatcherDeps {
    */
   announced?: AnnouncedMessages;
   onMessageChange?: (change: MessageChange) => void;
+  /**
+   * Where the account's mailbox list is wanted (which popup buttons it can offer, issue 24):
+   * `claim` says whether this connection should LIST now, `note` takes what it gave, `failed`
+   * gives the claim back. Without it nothing is listed for it.
+   */
+  mailboxList?: {
+    claim(): boolean;
+    note(listed: readonly ListedMailbox[]): void;
+    failed(): void;
+  };
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -240,6 +251,27 @@ export abstract class ConnectionWatcher {
       return { session, value: await insideGate(session) };
     } finally {
       release();
+    }
+  }
+
+  /**
+   * Lists the account's mailboxes where the supervisor asks (once per account: which popup
+   * buttons it can offer). Called after the first sync, so no announcement waits for it. A
+   * refusal is logged and the claim given back; a failed connection fails the watcher as
+   * any command does.
+   */
+  protected async listForSupervisor(session: ImapSession): Promise<void> {
+    const wanted = this.deps.mailboxList;
+    if (!wanted?.claim()) return;
+    try {
+      wanted.note((await session.listAll()).listed);
+    } catch (error) {
+      wanted.failed();
+      if (!session.usable) throw error;
+      this.deps.logger.warn(
+        `${this.account.id}: cannot list the mailboxes (Delete and Archive are not offered): ` +
+          classifyError(error).message,
+      );
     }
   }
 

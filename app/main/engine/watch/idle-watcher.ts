@@ -53,6 +53,7 @@ export class MailboxWatcher extends ConnectionWatcher {
     // After a (re)connect anything may have happened to the mail announced before.
     await this.sync(selected, true);
     this.markHealthy();
+    await this.listForSupervisor(session);
     // Later syncs run on the same selection: its HIGHESTMODSEQ says nothing about now.
     const { highestModseq: _stale, ...selection } = selected;
 

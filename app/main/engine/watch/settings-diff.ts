@@ -36,8 +36,9 @@ export function replacesWatchers(
 
 /**
  * Everything but the mailbox list, display fields and the connection budget (applied by
- * resizing it, without dropping live connections) decides the connection. Popup rules and
- * hooks are read per message, not per connection, and leave it alone too.
+ * resizing it, without dropping live connections) decides the connection. Popup rules,
+ * popup buttons, where Delete and Archive move mail, and hooks are read per message or per
+ * click, not per connection, and leave it alone too.
  */
 export function sameConnection(a: AccountSettings, b: AccountSettings): boolean {
   const strip = ({
@@ -51,6 +52,10 @@ export function sameConnection(a: AccountSettings, b: AccountSettings): boolean 
     onNewMailPost: _hp,
     watchMode: _w,
     pollSeconds: _s,
+    popupActions: _a,
+    popupClick: _pc,
+    trashMailbox: _t,
+    archiveMailbox: _ar,
     ...rest
   }: AccountSettings) => rest;
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));

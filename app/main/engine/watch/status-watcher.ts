@@ -213,6 +213,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     await this.checkAll(session);
     await this.syncDue(session);
     this.markHealthy();
+    await this.listForSupervisor(session);
 
     while (!this.stopped && !this.asleep) {
       if (this.relist) await this.listAll(session);
@@ -544,8 +545,11 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     this.relist = false;
     this.listedAt = this.deps.clock.now();
     const { account } = this;
+    const listing = await session.listAll();
+    // The supervisor learns from it too (popup buttons): the "all" account lists no more.
+    this.deps.mailboxList?.note(listing.listed);
     const change = this.tree.update(
-      await session.listAll(),
+      listing,
       account.ignoreMailboxes ?? [],
       this.watched,
       this.idledElsewhere,

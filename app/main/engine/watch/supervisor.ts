@@ -10,6 +10,7 @@ import {
   type Settings,
 } from '../../../common/settings-schema.js';
 import {
+  ActionOffers,
   runActions,
   type ActionOutcome,
   type MessageAction,
@@ -64,6 +65,12 @@ export interface SupervisorOptions {
    * real one connects. `null` turns knocking off: backoff alone decides.
    */
   greetingProbe?: ((server: GreetingProbeOptions) => GreetingProbe) | null;
+  /**
+   * True where popups have buttons (the app, `tidings watch` with desktop popups): each
+   * account's mailboxes are listed once, so `offeredActions` offers Delete and Archive only
+   * where they have somewhere to move the message (action-offers.ts).
+   */
+  popupButtons?: boolean;
 }
 
 /**
@@ -88,6 +95,8 @@ export class Supervisor {
   // The mail announced since the start while it is still new, and who hears when it is not.
   private readonly announced = new AnnouncedMessages();
   private readonly changeListeners = new Set<(change: MessageChange) => void>();
+  // What each account's LIST showed, for the popup buttons that move a message.
+  private readonly offers = new ActionOffers();
   private readonly connectGates = new ConnectGates(CONNECTS_PER_USER);
   // One knocking watch per server (host, port, TLS), shared by every watcher that waits on it.
   private readonly serverReturns = new Map<string, ServerReturnWatch>();
@@ -153,7 +162,10 @@ export class Supervisor {
     ]);
     for (const old of this.settings.accounts) {
       const account = next.get(old.id);
-      if (!account || !sameConnection(account, old)) this.learnedLimits.delete(old.id);
+      if (!account || !sameConnection(account, old)) {
+        this.learnedLimits.delete(old.id);
+        this.offers.forget(old.id);
+      }
     }
     this.settings = settings;
     for (const id of this.budgets.keys()) if (!next.has(id)) this.budgets.delete(id);
@@ -225,6 +237,16 @@ export class Supervisor {
       logger: this.options.logger ?? silentLogger,
     };
     return runActions(deps, account, addresses, action);
+  }
+
+  /**
+   * The buttons a single-message popup of `accountId` offers: its `popupActions` (or Mark as
+   * read and Delete), less Delete and Archive where its mailboxes, as listed, have no Trash or
+   * Archive, or are not listed yet. None for an account no longer configured.
+   */
+  offeredActions(accountId: string): MessageAction[] {
+    const account = this.settings.accounts.find((a) => a.id === accountId);
+    return account ? this.offers.offered(account) : [];
   }
 
   /** Subscribes to status changes; returns the unsubscribe function. */
@@ -425,6 +447,19 @@ export class Supervisor {
       onMessageChange: (change) => {
         for (const listener of this.changeListeners) listener(change);
       },
+      ...(this.options.popupButtons
+        ? {
+            mailboxList: {
+              // The account as configured now: a settings change may have come meanwhile.
+              claim: () => {
+                const current = this.settings.accounts.find((a) => a.id === account.id);
+                return current !== undefined && this.offers.claimList(current);
+              },
+              note: (listed) => this.offers.note(account.id, listed),
+              failed: () => this.offers.failed(account.id),
+            },
+          }
+        : {}),
     };
   }
 

@@ -115,6 +115,9 @@ async function start(): Promise<void> {
     notifier,
     systemEvents,
     logger,
+    // Popups have buttons: each account's mailboxes are listed once, so Delete and Archive
+    // are offered only where they have somewhere to move the message.
+    popupButtons: true,
   });
 
   const statusViews = (): StatusView[] =>

@@ -1,5 +1,6 @@
 /** How the stream's line writer takes a reader that went away. */
 import { PassThrough } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { createLineWriter } from '../../../app/main/cli/output/stdout-writer.js';
 
@@ -8,11 +9,12 @@ const failure = (code: string) => Object.assign(new Error(code), { code });
 describe('createLineWriter', () => {
   it.each(['EPIPE', 'EIO', 'ERR_STREAM_DESTROYED'])(
     'takes %s for a reader that is gone: stops writing and says so once',
-    (code) => {
+    async (code) => {
       const stream = new PassThrough();
       const closed = vi.fn();
       const write = createLineWriter(stream, closed);
       write('one');
+      await nextTurn();
       stream.emit('error', failure(code));
       stream.emit('error', failure(code));
       write('two');
@@ -20,6 +22,32 @@ describe('createLineWriter', () => {
       expect(stream.read()?.toString()).toBe('one\n');
     },
   );
+
+  it("writes a turn's lines in one write, in order, at the end of the turn", async () => {
+    const stream = new PassThrough();
+    const writes: string[] = [];
+    stream.on('data', (chunk: Buffer) => writes.push(chunk.toString()));
+    const write = createLineWriter(stream, () => {});
+    write('{"event":"status","state":"connecting"}');
+    write('{"event":"status","state":"idle"}');
+    expect(writes).toEqual([]);
+    await nextTurn();
+    write('{"event":"new-mail"}');
+    await nextTurn();
+    expect(writes).toEqual([
+      '{"event":"status","state":"connecting"}\n{"event":"status","state":"idle"}\n',
+      '{"event":"new-mail"}\n',
+    ]);
+  });
+
+  it('drops what is pending once the reader is gone', async () => {
+    const stream = new PassThrough();
+    const write = createLineWriter(stream, () => {});
+    write('lost');
+    stream.emit('error', failure('EPIPE'));
+    await nextTurn();
+    expect(stream.read()).toBeNull();
+  });
 
   it('lets any other stdout error through', () => {
     const stream = new PassThrough();

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Launcher for the compiled CLI; `npm ci` builds dist/ through the `prepare` script.
+// Launcher for the CLI, bundled by `npm run build` (scripts/bundle-cli.mjs) into dist/cli/;
+// `npm ci` builds it through the `prepare` script.
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/main/cli/main.js', import.meta.url);
+const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('tidings: not built yet; run `npm run build` in the checkout\n');
   process.exit(1);

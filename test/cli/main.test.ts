@@ -1,7 +1,8 @@
 /**
  * The command line's dispatch: `--version` and `--help` answer without loading the engine,
- * and a command loads its own modules only (bench/RESULTS.md, issue 23: loading the whole
- * CLI first was 0.4–0.7 s of a restart). The commands themselves are tested in commands/.
+ * and a command loads its own modules only, from the bundle (bench/RESULTS.md, issue 23:
+ * loading the whole CLI first was 0.4–0.7 s of a restart, its ~300 files 0.5 s). The
+ * commands themselves are tested in commands/.
  */
 import { writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,8 +18,9 @@ describe('the tidings command line', () => {
   it('says its version with --version, loading no package', async () => {
     const run = await runCliNotingModules(['--version']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^tidings \d+\.\d+\.\d+/);
+    expect(run.stdout).toMatch(/^tidings \d+\.\d+\.\d+ \([0-9a-f]{12}|unknown\)/);
     expect([...run.packages]).toEqual([]);
+    expect(run.ours.filter((file) => !file.startsWith('dist/cli/'))).toEqual(['bin/tidings.js']);
   });
 
   it('prints its usage with --help, loading no package', async () => {
@@ -45,5 +47,8 @@ describe('the tidings command line', () => {
     for (const name of ['plist', 'fast-xml-parser', 'tldts', 'node-notifier']) {
       expect(run.packages, name).not.toContain(name);
     }
+    // One bundle: none of tsc's thousand files of dist/main/, no package from node_modules.
+    expect(run.ours.filter((file) => !file.startsWith('dist/cli/'))).toEqual(['bin/tidings.js']);
+    expect(run.ours).toContain('dist/cli/main.js');
   });
 });

@@ -138,6 +138,8 @@ describe('electron-builder --linux --dir', () => {
   it('leaves out sources, tests and source maps', () => {
     const ours = files.filter((f) => !f.startsWith('/node_modules/'));
     expect(ours.filter((f) => /^\/(app|test|bench|scripts)\//.test(f))).toEqual([]);
+    // The command line's bundle is the npm package's; the app runs dist/main/.
+    expect(ours.filter((f) => f.startsWith('/dist/cli'))).toEqual([]);
     expect(ours.filter((f) => /\.(ts|map)$/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
   });

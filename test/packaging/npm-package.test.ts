@@ -67,7 +67,9 @@ describe('the npm package', { timeout: 120_000 }, () => {
     const outside = packed.filter((file) => !/^(bin|dist)\//.test(file));
     expect(outside.sort()).toEqual(['README.md', 'package.json']);
     expect(packed).toContain('bin/tidings.js');
-    expect(packed).toContain('dist/main/cli/main.js');
+    // The CLI as bundled (scripts/bundle-cli.mjs), without the build's map of its chunks.
+    expect(packed).toContain('dist/cli/main.js');
+    expect(packed).not.toContain('dist/cli/meta.json');
     expect(packed.filter((file) => /\.(ts|map)$/.test(file) && !file.endsWith('.d.ts'))).toEqual(
       [],
     );

@@ -66,8 +66,7 @@ export function createServiceWorld(overrides: Partial<ServiceWorld> = {}): Servi
     uid: process.getuid?.() ?? 0,
     user: userInfo().username,
     node: stableNodePath(process.execPath, process.env.PATH),
-    // dist/main/cli/ when built, app/main/cli/ under tsx: bin/ is three levels up from both.
-    script: fileURLToPath(new URL('../../../../bin/tidings.js', import.meta.url)),
+    script: tidingsScript(),
     cwd: process.cwd(),
     vars: process.env,
     get defaultStateDir() {
@@ -167,4 +166,20 @@ export function describeWrite(previous: string | undefined, text: string): strin
 /** `word` as one word for a POSIX shell, for the commands printed for the user to run. */
 export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * This checkout's or package's bin/tidings.js: the first folder up from this module that holds
+ * it (dist/cli/chunks/ in the bundle, dist/main/cli/service/ from tsc, app/main/cli/service/
+ * under tsx). Else the script Node is running.
+ */
+function tidingsScript(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const script = path.join(dir, 'bin', 'tidings.js');
+    if (existsSync(script)) return script;
+    const up = path.dirname(dir);
+    if (up === dir) return process.argv[1] ?? script;
+    dir = up;
+  }
 }

@@ -1,0 +1,52 @@
+// Bundles the command line (`tidings`: tsc's dist/main/cli/main.js, after write-build-info.mjs
+// has put the version and commit in) with the packages it uses into
+// dist/cli/: one ES module to start from and a chunk per command, loaded when that command runs
+// (the lazy imports of main.ts become split points). Why: Node 20 compiles module by module,
+// and a restart of `tidings watch` spent 0.5–0.7 s loading its ~300 files before it did
+// anything — zod alone is 95 files, 64 of them locales we never use; bundled and tree-shaken
+// it is loaded in about 0.2 s (bench/RESULTS.md, issue 23). tsc's dist/main/ stays what the
+// desktop app and the tests use. Run by `npm run build`.
+//
+// The packages stay dependencies (installed, with their licences) and exact pins, so the
+// bundle holds the versions npm installs. Kept out of it and loaded from node_modules:
+// electron (never in the CLI), and node-notifier, which finds its vendored helpers
+// (terminal-notifier, SnoreToast) next to its own files through __dirname.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const root = path.join(import.meta.dirname, '..');
+const outdir = path.join(root, 'dist', 'cli');
+
+/** Packages loaded from node_modules at run time rather than bundled. */
+export const UNBUNDLED = ['electron', 'node-notifier'];
+
+const result = await build({
+  entryPoints: [path.join(root, 'dist', 'main', 'cli', 'main.js')],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: UNBUNDLED,
+  // CommonJS packages in an ES module bundle: their require() of Node's modules and their
+  // __dirname need these (esbuild leaves `require` to the host in ESM output).
+  banner: {
+    js: [
+      "import { createRequire as __tidingsRequire } from 'node:module';",
+      "import { fileURLToPath as __tidingsPath } from 'node:url';",
+      'const require = __tidingsRequire(import.meta.url);',
+      'const __filename = __tidingsPath(import.meta.url);',
+      "const __dirname = __tidingsPath(new URL('.', import.meta.url));",
+    ].join('\n'),
+  },
+  // The packages' licence comments, gathered in one file beside the bundle.
+  legalComments: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// Which chunk holds which package: test/cli/main.test.ts checks what each command loads.
+writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));

@@ -85,10 +85,13 @@ export function renderCountIcon(
   const fill: Rgba = style === 'template' ? BLACK : badge === 'problem' ? RED : BLUE;
   const outlined = style === 'template' && badge === 'problem';
   const pixels = rasterize(size, (x, y) => {
-    const d = boxDistance(x * size, y * size, layout);
+    const d = boxDistance(x * size, y * size, layout.box, layout.radius);
     if (d <= 0) return outlined && d < -layout.stroke ? null : fill;
-    // A clear margin between the envelope and the badge, so the count never touches a line.
-    return d < layout.stroke ? null : envelopeShader(x, y);
+    // A clear margin between the envelope and the badge's square box (not its rounded
+    // corners, which would let a line come close to the text), so no line touches the count.
+    return boxDistance(x * size, y * size, layout.box, 0) < layout.stroke
+      ? null
+      : envelopeShader(x, y);
   });
   // Digits on whole pixels: white on colour, cut out of a filled template, black in an outline.
   const ink: Rgba = style === 'colour' ? WHITE : outlined ? BLACK : CLEAR;
@@ -98,8 +101,8 @@ export function renderCountIcon(
   return encodePng(pixels);
 }
 
-// Signed distance from (x, y) to the badge's rounded box: negative inside.
-function boxDistance(x: number, y: number, { box, radius }: BadgeLayout): number {
+// Signed distance from (x, y) to `box` with corners of `radius`: negative inside.
+function boxDistance(x: number, y: number, box: BadgeLayout['box'], radius: number): number {
   const cx = (box.left + box.right) / 2;
   const cy = (box.top + box.bottom) / 2;
   const qx = Math.abs(x - cx) - ((box.right - box.left) / 2 - radius);

@@ -170,6 +170,22 @@ describe('SettingsStore', () => {
     }
   });
 
+  it('keeps the tray as it was for a file from before the tray options, and saves them', () => {
+    const { cwd, store } = fresh();
+    expect(store.tray).toEqual({ countInIcon: false, count: 'unread' });
+    expect(store.view(null).tray).toEqual({ countInIcon: false, count: 'unread' });
+    const preferences = {
+      notifications: { burstThreshold: 5, sound: true, showSubject: true },
+      startAtLogin: false,
+      checkForUpdates: true,
+    };
+    store.savePreferences({ ...preferences, tray: { countInIcon: true, count: 'new' } });
+    expect(new SettingsStore({ cwd }).tray).toEqual({ countInIcon: true, count: 'new' });
+    // A save without them (the tray's own "Start at login") leaves them as they were.
+    store.savePreferences({ ...preferences, startAtLogin: true });
+    expect(new SettingsStore({ cwd }).tray).toEqual({ countInIcon: true, count: 'new' });
+  });
+
   it('survives a restart, and keeps an unreadable file aside instead of crashing', () => {
     const { cwd, store } = fresh();
     store.saveAccount(work, encryptPassword);

@@ -21,7 +21,8 @@ export function decode(png: Buffer): Decoded {
 /** The RGBA of pixel (x, y). */
 export function pixel(image: Decoded, x: number, y: number): [number, number, number, number] {
   const o = (y * image.width + x) * 4;
-  return [image.data[o]!, image.data[o + 1]!, image.data[o + 2]!, image.data[o + 3]!];
+  const [r = 0, g = 0, b = 0, a = 0] = image.data.subarray(o, o + 4);
+  return [r, g, b, a];
 }
 
 /** A box in pixels: left and top inclusive, right and bottom exclusive. */
@@ -100,11 +101,12 @@ export function contactSheet(
           const inImage = sx >= 0 && sy >= 0 && sx < size && sy < size;
           const [r, g, b, a] = inImage ? pixel(image, sx, sy) : [0, 0, 0, 0];
           // macOS draws a template in the menu bar's colour: black on light, white on dark.
-          const ink = template ? (panel === DARK ? [255, 255, 255] : [0, 0, 0]) : [r, g, b];
+          const shade = panel === DARK ? 255 : 0;
+          const ink = template ? [shade, shade, shade] : [r, g, b];
           const o = ((row * cell + y) * sheet.width + column * cell + x) * 4;
-          for (let c = 0; c < 3; c++) {
-            sheet.data[o + c] = Math.round(ink[c]! * (a / 255) + panel * (1 - a / 255));
-          }
+          ink.forEach((value, c) => {
+            sheet.data[o + c] = Math.round(value * (a / 255) + panel * (1 - a / 255));
+          });
           sheet.data[o + 3] = 255;
         }
       }

@@ -40,6 +40,7 @@ import { applicationMenuTemplate, openSettingsWindow } from './electron/settings
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
 import { NO_TRAY_WARNING, trayHostPresent } from './electron/tray-host.js';
 import { NewMailCount } from './electron/new-mail-count.js';
+import type { TrayState } from './electron/tray-menu.js';
 import { createUpdateController } from './electron/update-controller.js';
 import { loadUpdater, readPackageType } from './electron/updater-choice.js';
 
@@ -107,7 +108,7 @@ async function start(): Promise<void> {
     trayUpdateQueued = true;
     queueMicrotask(() => {
       trayUpdateQueued = false;
-      refreshTray();
+      tray.updateIcon(trayState());
     });
   };
   const notifier: ElectronNotifier = new ElectronNotifier({
@@ -173,23 +174,23 @@ async function start(): Promise<void> {
       }
     },
   });
-  const refreshTray = () =>
-    tray.update({
-      accounts: store.engineSettings().accounts.map((a) => ({
-        id: a.id,
-        name: a.name ?? a.id,
-        oauth2: a.auth === 'oauth2',
-      })),
-      statuses: statusViews(),
-      newMail: newMail.count,
-      tray: store.tray,
-      pausedUntil,
-      startAtLogin: store.startAtLogin,
-      now: new Date(),
-      about: `Tidings ${version}`,
-      notice: crash ? recoveredLine(crash, new Date()) : undefined,
-      update: updates.status(),
-    });
+  const trayState = (): TrayState => ({
+    accounts: store.engineSettings().accounts.map((a) => ({
+      id: a.id,
+      name: a.name ?? a.id,
+      oauth2: a.auth === 'oauth2',
+    })),
+    statuses: statusViews(),
+    newMail: newMail.count,
+    tray: store.tray,
+    pausedUntil,
+    startAtLogin: store.startAtLogin,
+    now: new Date(),
+    about: `Tidings ${version}`,
+    notice: crash ? recoveredLine(crash, new Date()) : undefined,
+    update: updates.status(),
+  });
+  const refreshTray = () => tray.update(trayState());
   const openSettings = () => {
     const previous = settingsWindow;
     settingsWindow = openSettingsWindow(settingsWindow, {

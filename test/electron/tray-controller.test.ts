@@ -27,7 +27,7 @@ const message = (uid: number) => ({ account: 'work', mailbox: 'INBOX', uidValidi
 
 /**
  * A tray as the composition root wires it: announcements and withdrawals go to a
- * NewMailCount, and a look at the tray resets it and updates the tray.
+ * NewMailCount, and a look at the tray resets it and updates the icon and tooltip.
  */
 function trayOf(platform: NodeJS.Platform, tray: TraySettings) {
   const count = new NewMailCount();
@@ -44,7 +44,7 @@ function trayOf(platform: NodeJS.Platform, tray: TraySettings) {
   });
   const actions = {
     looked: vi.fn(() => {
-      if (count.look()) controller.update(state());
+      if (count.look()) controller.updateIcon(state());
     }),
     refresh: vi.fn(),
     pause: vi.fn(),
@@ -154,9 +154,12 @@ describe('the tray controller', () => {
     t.read(599, 2);
     expect(digitsAt(t.image() as FakeImage, 1)).toEqual(['###', '..#', '.##', '..#', '###']);
     expect(t.tray.tooltip).toBe('Tidings — 3 new · 599 unread');
-    // The menu opens: nothing is new; the icon is quiet, however much is unread.
-    t.tray.menu?.emit('menu-will-show', {});
+    // The menu opens: nothing is new; the icon is quiet, however much is unread. The open
+    // menu itself is left as it is.
+    const menu = t.tray.menu;
+    menu?.emit('menu-will-show', {});
     expect(t.actions.looked).toHaveBeenCalledOnce();
+    expect(t.tray.menu).toBe(menu);
     expect(t.tray.tooltip).toBe('Tidings — 0 new · 599 unread');
     expect(t.image()).toMatchObject({ path: path.join(assets, 'tray', 'quiet.png') });
     t.arrive(600, 5);

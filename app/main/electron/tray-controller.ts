@@ -18,6 +18,12 @@ import {
 /** The tray, updated from state. */
 export interface TrayController {
   update(state: TrayState): void;
+  /**
+   * The icon and tooltip only: what the count of new mail changes. The menu shows nothing of
+   * it, and is left alone — a look resets the count while the menu is opening, and replacing
+   * an open menu's model is what a look must not do.
+   */
+  updateIcon(state: TrayState): void;
   destroy(): void;
 }
 
@@ -68,11 +74,15 @@ export function createTrayController(
   tray.setToolTip('Tidings');
   tray.on('click', () => actions.looked());
   tray.on('right-click', () => actions.looked());
+  const updateIcon = (state: TrayState) => {
+    const { icon, badge, tooltip } = summarizeTray(state.statuses, state.newMail, state.tray);
+    tray.setImage(image(icon, badge));
+    tray.setToolTip(tooltip);
+  };
   return {
+    updateIcon,
     update(state) {
-      const { icon, badge, tooltip } = summarizeTray(state.statuses, state.newMail, state.tray);
-      tray.setImage(image(icon, badge));
-      tray.setToolTip(tooltip);
+      updateIcon(state);
       const menu = Menu.buildFromTemplate(buildTrayMenu(state, looking));
       menu.on('menu-will-show', () => actions.looked());
       tray.setContextMenu(menu);
@@ -88,7 +98,9 @@ function fromAssets(assetsDir: string, kind: TrayIconKind, template: boolean): N
   return nativeImage.createFromPath(path.join(assetsDir, 'tray', file));
 }
 
-// One image with a PNG per scale: Electron picks the representation for the display.
+// One image with a PNG per scale: Electron picks the representation for the display. A PNG
+// buffer needs no width and height: Electron tries PNG, then JPEG, and only then reads raw
+// pixels of the given size (AddImageSkiaRepFromBuffer, shell/common/skia_util.cc).
 function drawCounted(kind: 'unread' | 'problem', label: string, template: boolean): NativeImage {
   const drawn = nativeImage.createEmpty();
   for (const scaleFactor of TRAY_ICON_SCALES) {

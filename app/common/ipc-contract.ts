@@ -64,8 +64,8 @@ export const preferencesInputSchema = z.strictObject({
   startAtLogin: z.boolean(),
   /** Check for updates at start and every 6 hours (installed builds that update themselves). */
   checkForUpdates: z.boolean(),
-  /** The tray icon's count; absent (an older window) keeps what is stored. */
-  tray: traySettingsSchema.optional(),
+  /** What the tray icon counts, and whether it draws the number. */
+  tray: traySettingsSchema,
 });
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
 

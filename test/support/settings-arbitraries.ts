@@ -246,15 +246,12 @@ export const signInInput = fc
   }));
 
 /** `preferences:save`. */
-export const preferencesInput = fc.record(
-  {
-    notifications,
-    startAtLogin: fc.boolean(),
-    checkForUpdates: fc.boolean(),
-    tray: fc.record({ countInIcon: fc.boolean(), count: fc.constantFrom('new', 'unread') }),
-  },
-  { requiredKeys: ['notifications', 'startAtLogin', 'checkForUpdates'] },
-);
+export const preferencesInput = fc.record({
+  notifications,
+  startAtLogin: fc.boolean(),
+  checkForUpdates: fc.boolean(),
+  tray: fc.record({ countInIcon: fc.boolean(), count: fc.constantFrom('new', 'unread') }),
+});
 
 /** `account:autoconfigure`: an address shaped as one. */
 export const autoconfigureInput = fc.record({

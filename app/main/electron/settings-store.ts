@@ -246,7 +246,7 @@ export class SettingsStore {
       notifications: input.notifications,
       startAtLogin: input.startAtLogin,
       checkForUpdates: input.checkForUpdates,
-      tray: input.tray ?? this.settings.tray,
+      tray: input.tray,
     });
   }
 

@@ -41,11 +41,15 @@ export const TRAY_ICON_SCALES = [1, 1.5, 2] as const;
  * Creates the tray with icons from `assetsDir/tray`. `actions.looked` is called when the user
  * looks at the tray. What Electron tells of that differs per platform (electron.d.ts, and
  * the Tray page's "Platform Considerations"):
- * - macOS and Windows: the icon's `click` and `right-click`, and the context menu's
- *   `menu-will-show` (emitted whenever the menu opens, by either button);
- * - Linux: the StatusNotifierItem host opens the menu itself over D-Bus and Electron emits
- *   no `click` there; nor does the menu emit `menu-will-show` (electron/electron#28837).
+ * - macOS and Windows: the icon's `click` and `right-click` (with a context menu set, macOS
+ *   may open the menu instead of emitting `click`), and the menu's `menu-will-show`
+ *   (electron.d.ts: "Emitted when `menu.popup()` is called"; a tray's menu opens through
+ *   the same native menu runner there — not checked on those systems from here);
+ * - Linux: the StatusNotifierItem host opens the menu itself over D-Bus: Electron emits no
+ *   `click` (the Tray page: "When app indicator is used on Linux, the click event is
+ *   ignored"), and the menu no `menu-will-show` (electron/electron#28837, closed unfixed).
  *   What is left is a click on any of the menu's items: the menu was open.
+ * Listening to all of them is harmless: a second look in a row changes nothing.
  */
 export function createTrayController(
   assetsDir: string,
@@ -61,7 +65,7 @@ export function createTrayController(
     let made = images.get(key);
     if (!made) {
       made =
-        label === null || kind === 'quiet'
+        kind === 'quiet' || label === null
           ? fromAssets(assetsDir, kind, template)
           : drawCounted(kind, label, template);
       images.set(key, made);

@@ -12,6 +12,7 @@ import {
   checkAccount,
   limits,
   notificationSettingsSchema,
+  traySettingsSchema,
 } from './settings-schema.js';
 
 /**
@@ -63,6 +64,8 @@ export const preferencesInputSchema = z.strictObject({
   startAtLogin: z.boolean(),
   /** Check for updates at start and every 6 hours (installed builds that update themselves). */
   checkForUpdates: z.boolean(),
+  /** What the tray icon counts, and whether it draws the number. */
+  tray: traySettingsSchema,
 });
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
 
@@ -147,6 +150,7 @@ export interface SettingsView {
   liveness: z.infer<typeof livenessSettingsSchema>;
   startAtLogin: boolean;
   checkForUpdates: boolean;
+  tray: z.infer<typeof traySettingsSchema>;
   /** Set when passwords cannot be stored encrypted (e.g. Linux without a keyring). */
   secretStorageWarning: string | null;
   /** Set when the desktop shows no tray icons: the window then stays (see tray-host.ts). */

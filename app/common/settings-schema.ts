@@ -355,10 +355,27 @@ export const hookSettingsSchema = z.strictObject({
 });
 export type HookSettings = z.infer<typeof hookSettingsSchema>;
 
+/**
+ * What the desktop app's tray icon shows (the headless CLI has no tray). The defaults keep
+ * the icon as it always was: a dot for unread mail, no number.
+ */
+export const traySettingsSchema = z.strictObject({
+  /** Draw the count in the icon ("3", "99+"), not only a dot. */
+  countInIcon: z.boolean().default(false),
+  /**
+   * What the icon counts: `new`, the mail that came since the tray's menu was last opened or
+   * a popup clicked (less what was read or went away since); `unread`, all unread mail.
+   */
+  count: z.enum(['new', 'unread']).default('unread'),
+});
+export type TraySettings = z.infer<typeof traySettingsSchema>;
+
 /** Notification preferences when none are given (each field's own default). */
 export const defaultNotificationSettings = notificationSettingsSchema.parse({});
 /** Liveness settings when none are given (each field's own default). */
 export const defaultLivenessSettings = livenessSettingsSchema.parse({});
+/** The tray as it always looked: a dot for unread mail. */
+export const defaultTraySettings = traySettingsSchema.parse({});
 
 /**
  * `"mailboxes": "all"` in a config file is the stored `"allMailboxes": true`, with INBOX as

@@ -39,6 +39,8 @@ import { createSignInReminder } from './electron/sign-in-reminder.js';
 import { applicationMenuTemplate, openSettingsWindow } from './electron/settings-window.js';
 import { createTrayController, type TrayController } from './electron/tray-controller.js';
 import { NO_TRAY_WARNING, trayHostPresent } from './electron/tray-host.js';
+import { NewMailCount } from './electron/new-mail-count.js';
+import type { TrayState } from './electron/tray-menu.js';
 import { createUpdateController } from './electron/update-controller.js';
 import { loadUpdater, readPackageType } from './electron/updater-choice.js';
 
@@ -96,23 +98,48 @@ async function start(): Promise<void> {
     encrypt: encryptPassword,
     decrypt: decryptPassword,
   });
+  // The mail new since the user last looked at the tray or clicked a popup (the tooltip says
+  // it always; the icon counts it when the user chose "new"). A burst of announcements or
+  // withdrawals is one tray update, not one per message.
+  const newMail = new NewMailCount();
+  let trayUpdateQueued = false;
+  const newMailChanged = (changed: boolean) => {
+    if (!changed || trayUpdateQueued) return;
+    trayUpdateQueued = true;
+    queueMicrotask(() => {
+      trayUpdateQueued = false;
+      tray.updateIcon(trayState());
+    });
+  };
   const notifier: ElectronNotifier = new ElectronNotifier({
     settings: () => store.engineSettings(),
     pausedUntil: () => pausedUntil,
     logger,
-    // A popup's button: the supervisor borrows a connection of the account for it.
-    act: (messages, action) =>
-      supervisor.actOnEach(
+    // A popup's button: the supervisor borrows a connection of the account for it. A message
+    // acted on is no longer new at once, before the watcher sees the change too.
+    act: async (messages, action) => {
+      const outcomes = await supervisor.actOnEach(
         messages[0]?.account ?? '',
         messages.map(({ mailbox, uidValidity, uid }) => ({ mailbox, uidValidity, uid })),
         action,
-      ),
+      );
+      messages.forEach((message, i) => {
+        if (outcomes[i]?.done) newMailChanged(newMail.withdraw(message));
+      });
+      return outcomes;
+    },
+    onClick: () => newMailChanged(newMail.look()),
   });
   const supervisor: Supervisor = new Supervisor({
     settings: store.engineSettings(),
     store: new ConfStateStore(userData, logger),
     credentials,
-    notifier,
+    notifier: {
+      notify: (announcement) => {
+        notifier.notify(announcement);
+        newMailChanged(newMail.announce(announcement.message));
+      },
+    },
     systemEvents,
     logger,
     // Popups have buttons: each account's mailboxes are listed once, so Delete and Archive
@@ -150,21 +177,23 @@ async function start(): Promise<void> {
       }
     },
   });
-  const refreshTray = () =>
-    tray.update({
-      accounts: store.engineSettings().accounts.map((a) => ({
-        id: a.id,
-        name: a.name ?? a.id,
-        oauth2: a.auth === 'oauth2',
-      })),
-      statuses: statusViews(),
-      pausedUntil,
-      startAtLogin: store.startAtLogin,
-      now: new Date(),
-      about: `Tidings ${version}`,
-      notice: crash ? recoveredLine(crash, new Date()) : undefined,
-      update: updates.status(),
-    });
+  const trayState = (): TrayState => ({
+    accounts: store.engineSettings().accounts.map((a) => ({
+      id: a.id,
+      name: a.name ?? a.id,
+      oauth2: a.auth === 'oauth2',
+    })),
+    statuses: statusViews(),
+    newMail: newMail.count,
+    tray: store.tray,
+    pausedUntil,
+    startAtLogin: store.startAtLogin,
+    now: new Date(),
+    about: `Tidings ${version}`,
+    notice: crash ? recoveredLine(crash, new Date()) : undefined,
+    update: updates.status(),
+  });
+  const refreshTray = () => tray.update(trayState());
   const openSettings = () => {
     const previous = settingsWindow;
     settingsWindow = openSettingsWindow(settingsWindow, {
@@ -183,6 +212,7 @@ async function start(): Promise<void> {
   };
 
   const tray: TrayController = createTrayController(paths.assets, {
+    looked: () => newMailChanged(newMail.look()),
     refresh: () => supervisor.refresh(),
     pause: (choice) => {
       pausedUntil = pauseUntil(choice, new Date());
@@ -201,6 +231,7 @@ async function start(): Promise<void> {
         notifications: store.engineSettings().notifications,
         startAtLogin: enabled,
         checkForUpdates: store.checkForUpdates,
+        tray: store.tray,
       });
       refreshTray();
     },
@@ -216,7 +247,10 @@ async function start(): Promise<void> {
     openSettings,
   });
   // Mail read or moved on another device (or deleted): its popup leaves the screen too.
-  supervisor.onMessageChange((change) => notifier.withdraw(change));
+  supervisor.onMessageChange((change) => {
+    notifier.withdraw(change);
+    newMailChanged(newMail.withdraw(change));
+  });
   supervisor.onStatus((status) => {
     remindToSignIn(status);
     refreshTray();

@@ -1,6 +1,6 @@
 /**
  * The preferences, spread over three sections and saved together by one "Save preferences":
- * Notifications (burst threshold, sound, privacy), Quiet hours and rules (quiet hours, sender
+ * Notifications (burst threshold, sound, privacy; what the tray icon counts), Quiet hours and rules (quiet hours, sender
  * and list rules) and About (start at login, automatic update checks). Checks what it can
  * before asking main and shows main's validation errors beside their fields, bringing the
  * section of the first forward; the sidebar marks the sections whose fields differ from what
@@ -42,6 +42,8 @@ export function showPreferences(settings: SettingsView): void {
   checkbox('p-showSubject').checked = notifications.showSubject;
   checkbox('p-startAtLogin').checked = settings.startAtLogin;
   checkbox('p-checkForUpdates').checked = settings.checkForUpdates;
+  byId<HTMLSelectElement>('p-trayCount').value = settings.tray.count;
+  checkbox('p-countInIcon').checked = settings.tray.countInIcon;
   showQuietHours(notifications.quietHours ?? []);
   showRuleLists(notifications);
   saved = sectionParts(readForm().request);
@@ -63,9 +65,9 @@ export function setUpPreferences(onSaved: (settings: SettingsView) => void): voi
 /** Each section's part of `request`, comparable as text. */
 function sectionParts(request: PreferencesInput): Record<PreferenceSection, string> {
   const { burstThreshold, sound, showSubject, ...rules } = request.notifications;
-  const { startAtLogin, checkForUpdates } = request;
+  const { startAtLogin, checkForUpdates, tray } = request;
   return {
-    notifications: JSON.stringify({ burstThreshold, sound, showSubject }),
+    notifications: JSON.stringify({ burstThreshold, sound, showSubject, tray }),
     'quiet-hours': JSON.stringify(rules),
     about: JSON.stringify({ startAtLogin, checkForUpdates }),
   };
@@ -104,6 +106,10 @@ function readForm(): {
     notifications,
     startAtLogin: checkbox('p-startAtLogin').checked,
     checkForUpdates: checkbox('p-checkForUpdates').checked,
+    tray: {
+      countInIcon: checkbox('p-countInIcon').checked,
+      count: byId<HTMLSelectElement>('p-trayCount').value === 'new' ? 'new' : 'unread',
+    } satisfies PreferencesInput['tray'],
   };
   return { request, lists, errors };
 }

@@ -133,7 +133,7 @@ async function expectOneAnnouncement(running: TidingsApp, window: Page): Promise
       timeout: 5_000,
       message: "the tray's tooltip never counted the new message",
     })
-    .toBe('Tidings — 1 unread message');
+    .toBe('Tidings — 1 new · 1 unread');
   await expect
     .poll(() => readInboxRow(window), { timeout: 5_000, message: 'the window never counted it' })
     .toMatchObject({ state: 'idle', text: expect.stringContaining('1 unread') });

@@ -116,7 +116,7 @@ describe('the composition root', () => {
         timeout: 10_000,
       },
     );
-    expect(tray.tooltip).toBe('Tidings — 0 unread messages');
+    expect(tray.tooltip).toBe('Tidings — 0 new · 0 unread');
     // The icons are where the app looks for them: an image from a missing file is empty.
     expect((tray.image as { isEmpty(): boolean }).isEmpty()).toBe(false);
 

@@ -36,6 +36,7 @@ function notifier(
     clock?: ManualClock;
     popupActions?: Array<'read' | 'delete' | 'archive'>;
     act?: (message: MessageKey, action: MessageAction) => Promise<ActionOutcome>;
+    onClick?: () => void;
   } = {},
   warnings: string[] = [],
 ) {
@@ -70,6 +71,7 @@ function notifier(
     // The app hands a button's messages over in one call (one connection): each is asked in
     // turn here, and the calls are counted.
     ...(options.act ? { act: actEach(options.act) } : {}),
+    ...(options.onClick ? { onClick: options.onClick } : {}),
   });
   return Object.assign(made, {
     resume() {
@@ -278,6 +280,17 @@ describe('ElectronNotifier', () => {
       ['https://mail.example.test/'],
       ['mailto:'],
     ]);
+  });
+
+  it('tells the app that the user looked when a popup is clicked, not when it closes', () => {
+    const onClick = vi.fn();
+    const n = notifier({ onClick });
+    n.notify(message);
+    n.notify({ ...message, message: { ...message.message, uid: 8, messageId: '<n@x>' } });
+    FakeNotification.made[0]?.close();
+    expect(onClick).not.toHaveBeenCalled();
+    FakeNotification.made[1]?.emit('click');
+    expect(onClick).toHaveBeenCalledOnce();
   });
 
   it.each([

@@ -26,6 +26,7 @@ import {
   notificationSettingsSchema,
   oauth2SettingsSchema,
   quietPeriodSchema,
+  traySettingsSchema,
 } from '../../app/common/settings-schema.js';
 import type { IpcHandlers } from '../../app/main/electron/ipc-handlers.js';
 import {
@@ -123,6 +124,7 @@ const knownKeys = new Set(
     preferencesInputSchema,
     notificationSettingsSchema,
     quietPeriodSchema,
+    traySettingsSchema,
     autoconfigureInputSchema,
   ].flatMap((schema) => Object.keys(schema.shape)),
 );

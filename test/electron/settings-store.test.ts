@@ -170,6 +170,19 @@ describe('SettingsStore', () => {
     }
   });
 
+  it('keeps the tray as it was for a file from before the tray options, and saves them', () => {
+    const { cwd, store } = fresh();
+    expect(store.tray).toEqual({ countInIcon: false, count: 'unread' });
+    expect(store.view(null).tray).toEqual({ countInIcon: false, count: 'unread' });
+    store.savePreferences({
+      notifications: { burstThreshold: 5, sound: true, showSubject: true },
+      startAtLogin: false,
+      checkForUpdates: true,
+      tray: { countInIcon: true, count: 'new' },
+    });
+    expect(new SettingsStore({ cwd }).tray).toEqual({ countInIcon: true, count: 'new' });
+  });
+
   it('survives a restart, and keeps an unreadable file aside instead of crashing', () => {
     const { cwd, store } = fresh();
     store.saveAccount(work, encryptPassword);
@@ -177,6 +190,7 @@ describe('SettingsStore', () => {
       notifications: { burstThreshold: 9, sound: false, showSubject: false },
       startAtLogin: true,
       checkForUpdates: false,
+      tray: { countInIcon: false, count: 'unread' },
     });
     const again = new SettingsStore({ cwd });
     expect(again.engineSettings().notifications).toEqual({

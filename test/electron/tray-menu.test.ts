@@ -24,6 +24,7 @@ const status = (
 
 function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
   return {
+    looked: vi.fn(),
     refresh: vi.fn(),
     pause: vi.fn(),
     openSettings: vi.fn(),
@@ -46,6 +47,8 @@ function menu(
         { id: 'home', name: 'Home' },
       ],
       statuses,
+      newMail: 0,
+      tray: { countInIcon: false, count: 'unread' },
       pausedUntil: null,
       startAtLogin: false,
       now,
@@ -107,7 +110,16 @@ describe('buildTrayMenu', () => {
 
   it('says when there are no accounts', () => {
     const template = buildTrayMenu(
-      { accounts: [], statuses: [], pausedUntil: null, startAtLogin: false, now, about: 'Tidings' },
+      {
+        accounts: [],
+        statuses: [],
+        newMail: 0,
+        tray: { countInIcon: false, count: 'unread' },
+        pausedUntil: null,
+        startAtLogin: false,
+        now,
+        about: 'Tidings',
+      },
       actions(),
     );
     expect(template[0]).toEqual({ label: 'No accounts yet', enabled: false });
@@ -180,23 +192,54 @@ describe('buildTrayMenu', () => {
 });
 
 describe('summarizeTray', () => {
-  it('shows unread mail, all quiet, or a problem, with a tooltip', () => {
+  it('shows unread mail, all quiet, or a problem, with both counts in the tooltip', () => {
     expect(summarizeTray([status('work', 'INBOX', 'idle', 0)])).toEqual({
       icon: 'quiet',
-      tooltip: 'Tidings — 0 unread messages',
+      badge: 0,
+      tooltip: 'Tidings — 0 new · 0 unread',
     });
-    expect(summarizeTray([status('work', 'INBOX', 'idle', 1)])).toEqual({
+    expect(summarizeTray([status('work', 'INBOX', 'idle', 1)], 1)).toEqual({
       icon: 'unread',
-      tooltip: 'Tidings — 1 unread message',
+      badge: 0,
+      tooltip: 'Tidings — 1 new · 1 unread',
     });
     expect(
-      summarizeTray([
-        status('work', 'INBOX', 'idle', 4),
-        status('home', 'INBOX', 'tls-error', null),
-      ]),
+      summarizeTray(
+        [status('work', 'INBOX', 'idle', 4), status('home', 'INBOX', 'tls-error', null)],
+        2,
+      ),
     ).toEqual({
       icon: 'problem',
-      tooltip: 'Tidings — 4 unread messages, 1 problem',
+      badge: 0,
+      tooltip: 'Tidings — 2 new · 4 unread · 1 problem',
+    });
+  });
+
+  it('draws the chosen count in the icon when asked: all unread, or new since the last look', () => {
+    const statuses = [status('work', 'INBOX', 'idle', 590), status('home', 'INBOX', 'idle', 9)];
+    expect(summarizeTray(statuses, 4, { countInIcon: true, count: 'unread' })).toEqual({
+      icon: 'unread',
+      badge: 599,
+      tooltip: 'Tidings — 4 new · 599 unread',
+    });
+    expect(summarizeTray(statuses, 4, { countInIcon: true, count: 'new' })).toMatchObject({
+      icon: 'unread',
+      badge: 4,
+    });
+    // Counting new mail, an icon with nothing new is quiet, however much is unread.
+    expect(summarizeTray(statuses, 0, { countInIcon: true, count: 'new' })).toMatchObject({
+      icon: 'quiet',
+      badge: 0,
+    });
+    expect(summarizeTray(statuses, 0, { countInIcon: false, count: 'new' })).toMatchObject({
+      icon: 'quiet',
+    });
+    // A problem keeps its icon, with the count on it.
+    const broken = [...statuses, status('old', 'INBOX', 'auth-failed', null)];
+    expect(summarizeTray(broken, 3, { countInIcon: true, count: 'new' })).toEqual({
+      icon: 'problem',
+      badge: 3,
+      tooltip: 'Tidings — 3 new · 599 unread · 1 problem',
     });
   });
 });

@@ -144,6 +144,7 @@ describe('the About section', () => {
           notifications: emptySettings.notifications,
           startAtLogin: true,
           checkForUpdates: true,
+          tray: { countInIcon: false, count: 'unread' },
         },
       ],
     ]);

@@ -75,6 +75,7 @@ describe('notification preferences', () => {
         notifications: { burstThreshold: 5, sound: true, showSubject: true, quietHours },
         startAtLogin: false,
         checkForUpdates: true,
+        tray: { countInIcon: false, count: 'unread' },
       },
     ]);
     // Removing them all saves none.
@@ -87,6 +88,7 @@ describe('notification preferences', () => {
       notifications: { burstThreshold: 5, sound: true, showSubject: true },
       startAtLogin: false,
       checkForUpdates: true,
+      tray: { countInIcon: false, count: 'unread' },
     });
     expect(errors).toEqual([]);
   });
@@ -129,6 +131,7 @@ describe('notification preferences', () => {
         },
         startAtLogin: false,
         checkForUpdates: true,
+        tray: { countInIcon: false, count: 'unread' },
       },
     ]);
     // Main's answer fills the form again: one entry per line, blank lines gone.
@@ -281,6 +284,7 @@ describe('notification preferences', () => {
         },
         startAtLogin: false,
         checkForUpdates: true,
+        tray: { countInIcon: false, count: 'unread' },
       },
     ]);
     expect(errors).toEqual([]);
@@ -316,5 +320,43 @@ describe('notification preferences', () => {
     });
     expect(textarea).toEqual({ fg: 'rgb(230, 232, 235)', bg: 'rgb(21, 24, 28)' });
     await page.screenshot({ path: shot('settings-rules-dark.png') });
+  });
+});
+
+describe('the tray icon preferences', () => {
+  it('shows what the tray counts, marks a change unsaved, and saves it with the preferences', async () => {
+    const { page, errors } = await open({
+      settings: { ...withWork, tray: { countInIcon: false, count: 'new' } },
+    });
+    await openSection(page, 'notifications');
+    const count = page.getByLabel('What the icon counts');
+    const inIcon = page.getByLabel('Show the number in the icon');
+    expect(await count.inputValue()).toBe('new');
+    expect(await inIcon.isChecked()).toBe(false);
+    const marked = () => page.locator('#tab-notifications .unsaved:not([hidden])').count();
+    expect(await marked()).toBe(0);
+    await inIcon.check();
+    await count.selectOption({ label: 'All unread mail' });
+    expect(await marked()).toBe(1);
+    await page.locator('#tray-icon').screenshot({ path: shot('settings-tray-icon.png') });
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expect.poll(() => page.locator('#preferences-result').textContent()).toBe('Saved.');
+    expect(await savedPreferences(page)).toEqual([
+      {
+        notifications: { burstThreshold: 5, sound: true, showSubject: true },
+        startAtLogin: false,
+        checkForUpdates: true,
+        tray: { countInIcon: true, count: 'unread' },
+      },
+    ]);
+    expect(await marked()).toBe(0);
+    // Back to counting new mail: the next save says so.
+    await count.selectOption('new');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expect.poll(() => savedPreferences(page)).toHaveLength(2);
+    expect((await savedPreferences(page))[1]).toMatchObject({
+      tray: { countInIcon: true, count: 'new' },
+    });
+    expect(errors).toEqual([]);
   });
 });

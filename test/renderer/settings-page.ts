@@ -22,6 +22,7 @@ export const emptySettings: SettingsView = {
   liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
   startAtLogin: false,
   checkForUpdates: true,
+  tray: { countInIcon: false, count: 'unread' },
   secretStorageWarning: null,
 };
 

@@ -231,6 +231,7 @@ describe('settings sections', () => {
       },
       startAtLogin: false,
       checkForUpdates: false,
+      tray: { countInIcon: false, count: 'unread' },
     });
   });
 });

@@ -393,6 +393,7 @@ describe('settings window', () => {
           notifications: { burstThreshold: 12, sound: true, showSubject: false },
           startAtLogin: true,
           checkForUpdates: true,
+          tray: { countInIcon: false, count: 'unread' },
         },
       ],
     ]);

@@ -60,16 +60,17 @@ export class FakeNotification extends EventEmitter implements Pick<Notification,
   }
 }
 
-/** Records the tray's image, tooltip and menu. */
-export class FakeTray implements Pick<
-  Tray,
-  'setImage' | 'setToolTip' | 'setContextMenu' | 'destroy'
-> {
+/** Records the tray's image, tooltip and menu; a test emits its `click` and `right-click`. */
+export class FakeTray
+  extends EventEmitter
+  implements Pick<Tray, 'setImage' | 'setToolTip' | 'setContextMenu' | 'destroy'>
+{
   static readonly made: FakeTray[] = [];
   tooltip = '';
-  menu: { template: unknown[] } | null = null;
+  menu: FakeMenu | null = null;
   destroyed = false;
   constructor(public image: NativeImage | string) {
+    super();
     FakeTray.made.push(this);
   }
   setImage(image: NativeImage | string) {
@@ -80,10 +81,38 @@ export class FakeTray implements Pick<
   }
   setContextMenu(menu: Menu | null) {
     // The fake Menu.buildFromTemplate below makes a { template } object.
-    this.menu = menu as unknown as { template: unknown[] } | null;
+    this.menu = menu as unknown as FakeMenu | null;
   }
   destroy() {
     this.destroyed = true;
+  }
+}
+
+/** A menu as `Menu.buildFromTemplate` makes it: its template, and events a test can emit. */
+export type FakeMenu = EventEmitter & { template: unknown[] };
+
+/**
+ * An image drawn in code: the PNG of each scale factor, and whether it is a macOS template.
+ * A test decodes the representations to check what the tray would show.
+ */
+export class FakeImage implements Pick<
+  NativeImage,
+  'isEmpty' | 'addRepresentation' | 'setTemplateImage' | 'isTemplateImage'
+> {
+  readonly representations: Array<{ scaleFactor: number; buffer: Buffer }> = [];
+  private template = false;
+  isEmpty() {
+    return this.representations.length === 0;
+  }
+  addRepresentation(options: Parameters<NativeImage['addRepresentation']>[0]) {
+    if (!options.buffer) throw new Error('the fake takes PNG buffers only');
+    this.representations.push({ scaleFactor: options.scaleFactor ?? 1, buffer: options.buffer });
+  }
+  setTemplateImage(option: boolean) {
+    this.template = option;
+  }
+  isTemplateImage() {
+    return this.template;
   }
 }
 
@@ -193,13 +222,19 @@ export const fake = {
     'isEncryptionAvailable' | 'getSelectedStorageBackend' | 'encryptString' | 'decryptString'
   >,
   Menu: {
-    buildFromTemplate: vi.fn((template: unknown[]) => ({ template }) as unknown as Menu),
+    buildFromTemplate: vi.fn(
+      (template: unknown[]) => Object.assign(new EventEmitter(), { template }) as unknown as Menu,
+    ),
     setApplicationMenu: vi.fn(),
   } satisfies MenuStatics,
   // Like the real one, an image from a missing file is empty rather than an error.
   nativeImage: {
     createFromPath: vi.fn((file: string) => fakeImage(file)),
-  } satisfies { createFromPath(path: string): Pick<NativeImage, 'isEmpty'> },
+    createEmpty: vi.fn(() => new FakeImage()),
+  } satisfies {
+    createFromPath(path: string): Pick<NativeImage, 'isEmpty'>;
+    createEmpty(): Pick<NativeImage, 'isEmpty' | 'addRepresentation' | 'setTemplateImage'>;
+  },
 };
 
 function fakeImage(file: string): Pick<NativeImage, 'isEmpty'> & { path: string } {

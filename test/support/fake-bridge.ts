@@ -103,6 +103,7 @@ export function installFakeBridge(setup: FakeBridgeSetup): void {
       notifications: SettingsView['notifications'];
       startAtLogin: boolean;
       checkForUpdates: boolean;
+      tray: SettingsView['tray'];
     }) => {
       record('savePreferences', input);
       if (state.preferencesErrors) {

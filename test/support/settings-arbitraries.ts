@@ -250,6 +250,7 @@ export const preferencesInput = fc.record({
   notifications,
   startAtLogin: fc.boolean(),
   checkForUpdates: fc.boolean(),
+  tray: fc.record({ countInIcon: fc.boolean(), count: fc.constantFrom('new', 'unread') }),
 });
 
 /** `account:autoconfigure`: an address shaped as one. */

@@ -40,6 +40,8 @@ export interface ElectronNotifierDeps {
    * popups have no buttons.
    */
   act?(messages: readonly MessageKey[], action: MessageAction): Promise<ActionOutcome[]>;
+  /** A popup was clicked: the user has looked (the tray's count of new mail starts again). */
+  onClick?(): void;
 }
 
 /** A button's label, and the words of its failure ("Couldn't delete"). */
@@ -142,6 +144,7 @@ export class ElectronNotifier implements Notifier {
     const account = event.popup.kind === 'catch-up' ? undefined : this.account(accountOf(event));
     notification.on('click', () => {
       forget();
+      this.deps.onClick?.();
       void shell
         .openExternal(this.clickTarget(clickUrl(account?.openUrl, event.popup)))
         .catch((error: Error) =>

@@ -27,7 +27,10 @@ import {
   livenessSettingsSchema,
   notificationSettingsSchema,
   resolvePort,
+  defaultTraySettings,
+  traySettingsSchema,
   type AccountSettings,
+  type TraySettings,
   type Settings,
 } from '../../common/settings-schema.js';
 import { normalizeFingerprint } from '../engine/imap/index.js';
@@ -57,6 +60,7 @@ const storedSettingsSchema = z.object({
   liveness: livenessSettingsSchema.default(defaultLivenessSettings),
   startAtLogin: z.boolean().default(false),
   checkForUpdates: z.boolean().default(true),
+  tray: traySettingsSchema.default(defaultTraySettings),
 });
 type StoredSettings = z.infer<typeof storedSettingsSchema>;
 type StoredAccount = z.infer<typeof storedAccountSchema>;
@@ -133,15 +137,22 @@ export class SettingsStore {
     return this.settings.checkForUpdates;
   }
 
+  /** What the tray icon shows: a count or a dot, of new or of unread mail. */
+  get tray(): TraySettings {
+    return this.settings.tray;
+  }
+
   /** What the settings window sees. */
   view(secretStorageWarning: string | null, trayWarning: string | null = null): SettingsView {
-    const { accounts, notifications, liveness, startAtLogin, checkForUpdates } = this.settings;
+    const { accounts, notifications, liveness, startAtLogin, checkForUpdates, tray } =
+      this.settings;
     return {
       accounts: accounts.map(toView),
       notifications,
       liveness,
       startAtLogin,
       checkForUpdates,
+      tray,
       secretStorageWarning,
       ...(trayWarning ? { trayWarning } : {}),
     };
@@ -228,13 +239,14 @@ export class SettingsStore {
     return { ok: true, value: undefined };
   }
 
-  /** Saves notification preferences, start at login and update checks. */
+  /** Saves notification preferences, start at login, update checks and the tray's count. */
   savePreferences(input: PreferencesInput): void {
     this.write({
       ...this.settings,
       notifications: input.notifications,
       startAtLogin: input.startAtLogin,
       checkForUpdates: input.checkForUpdates,
+      tray: input.tray,
     });
   }
 

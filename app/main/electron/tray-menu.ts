@@ -7,6 +7,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { problemStates, type WatcherState } from '../../common/account-status.js';
 import type { StatusView, UpdateStatus } from '../../common/ipc-contract.js';
+import { defaultTraySettings, type TraySettings } from '../../common/settings-schema.js';
 import { isPaused, type PauseChoice } from './pause.js';
 
 /** What the tray shows. */
@@ -14,6 +15,10 @@ export interface TrayState {
   /** `oauth2`: the account signs in with a provider, so a refused login means "sign in again". */
   accounts: Array<{ id: string; name: string; oauth2?: boolean }>;
   statuses: StatusView[];
+  /** Messages new since the user last looked (new-mail-count.ts). */
+  newMail: number;
+  /** What the icon counts, and whether it draws the number. */
+  tray: TraySettings;
   pausedUntil: Date | null;
   startAtLogin: boolean;
   now: Date;
@@ -26,6 +31,8 @@ export interface TrayState {
 
 /** What the menu's items do. */
 export interface TrayActions {
+  /** The user looked at the tray (opened its menu, clicked it): nothing is new any more. */
+  looked(): void;
   refresh(): void;
   pause(choice: PauseChoice): void;
   openSettings(): void;
@@ -53,14 +60,35 @@ const severity: WatcherState[] = [
   'stopped',
 ];
 
-/** The icon and tooltip for the current statuses. */
-export function summarizeTray(statuses: StatusView[]): { icon: TrayIconKind; tooltip: string } {
+/** What the tray icon and its tooltip show. */
+export interface TraySummary {
+  icon: TrayIconKind;
+  /** The number drawn on the icon; 0 draws none (the icon's dot alone). */
+  badge: number;
+  tooltip: string;
+}
+
+/**
+ * The icon, its number and the tooltip: the tooltip always says both counts ("Tidings — 4
+ * new · 599 unread · 1 problem"); the icon shows the one the user chose to count, as a dot
+ * or, with `countInIcon`, as a number.
+ */
+export function summarizeTray(
+  statuses: StatusView[],
+  newMail = 0,
+  settings: TraySettings = defaultTraySettings,
+): TraySummary {
   const unread = totalUnread(statuses);
   const problems = statuses.filter((s) => problemStates.has(s.state)).length;
-  const parts = [unread === 1 ? '1 unread message' : `${unread} unread messages`];
+  const parts = [`${newMail} new`, `${unread} unread`];
   if (problems > 0) parts.push(problems === 1 ? '1 problem' : `${problems} problems`);
-  const icon: TrayIconKind = problems > 0 ? 'problem' : unread > 0 ? 'unread' : 'quiet';
-  return { icon, tooltip: `Tidings — ${parts.join(', ')}` };
+  const counted = settings.count === 'new' ? newMail : unread;
+  const icon: TrayIconKind = problems > 0 ? 'problem' : counted > 0 ? 'unread' : 'quiet';
+  return {
+    icon,
+    badge: settings.countInIcon ? counted : 0,
+    tooltip: `Tidings — ${parts.join(' · ')}`,
+  };
 }
 
 /** The menu template for `state`. */

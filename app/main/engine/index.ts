@@ -33,6 +33,16 @@ export {
   type PopupHold,
 } from './popups/index.js';
 export { clickUrl, describePopup, escapeNotificationMarkup } from './popups/index.js';
+export {
+  ACTION_TEXT,
+  DEFAULT_POPUP_ACTIONS,
+  buttonsOf,
+  popupAccount,
+  runButton,
+  type ButtonRunDeps,
+  type PopupAct,
+  type PopupButton,
+} from './popups/index.js';
 export { decidePopup, type NotificationRules } from './popups/index.js';
 export { quietUntil, type QuietPeriod } from './popups/index.js';
 export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popups/index.js';

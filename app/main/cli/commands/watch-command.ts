@@ -66,8 +66,18 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     { notify: (announcement) => writeLine(formatAnnouncement(announcement, options.json)) },
   ];
   // The stream is written first and at once; popups are grouped by the desktop notifier.
+  // A popup's button acts through the supervisor (made below; a click comes later): on a
+  // connection borrowed from the account's budget, refused once stopping began.
   const desktop = options.desktop
-    ? new DesktopNotifier(logger, { settings: () => settings })
+    ? new DesktopNotifier(logger, {
+        settings: () => settings,
+        act: (messages, action) =>
+          supervisor.actOnEach(
+            messages[0]?.account ?? '',
+            messages.map(({ mailbox, uidValidity, uid }) => ({ mailbox, uidValidity, uid })),
+            action,
+          ),
+      })
     : undefined;
   if (desktop) sinks.push(desktop);
   // After the stream and popups; a hook's trouble is logged inside it, never thrown here.

@@ -6,7 +6,13 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DesktopNotifier } from '../../../app/main/cli/output/desktop-notifier.js';
-import type { Announcement, Logger, PopupAct } from '../../../app/main/engine/index.js';
+import {
+  Supervisor,
+  type Announcement,
+  type Logger,
+  type PopupAct,
+} from '../../../app/main/engine/index.js';
+import { MemoryStateStore } from '../../support/memory-state-store.js';
 import { NotificationsClient } from '../../../app/main/freedesktop/index.js';
 import {
   NO_MARKUP,
@@ -195,6 +201,34 @@ describe('DesktopNotifier on Linux (a real notification server on a private bus)
       expect.stringMatching(/^couldn't delete INBOX UID \d+: UIDVALIDITY changed$/),
     );
     expect(bus.open()).toEqual([call?.id, notice?.id]);
+  });
+
+  it('refuses a click once quitting began: the engine says so, shown and logged', async () => {
+    const logger = newLogger();
+    const settings = settingsWith()();
+    const supervisor = new Supervisor({
+      settings,
+      store: new MemoryStateStore(),
+      secrets: { getPassword: async () => 'p' },
+      notifier: { notify() {} },
+      logger: newLogger(),
+    });
+    // As `tidings watch` wires it (watch-command.ts), on a supervisor that is stopping.
+    const act: PopupAct = (messages, action) =>
+      supervisor.actOnEach(messages[0]?.account ?? '', messages, action);
+    linux({}, { act, logger }).notify(message('Ann', 'Hi'));
+    const [call] = await bus.waitForNotifications(1);
+    await supervisor.stop();
+    await bus.emit({ emit: 'ActionInvoked', id: call?.id ?? 0, key: 'read' });
+    const [, notice] = await bus.waitForNotifications(2);
+    expect([notice?.summary, notice?.body]).toEqual([
+      "Couldn't mark as read",
+      'Tidings is quitting',
+    ]);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^couldn't mark as read INBOX UID \d+: Tidings is quitting$/),
+    );
+    expect(bus.open()).toContain(call?.id);
   });
 
   it('offers no buttons where the server has no `actions` capability', async () => {

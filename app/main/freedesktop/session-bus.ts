@@ -11,13 +11,13 @@
  * build npm 11 skips without an allowScripts entry); dbus-native is kept (0.7.9, 2026),
  * has no native or optional dependency, and reports a refused Hello as an 'error' event
  * instead of throwing out of a callback (lib/report-error.js). Its typings are mostly
- * `any`, so the little of it we use is typed here. Both are CommonJS: a default import.
+ * `any`, so the little of it we use is typed here. Both are CommonJS: a default import,
+ * loaded at the first call (macOS, Windows and `--no-desktop` never load it).
  */
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { EventEmitter } from 'node:events';
-import dbusNative from '@homebridge/dbus-native';
 
 /** One message as dbus-native hands it over (lib/message.js's header fields and body). */
 export interface BusMessage {
@@ -76,7 +76,8 @@ interface NativeBus {
 interface NativeModule {
   createClient(options: { stream: net.Socket }): NativeBus;
 }
-const native = dbusNative as unknown as NativeModule;
+const loadNative = async () =>
+  (await import('@homebridge/dbus-native')).default as unknown as NativeModule;
 
 /**
  * Where the session bus is: DBUS_SESSION_BUS_ADDRESS, else systemd's per-user bus
@@ -118,7 +119,10 @@ export function connectTo(address: string): net.Socket {
 
 /** The session bus, opened lazily; see the file's comment. */
 export class SessionBus {
-  private bus: NativeBus | undefined;
+  private bus: Promise<NativeBus | string> | undefined;
+  // The bus `this.bus` resolved to, once it is open: what its 'end' and 'error' compare with.
+  private openBus: NativeBus | undefined;
+  private native: Promise<NativeModule> | undefined;
   // Why the connection ended (or could not be made), for the calls made on it.
   private pending = new Set<(reason: string) => void>();
   private readonly signalListeners = new Set<(message: BusMessage) => void>();
@@ -140,9 +144,13 @@ export class SessionBus {
    * runs with the reply at once, before any message after it is handled: a signal the
    * answering peer sent right after the reply (in the same read) must find what it set up.
    */
-  call(call: MethodCall, onReply?: (reply: MethodReply) => void): Promise<CallResult> {
-    const bus = this.open();
-    if (typeof bus === 'string') return Promise.resolve({ ok: false, reason: bus });
+  async call(call: MethodCall, onReply?: (reply: MethodReply) => void): Promise<CallResult> {
+    this.bus ??= this.open();
+    const bus = await this.bus;
+    if (typeof bus === 'string') {
+      this.bus = undefined;
+      return { ok: false, reason: bus };
+    }
     return new Promise<CallResult>((resolve) => {
       const finish = (result: CallResult) => {
         clearTimeout(timer);
@@ -179,28 +187,32 @@ export class SessionBus {
 
   /** Closes the connection (the next call opens a new one). */
   disconnect(): void {
-    const bus = this.bus;
+    const bus = this.openBus;
     this.bus = undefined;
+    this.openBus = undefined;
     bus?.connection.end();
     this.failPending('the session bus was closed');
   }
 
-  // The open bus, or why there is none.
-  private open(): NativeBus | string {
-    if (this.bus) return this.bus;
+  // The open bus, or why there is none. Only `call` stores it in `this.bus`.
+  private async open(): Promise<NativeBus | string> {
     const address = this.options.address();
     if (!address) return 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)';
     let bus: NativeBus;
     try {
+      this.native ??= loadNative();
+      const native = await this.native;
       const stream = connectTo(address);
       // Not keeping `tidings watch` alive, nor the app's quit waiting, for the bus alone.
       stream.unref();
       bus = native.createClient({ stream });
     } catch (error) {
+      this.native = undefined;
       return `cannot reach the D-Bus session bus: ${String(error)}`;
     }
     const ended = (reason: string) => {
-      if (this.bus !== bus) return;
+      if (this.openBus !== bus) return;
+      this.openBus = undefined;
       this.bus = undefined;
       this.failPending(reason);
       bus.connection.end();
@@ -214,7 +226,7 @@ export class SessionBus {
       if (message.type !== SIGNAL) return;
       for (const listener of this.signalListeners) listener(message);
     });
-    this.bus = bus;
+    this.openBus = bus;
     for (const rule of this.options.matchRules) bus.addMatch(rule, () => {});
     return bus;
   }

@@ -63,13 +63,7 @@ const SERVER_FILES = [
 const SERVER_USERS = ['cyrus', 'courier'];
 const EVERYTHING = {
   files: ['/usr/sbin/dovecot', '/usr/bin/chromium', ...PYTHON_FILES, ...SERVER_FILES],
-  commands: [
-    'openssl',
-    'apt-get',
-    'dbus-run-session',
-    'dbus-daemon',
-    'systemd-analyze',
-  ],
+  commands: ['openssl', 'apt-get', 'dbus-run-session', 'dbus-daemon', 'systemd-analyze'],
   users: ['dovecot', 'dovenull', ...SERVER_USERS],
 };
 /** Everything but Dovecot and Chromium (and so the dovecot users). */

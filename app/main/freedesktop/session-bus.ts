@@ -91,9 +91,13 @@ export function sessionBusAddress(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /**
- * A socket to the first address of `address` we can reach: unix path, unix abstract (Node
- * connects to Linux's abstract namespace with a leading NUL, which dbus-native would need
- * the uninstalled `abstract-socket` for), or tcp. Throws on an address with none of them.
+ * A socket to the first entry of `address` with a transport we speak: unix path, unix
+ * abstract, or tcp. Throws on an address with none of them. An abstract name is asked of
+ * Node with a leading NUL (dbus-native would need the uninstalled `abstract-socket`); Node
+ * 20's libuv pads the name, so there the connection is refused (checked here against a
+ * dbus-daemon on `unix:abstract=`: ECONNREFUSED) and logged once like a missing bus.
+ * Today's session buses (systemd's /run/user/UID/bus, dbus-launch and dbus-run-session since
+ * dbus 1.14) are paths.
  */
 export function connectTo(address: string): net.Socket {
   for (const entry of address.split(';')) {

@@ -96,8 +96,8 @@ export function sessionBusAddress(env: NodeJS.ProcessEnv = process.env): string 
  * Node with a leading NUL (dbus-native would need the uninstalled `abstract-socket`); Node
  * 20's libuv pads the name, so there the connection is refused (checked here against a
  * dbus-daemon on `unix:abstract=`: ECONNREFUSED) and logged once like a missing bus.
- * Today's session buses (systemd's /run/user/UID/bus, dbus-launch and dbus-run-session since
- * dbus 1.14) are paths.
+ * systemd's per-user bus (/run/user/UID/bus) and Debian 12's dbus-run-session (dbus 1.14)
+ * give paths.
  */
 export function connectTo(address: string): net.Socket {
   for (const entry of address.split(';')) {

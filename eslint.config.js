@@ -17,7 +17,8 @@ const floors = {
     node: ['base'],
     imap: ['base'],
     setup: ['base', 'imap'],
-    popups: ['base'],
+    // act: the popup buttons' types (what an action is, what it answers).
+    popups: ['base', 'act'],
     auth: ['base', 'imap'],
     check: ['base', 'imap', 'auth'],
     act: ['base', 'imap'],
@@ -64,6 +65,10 @@ function layerRules() {
       }
       if (root === 'app/main/engine') {
         patterns.push({ group: ['**/cli/**'], message: 'The engine does not know the CLI.' });
+        patterns.push({
+          group: ['**/freedesktop/**'],
+          message: 'The engine stays platform-neutral: the OS bus is app/main/freedesktop.',
+        });
       }
       blocks.push({
         files: [`${root}/${area}/**`],
@@ -120,6 +125,27 @@ export default tseslint.config(
             {
               group: Object.values(floors).flatMap((areas) => Object.keys(areas).flatMap(pastFace)),
               message: 'An area is entered through its index.ts only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Linux popups over D-Bus, shared by the desktop app and the CLI: neither of them, and
+    // the engine through its faces only.
+    files: ['app/main/freedesktop/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noElectron.paths,
+          patterns: [
+            ...noElectron.patterns,
+            { group: ['**/cli/**'], message: 'app/main/freedesktop does not know the CLI.' },
+            {
+              group: Object.keys(floors['app/main/engine']).flatMap(pastFace),
+              message: 'An area of the engine is entered through its index.ts only.',
             },
           ],
         },

@@ -28,13 +28,19 @@
  * staying` leaves the other raw clients out (their FETCHes touch the mailbox index too);
  * the NOTIFY client is left out where the server has no NOTIFY. `--server` runs on Cyrus 3.6
  * or Courier 5.0 (as root, from /opt/tidings-test-servers; test/support/imap-servers.ts).
- * `--popups` turns desktop popups on, through a fake notify-send; `--trace` prints when each
+ * `--popups` turns desktop popups on, shown to a recording notification server on a private
+ * D-Bus; `--trace` prints when each
  * client saw each message, and each popup.
  */
 import { parseArgs } from 'node:util';
 import { buildMessage, newMessageId } from '../test/support/messages.js';
 import { startExistsTap } from './support/exists-tap.js';
-import { countPopups, createFakeNotifySend, printCalls } from './support/fake-notify-send.js';
+import {
+  countPopups,
+  printCalls,
+  startPopupServer,
+  type PopupServer,
+} from './support/popup-server.js';
 import {
   benchAccount,
   newMailLines,
@@ -108,36 +114,34 @@ export async function run(argv: string[]): Promise<void> {
   for (const watchMode of modes) {
     for (const stream of values.streams.split(',').map(parseStream)) {
       for (const mailboxCount of mailboxCounts) {
-        const notifySend = values.popups ? createFakeNotifySend() : undefined;
+        const popupServer = values.popups ? await startPopupServer() : undefined;
         const setup = { server, watchMode, floors: values.floors.split(',') };
-        const timeline = await measure(stream, mailboxCount, notifySend, setup);
-        const popups = notifySend ? 'on (fake notify-send)' : 'off';
+        const timeline = await measure(stream, mailboxCount, popupServer, setup).finally(() =>
+          popupServer?.stop(),
+        );
+        const popups = popupServer ? 'on (recording notification server)' : 'off';
         console.log(
           `announce-latency: ${server}, watchMode ${watchMode}, ${stream.messages} messages ` +
             `${stream.spacingMs} ms apart, ${mailboxCount} watched mailbox(es), default burst ` +
             `threshold, popups ${popups} (ms)`,
         );
-        printRun(timeline, notifySend, values.trace);
+        printRun(timeline, popupServer, values.trace);
       }
     }
   }
 }
 
-function printRun(
-  timeline: Timeline,
-  notifySend: ReturnType<typeof createFakeNotifySend> | undefined,
-  trace: boolean,
-): void {
+function printRun(timeline: Timeline, popupServer: PopupServer | undefined, trace: boolean): void {
   report(timeline);
-  if (notifySend) {
-    const counts = countPopups(notifySend.calls());
+  if (popupServer) {
+    const counts = countPopups(popupServer.calls());
     console.log(
-      `  notify-send calls ${counts.calls} (${counts.replacements} with --replace-id, ` +
+      `  Notify calls ${counts.calls} (${counts.replacements} with replaces_id, ` +
         `${counts.distinct} distinct notifications)`,
     );
   }
   if (trace) printTrace(timeline);
-  if (trace && notifySend) printCalls(notifySend.calls(), timeline.sent[0]?.at ?? 0);
+  if (trace && popupServer) printCalls(popupServer.calls(), timeline.sent[0]?.at ?? 0);
 }
 
 function parseStream(text: string): Stream {
@@ -151,7 +155,7 @@ function parseStream(text: string): Stream {
 async function measure(
   stream: Stream,
   mailboxCount: number,
-  notifySend: Parameters<typeof startTimedWatch>[1],
+  popupServer: Parameters<typeof startTimedWatch>[1],
   setup: Setup,
 ): Promise<Timeline> {
   const server: BenchServer = await startBenchServer(setup.server, mailboxCount);
@@ -159,7 +163,7 @@ async function measure(
   const tap = await startExistsTap(server.port);
   const watch = startTimedWatch(
     { accounts: [benchAccount(server, mailboxes, tap.port, { watchMode: setup.watchMode })] },
-    notifySend,
+    popupServer,
   );
   try {
     await watch.allIdle(mailboxes);

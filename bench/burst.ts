@@ -1,25 +1,25 @@
 /**
  * Burst: 1,000 new messages in INBOX while `tidings watch --json` idles on it with desktop
- * popups on (default burst threshold), shown through a fake notify-send first in PATH: real
- * processes run, nothing reaches a desktop. Two ways in: `move`, one MOVE of 1,000 messages
+ * popups on (default burst threshold), shown over D-Bus to the tests' recording notification
+ * server on a private session bus: the real client runs, nothing reaches a desktop. Two ways in: `move`, one MOVE of 1,000 messages
  * from an unwatched Staging mailbox (all at once), and `append`, APPENDs back to back (a
  * storm spread over seconds). Counts the `new-mail` lines (every message must have one), the
- * notify-send calls and how many replaced a popup (--replace-id), and how long after its
+ * Notify calls and how many replaced a popup (replaces_id), and how long after its
  * line each message was first shown by a popup (its own, or a summary counting it).
  *
  *   npm run bench -- burst [--messages 1000] [--modes move,append] [--trace]
  *
- * `--trace` lists every notify-send call: ms after the last MOVE or APPEND, id, title.
+ * `--trace` lists every Notify call: ms after the last MOVE or APPEND, id, title.
  */
 import { parseArgs } from 'node:util';
 import type { ImapFlow } from 'imapflow';
 import { buildMessage, newMessageId } from '../test/support/messages.js';
 import {
   countPopups,
-  createFakeNotifySend,
   printCalls,
-  type NotifySendCall,
-} from './support/fake-notify-send.js';
+  startPopupServer,
+  type PopupCall,
+} from './support/popup-server.js';
 import {
   benchAccount,
   newMailLines,
@@ -31,7 +31,7 @@ import {
 import { summarize } from './support/stats.js';
 
 const SENDERS = ['Ann Sender <ann@example.test>', 'Bob <bob@example.test>', 'Carol <c@x.test>'];
-// The popups are done once notify-send has not been called for this long.
+// The popups are done once no Notify has come for this long.
 const QUIET_MS = 1_500;
 
 type Mode = 'move' | 'append';
@@ -63,8 +63,8 @@ async function measure(mode: Mode, count: number, trace: boolean): Promise<void>
       for (const message of messages) await client.append('Staging', message);
     });
   }
-  const notifySend = createFakeNotifySend();
-  const watch = startTimedWatch({ accounts: [benchAccount(dovecot, ['INBOX'])] }, notifySend);
+  const popupServer = await startPopupServer();
+  const watch = startTimedWatch({ accounts: [benchAccount(dovecot, ['INBOX'])] }, popupServer);
   try {
     await watch.allIdle(['INBOX']);
     const started = performance.now();
@@ -73,17 +73,21 @@ async function measure(mode: Mode, count: number, trace: boolean): Promise<void>
     );
     const allLines = () => newMailLines(watch).firstAt.size >= count;
     await waitUntil(allLines, 120_000);
-    let calls = notifySend.calls().length;
+    let calls = popupServer.calls().length;
+    // Quiet since the last popup, or since the last line when none came yet (a popup may
+    // come after the last line: over D-Bus the first one opens the connection).
+    const linesDone = performance.now();
     await waitUntil(() => {
-      const now = notifySend.calls();
-      const last = now.at(-1)?.at ?? 0;
+      const now = popupServer.calls();
+      const last = now.at(-1)?.at ?? linesDone;
       const settled = now.length === calls && performance.now() - last > QUIET_MS;
       calls = now.length;
       return settled;
     }, 30_000);
-    report({ mode, count, started, delivered, watch, popups: notifySend.calls() }, trace);
+    report({ mode, count, started, delivered, watch, popups: popupServer.calls() }, trace);
   } finally {
     await watch.proc.stop();
+    await popupServer.stop();
     await dovecot.stop();
   }
 }
@@ -95,7 +99,7 @@ interface BurstRun {
   /** When the last MOVE or APPEND completed. */
   delivered: number;
   watch: TimedWatch;
-  popups: NotifySendCall[];
+  popups: PopupCall[];
 }
 
 // Prints one mode's figures; times are from when the last MOVE or APPEND completed.
@@ -108,7 +112,7 @@ function report({ mode, count, started, delivered, watch, popups }: BurstRun, tr
   const summaries = popups.filter((call) => SUMMARY_TITLE.test(call.title));
   const last = (values: number[]) => Math.max(...values) - delivered;
   const how = mode === 'move' ? 'one MOVE from Staging' : 'APPENDs back to back';
-  console.log(`burst: ${count} messages by ${how}, popups on (fake notify-send) (ms)`);
+  console.log(`burst: ${count} messages by ${how}, popups on (recording notification server) (ms)`);
   console.log(`  delivering took             ${(delivered - started).toFixed(0)} ms`);
   console.log(
     `  new-mail lines ${total} (${firstAt.size} distinct of ${count}); last ` +
@@ -116,8 +120,8 @@ function report({ mode, count, started, delivered, watch, popups }: BurstRun, tr
       `→ last popup ${last(popups.map((call) => call.at)).toFixed(0)} ms`,
   );
   console.log(
-    `  notify-send calls ${counts.calls}: ${counts.calls - summaries.length} single, ` +
-      `${summaries.length} summaries; ${counts.replacements} with --replace-id; ` +
+    `  Notify calls ${counts.calls}: ${counts.calls - summaries.length} single, ` +
+      `${summaries.length} summaries; ${counts.replacements} with replaces_id; ` +
       `${counts.distinct} distinct notifications`,
   );
   console.log(`  last popup: "${popups.at(-1)?.title ?? '(none)'}"`);
@@ -142,10 +146,7 @@ const SUMMARY_TITLE = /^(\d+) new messages in /;
 
 // For the k-th line, the first popup that shows its message: its own (the body is the
 // subject), or else the first summary counting at least k messages.
-function shownAfter(
-  lines: Array<{ subject: string; at: number }>,
-  popups: NotifySendCall[],
-): number[] {
+function shownAfter(lines: Array<{ subject: string; at: number }>, popups: PopupCall[]): number[] {
   return lines.map(({ subject, at }, k) => {
     const shown =
       popups.find((call) => call.body === subject) ??

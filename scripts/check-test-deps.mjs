@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm's `pretest`: makes sure this machine has what `npm test` needs (Dovecot, openssl,
- * Chromium; for the real popups test a D-Bus session bus, notify-send and Python's D-Bus
+ * Chromium; for the real popups tests a private D-Bus session bus and Python's D-Bus
  * bindings; systemd-analyze; Cyrus and Courier for the server suite). Missing pieces are installed with apt-get when it may (root,
  * or passwordless sudo); otherwise it stops at once with the one command that would. It also
  * says whether the desktop end-to-end smoke test, which `npm test` does not run, can run here.
@@ -53,30 +53,21 @@ export function listRequirements(env, osId = 'debian') {
           }
         : {}),
     },
-    // The real popups test (test/cli/desktop-popups.test.ts): a private session bus
-    // (dbus-run-session: in dbus-daemon since Debian 12, which `dbus` brings; in `dbus`
-    // itself before), notify-send as tidings watch runs it, and a notification server in
-    // Python with Debian's bindings (directories: found by the same executable check).
+    // The real popups tests (test/cli/output/desktop-popups.test.ts, test/freedesktop): a
+    // private session bus (dbus-run-session: in dbus-daemon since Debian 12, which `dbus`
+    // brings; in `dbus` itself before), a bare bus with no notification server on it
+    // (dbus-daemon), and a notification server in Python with Debian's bindings
+    // (directories: found by the same executable check). Tidings itself speaks D-Bus in
+    // JavaScript: no notify-send, gdbus or dbus-send.
     {
       command: 'dbus-run-session',
       pkg: 'dbus',
-      why: 'the popups test runs a private D-Bus session bus',
+      why: 'the popups tests run a private D-Bus session bus',
     },
     {
-      command: 'notify-send',
-      pkg: 'libnotify-bin',
-      why: 'tidings watch shows Linux popups with notify-send',
-    },
-    // What notify-send cannot call (GetCapabilities, CloseNotification) goes through either.
-    {
-      command: 'dbus-send',
+      command: 'dbus-daemon',
       pkg: 'dbus',
-      why: 'tidings watch closes replaced popups with gdbus or dbus-send',
-    },
-    {
-      command: 'gdbus',
-      pkg: 'libglib2.0-bin',
-      why: 'tidings watch closes replaced popups with gdbus or dbus-send',
+      why: 'the popups tests run a bus with no notification server on it',
     },
     ...(env.TIDINGS_TEST_PYTHON3
       ? [{ file: env.TIDINGS_TEST_PYTHON3, why: 'the test notification server runs on it' }]

@@ -128,6 +128,7 @@ async function start(): Promise<void> {
       });
       return outcomes;
     },
+    offeredActions: (account) => supervisor.offeredActions(account.id),
     onClick: () => newMailChanged(newMail.look()),
   });
   const supervisor: Supervisor = new Supervisor({

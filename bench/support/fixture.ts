@@ -13,7 +13,7 @@ import {
   startImapServer,
   type ImapServerKind,
 } from '../../test/support/imap-servers.js';
-import type { FakeNotifySend } from './fake-notify-send.js';
+import type { PopupServer } from './popup-server.js';
 import {
   startWatch,
   writeConfig,
@@ -143,9 +143,9 @@ const WITH_DESKTOP = [
 
 /**
  * Starts `tidings watch` with `config` (defaults filled by the CLI itself); with `popups`,
- * desktop popups on, shown through that fake notify-send.
+ * desktop popups on, shown to that recording notification server.
  */
-export function startTimedWatch(config: unknown, popups?: FakeNotifySend): TimedWatch {
+export function startTimedWatch(config: unknown, popups?: PopupServer): TimedWatch {
   const startedAt = performance.now();
   const proc = startWatch({
     configFile: writeConfig(config),

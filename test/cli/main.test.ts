@@ -43,8 +43,15 @@ describe('the tidings command line', () => {
     expect(run.packages).toContain('imapflow');
     expect(run.packages).toContain('zod');
     // … and not the service's plist, autoconfig's XML parser and public-suffix list, or
-    // node-notifier (macOS and Windows popups, loaded at the first one).
-    for (const name of ['plist', 'fast-xml-parser', 'tldts', 'node-notifier']) {
+    // node-notifier (macOS and Windows popups) or the D-Bus library (Linux popups): each is
+    // loaded at the first popup that needs it.
+    for (const name of [
+      'plist',
+      'fast-xml-parser',
+      'tldts',
+      'node-notifier',
+      '@homebridge/dbus-native',
+    ]) {
       expect(run.packages, name).not.toContain(name);
     }
     // One bundle: none of tsc's thousand files of dist/main/, no package from node_modules.

@@ -32,6 +32,8 @@ export interface LaunchOptions {
    * none: a first run, with no account.
    */
   seedFile?: string;
+  /** More environment for the app (a private D-Bus session bus on Linux, say). */
+  env?: Record<string, string>;
 }
 
 const OUTPUT_LINES = 60;
@@ -44,7 +46,7 @@ export async function launchTidings(options: LaunchOptions): Promise<TidingsApp>
   // attached. With an executablePath the loader is skipped and the app runs ahead of it.
   const app = await _electron.launch({
     args,
-    env: { ...childEnv(), TIDINGS_USER_DATA_DIR: options.userDataDir },
+    env: { ...childEnv(), ...options.env, TIDINGS_USER_DATA_DIR: options.userDataDir },
     timeout: 30_000,
   });
   const child = app.process();

@@ -1,11 +1,18 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Announcement } from '../../app/main/engine/base/announcement.js';
 import { silentLogger } from '../../app/main/engine/base/ports.js';
 import { UPDATE_MS } from '../../app/main/engine/popups/popup-policy.js';
 import type { Settings } from '../../app/common/settings-schema.js';
-import type { ActionOutcome, MessageAction, MessageKey } from '../../app/main/engine/index.js';
+import type {
+  ActionOutcome,
+  MessageAction,
+  MessageKey,
+  OfferedActions,
+} from '../../app/main/engine/index.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { FakeNotification, fake } from '../support/electron-fake.js';
+import { NotificationsClient } from '../../app/main/freedesktop/index.js';
+import { startNotificationBus, type NotificationBus } from '../support/notification-bus.js';
 
 vi.mock('electron', async () => (await import('../support/electron-fake.js')).electronModule());
 const { ElectronNotifier, MAX_REFERENCED_NOTIFICATIONS } =
@@ -37,6 +44,9 @@ function notifier(
     popupActions?: Array<'read' | 'delete' | 'archive'>;
     act?: (message: MessageKey, action: MessageAction) => Promise<ActionOutcome>;
     onClick?: () => void;
+    freedesktop?: NotificationsClient;
+    popupClick?: 'open' | 'read' | 'none';
+    offeredActions?: OfferedActions;
   } = {},
   warnings: string[] = [],
 ) {
@@ -53,6 +63,7 @@ function notifier(
         allowInsecureAuth: false,
         openUrl: options.openUrl,
         ...(options.popupActions ? { popupActions: options.popupActions } : {}),
+        ...(options.popupClick ? { popupClick: options.popupClick } : {}),
       },
     ],
     notifications: {
@@ -72,6 +83,8 @@ function notifier(
     // turn here, and the calls are counted.
     ...(options.act ? { act: actEach(options.act) } : {}),
     ...(options.onClick ? { onClick: options.onClick } : {}),
+    ...(options.freedesktop ? { freedesktop: options.freedesktop } : {}),
+    ...(options.offeredActions ? { offeredActions: options.offeredActions } : {}),
   });
   return Object.assign(made, {
     resume() {
@@ -182,17 +195,15 @@ describe('ElectronNotifier', () => {
     // Done: its popup leaves the screen.
     await vi.waitFor(() => expect(popup?.closed).toBe(true));
 
-    // The default buttons; none on Linux, where Electron shows none; none without `act`.
+    // The default buttons; none without `act`.
     FakeNotification.made.length = 0;
     notifier({ platform: 'darwin', act }).notify(mail(9));
-    notifier({ platform: 'linux', act }).notify(mail(10));
     notifier({ platform: 'darwin' }).notify(mail(11));
     expect(FakeNotification.made.map((m) => m.options.actions)).toEqual([
       [
         { type: 'button', text: 'Mark as read' },
         { type: 'button', text: 'Delete' },
       ],
-      undefined,
       undefined,
     ]);
   });
@@ -249,7 +260,7 @@ describe('ElectronNotifier', () => {
   it('shows one catch-up for what came while paused, when the pause ends', () => {
     const n = notifier({ paused: true });
     for (let uid = 1; uid <= 7; uid++) n.notify(mail(uid));
-    expect(FakeNotification.made).toEqual([]);
+    expect(FakeNotification.made.map((m) => m.options.title)).toEqual([]);
     n.resume();
     expect(FakeNotification.made.map((m) => [m.options.title, m.options.body])).toEqual([
       ['While you were away', '7 new in Work'],
@@ -268,7 +279,7 @@ describe('ElectronNotifier', () => {
 
   it('shows nothing while paused', () => {
     notifier({ paused: true }).notify(message);
-    expect(FakeNotification.made).toEqual([]);
+    expect(FakeNotification.made.map((m) => m.options.title)).toEqual([]);
   });
 
   it('opens the webmail address on click, or the mail client without one', () => {
@@ -280,6 +291,38 @@ describe('ElectronNotifier', () => {
       ['https://mail.example.test/'],
       ['mailto:'],
     ]);
+  });
+
+  it("does what the account's popupClick says: marks the message as read, or only closes", async () => {
+    const asked: string[] = [];
+    const act = async (m: MessageKey, action: MessageAction): Promise<ActionOutcome> => {
+      asked.push(`${action} ${m.uid}`);
+      return { done: true, text: 'marked as read' };
+    };
+    const reading = notifier({ act, popupClick: 'read', openUrl: 'https://mail.example.test/' });
+    reading.notify(mail(5));
+    FakeNotification.made[0]?.emit('click');
+    await vi.waitFor(() => expect(asked).toEqual(['read 5']));
+    const none = notifier({ act, popupClick: 'none', burstThreshold: 1 });
+    none.notify(mail(6));
+    FakeNotification.made.at(-1)?.emit('click');
+    // A summary's click opens, whatever the account says of a single message's.
+    none.notify(mail(7));
+    expect(FakeNotification.made.at(-1)?.options.title).toBe('2 new messages in Work');
+    FakeNotification.made.at(-1)?.emit('click');
+    await Promise.resolve();
+    expect(asked).toEqual(['read 5']);
+    expect(fake.shell.openExternal.mock.calls).toEqual([['mailto:']]);
+  });
+
+  it('offers only the buttons the engine can offer for the account (no Delete without a Trash)', () => {
+    const act = async (): Promise<ActionOutcome> => ({ done: true, text: 'done' });
+    const offeredActions = vi.fn(() => ['read'] as MessageAction[]);
+    notifier({ platform: 'darwin', act, offeredActions }).notify(mail(9));
+    expect(FakeNotification.made[0]?.options.actions).toEqual([
+      { type: 'button', text: 'Mark as read' },
+    ]);
+    expect(offeredActions).toHaveBeenCalledWith(expect.objectContaining({ id: 'work' }));
   });
 
   it('tells the app that the user looked when a popup is clicked, not when it closes', () => {
@@ -325,18 +368,120 @@ describe('ElectronNotifier', () => {
     expect(n.open).toBe(49);
   });
 
-  it('escapes markup in the body on Linux, where the notification server would render it', () => {
+  it('leaves markup in the body as it is on macOS and Windows, which read none', () => {
     const hostile: Announcement = {
       ...message,
       message: { ...message.message, subject: '<b>Bank</b> & <a href="https://evil.test">pay</a>' },
     } as Announcement;
-    notifier({ platform: 'linux' }).notify(hostile);
     notifier({ platform: 'win32' }).notify(hostile);
     expect(FakeNotification.made.map((n) => n.options.body)).toEqual([
-      '&lt;b&gt;Bank&lt;/b&gt; &amp; &lt;a href=&quot;https://evil.test&quot;&gt;pay&lt;/a&gt;',
       '<b>Bank</b> & <a href="https://evil.test">pay</a>',
     ]);
-    // The title is never read as markup: it stays as it is.
-    expect(FakeNotification.made[0]?.options.title).toBe('Ann <ann@example.test>');
+  });
+});
+
+/**
+ * On Linux, Electron's popups have no buttons: the notifier talks D-Bus itself, here to the
+ * recording notification server on a private bus, which also plays the user's clicks.
+ */
+describe('ElectronNotifier on Linux (a real notification server on a private bus)', () => {
+  let bus: NotificationBus;
+  const clients: NotificationsClient[] = [];
+  beforeEach(async () => {
+    bus = await startNotificationBus();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await bus.stop();
+  });
+  const onBus = () => {
+    const client = new NotificationsClient({
+      logger: silentLogger,
+      appName: 'Tidings',
+      address: () => bus.address,
+    });
+    clients.push(client);
+    return client;
+  };
+
+  it('shows popups over D-Bus with the buttons and the click as the default action', async () => {
+    const asked: string[] = [];
+    const act = async (m: MessageKey, action: MessageAction): Promise<ActionOutcome> => {
+      asked.push(`${action} ${m.uid}`);
+      return { done: true, text: 'done' };
+    };
+    const hostile = {
+      ...mail(8),
+      message: { ...mail(8).message, subject: '<b>Bank</b> & co' },
+    } as Announcement;
+    const n = notifier({
+      platform: 'linux',
+      act,
+      freedesktop: onBus(),
+      openUrl: 'https://mail.example.test/',
+    });
+    n.notify(hostile);
+    n.notify(mail(9));
+    const [first, second] = await bus.waitForNotifications(2);
+    // No Electron notification of these: it has no buttons here. (An earlier test's summary
+    // update may still land in the fake after it ended: only these two titles are checked.)
+    const titles = FakeNotification.made.map((m) => m.options.title);
+    expect(titles.filter((title) => /Sender [89]/.test(title ?? ''))).toEqual([]);
+    expect(first).toMatchObject({
+      app_name: 'Tidings',
+      summary: 'Sender 8 <s8@x.test>',
+      // The server reads markup (GNOME's capabilities): escaped.
+      body: '&lt;b&gt;Bank&lt;/b&gt; &amp; co',
+      actions: ['default', 'Open', 'read', 'Mark as read', 'delete', 'Delete'],
+      hints: { 'sound-name': 'message-new-email', category: 'email.arrived' },
+    });
+    // The click opens the webmail; a button acts on its message, and the popup is withdrawn.
+    await bus.emit({ emit: 'ActionInvoked', id: first?.id ?? 0, key: 'default' });
+    await vi.waitFor(() =>
+      expect(fake.shell.openExternal).toHaveBeenCalledWith('https://mail.example.test/'),
+    );
+    await bus.emit({ emit: 'ActionInvoked', id: second?.id ?? 0, key: 'delete' });
+    await bus.records.waitFor((r) => r.call === 'CloseNotification', 'the popup withdrawn');
+    expect(asked).toEqual(['delete 9']);
+    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([
+      { call: 'CloseNotification', id: second?.id, was_open: true },
+    ]);
+  });
+
+  it('replaces a storm in place, closes withdrawn popups, and shows a refusal over D-Bus', async () => {
+    const warnings: string[] = [];
+    const act = async (): Promise<ActionOutcome> => ({ done: false, reason: 'UID 2 is gone' });
+    const n = notifier(
+      { platform: 'linux', act, burstThreshold: 2, freedesktop: onBus() },
+      warnings,
+    );
+    for (let uid = 1; uid <= 3; uid++) n.notify(mail(uid));
+    const [, second, summary] = await bus.waitForNotifications(3);
+    expect(summary).toMatchObject({
+      summary: '3 new messages in Work',
+      replaces_id: second?.id,
+      actions: ['default', 'Open', 'read-all', 'Mark all as read'],
+    });
+    await bus.emit({ emit: 'ActionInvoked', id: summary?.id ?? 0, key: 'read-all' });
+    const notices = await bus.records.waitForCount(
+      (r) => r.call === 'Notify' && r.summary === "Couldn't mark as read",
+      3,
+      'three refusals',
+    );
+    expect(notices[0]).toMatchObject({ body: 'UID 2 is gone', actions: [] });
+    expect(warnings).toHaveLength(3);
+    // A message read elsewhere: the summary counts one less, in place.
+    n.withdraw(mail(1).message);
+    await bus.records.waitFor(
+      (r) => r.call === 'Notify' && r.summary === '2 new messages in Work',
+      'the summary one less',
+    );
+    n.withdraw(mail(2).message);
+    n.withdraw(mail(3).message);
+    await bus.records.waitFor(
+      (r) => r.call === 'CloseNotification' && r.id === summary?.id,
+      'the summary closed at zero',
+    );
+    n.close();
   });
 });

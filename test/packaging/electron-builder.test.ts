@@ -120,8 +120,11 @@ describe('electron-builder --linux --dir', () => {
   });
 
   it('packs the runtime dependencies and none of the development ones', () => {
+    // A scoped package (@homebridge/dbus-native) is two path segments.
     const modules = new Set(
-      files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/')[2]),
+      files
+        .filter((f) => f.startsWith('/node_modules/'))
+        .map((f) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]),
     );
     for (const dependency of Object.keys(pkg.dependencies)) expect(modules).toContain(dependency);
     for (const devDependency of [

@@ -3,7 +3,9 @@
  * desktop popups: `dbus-run-session -- python3 notification-server.py`. The server owns
  * org.freedesktop.Notifications before it says "ready" with the bus address, so a process
  * given that DBUS_SESSION_BUS_ADDRESS finds it at once. What it receives comes back as
- * parsed records to wait on; the desktop's own session bus is never touched.
+ * parsed records to wait on; the desktop's own session bus is never touched. `emit` makes the
+ * server send ActionInvoked or NotificationClosed as a user's click would, or another
+ * connection on the bus send it (a forgery, or another app's popup).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -77,7 +79,15 @@ export interface CloseCall {
   was_open: boolean;
 }
 
-export type ServerRecord = NotifyCall | CloseCall;
+/** A signal a test asked the server (or a foreign connection) to emit. */
+export type EmitCommand =
+  | { emit: 'ActionInvoked'; id: number; key: string; foreign?: boolean }
+  | { emit: 'NotificationClosed'; id: number; reason?: number; foreign?: boolean };
+
+/** A signal sent on the test's request, and the unique name it was sent from. */
+export type EmittedRecord = EmitCommand & { call: 'emitted'; sender: string };
+
+export type ServerRecord = NotifyCall | CloseCall | EmittedRecord;
 
 /** A running private bus and notification server. */
 export interface NotificationBus {
@@ -91,6 +101,8 @@ export interface NotificationBus {
   waitForNotifications(count: number, timeoutMs?: number): Promise<NotifyCall[]>;
   /** The ids of the notifications still open (shown and neither replaced away nor closed). */
   open(): number[];
+  /** Emits a signal (see EmitCommand); resolves once it is on the bus. */
+  emit(command: EmitCommand): Promise<EmittedRecord>;
   /** The file the server also appends its records to (JSON lines). */
   logFile: string;
   stderr(): string;
@@ -163,13 +175,25 @@ export async function startNotificationBus(
       const open = new Set<number>();
       for (const record of records.items) {
         if (record.call === 'Notify') open.add(record.id);
-        else open.delete(record.id);
+        else if (record.call === 'CloseNotification') open.delete(record.id);
+        else if (record.emit === 'NotificationClosed' && !record.foreign) open.delete(record.id);
       }
       return [...open];
     },
     async waitForNotifications(count, waitMs = 15_000) {
       const found = await records.waitForCount(isNotify, count, 'Notify calls', waitMs);
       return found.filter(isNotify);
+    },
+    async emit(command) {
+      const before = records.items.length;
+      child.stdin.write(`${JSON.stringify(command)}\n`);
+      const sent = await records.waitFor(
+        (r) => r.call === 'emitted',
+        `the server to emit ${command.emit}`,
+        15_000,
+        before,
+      );
+      return sent as EmittedRecord;
     },
     stderr: () => stderr,
     async stop() {

@@ -8,6 +8,11 @@ increasing ids; a replaces_id naming an open notification keeps its id (the spec
 "replace atomically"). It quits when stdin closes or on SIGTERM, and dbus-run-session then
 ends the bus.
 
+A test drives it through stdin, one JSON object a line: {"emit": "ActionInvoked", "id": 3,
+"key": "read"} or {"emit": "NotificationClosed", "id": 3, "reason": 2} emits that signal as
+a user's click would; with "foreign": true it comes from another connection on the bus (as
+any app may emit it). Each emission is recorded ({"call": "emitted", ...}) once sent.
+
 Needs Debian's python3-dbus and python3-gi (hence /usr/bin/python3, not a pyenv one).
 """
 import argparse
@@ -18,6 +23,8 @@ import sys
 import xml.etree.ElementTree as ElementTree
 
 import dbus
+import dbus.bus
+import dbus.lowlevel
 import dbus.service
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
@@ -95,6 +102,8 @@ class Recorder:
 class NotificationServer(dbus.service.Object):
     def __init__(self, bus, recorder, capabilities):
         super().__init__(bus, PATH)
+        self.bus = bus
+        self.foreign = None
         self.recorder = recorder
         self.capabilities = capabilities
         self.next_id = 1
@@ -154,6 +163,32 @@ class NotificationServer(dbus.service.Object):
     def ActionInvoked(self, notification_id, action_key):
         pass
 
+    def emit(self, command):
+        """Emits the signal a test asked for, from this server or from a foreign connection."""
+        member = command['emit']
+        notification_id = dbus.UInt32(command['id'])
+        if member == 'ActionInvoked':
+            args, signature = (notification_id, dbus.String(command['key'])), 'us'
+        elif member == 'NotificationClosed':
+            args, signature = (notification_id, dbus.UInt32(command.get('reason', 2))), 'uu'
+            if not command.get('foreign'):
+                self.open.discard(int(notification_id))
+        else:
+            raise ValueError('unknown signal ' + member)
+        if command.get('foreign'):
+            if self.foreign is None:
+                self.foreign = dbus.bus.BusConnection(os.environ['DBUS_SESSION_BUS_ADDRESS'])
+            message = dbus.lowlevel.SignalMessage(PATH, NAME, member)
+            message.append(*args, signature=signature)
+            self.foreign.send_message(message)
+            self.foreign.flush()
+            sender = self.foreign.get_unique_name()
+        else:
+            getattr(self, member)(*args)
+            self.bus.flush()
+            sender = self.bus.get_unique_name()
+        self.recorder.write(dict(command, call='emitted', sender=sender))
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -171,6 +206,8 @@ def main():
     # do_not_queue: another server already owning the name fails here, not silently later.
     name = dbus.service.BusName(NAME, bus, do_not_queue=True)
 
+    pending = [b'']
+
     def on_stdin(fd, _condition):
         try:
             data = os.read(fd, 4096)
@@ -179,6 +216,11 @@ def main():
         if not data:
             loop.quit()
             return False
+        lines = (pending[0] + data).split(b'\n')
+        pending[0] = lines.pop()
+        for line in lines:
+            if line.strip():
+                server.emit(json.loads(line))
         return True
 
     GLib.io_add_watch(sys.stdin.fileno(), GLib.PRIORITY_DEFAULT, GLib.IO_IN | GLib.IO_HUP, on_stdin)

@@ -3,27 +3,36 @@
  * subject as body, a storm as one summary replaced in place (closed and shown anew: Electron
  * has no replace-id), a catch-up after a pause or quiet hours; without sender or subject
  * when the user chose privacy. Clicking opens the message (an `openUrl` with `{messageId}`),
- * the account's webmail, or the system mail client. Each notification is referenced until
- * it closes: Electron drops the events of a collected one.
+ * the account's webmail, or the system mail client — or, as the account's `popupClick` says,
+ * marks a single message as read, or only closes the popup. Each notification is referenced until
+ * it closes: Electron drops the events of a collected one. Buttons (issue 24) are Electron's
+ * actions on macOS and Windows; on Linux, where Electron's popups have none, every popup goes
+ * over D-Bus instead (app/main/freedesktop, `tidings watch`'s path too): buttons where the
+ * server announces `actions`, the click as its "default" action, real replacement and close.
  */
 import { Notification, shell } from 'electron';
 import { isHttpsUrl } from '../../common/https-url.js';
-import { escapeNotificationMarkup } from '../engine/popups/index.js';
 import type { AccountSettings, Settings } from '../../common/settings-schema.js';
 import {
+  buttonsOf,
+  clickAction,
   clickUrl,
   createPopupPolicy,
   describePopup,
-  type ActionOutcome,
+  popupAccount,
+  runButton,
   type Announcement,
   type Logger,
-  type MessageAction,
   type MessageKey,
   type Notifier,
+  type OfferedActions,
+  type PopupAct,
+  type PopupButton,
   type PopupEvent,
   type PopupPolicy,
 } from '../engine/index.js';
 import { systemClock, type Clock } from '../engine/base/index.js';
+import { FreedesktopPopups, NotificationsClient } from '../freedesktop/index.js';
 
 /** What the notifier asks the app. */
 export interface ElectronNotifierDeps {
@@ -33,26 +42,23 @@ export interface ElectronNotifierDeps {
   pausedUntil(): Date | null;
   logger: Logger;
   clock?: Clock;
-  /** Where it runs; Linux bodies are markup-escaped. */
+  /** Where it runs; Linux popups go over D-Bus. */
   platform?: NodeJS.Platform;
   /**
-   * Does a popup button's action on one message (the engine's `Supervisor.act`). Without it
-   * popups have no buttons.
+   * Does a popup button's action (the engine's `Supervisor.actOnEach`). Without it popups
+   * have no buttons.
    */
-  act?(messages: readonly MessageKey[], action: MessageAction): Promise<ActionOutcome[]>;
+  act?: PopupAct;
+  /**
+   * Which of an account's buttons can be offered now (the supervisor's `offeredActions`: no
+   * Delete without a Trash); without it, every button the account lists.
+   */
+  offeredActions?: OfferedActions;
   /** A popup was clicked: the user has looked (the tray's count of new mail starts again). */
   onClick?(): void;
+  /** Linux: the session bus's notification service; defaults to one on the session bus. */
+  freedesktop?: NotificationsClient;
 }
-
-/** A button's label, and the words of its failure ("Couldn't delete"). */
-const ACTION_TEXT: Record<MessageAction, { label: string; verb: string }> = {
-  read: { label: 'Mark as read', verb: 'mark as read' },
-  delete: { label: 'Delete', verb: 'delete' },
-  archive: { label: 'Archive', verb: 'archive' },
-};
-
-/** The buttons of a single-message popup when the account names none (`popupActions`). */
-export const DEFAULT_POPUP_ACTIONS: readonly MessageAction[] = ['read', 'delete'];
 
 /**
  * How many notifications stay referenced. Electron's `close` is not guaranteed (electron.d.ts:
@@ -66,8 +72,13 @@ export class ElectronNotifier implements Notifier {
   // Popup id → its notification, referenced until it closes. Insertion order is age.
   private readonly shown = new Map<number, Notification>();
   private readonly policy: PopupPolicy;
+  private readonly linux: boolean;
+  // Linux's popups, made at the first one.
+  private linuxPopups: FreedesktopPopups | undefined;
+  private client: NotificationsClient | undefined;
 
   constructor(private readonly deps: ElectronNotifierDeps) {
+    this.linux = (deps.platform ?? process.platform) === 'linux';
     const source = {
       notifications: () => deps.settings().notifications,
       account: (id: string) => this.account(id),
@@ -77,7 +88,7 @@ export class ElectronNotifier implements Notifier {
       source,
       deps.clock ?? systemClock,
       (event) => this.show(event),
-      (id) => this.shown.get(id)?.close(),
+      (id) => (this.linux ? this.linuxPopups?.withdraw(id) : this.shown.get(id)?.close()),
     );
   }
 
@@ -103,9 +114,10 @@ export class ElectronNotifier implements Notifier {
     this.policy.recheck();
   }
 
-  /** Stops the policy's timers. */
+  /** Stops the policy's timers, and the D-Bus connection on Linux. */
   close(): void {
     this.policy.close();
+    this.client?.disconnect();
   }
 
   private account(id: string): AccountSettings | undefined {
@@ -113,18 +125,19 @@ export class ElectronNotifier implements Notifier {
   }
 
   private show(event: PopupEvent): void {
+    if (this.linux) {
+      this.showOnLinux(event);
+      return;
+    }
     for (const id of event.replaces) this.shown.get(id)?.close();
     if (!Notification.isSupported()) return;
     const { sound, showSubject } = this.deps.settings().notifications;
     const name = (id: string) => this.account(id)?.name ?? id;
     const { title, body } = describePopup(event.popup, name, showSubject);
-    // Electron hands the body to libnotify as it is (libnotify_notification.cc), and the
-    // notification server reads it as markup: on Linux it is escaped here.
-    const linux = (this.deps.platform ?? process.platform) === 'linux';
-    const buttons = linux ? [] : this.buttonsOf(event.popup);
+    const buttons = this.buttonsOf(event.popup);
     const notification = new Notification({
       title,
-      body: linux ? escapeNotificationMarkup(body) : body,
+      body,
       silent: !(sound && event.sound),
       ...(buttons.length > 0
         ? { actions: buttons.map(({ text }) => ({ type: 'button' as const, text })) }
@@ -133,7 +146,7 @@ export class ElectronNotifier implements Notifier {
     // Electron 41 passes the index in the event's details; older ones as the second argument.
     notification.on('action', (details, index) => {
       const button = buttons[details?.actionIndex ?? index];
-      if (button) void this.runButton(button);
+      if (button) this.runButton(button);
     });
     this.shown.set(event.id, notification);
     if (this.shown.size > MAX_REFERENCED_NOTIFICATIONS) {
@@ -141,15 +154,9 @@ export class ElectronNotifier implements Notifier {
       if (oldest !== undefined) this.shown.delete(oldest);
     }
     const forget = () => this.shown.delete(event.id);
-    const account = event.popup.kind === 'catch-up' ? undefined : this.account(accountOf(event));
     notification.on('click', () => {
       forget();
-      this.deps.onClick?.();
-      void shell
-        .openExternal(this.clickTarget(clickUrl(account?.openUrl, event.popup)))
-        .catch((error: Error) =>
-          this.deps.logger.warn(`cannot open the mail client: ${error.message}`),
-        );
+      this.clicked(event);
     });
     notification.on('close', forget);
     notification.on('failed', (_event, error) => {
@@ -159,52 +166,84 @@ export class ElectronNotifier implements Notifier {
     notification.show();
   }
 
-  /**
-   * The buttons of a popup: a single message's, as its account lists them (macOS and Windows
-   * show them; Linux popups have none in Electron); a summary's "Mark all as read".
-   */
-  private buttonsOf(popup: PopupEvent['popup']): Button[] {
-    if (!this.deps.act) return [];
-    if (popup.kind === 'message') {
-      const account = this.account(popup.message.account);
-      const actions = account?.popupActions ?? DEFAULT_POPUP_ACTIONS;
-      return actions.map((action) => ({
-        text: ACTION_TEXT[action].label,
-        action,
-        messages: [popup.message],
-      }));
+  /** Linux: the popup over D-Bus, its click the "default" action (see the file's comment). */
+  private showOnLinux(event: PopupEvent): void {
+    const { sound, showSubject } = this.deps.settings().notifications;
+    const name = (id: string) => this.account(id)?.name ?? id;
+    const { title, body } = describePopup(event.popup, name, showSubject);
+    this.freedesktop().show(event, {
+      title,
+      body,
+      sound: sound && event.sound,
+      buttons: this.buttonsOf(event.popup),
+      onButton: (button) => this.runButton(button),
+      onClick: () => this.clicked(event),
+    });
+  }
+
+  private freedesktop(): FreedesktopPopups {
+    if (!this.linuxPopups) {
+      this.client =
+        this.deps.freedesktop ??
+        new NotificationsClient({ logger: this.deps.logger, appName: 'Tidings' });
+      this.linuxPopups = new FreedesktopPopups(this.client, this.deps.logger);
     }
-    if (popup.kind === 'summary' && popup.messages.length > 0) {
-      return [{ text: 'Mark all as read', action: 'read', messages: popup.messages }];
-    }
-    return [];
+    return this.linuxPopups;
   }
 
   /**
-   * Does a button's action on each of its messages; a refusal or failure is shown as a
-   * popup of its own ("Couldn't delete: …") and logged, never dropped.
+   * A popup's click: the user has looked; then, as the account's `popupClick` says for a
+   * single message, it is marked as read, or nothing more happens, or (the default, and for
+   * every summary) the message, the account's webmail or the mail client opens.
    */
-  private async runButton(button: Button): Promise<void> {
+  private clicked(event: PopupEvent): void {
+    this.deps.onClick?.();
+    const id = popupAccount(event.popup);
+    const account = id === undefined ? undefined : this.account(id);
+    const click = clickAction(event.popup, account);
+    if (click === 'none') return;
+    if (click === 'read') {
+      if (event.popup.kind === 'message') {
+        this.runButton({
+          key: 'read',
+          text: 'Mark as read',
+          action: 'read',
+          messages: [event.popup.message],
+        });
+      }
+      return;
+    }
+    void shell
+      .openExternal(this.clickTarget(clickUrl(account?.openUrl, event.popup)))
+      .catch((error: Error) =>
+        this.deps.logger.warn(`cannot open the mail client: ${error.message}`),
+      );
+  }
+
+  /** The buttons of a popup (engine/popups' buttonsOf); none without `act`. */
+  private buttonsOf(popup: PopupEvent['popup']): PopupButton[] {
+    if (!this.deps.act) return [];
+    const id = popupAccount(popup);
+    return buttonsOf(
+      popup,
+      id === undefined ? undefined : this.account(id),
+      this.deps.offeredActions,
+    );
+  }
+
+  /** Runs a clicked button; a refusal shows as a popup of its own and is logged. */
+  private runButton(button: PopupButton): void {
     const act = this.deps.act;
     if (!act) return;
-    // A summary's messages are of one account and one mailbox: one call, one connection.
-    const outcomes = await act(button.messages, button.action).catch((error: unknown) =>
-      button.messages.map((): ActionOutcome => ({ done: false, reason: String(error) })),
-    );
-    for (const [i, message] of button.messages.entries()) {
-      const outcome = outcomes[i] ?? { done: false, reason: 'nothing was done' };
-      if (outcome.done) {
-        this.policy.withdraw(message);
-        continue;
-      }
-      const verb = ACTION_TEXT[button.action].verb;
-      this.deps.logger.warn(
-        `couldn't ${verb} ${message.mailbox} UID ${message.uid}: ${outcome.reason}`,
-      );
-      if (Notification.isSupported()) {
-        new Notification({ title: `Couldn't ${verb}`, body: outcome.reason, silent: true }).show();
-      }
-    }
+    void runButton(button, {
+      act,
+      withdraw: (message) => this.policy.withdraw(message),
+      logger: this.deps.logger,
+      showFailure: (title, body) => {
+        if (this.linux) this.freedesktop().showNotice(title, body);
+        else if (Notification.isSupported()) new Notification({ title, body, silent: true }).show();
+      },
+    });
   }
 
   // Checked again here, not only by the settings schema: shell.openExternal hands any scheme
@@ -217,20 +256,4 @@ export class ElectronNotifier implements Notifier {
     );
     return 'mailto:';
   }
-}
-
-/** A popup button: its label, and what it does to which messages. */
-interface Button {
-  text: string;
-  action: MessageAction;
-  messages: MessageKey[];
-}
-
-function accountOf(event: PopupEvent): string {
-  const { popup } = event;
-  return popup.kind === 'message'
-    ? popup.message.account
-    : popup.kind === 'summary'
-      ? popup.account
-      : '';
 }

@@ -35,6 +35,17 @@ export {
   type PopupHold,
 } from './popups/index.js';
 export { clickUrl, describePopup, escapeNotificationMarkup } from './popups/index.js';
+export {
+  ACTION_TEXT,
+  buttonsOf,
+  clickAction,
+  popupAccount,
+  runButton,
+  type ButtonRunDeps,
+  type OfferedActions,
+  type PopupAct,
+  type PopupButton,
+} from './popups/index.js';
 export { decidePopup, type NotificationRules } from './popups/index.js';
 export { quietUntil, type QuietPeriod } from './popups/index.js';
 export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popups/index.js';

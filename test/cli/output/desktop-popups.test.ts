@@ -1,13 +1,14 @@
 /**
  * Real desktop popups of `tidings watch` (Linux): the compiled CLI runs WITHOUT
- * `--no-desktop` against the test Dovecot, its notify-send talks to a recording
- * org.freedesktop.Notifications server on a private D-Bus session bus
- * (support/notification-bus.ts), and each test asserts what that server received: the
- * Notify calls' titles, bodies, replace ids and hints. The server announces GNOME Shell's
- * capabilities (body-markup among them, as KDE's, dunst's and xfce4-notifyd's do).
+ * `--no-desktop` against the test Dovecot, and talks D-Bus to a recording
+ * org.freedesktop.Notifications server on a private session bus
+ * (support/notification-bus.ts); each test asserts what that server received: the Notify
+ * calls' titles, bodies, replace ids, hints and buttons. The server announces GNOME Shell's
+ * capabilities (body-markup and actions among them, as KDE's, dunst's and mako's do), and
+ * plays the user's clicks on the buttons (ActionInvoked), whose effect is checked on Dovecot.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dovecot } from '../../support/dovecot.js';
@@ -24,13 +25,17 @@ import {
 import {
   isStatus,
   startWatch,
+  waitForStderr,
   writeConfig,
   type WatchEvent,
   type WatchProcess,
 } from '../../support/watch-process.js';
 
 let dovecot: Dovecot;
-const { cleanups } = useDovecotSuite((started) => (dovecot = started));
+// With a Trash, so Delete is offered (the engine offers it only where it has somewhere to go).
+const { cleanups } = useDovecotSuite((started) => (dovecot = started), {
+  specialUse: { Trash: '\\Trash' },
+});
 let userCount = 0;
 
 // startWatch always passes --no-desktop: this launcher drops it and execs the rest, so the
@@ -93,29 +98,38 @@ async function watchWithPopups(
 }
 
 const newMail = (e: WatchEvent) => e.event === 'new-mail';
+const readLine = (uid: unknown) => (e: WatchEvent) => e.event === 'read' && e.uid === uid;
+/** The UID the stream gave the message with this subject. */
+const uidOf = (events: WatchEvent[], subject: string) =>
+  events.find((e) => e.event === 'new-mail' && e.subject === subject)?.uid;
 
-/** A PATH of one directory holding only `commands` (links to the ones in this PATH). */
-function pathWithOnly(commands: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tidings-path-'));
-  for (const command of commands) {
-    const found = (process.env.PATH ?? '')
-      .split(path.delimiter)
-      .map((d) => path.join(d, command))
-      .find((file) => existsSync(file));
-    if (!found) throw new Error(`${command} is not installed (scripts/check-test-deps.mjs)`);
-    symlinkSync(found, path.join(dir, command));
-  }
-  return dir;
+/** Each INBOX message's subject, and whether the server has it \Seen, in UID order. */
+async function seenOnServer(user: string): Promise<Array<[string, boolean]>> {
+  return dovecot.withClient(user, async (client) => {
+    await client.mailboxOpen('INBOX', { readOnly: true });
+    const rows: Array<[string, boolean]> = [];
+    for await (const m of client.fetch('1:*', { envelope: true, flags: true }, { uid: true })) {
+      rows.push([m.envelope?.subject ?? '?', m.flags?.has('\\Seen') ?? false]);
+    }
+    return rows;
+  });
 }
+
+/** The D-Bus actions of a single-message popup (the default popupActions) and a summary's. */
+const MESSAGE_BUTTONS = ['read', 'Mark as read', 'delete', 'Delete'];
+const SUMMARY_BUTTONS = ['read-all', 'Mark all as read'];
 
 /** What every popup of ours carries, whatever it says. */
 function expectOurs(call: NotifyCall): void {
   expect(call).toMatchObject({
     app_name: 'Tidings',
     app_icon: 'mail-unread',
-    actions: [],
     expire_timeout: 10_000,
   });
+  // Buttons as the popup's kind offers them (no "default": a terminal has nothing to open).
+  const summary = /new messages? in /.test(call.summary);
+  const catchUp = call.summary === 'While you were away';
+  expect(call.actions).toEqual(catchUp ? [] : summary ? SUMMARY_BUTTONS : MESSAGE_BUTTONS);
   expect(call.hints).toMatchObject({ category: 'email.arrived', urgency: 1 });
   expect(call.hint_types).toMatchObject({ category: 's', urgency: 'y' });
   // For a markup server: well-formed markup with no element in it, the text shows as sent.
@@ -158,70 +172,63 @@ describe('tidings watch popups on a real notification server', () => {
     expect(proc.stderr()).not.toContain('desktop notification failed');
   });
 
-  // notify-send cannot close a notification: gdbus or dbus-send does, whichever is there.
-  it.each(['gdbus', 'dbus-send'])(
-    'turns a storm into one summary in the place of its popups, updated in place (closing with %s)',
-    async (closer) => {
-      const { user } = newUser();
-      const env = { PATH: pathWithOnly(['notify-send', closer]) };
-      const proc = await watchWithPopups(user, { burstThreshold: 3 }, env);
-      const senders = ['Ann', 'Bob', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal'];
-      await dovecot.append(
-        user,
-        'INBOX',
-        senders.map((name, i) =>
-          buildMessage({
-            from: `${name} <${name.toLowerCase()}@example.test>`,
-            subject: `m${i} & co`,
-          }),
-        ),
-      );
-      await proc.events.waitForCount(newMail, 8, 'eight new-mail lines');
-      await bus.records.waitFor(
-        (r) => r.call === 'Notify' && r.summary === '8 new messages in Work',
-        'the summary updated to 8',
-      );
-      const calls = bus.notifications();
-      const singles = calls.filter((c) => !c.summary.includes('new messages in'));
-      const summaries = calls.filter((c) => c.summary.includes('new messages in'));
-      // The first three pop up one by one (as markup: the server's capabilities were read
-      // with this closer too)…
-      expect(singles.map((c) => c.body)).toEqual(['m0 &amp; co', 'm1 &amp; co', 'm2 &amp; co']);
-      for (const single of singles)
-        expect(single).toMatchObject({ replaces_id: 0, replaced: false });
-      // …the fourth turns the storm into a summary, in the place of the last popup…
-      const third = singles.find((c) => c.body === 'm2 &amp; co');
-      expect(summaries[0]).toMatchObject({
-        summary: '4 new messages in Work',
-        body: 'INBOX — from Ann, Bob, Cat, …',
-        replaces_id: third?.id,
-        replaced: true,
-        id: third?.id,
-      });
-      expect(summaries[0]?.hints['sound-name']).toBe('message-new-email');
-      // …and every later message updates that one notification, silently.
-      for (const update of summaries.slice(1)) {
-        expect(update).toMatchObject({ replaces_id: third?.id, replaced: true, id: third?.id });
-        expect(update.hints).toMatchObject({ 'suppress-sound': true });
-        expect(update.hint_types['suppress-sound']).toBe('b');
-      }
-      expect(summaries.at(-1)?.body).toBe('INBOX — from Ann, Bob, Cat, …');
-      const counts = summaries.map((c) => Number(/^(\d+) new/.exec(c.summary)?.[1]));
-      expect(counts).toEqual([...counts].sort((a, b) => a - b));
-      expect(new Set(counts).size).toBe(counts.length);
-      // Three notifications on the server in all: the storm never stacked a fourth…
-      expect(new Set(calls.map((c) => c.id)).size).toBe(3);
-      calls.forEach(expectOurs);
-      // …and the first two were closed once the summary showed: one is left on screen.
-      const closed = bus.records.items.filter((r) => r.call === 'CloseNotification');
-      expect(closed).toEqual(
-        singles.slice(0, 2).map((c) => ({ call: 'CloseNotification', id: c.id, was_open: true })),
-      );
-      const summaryAt = bus.records.items.indexOf(summaries[0] as NotifyCall);
-      expect(bus.records.items.slice(summaryAt + 1, summaryAt + 3)).toEqual(closed);
-      expect(bus.open()).toEqual([third?.id]);
-    },
-  );
+  it('turns a storm into one summary in the place of its popups, updated in place', async () => {
+    const { user } = newUser();
+    const proc = await watchWithPopups(user, { burstThreshold: 3 });
+    const senders = ['Ann', 'Bob', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal'];
+    await dovecot.append(
+      user,
+      'INBOX',
+      senders.map((name, i) =>
+        buildMessage({
+          from: `${name} <${name.toLowerCase()}@example.test>`,
+          subject: `m${i} & co`,
+        }),
+      ),
+    );
+    await proc.events.waitForCount(newMail, 8, 'eight new-mail lines');
+    await bus.records.waitFor(
+      (r) => r.call === 'Notify' && r.summary === '8 new messages in Work',
+      'the summary updated to 8',
+    );
+    const calls = bus.notifications();
+    const singles = calls.filter((c) => !c.summary.includes('new messages in'));
+    const summaries = calls.filter((c) => c.summary.includes('new messages in'));
+    // The first three pop up one by one (as markup: the server's capabilities were read)…
+    expect(singles.map((c) => c.body)).toEqual(['m0 &amp; co', 'm1 &amp; co', 'm2 &amp; co']);
+    for (const single of singles) expect(single).toMatchObject({ replaces_id: 0, replaced: false });
+    // …the fourth turns the storm into a summary, in the place of the last popup…
+    const third = singles.find((c) => c.body === 'm2 &amp; co');
+    expect(summaries[0]).toMatchObject({
+      summary: '4 new messages in Work',
+      body: 'INBOX — from Ann, Bob, Cat, …',
+      replaces_id: third?.id,
+      replaced: true,
+      id: third?.id,
+    });
+    expect(summaries[0]?.hints['sound-name']).toBe('message-new-email');
+    // …and every later message updates that one notification, silently.
+    for (const update of summaries.slice(1)) {
+      expect(update).toMatchObject({ replaces_id: third?.id, replaced: true, id: third?.id });
+      expect(update.hints).toMatchObject({ 'suppress-sound': true });
+      expect(update.hint_types['suppress-sound']).toBe('b');
+    }
+    expect(summaries.at(-1)?.body).toBe('INBOX — from Ann, Bob, Cat, …');
+    const counts = summaries.map((c) => Number(/^(\d+) new/.exec(c.summary)?.[1]));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(new Set(counts).size).toBe(counts.length);
+    // Three notifications on the server in all: the storm never stacked a fourth…
+    expect(new Set(calls.map((c) => c.id)).size).toBe(3);
+    calls.forEach(expectOurs);
+    // …and the first two were closed once the summary showed: one is left on screen.
+    const closed = bus.records.items.filter((r) => r.call === 'CloseNotification');
+    expect(closed).toEqual(
+      singles.slice(0, 2).map((c) => ({ call: 'CloseNotification', id: c.id, was_open: true })),
+    );
+    const summaryAt = bus.records.items.indexOf(summaries[0] as NotifyCall);
+    expect(bus.records.items.slice(summaryAt + 1, summaryAt + 3)).toEqual(closed);
+    expect(bus.open()).toEqual([third?.id]);
+  });
 
   it('closes the popup of a message read on another device, and no other (issue 24)', async () => {
     const { user } = newUser();
@@ -245,32 +252,122 @@ describe('tidings watch popups on a real notification server', () => {
     expect(bus.open()).toEqual([second.id]);
   });
 
-  it('still shows the summary where neither gdbus nor dbus-send can close the popups', async () => {
+  it("marks exactly the clicked popup's message as read on the server, and withdraws it", async () => {
     const { user } = newUser();
-    const env = { PATH: pathWithOnly(['notify-send']) };
-    const proc = await watchWithPopups(user, { burstThreshold: 3 }, env);
+    const proc = await watchWithPopups(user);
     await dovecot.append(
       user,
       'INBOX',
-      ['m0', 'm1', 'm2', 'm3'].map((subject) => buildMessage({ from: 'Ann <a@x.test>', subject })),
+      ['first', 'clicked', 'third'].map((subject) => buildMessage({ subject })),
     );
-    await proc.events.waitForCount(newMail, 4, 'four new-mail lines');
-    const calls = await bus.waitForNotifications(4);
-    expect(calls.map((c) => c.summary)).toEqual([
-      ...Array<string>(3).fill('Ann <a@x.test>'),
-      '4 new messages in Work',
+    const events = await proc.events.waitForCount(newMail, 3, 'three new-mail lines');
+    const calls = await bus.waitForNotifications(3);
+    calls.forEach(expectOurs);
+    const clicked = calls.find((c) => c.body === 'clicked') as NotifyCall;
+    const uid = uidOf(events, 'clicked');
+    expect(uid).toEqual(expect.any(Number));
+    await bus.emit({ emit: 'ActionInvoked', id: clicked.id, key: 'read' });
+    // The STORE on a borrowed connection; the watcher then sees the flag like any other.
+    await proc.events.waitFor(readLine(uid), 'the read line of the clicked message');
+    await bus.records.waitFor((r) => r.call === 'CloseNotification', 'the popup withdrawn');
+    expect(await seenOnServer(user)).toEqual([
+      ['first', false],
+      ['clicked', true],
+      ['third', false],
     ]);
-    expect(calls[3]).toMatchObject({ replaces_id: calls[2]?.id, replaced: true });
-    // The first two stay until they expire; nothing failed, nothing to warn about.
-    expect(bus.open()).toEqual(calls.slice(0, 3).map((c) => c.id));
-    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([]);
-    expect(proc.stderr()).not.toMatch(
-      /desktop notification failed|CloseNotification|GetCapabilities/,
-    );
+    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([
+      { call: 'CloseNotification', id: clicked.id, was_open: true },
+    ]);
+    expect(bus.open()).toEqual(calls.filter((c) => c !== clicked).map((c) => c.id));
+    expect(proc.stderr()).not.toMatch(/couldn't|desktop notification failed/);
   });
 
-  // Markup, entities, quotes, backslashes (notify-send reads C escapes in the body), a
-  // would-be option, a shell substitution, and encoded control and bidi characters.
+  it('marks exactly the messages a summary counts as read from its button, old mail untouched', async () => {
+    const { user } = newUser();
+    // Unread before the watch started: never announced, never counted, never marked.
+    await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'old' })]);
+    const proc = await watchWithPopups(user, { burstThreshold: 2 });
+    await dovecot.append(
+      user,
+      'INBOX',
+      ['s1', 's2', 's3'].map((subject) => buildMessage({ subject })),
+    );
+    const events = await proc.events.waitForCount(newMail, 3, 'three new-mail lines');
+    const summary = await bus.records.waitFor(
+      (r) => r.call === 'Notify' && r.summary === '3 new messages in Work',
+      'the summary of three',
+    );
+    expect(summary.call === 'Notify' && summary.actions).toEqual(SUMMARY_BUTTONS);
+    await bus.emit({ emit: 'ActionInvoked', id: summary.id, key: 'read-all' });
+    for (const event of events) await proc.events.waitFor(readLine(event.uid), 'read');
+    // Shown one less for each message done, then closed at zero: nothing of ours is left.
+    await vi.waitFor(() => expect(bus.open()).toEqual([]));
+    expect(await seenOnServer(user)).toEqual([
+      ['old', false],
+      ['s1', true],
+      ['s2', true],
+      ['s3', true],
+    ]);
+  });
+
+  it('ignores a click on an id it never made, an unknown key, and one sent by another app', async () => {
+    const { user } = newUser();
+    const proc = await watchWithPopups(user);
+    await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'target' })]);
+    await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'sentinel' })]);
+    const events = await proc.events.waitForCount(newMail, 2, 'two new-mail lines');
+    const [target, sentinel] = (await bus.waitForNotifications(2)) as [NotifyCall, NotifyCall];
+    await bus.emit({ emit: 'ActionInvoked', id: target.id, key: 'delete', foreign: true });
+    await bus.emit({ emit: 'ActionInvoked', id: target.id + sentinel.id, key: 'read' });
+    await bus.emit({ emit: 'ActionInvoked', id: target.id, key: 'archive' });
+    await bus.emit({ emit: 'ActionInvoked', id: target.id, key: 'default' });
+    await bus.emit({ emit: 'NotificationClosed', id: target.id, foreign: true });
+    // Signals reach the watcher in the order they were sent: once the sentinel's click has
+    // acted, the ones before it were all seen, and did nothing.
+    await bus.emit({ emit: 'ActionInvoked', id: sentinel.id, key: 'read' });
+    await proc.events.waitFor(readLine(uidOf(events, 'sentinel')), 'the sentinel read');
+    expect(await seenOnServer(user)).toEqual([
+      ['target', false],
+      ['sentinel', true],
+    ]);
+    expect(bus.open()).toEqual([target.id]);
+    // A foreign close did not make it forget the popup: its own button still works.
+    await bus.emit({ emit: 'ActionInvoked', id: target.id, key: 'read' });
+    await proc.events.waitFor(readLine(uidOf(events, 'target')), 'the target read');
+    expect(proc.events.items.filter((e) => e.event === 'gone')).toEqual([]);
+  });
+
+  it('offers no buttons where the server has no actions capability', async () => {
+    await bus.stop();
+    bus = await startNotificationBus({ capabilities: ['body', 'body-markup', 'persistence'] });
+    cleanups.push(() => bus.stop());
+    const { user } = newUser();
+    const proc = await watchWithPopups(user);
+    await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'plain' })]);
+    await proc.events.waitForCount(newMail, 1, 'the new-mail line');
+    const [call] = await bus.waitForNotifications(1);
+    expect(call?.actions).toEqual([]);
+    expect(call?.hints).toMatchObject({ category: 'email.arrived', urgency: 1 });
+  });
+
+  it('logs one warning and still writes the stream when there is no session bus', async () => {
+    const { user } = newUser();
+    const gone = path.join(mkdtempSync(path.join(tmpdir(), 'tidings-nobus-')), 'bus');
+    const proc = await watchWithPopups(user, {}, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${gone}` });
+    await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'one' })]);
+    await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'two' })]);
+    await proc.events.waitForCount(newMail, 2, 'both new-mail lines');
+    await waitForStderr(proc, /desktop notification failed/);
+    // Both popups were tried by the time it has logged out (each fails at once): one warning.
+    expect(await proc.stop()).toBe(0);
+    const failures = proc.stderr().match(/desktop notification failed: [^\n]*/g) ?? [];
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/ENOENT/);
+    expect(bus.records.items).toEqual([]);
+  });
+
+  // Markup, entities, quotes, backslashes, a would-be option, a shell substitution, and
+  // encoded control and bidi characters.
   const hostileSubject =
     '--urgency=critical <b>bold</b> <a href="http://evil.test">x</a> &amp; ' +
     "'q' \\n \\\\ $(rm -rf ~) `id` =?UTF-8?Q?tab=09nl=0A_rlo=E2=80=AE_end?=";
@@ -311,7 +408,6 @@ describe('tidings watch popups on a real notification server', () => {
       }
       // The title is plain text in the spec: sent as is.
       expect(call?.summary).toBe('<i>Eve</i> & Co --icon=x <eve@example.test>');
-      // Neither text became an option of notify-send.
       expectOurs(call as NotifyCall);
       expect(call?.hints.urgency).toBe(1);
     },

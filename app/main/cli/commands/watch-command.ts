@@ -66,8 +66,19 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     { notify: (announcement) => writeLine(formatAnnouncement(announcement, options.json)) },
   ];
   // The stream is written first and at once; popups are grouped by the desktop notifier.
-  const desktop = options.desktop
-    ? new DesktopNotifier(logger, { settings: () => settings })
+  // A popup's button acts through the supervisor (made below; a click comes later): on a
+  // connection borrowed from the account's budget, refused once stopping began.
+  const desktop: DesktopNotifier | undefined = options.desktop
+    ? new DesktopNotifier(logger, {
+        settings: () => settings,
+        act: (messages, action) =>
+          supervisor.actOnEach(
+            messages[0]?.account ?? '',
+            messages.map(({ mailbox, uidValidity, uid }) => ({ mailbox, uidValidity, uid })),
+            action,
+          ),
+        offeredActions: (account) => supervisor.offeredActions(account.id),
+      })
     : undefined;
   if (desktop) sinks.push(desktop);
   // After the stream and popups; a hook's trouble is logged inside it, never thrown here.
@@ -75,7 +86,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   sinks.push(hooks);
   const secrets = credentialsFor(settings, tokenFile);
   const systemEvents = createNodeSystemEvents(systemEventsOptions);
-  const supervisor = new Supervisor({
+  const supervisor: Supervisor = new Supervisor({
     settings,
     store,
     credentials: secrets.credentials,
@@ -92,6 +103,9 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     },
     systemEvents,
     logger,
+    // Buttons are shown on Linux (over D-Bus; node-notifier's popups elsewhere have none):
+    // there each account's mailboxes are listed once, for Delete and Archive.
+    popupButtons: desktop !== undefined && !['darwin', 'win32'].includes(process.platform),
   });
   supervisor.onStatus((status) => {
     // A rejected password or refresh token is not asked for again from memory: the retry

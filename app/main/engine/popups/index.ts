@@ -1,6 +1,6 @@
 /**
  * What decides whether and how a popup shows: sender and list rules, quiet hours, the storm
- * policy, popup text and markup.
+ * policy, popup text and markup, and the buttons a popup offers and what a click on one does.
  * Code outside this folder imports only from here.
  */
 export { escapeNotificationMarkup } from './notification-markup.js';
@@ -15,3 +15,14 @@ export {
 export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popup-settings.js';
 export { clickUrl, describePopup } from './popup-text.js';
 export { type QuietPeriod, quietUntil } from './quiet-hours.js';
+export {
+  ACTION_TEXT,
+  buttonsOf,
+  clickAction,
+  popupAccount,
+  runButton,
+  type ButtonRunDeps,
+  type OfferedActions,
+  type PopupAct,
+  type PopupButton,
+} from './popup-buttons.js';

@@ -58,6 +58,7 @@ function notifier(
       burstThreshold: options.burstThreshold ?? 5,
       sound: options.sound ?? true,
       showSubject: options.showSubject ?? true,
+      preview: true,
     },
     liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
   };

@@ -174,7 +174,7 @@ describe('SettingsStore', () => {
     const { cwd, store } = fresh();
     store.saveAccount(work, encryptPassword);
     store.savePreferences({
-      notifications: { burstThreshold: 9, sound: false, showSubject: false },
+      notifications: { burstThreshold: 9, sound: false, showSubject: false, preview: false },
       startAtLogin: true,
       checkForUpdates: false,
     });
@@ -183,6 +183,7 @@ describe('SettingsStore', () => {
       burstThreshold: 9,
       sound: false,
       showSubject: false,
+      preview: false,
     });
     expect(again.startAtLogin).toBe(true);
     expect(again.checkForUpdates).toBe(false);

@@ -113,9 +113,9 @@ export class ElectronNotifier implements Notifier {
   private show(event: PopupEvent): void {
     for (const id of event.replaces) this.shown.get(id)?.close();
     if (!Notification.isSupported()) return;
-    const { sound, showSubject } = this.deps.settings().notifications;
+    const { sound, showSubject, preview } = this.deps.settings().notifications;
     const name = (id: string) => this.account(id)?.name ?? id;
-    const { title, body } = describePopup(event.popup, name, showSubject);
+    const { title, body } = describePopup(event.popup, name, showSubject, preview);
     // Electron hands the body to libnotify as it is (libnotify_notification.cc), and the
     // notification server reads it as markup: on Linux it is escaped here.
     const linux = (this.deps.platform ?? process.platform) === 'linux';

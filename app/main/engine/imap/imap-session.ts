@@ -388,14 +388,26 @@ export class ImapSession {
   /**
    * UID FETCH of envelope, flags and the List-Id header (RFC 2919, for the mailing-list rules;
    * ENVELOPE does not carry it) for the `count` messages with UIDs from `first` to `last`
-   * (what the answer may weigh grows with it).
+   * (what the answer may weigh grows with it); with `structure`, BODYSTRUCTURE too, in the
+   * same command (what a preview is read from: engine/preview).
    */
-  async fetchRange(first: number, last: number, count: number): Promise<FetchMessageObject[]> {
+  async fetchRange(
+    first: number,
+    last: number,
+    count: number,
+    structure = false,
+  ): Promise<FetchMessageObject[]> {
     const messages = await this.call(
       'UID FETCH',
       this.client.fetchAll(
         `${first}:${last}`,
-        { uid: true, flags: true, envelope: true, headers: ['list-id'] },
+        {
+          uid: true,
+          flags: true,
+          envelope: true,
+          headers: ['list-id'],
+          ...(structure ? { bodyStructure: true } : {}),
+        },
         { uid: true },
       ),
       this.options.commandTimeoutMs,

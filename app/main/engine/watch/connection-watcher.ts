@@ -36,6 +36,7 @@ import {
   type ConnectGate,
   type SelectedMailbox,
 } from '../imap/index.js';
+import type { PreviewGate } from '../preview/index.js';
 import { changeOf, type AnnouncedMessages } from './announced-messages.js';
 import type { Announcer } from './announcer.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -85,6 +86,8 @@ export interface WatcherDeps {
    */
   announced?: AnnouncedMessages;
   onMessageChange?: (change: MessageChange) => void;
+  /** Whether a sync fetches its new messages' previews; without it none is fetched. */
+  previews?: PreviewGate;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -285,6 +288,7 @@ export abstract class ConnectionWatcher {
       this.deps.store,
       this.deps.announcer,
       serverOf(account),
+      (found) => this.deps.previews?.admit(account.id, mailbox, found) ?? false,
     );
     if (result.baseline) this.noteBaseline(mailbox, result.baseline);
     if (follow) await this.followAnnounced(session, mailbox, selected.uidValidity);

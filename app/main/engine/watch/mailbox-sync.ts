@@ -13,6 +13,7 @@ import type { Announcer } from './announcer.js';
 import type { ImapSession, MailboxStatus, SelectedMailbox } from '../imap/index.js';
 import type { MailboxCursor, StateStore } from '../base/index.js';
 import { decodeRawHeader, displayNameOf, isGarbled } from '../base/index.js';
+import { fetchPreviews } from '../preview/index.js';
 import {
   formatSender,
   MAX_SENDER_LENGTH,
@@ -66,7 +67,8 @@ export function isBehind(
  * the account points ("user@host:port"): a cursor saved for another server (the account was
  * edited, or removed and another added under its id) is not this mailbox's, whatever its
  * UIDVALIDITY says, so the mailbox baselines again. A cursor saved before cursors named their
- * server is adopted as it is.
+ * server is adopted as it is. `previews`, asked with how many new UIDs the sync found, says
+ * whether their previews are fetched (engine/preview's PreviewGate: not in a storm).
  */
 export async function syncMailbox(
   session: ImapSession,
@@ -76,6 +78,7 @@ export async function syncMailbox(
   store: StateStore,
   announcer: Announcer,
   server?: string,
+  previews?: (found: number) => boolean,
 ): Promise<SyncResult> {
   let cursor = store.getCursor(account, mailbox);
   const markBefore = cursor?.highestUid ?? 0;
@@ -124,6 +127,8 @@ export async function syncMailbox(
     return { announced: 0, unread: cursor.unread, markBefore: mark, markAfter: mark, found: 0 };
   }
   const uids = await session.uidsAbove(cursor.highestUid);
+  // Decided once per sync, before any fetch: a storm found whole costs no preview fetch.
+  const previewing = uids.length > 0 && (previews?.(uids.length) ?? false);
   let announced = 0;
   for (let start = 0; start < uids.length; start += RESYNC_CHUNK) {
     const chunk = uids.slice(start, start + RESYNC_CHUNK);
@@ -133,9 +138,10 @@ export async function syncMailbox(
     // UIDs), so the range is exact, and short on the wire however many messages it holds.
     const fetched = await repairGarbled(
       session,
-      await session.fetchRange(first, last, chunk.length),
+      await session.fetchRange(first, last, chunk.length, previewing),
     );
-    const fresh = freshMessages(fetched, account, mailbox, uidValidity);
+    let fresh = freshMessages(fetched, account, mailbox, uidValidity);
+    if (previewing) fresh = await withPreviews(session, fetched, fresh);
     announced += announcer.announce(account, mailbox, fresh).length;
     // Only now, with the chunk announced, does the mark move past it (skipped ones included).
     cursor = flagged({ uidValidity, highestUid: Math.max(cursor.highestUid, last), server });
@@ -219,6 +225,28 @@ async function repairGarbled(
     const from =
       sender && name && isGarbled(sender.name) ? [{ ...sender, name }, ...others] : envelope.from;
     return { ...message, envelope: { ...envelope, subject: subject ?? envelope.subject, from } };
+  });
+}
+
+/**
+ * `fresh` with their previews, read for them alone (never for \Seen mail) after the FETCH
+ * that brought their BODYSTRUCTURE. A preview that cannot be had is left out: the message is
+ * announced all the same, its fetch failing at worst in the command deadline.
+ */
+async function withPreviews(
+  session: ImapSession,
+  fetched: readonly FetchMessageObject[],
+  fresh: NewMessage[],
+): Promise<NewMessage[]> {
+  if (fresh.length === 0) return fresh;
+  const wanted = new Set(fresh.map((message) => message.uid));
+  const previews = await fetchPreviews(
+    session,
+    fetched.filter((message) => wanted.has(message.uid)),
+  );
+  return fresh.map((message) => {
+    const preview = previews.get(message.uid);
+    return preview === undefined ? message : { ...message, preview };
   });
 }
 

@@ -1,0 +1,61 @@
+/**
+ * The previews of a sync's new messages: one UID FETCH of `BODY.PEEK[section]<0.N>` per
+ * distinct section (usually one: "1" for plain or HTML-only mail and for the text/plain half
+ * of multipart/alternative), after the FETCH that brought their BODYSTRUCTURE. PEEK never
+ * sets \\Seen (RFC 3501 §6.4.5); the partial `<0.N>` makes the server send at most N bytes
+ * of the part however large the message. Under the session's command deadline like every
+ * fetch; a failure, a timeout or a body that does not decode gives no preview, never an error.
+ */
+import type { FetchMessageObject } from 'imapflow';
+import type { ImapSession } from '../imap/index.js';
+import { previewPartOf, type PreviewPart } from './preview-part.js';
+import { previewText } from './preview-text.js';
+
+/**
+ * The most bytes of a part asked per message: a text/plain opening is a few hundred bytes,
+ * base64 takes 4/3 of that, and an HTML-only newsletter's head and style sheet come first.
+ */
+export const PREVIEW_BYTES = 4096;
+
+/** The previews of `messages` (fetched with their BODYSTRUCTURE), by UID; none may be found. */
+export async function fetchPreviews(
+  session: ImapSession,
+  messages: readonly FetchMessageObject[],
+): Promise<Map<number, string>> {
+  const bySection = new Map<string, Array<{ uid: number; part: PreviewPart }>>();
+  for (const message of messages) {
+    const part = previewPartOf(message.bodyStructure);
+    if (!part) continue;
+    const group = bySection.get(part.section) ?? [];
+    group.push({ uid: message.uid, part });
+    bySection.set(part.section, group);
+  }
+  const previews = new Map<number, string>();
+  for (const [section, group] of bySection) {
+    if (!session.usable) break;
+    let fetched: FetchMessageObject[];
+    try {
+      fetched = await session.run('UID FETCH preview', (client) =>
+        client.fetchAll(
+          group.map(({ uid }) => uid).join(','),
+          { uid: true, bodyParts: [{ key: section, start: 0, maxLength: PREVIEW_BYTES }] },
+          { uid: true },
+        ),
+      );
+    } catch {
+      // A NO (a message the server cannot parse) or a missed deadline (the session is then
+      // gone, and the watcher reconnects): the messages go out without a preview.
+      continue;
+    }
+    const parts = new Map(group.map(({ uid, part }) => [uid, part]));
+    for (const message of fetched) {
+      const part = parts.get(message.uid);
+      // One part was asked (imapflow keys it by its section, the partial dropped).
+      const raw = message.bodyParts?.values().next().value;
+      if (!part || !raw) continue;
+      const text = await previewText(raw.subarray(0, PREVIEW_BYTES), part);
+      if (text) previews.set(message.uid, text);
+    }
+  }
+  return previews;
+}

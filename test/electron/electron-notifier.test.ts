@@ -29,6 +29,7 @@ function notifier(
   options: {
     paused?: boolean;
     showSubject?: boolean;
+    preview?: boolean;
     sound?: boolean;
     openUrl?: string;
     platform?: NodeJS.Platform;
@@ -58,7 +59,7 @@ function notifier(
       burstThreshold: options.burstThreshold ?? 5,
       sound: options.sound ?? true,
       showSubject: options.showSubject ?? true,
-      preview: true,
+      preview: options.preview ?? true,
     },
     liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
   };
@@ -110,6 +111,28 @@ describe('ElectronNotifier', () => {
       silent: false,
     });
     expect(FakeNotification.made[0]?.shown).toBe(true);
+  });
+
+  it('shows the preview under the subject, markup-escaped on Linux, and none with it off', () => {
+    const withPreview: Announcement = {
+      ...message,
+      message: { ...message.message, preview: 'Shall we meet at <b>noon</b> & eat?' },
+    };
+    notifier().notify(withPreview);
+    notifier({ platform: 'linux' }).notify(mail(8));
+    notifier({ platform: 'linux' }).notify({
+      ...withPreview,
+      message: { ...withPreview.message, uid: 9 },
+    });
+    notifier({ preview: false }).notify(withPreview);
+    notifier({ showSubject: false }).notify(withPreview);
+    expect(FakeNotification.made.map((made) => made.options.body)).toEqual([
+      'Lunch?\nShall we meet at <b>noon</b> & eat?',
+      'Lunch?',
+      'Lunch?\nShall we meet at &lt;b&gt;noon&lt;/b&gt; &amp; eat?',
+      'Lunch?',
+      'INBOX',
+    ]);
   });
 
   it('keeps sender and subject out when the user chose privacy, and is silent without sound', () => {

@@ -111,6 +111,18 @@ describe.skipIf(process.platform === 'win32')('DesktopNotifier on Linux', () => 
     expect(argv.slice(0, -3).every((arg) => arg.startsWith('--') && arg !== '--')).toBe(true);
   });
 
+  it('shows the preview on a line under the subject, markup-escaped, and none with previews off', async () => {
+    const fake = fakeNotifySend();
+    const withPreview = message('Ann', 'Hi');
+    withPreview.message.preview = 'See <a href="x">this</a> & that';
+    new DesktopNotifier(newLogger(), linux()).notify(withPreview);
+    expect((await fake.nextArgv()).at(-1)).toBe(
+      'Hi\nSee &lt;a href=&quot;x&quot;&gt;this&lt;/a&gt; &amp; that',
+    );
+    new DesktopNotifier(newLogger(), linux({ preview: false })).notify(withPreview);
+    expect((await fake.nextArgv()).at(-1)).toBe('Hi');
+  });
+
   it('doubles backslashes in the body, which notify-send reads as C escapes', async () => {
     const fake = fakeNotifySend();
     new DesktopNotifier(newLogger(), linux()).notify(message('Ann', 'C:\\new\\tmp'));

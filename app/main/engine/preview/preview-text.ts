@@ -63,8 +63,9 @@ export function cleanPreview(text: string | undefined): string | undefined {
   // eslint-disable-next-line no-control-regex -- counting control characters is the point
   const garbled = chars.filter((char) => /[\ufffd\u0000-\u0008\u000e-\u001f]/.test(char)).length;
   if (chars.length === 0 || garbled > chars.length * MAX_GARBLED_SHARE) return undefined;
-  // As server text: an escape sequence goes whole, not leaving "[31m" behind.
-  const cleaned = sanitizeServerText(whole, PREVIEW_LENGTH);
+  // As server text: an escape sequence goes whole, not leaving "[31m" behind. A lone
+  // replacement character (a NUL, a stray byte) says nothing to the reader.
+  const cleaned = sanitizeServerText(whole.replace(/\ufffd/g, ' '), PREVIEW_LENGTH);
   return cleaned === '' ? undefined : cleaned;
 }
 

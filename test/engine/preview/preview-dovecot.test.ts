@@ -45,22 +45,31 @@ interface Wire {
 }
 
 /** An engine watching a new user's INBOX through a tap, with `notifications` as given. */
-async function watch(notifications: Record<string, unknown> = {}) {
-  const user = `preview${++users}`;
-  dovecot.addUser(user, 'pw');
+async function watch(
+  notifications: Record<string, unknown> = {},
+  options: { again?: Watched; liveness?: typeof liveness } = {},
+) {
+  const user = options.again?.user ?? `preview${++users}`;
+  if (!options.again) dovecot.addUser(user, 'pw');
+  // Started again: through the same tap (a cursor names the port it was saved for).
   const wire: Wire = { commands: [], serverBytes: 0 };
-  const tap = await startFaultProxy(dovecot.port, '127.0.0.1', (chunk, fromClient) => {
-    if (!fromClient) {
-      wire.serverBytes += chunk.length;
-      return;
-    }
-    for (const line of chunk.toString('latin1').split('\r\n')) if (line) wire.commands.push(line);
-  });
-  cleanups.push(() => tap.close());
+  const tap =
+    options.again?.tap ??
+    (await startFaultProxy(dovecot.port, '127.0.0.1', (chunk, fromClient) => {
+      if (!fromClient) {
+        wire.serverBytes += chunk.length;
+        return;
+      }
+      for (const line of chunk.toString('latin1').split('\r\n')) {
+        if (line) wire.commands.push(line);
+      }
+    }));
+  if (options.again) options.again.wire.commands.length = 0;
+  if (!options.again) cleanups.push(() => tap.close());
   const account = { ...testAccount(dovecot, 'a', user, 'pw'), port: tap.port };
-  const settings = testSettings([account], 5, liveness);
+  const settings = testSettings([account], 5, options.liveness ?? liveness);
   Object.assign(settings.notifications, notifications);
-  const engine = startEngine(settings);
+  const engine = startEngine(settings, options.again?.engine.stateDir);
   cleanups.push(() => engine.supervisor.stop());
   await engine.allIdle(settings);
   /** Delivers `messages` one by one, each announced before the next (no storm). */
@@ -80,8 +89,10 @@ async function watch(notifications: Record<string, unknown> = {}) {
     }
     return found;
   };
-  return { user, wire, engine, deliver };
+  return { user, wire: options.again?.wire ?? wire, engine, deliver, tap };
 }
+
+type Watched = Awaited<ReturnType<typeof watch>>;
 
 /** The flags of every message in `user`'s INBOX, asked on a connection of the test's own. */
 async function flagsOnServer(user: string): Promise<string[][]> {
@@ -91,6 +102,15 @@ async function flagsOnServer(user: string): Promise<string[][]> {
     return messages.map((message) => [...(message.flags ?? [])]);
   });
 }
+
+/** The UIDs named by the preview fetches the tap saw ("UID FETCH 3,4 (BODY.PEEK[1]<0.4096>)"). */
+const previewedUids = (wire: Wire) =>
+  wire.commands
+    .filter((line) => /BODY\.PEEK\[[\d.]+\]</i.test(line))
+    .flatMap((line) => (/UID FETCH ([\d,:]+)/i.exec(line)?.[1] ?? '').split(','));
+
+/** The UID FETCH commands the tap saw. */
+const uidFetches = (wire: Wire) => wire.commands.filter((line) => /^\S+ UID FETCH /i.test(line));
 
 const previewsOf = (announcements: Announcement[]) =>
   announcements.map((announcement) => announcement.message.preview);
@@ -237,6 +257,71 @@ describe('previews from a real Dovecot', { timeout: 90_000 }, () => {
       ),
     );
     expect(announced?.message.preview).toBe('Invoice red fdp.exe <b>bold</b> &amp; second line');
+  });
+
+  it('fetches no preview, and no more than without previews, for a backlog past the burst threshold', async () => {
+    const plain = (i: number) =>
+      rawMessage(`backlog ${i}`, ['Content-Type: text/plain'], `Text ${i}\r\n`);
+    const fetchesFor = async (notifications: Record<string, unknown>) => {
+      // Baselined, stopped, 20 messages delivered meanwhile, started again: one resync finds them.
+      const first = await watch(notifications);
+      await first.engine.supervisor.stop();
+      await dovecot.append(
+        first.user,
+        'INBOX',
+        Array.from({ length: 20 }, (_, i) => plain(i)),
+      );
+      const again = await watch(notifications, { again: first });
+      await again.engine.announcements.waitForCount(() => true, 20, '20 announcements');
+      expect(previewsOf(again.engine.announcements.items)).toEqual(Array(20).fill(undefined));
+      return { fetches: uidFetches(again.wire), previewed: previewedUids(again.wire) };
+    };
+    const withPreviews = await fetchesFor({ preview: true });
+    const without = await fetchesFor({ preview: false });
+    expect(withPreviews.previewed).toEqual([]);
+    expect(withPreviews.fetches.join('\n')).not.toMatch(/BODYSTRUCTURE/);
+    expect(withPreviews.fetches.length).toBe(without.fetches.length);
+  });
+
+  it('previews no more than the burst threshold of a storm that comes in rounds', async () => {
+    const { user, engine, wire } = await watch();
+    // Rounds of two, each announced before the next: syncs well inside the storm's gap.
+    for (let round = 0; round < 10; round++) {
+      await dovecot.append(
+        user,
+        'INBOX',
+        [0, 1].map((i) =>
+          rawMessage(`storm ${round}.${i}`, ['Content-Type: text/plain'], `Storm text\r\n`),
+        ),
+      );
+      await engine.announcements.waitForCount(() => true, 2 * (round + 1), 'the round');
+    }
+    const previews = previewsOf(engine.announcements.items);
+    // The first round is previewed (two, within the threshold of 5); from the sixth message
+    // of the storm on, none is, nor fetched.
+    expect(previews.slice(0, 2)).toEqual(['Storm text', 'Storm text']);
+    expect(previews.slice(5)).toEqual(Array(15).fill(undefined));
+    expect(previewedUids(wire).length).toBeLessThanOrEqual(5);
+  });
+
+  it('announces without a preview when the preview fetch misses the deadline, and previews again after', async () => {
+    const quick = { heartbeatSeconds: 30, commandTimeoutSeconds: 1, maxBackoffSeconds: 1 };
+    const { deliver, tap } = await watch({}, { liveness: quick });
+    const held = tap.holdClient(
+      /BODY\.PEEK\[1\]</i,
+      () => new Promise((r) => setTimeout(r, 2_500)),
+    );
+    const [late] = await deliver(
+      rawMessage('held', ['Content-Type: text/plain'], 'Never seen in time\r\n'),
+    );
+    expect(late?.message.subject).toBe('held');
+    expect(late?.message.preview).toBeUndefined();
+    await held.catch(() => {});
+    // The session was thrown away at the deadline; the next one reads previews as before.
+    const [next] = await deliver(
+      rawMessage('after', ['Content-Type: text/plain'], 'Back in time\r\n'),
+    );
+    expect(next?.message.preview).toBe('Back in time');
   });
 
   it('fetches nothing more with previews off, or with sender and subject hidden', async () => {

@@ -9,8 +9,13 @@ import type { Announcement } from '../../../app/main/engine/base/announcement.js
 import { PREVIEW_BYTES } from '../../../app/main/engine/preview/index.js';
 import type { Dovecot } from '../../support/dovecot.js';
 import { useDovecotSuite } from '../../support/dovecot-suite.js';
-import { startEngine, testAccount, testSettings } from '../../support/engine-harness.js';
-import { startFaultProxy } from '../../support/fault-proxy.js';
+import {
+  startEngine,
+  testAccount,
+  testSettings,
+  type EngineRun,
+} from '../../support/engine-harness.js';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { newMessageId } from '../../support/messages.js';
 
 let dovecot: Dovecot;
@@ -44,11 +49,21 @@ interface Wire {
   serverBytes: number;
 }
 
+/** An engine watching a user's INBOX through a tap. */
+interface Watched {
+  user: string;
+  wire: Wire;
+  engine: EngineRun;
+  tap: FaultProxy;
+  /** Delivers messages one by one, each announced before the next (no storm). */
+  deliver(...messages: Buffer[]): Promise<Announcement[]>;
+}
+
 /** An engine watching a new user's INBOX through a tap, with `notifications` as given. */
 async function watch(
   notifications: Record<string, unknown> = {},
   options: { again?: Watched; liveness?: typeof liveness } = {},
-) {
+): Promise<Watched> {
   const user = options.again?.user ?? `preview${++users}`;
   if (!options.again) dovecot.addUser(user, 'pw');
   // Started again: through the same tap (a cursor names the port it was saved for).
@@ -72,7 +87,6 @@ async function watch(
   const engine = startEngine(settings, options.again?.engine.stateDir);
   cleanups.push(() => engine.supervisor.stop());
   await engine.allIdle(settings);
-  /** Delivers `messages` one by one, each announced before the next (no storm). */
   const deliver = async (...messages: Buffer[]): Promise<Announcement[]> => {
     const found: Announcement[] = [];
     for (const message of messages) {
@@ -91,8 +105,6 @@ async function watch(
   };
   return { user, wire: options.again?.wire ?? wire, engine, deliver, tap };
 }
-
-type Watched = Awaited<ReturnType<typeof watch>>;
 
 /** The flags of every message in `user`'s INBOX, asked on a connection of the test's own. */
 async function flagsOnServer(user: string): Promise<string[][]> {

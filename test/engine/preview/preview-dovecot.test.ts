@@ -115,11 +115,15 @@ async function flagsOnServer(user: string): Promise<string[][]> {
   });
 }
 
-/** The UIDs named by the preview fetches the tap saw ("UID FETCH 3,4 (BODY.PEEK[1]<0.4096>)"). */
+/** The UIDs named by the fetches that asked for a part's first bytes ("UID FETCH 3:5,8 (…)"). */
 const previewedUids = (wire: Wire) =>
   wire.commands
     .filter((line) => /BODY\.PEEK\[[\d.]+\]</i.test(line))
-    .flatMap((line) => (/UID FETCH ([\d,:]+)/i.exec(line)?.[1] ?? '').split(','));
+    .flatMap((line) => (/UID FETCH ([\d,:]+)/i.exec(line)?.[1] ?? '').split(','))
+    .flatMap((range) => {
+      const [from = 0, to = from] = range.split(':').map(Number);
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    });
 
 /** The UID FETCH commands the tap saw. */
 const uidFetches = (wire: Wire) => wire.commands.filter((line) => /^\S+ UID FETCH /i.test(line));
@@ -316,25 +320,34 @@ describe('previews from a real Dovecot', { timeout: 90_000 }, () => {
     expect(previewedUids(wire).length).toBeLessThanOrEqual(5);
   });
 
-  it('announces without a preview when the preview fetch misses the deadline, and previews again after', async () => {
-    const quick = { heartbeatSeconds: 30, commandTimeoutSeconds: 1, maxBackoffSeconds: 1 };
-    const { deliver, tap } = await watch({}, { liveness: quick });
-    const held = tap.holdClient(
-      /BODY\.PEEK\[1\]</i,
-      () => new Promise((r) => setTimeout(r, 2_500)),
-    );
-    const [late] = await deliver(
-      rawMessage('held', ['Content-Type: text/plain'], 'Never seen in time\r\n'),
-    );
-    expect(late?.message.subject).toBe('held');
-    expect(late?.message.preview).toBeUndefined();
-    await held.catch(() => {});
-    // The session was thrown away at the deadline; the next one reads previews as before.
-    const [next] = await deliver(
-      rawMessage('after', ['Content-Type: text/plain'], 'Back in time\r\n'),
-    );
-    expect(next?.message.preview).toBe('Back in time');
-  });
+  // Part 1 comes in the FETCH of the envelopes; part 2 (HTML first) in a FETCH of its own.
+  it.each([
+    { part: 1, headers: ['Content-Type: text/plain'], body: 'Never seen in time\r\n' },
+    {
+      part: 2,
+      headers: ['Content-Type: multipart/alternative; boundary="b"'],
+      body:
+        '--b\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n' +
+        '--b\r\nContent-Type: text/plain\r\n\r\nNever seen in time\r\n--b--\r\n',
+    },
+  ])(
+    'announces without a preview when the fetch of part $part misses the deadline, and previews again after',
+    async ({ part, headers, body }) => {
+      const quick = { heartbeatSeconds: 30, commandTimeoutSeconds: 1, maxBackoffSeconds: 1 };
+      const { deliver, tap } = await watch({}, { liveness: quick });
+      const asked = new RegExp(`BODY\\.PEEK\\[${part}\\]<`, 'i');
+      const held = tap.holdClient(asked, () => new Promise((r) => setTimeout(r, 2_500)));
+      const [late] = await deliver(rawMessage('held', headers, body));
+      expect(late?.message.subject).toBe('held');
+      expect(late?.message.preview).toBeUndefined();
+      await held.catch(() => {});
+      // The session was thrown away at the deadline; the next one reads previews as before.
+      const [next] = await deliver(
+        rawMessage('after', ['Content-Type: text/plain'], 'Back in time\r\n'),
+      );
+      expect(next?.message.preview).toBe('Back in time');
+    },
+  );
 
   it('fetches nothing more with previews off, or with sender and subject hidden', async () => {
     for (const notifications of [{ preview: false }, { showSubject: false }]) {

@@ -52,6 +52,17 @@ describe('PreviewGate', () => {
     expect(previews.admit('a', 'INBOX', 1)).toBe(true);
   });
 
+  it('reads no preview in the sync after one whose fetch failed, then reads them again', () => {
+    const { gate: previews, advance } = gate();
+    previews.failed('a', 'INBOX');
+    // A sync that found nothing does not use up the skip: the retry of those messages does.
+    expect(previews.admit('a', 'INBOX', 0)).toBe(false);
+    expect(previews.admit('a', 'INBOX', 1)).toBe(false);
+    expect(previews.admit('a', 'Work', 1)).toBe(true);
+    advance(STORM_GAP_MS + 1);
+    expect(previews.admit('a', 'INBOX', 1)).toBe(true);
+  });
+
   it('admits nothing for a sync that found nothing', () => {
     expect(gate().gate.admit('a', 'INBOX', 0)).toBe(false);
   });

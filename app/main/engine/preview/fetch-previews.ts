@@ -1,10 +1,12 @@
 /**
- * The previews of a sync's new messages: one UID FETCH of `BODY.PEEK[section]<0.N>` per
- * distinct section (usually one: "1" for plain or HTML-only mail and for the text/plain half
- * of multipart/alternative), after the FETCH that brought their BODYSTRUCTURE. PEEK never
- * sets \\Seen (RFC 3501 §6.4.5); the partial `<0.N>` makes the server send at most N bytes
- * of the part however large the message. Under the session's command deadline like every
- * fetch; a failure, a timeout or a body that does not decode gives no preview, never an error.
+ * The previews of a sync's new messages. The FETCH that brought their envelopes brought their
+ * BODYSTRUCTURE and the first bytes of part 1 too (ImapSession.fetchRange with PREVIEW_BYTES):
+ * where part 1 is the text to read (a message that is not multipart, the text/plain half of
+ * multipart/alternative: most mail), the preview costs no round trip. The others get one
+ * UID FETCH of `BODY.PEEK[section]<0.N>` per distinct section. PEEK never sets \Seen
+ * (RFC 3501 §6.4.5); the partial `<0.N>` makes the server send at most N bytes of the part
+ * however large the message. Under the session's command deadline like every fetch; a
+ * failure, a timeout or a body that does not decode gives no preview, never an error.
  */
 import type { FetchMessageObject } from 'imapflow';
 import type { ImapSession } from '../imap/index.js';
@@ -17,20 +19,26 @@ import { previewText } from './preview-text.js';
  */
 export const PREVIEW_BYTES = 4096;
 
-/** The previews of `messages` (fetched with their BODYSTRUCTURE), by UID; none may be found. */
 export async function fetchPreviews(
   session: ImapSession,
   messages: readonly FetchMessageObject[],
 ): Promise<Map<number, string>> {
+  const previews = new Map<number, string>();
   const bySection = new Map<string, Array<{ uid: number; part: PreviewPart }>>();
   for (const message of messages) {
     const part = previewPartOf(message.bodyStructure);
     if (!part) continue;
+    // imapflow keys a part by its section, the partial dropped ("1" for BODY[1]<0>).
+    const first = part.section === '1' ? message.bodyParts?.get('1') : undefined;
+    if (first) {
+      const text = await previewText(first.subarray(0, PREVIEW_BYTES), part);
+      if (text) previews.set(message.uid, text);
+      continue;
+    }
     const group = bySection.get(part.section) ?? [];
     group.push({ uid: message.uid, part });
     bySection.set(part.section, group);
   }
-  const previews = new Map<number, string>();
   for (const [section, group] of bySection) {
     if (!session.usable) break;
     let fetched: FetchMessageObject[];
@@ -50,7 +58,7 @@ export async function fetchPreviews(
     const parts = new Map(group.map(({ uid, part }) => [uid, part]));
     for (const message of fetched) {
       const part = parts.get(message.uid);
-      // One part was asked (imapflow keys it by its section, the partial dropped).
+      // One part was asked: the only one in the map.
       const raw = message.bodyParts?.values().next().value;
       if (!part || !raw) continue;
       const text = await previewText(raw.subarray(0, PREVIEW_BYTES), part);

@@ -288,7 +288,10 @@ export abstract class ConnectionWatcher {
       this.deps.store,
       this.deps.announcer,
       serverOf(account),
-      (found) => this.deps.previews?.admit(account.id, mailbox, found) ?? false,
+      this.deps.previews && {
+        admit: (found) => this.deps.previews?.admit(account.id, mailbox, found) ?? false,
+        failed: () => this.deps.previews?.failed(account.id, mailbox),
+      },
     );
     if (result.baseline) this.noteBaseline(mailbox, result.baseline);
     if (follow) await this.followAnnounced(session, mailbox, selected.uidValidity);

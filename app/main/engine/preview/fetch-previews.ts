@@ -9,6 +9,7 @@
  * failure, a timeout or a body that does not decode gives no preview, never an error.
  */
 import type { FetchMessageObject } from 'imapflow';
+import type { NewMessage } from '../base/index.js';
 import type { ImapSession } from '../imap/index.js';
 import { previewPartOf, type PreviewPart } from './preview-part.js';
 import { previewText } from './preview-text.js';
@@ -66,4 +67,26 @@ export async function fetchPreviews(
     }
   }
   return previews;
+}
+
+/**
+ * `fresh` with their previews, read for them alone (never for \Seen mail) after the FETCH
+ * that brought their BODYSTRUCTURE. A preview that cannot be had is left out: the message is
+ * announced all the same, its fetch failing at worst in the command deadline.
+ */
+export async function withPreviews(
+  session: ImapSession,
+  fetched: readonly FetchMessageObject[],
+  fresh: NewMessage[],
+): Promise<NewMessage[]> {
+  if (fresh.length === 0) return fresh;
+  const wanted = new Set(fresh.map((message) => message.uid));
+  const previews = await fetchPreviews(
+    session,
+    fetched.filter((message) => wanted.has(message.uid)),
+  );
+  return fresh.map((message) => {
+    const preview = previews.get(message.uid);
+    return preview === undefined ? message : { ...message, preview };
+  });
 }

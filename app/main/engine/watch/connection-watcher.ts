@@ -42,7 +42,7 @@ import type { Announcer } from './announcer.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { ConnectionBudget } from './connection-budget.js';
 import type { ServerReturnWatch } from './server-return.js';
-import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
+import { serverOf, syncMailbox, type SyncPreviews, type SyncResult } from './mailbox-sync.js';
 import { nextStep } from './next-step.js';
 import { BACK_ONLINE, reasonText, SUSPECT, USER_RETRY, type WakeReason } from './wake-reasons.js';
 
@@ -288,10 +288,7 @@ export abstract class ConnectionWatcher {
       this.deps.store,
       this.deps.announcer,
       serverOf(account),
-      this.deps.previews && {
-        admit: (found) => this.deps.previews?.admit(account.id, mailbox, found) ?? false,
-        failed: () => this.deps.previews?.failed(account.id, mailbox),
-      },
+      this.previewsOf(mailbox),
     );
     if (result.baseline) this.noteBaseline(mailbox, result.baseline);
     if (follow) await this.followAnnounced(session, mailbox, selected.uidValidity);
@@ -303,6 +300,17 @@ export abstract class ConnectionWatcher {
         `UIDNEXT ${selected.uidNext}`,
     );
     return result;
+  }
+
+  /** The preview gate's answers for `mailbox` of this account, if previews are wired. */
+  private previewsOf(mailbox: string): SyncPreviews | undefined {
+    const gate = this.deps.previews;
+    if (!gate) return undefined;
+    const account = this.account.id;
+    return {
+      admit: (found) => gate.admit(account, mailbox, found),
+      failed: () => gate.failed(account, mailbox),
+    };
   }
 
   /** True while some message announced since the start is followed in `mailbox`. */

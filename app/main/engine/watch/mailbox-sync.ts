@@ -13,7 +13,7 @@ import type { Announcer } from './announcer.js';
 import type { ImapSession, MailboxStatus, SelectedMailbox } from '../imap/index.js';
 import type { MailboxCursor, StateStore } from '../base/index.js';
 import { decodeRawHeader, displayNameOf, isGarbled } from '../base/index.js';
-import { fetchPreviews, PREVIEW_BYTES } from '../preview/index.js';
+import { PREVIEW_BYTES, withPreviews } from '../preview/index.js';
 import {
   formatSender,
   MAX_SENDER_LENGTH,
@@ -248,28 +248,6 @@ async function repairGarbled(
     const from =
       sender && name && isGarbled(sender.name) ? [{ ...sender, name }, ...others] : envelope.from;
     return { ...message, envelope: { ...envelope, subject: subject ?? envelope.subject, from } };
-  });
-}
-
-/**
- * `fresh` with their previews, read for them alone (never for \Seen mail) after the FETCH
- * that brought their BODYSTRUCTURE. A preview that cannot be had is left out: the message is
- * announced all the same, its fetch failing at worst in the command deadline.
- */
-async function withPreviews(
-  session: ImapSession,
-  fetched: readonly FetchMessageObject[],
-  fresh: NewMessage[],
-): Promise<NewMessage[]> {
-  if (fresh.length === 0) return fresh;
-  const wanted = new Set(fresh.map((message) => message.uid));
-  const previews = await fetchPreviews(
-    session,
-    fetched.filter((message) => wanted.has(message.uid)),
-  );
-  return fresh.map((message) => {
-    const preview = previews.get(message.uid);
-    return preview === undefined ? message : { ...message, preview };
   });
 }
 

@@ -155,7 +155,7 @@ export async function syncMailbox(
     } catch (error) {
       if (!previewing) throw error;
       // What the previews added may be what failed (a BODYSTRUCTURE the server cannot build,
-      // or past a response limit): never again for these messages. A connection that lived
+      // or past a response limit): not again for these messages. A connection that lived
       // through a tagged NO fetches them without at once; a lost one resyncs without.
       previews?.failed();
       previewing = false;

@@ -22,7 +22,8 @@ const floors = {
     auth: ['base', 'imap'],
     check: ['base', 'imap', 'auth'],
     act: ['base', 'imap'],
-    watch: ['base', 'imap', 'auth', 'setup', 'act'],
+    preview: ['base', 'imap', 'popups'],
+    watch: ['base', 'imap', 'auth', 'setup', 'act', 'preview'],
   },
   'app/main/cli': {
     output: [],

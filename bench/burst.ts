@@ -144,12 +144,13 @@ async function deliver(client: ImapFlow, mode: Mode, messages: string[]): Promis
 
 const SUMMARY_TITLE = /^(\d+) new messages in /;
 
-// For the k-th line, the first popup that shows its message: its own (the body is the
-// subject), or else the first summary counting at least k messages.
+// For the k-th line, the first popup that shows its message: its own (the body's first line
+// is the subject; a preview may follow it), or else the first summary counting at least k
+// messages.
 function shownAfter(lines: Array<{ subject: string; at: number }>, popups: PopupCall[]): number[] {
   return lines.map(({ subject, at }, k) => {
     const shown =
-      popups.find((call) => call.body === subject) ??
+      popups.find((call) => call.body.split('\n')[0] === subject) ??
       popups.find((call) => Number(SUMMARY_TITLE.exec(call.title)?.[1] ?? 0) >= k + 1);
     return (shown?.at ?? Number.NaN) - at;
   });

@@ -6,6 +6,7 @@ import { run as announceLatency } from './announce-latency.js';
 import { run as burst } from './burst.js';
 import { run as costAtRest } from './cost-at-rest.js';
 import { run as fallback } from './fallback.js';
+import { run as preview } from './preview.js';
 import { run as recovery } from './recovery.js';
 import { run as refreshAndStartup } from './refresh-and-startup.js';
 import { run as scale } from './scale.js';
@@ -24,6 +25,7 @@ const benchmarks: Record<string, (argv: string[]) => Promise<void>> = {
   fallback,
   scale,
   withdraw,
+  preview,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -323,6 +323,13 @@ export const notificationSettingsSchema = z.strictObject({
   sound: z.boolean().default(true),
   /** Show sender and subject; off, a popup only says that mail arrived (privacy). */
   showSubject: z.boolean().default(true),
+  /**
+   * The first line of a single message's text in its popup and stream line (issue 24), read
+   * with BODY.PEEK (the message stays unread) in at most a few KB; never with `showSubject`
+   * off. On by default like Thunderbird's new-mail alert: it costs one small FETCH per message
+   * that pops up alone, none in a storm.
+   */
+  preview: z.boolean().default(true),
   /** When popups and sounds wait (the stream and the tray go on), ending in one catch-up. */
   quietHours: z.array(quietPeriodSchema).max(50).optional(),
   /** Senders who always pop up, in quiet hours too (not during a manual pause). */

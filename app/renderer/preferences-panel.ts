@@ -1,6 +1,7 @@
 /**
  * The preferences, spread over three sections and saved together by one "Save preferences":
- * Notifications (burst threshold, sound, privacy; what the tray icon counts), Quiet hours and rules (quiet hours, sender
+ * Notifications (burst threshold, sound, privacy, preview; what the tray icon counts), Quiet
+ * hours and rules (quiet hours, sender
  * and list rules) and About (start at login, automatic update checks). Checks what it can
  * before asking main and shows main's validation errors beside their fields, bringing the
  * section of the first forward; the sidebar marks the sections whose fields differ from what
@@ -40,6 +41,8 @@ export function showPreferences(settings: SettingsView): void {
   byId<HTMLInputElement>('p-burstThreshold').value = String(notifications.burstThreshold);
   checkbox('p-sound').checked = notifications.sound;
   checkbox('p-showSubject').checked = notifications.showSubject;
+  checkbox('p-preview').checked = notifications.preview;
+  followShowSubject();
   checkbox('p-startAtLogin').checked = settings.startAtLogin;
   checkbox('p-checkForUpdates').checked = settings.checkForUpdates;
   byId<HTMLSelectElement>('p-trayCount').value = settings.tray.count;
@@ -53,6 +56,7 @@ export function showPreferences(settings: SettingsView): void {
 /** Wires the form's buttons once. */
 export function setUpPreferences(onSaved: (settings: SettingsView) => void): void {
   setUpQuietHours();
+  checkbox('p-showSubject').addEventListener('change', followShowSubject);
   const form = byId<HTMLFormElement>('preferences-form');
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -62,12 +66,20 @@ export function setUpPreferences(onSaved: (settings: SettingsView) => void): voi
   for (const type of ['input', 'change', 'click']) form.addEventListener(type, updateUnsavedMarks);
 }
 
+/**
+ * The preview says more than the subject: with "Show sender and subject" off it is off too
+ * (the engine's rule), so its checkbox is greyed out, keeping the choice for when it is back.
+ */
+function followShowSubject(): void {
+  checkbox('p-preview').disabled = !checkbox('p-showSubject').checked;
+}
+
 /** Each section's part of `request`, comparable as text. */
 function sectionParts(request: PreferencesInput): Record<PreferenceSection, string> {
-  const { burstThreshold, sound, showSubject, ...rules } = request.notifications;
+  const { burstThreshold, sound, showSubject, preview, ...rules } = request.notifications;
   const { startAtLogin, checkForUpdates, tray } = request;
   return {
-    notifications: JSON.stringify({ burstThreshold, sound, showSubject, tray }),
+    notifications: JSON.stringify({ burstThreshold, sound, showSubject, preview, tray }),
     'quiet-hours': JSON.stringify(rules),
     about: JSON.stringify({ startAtLogin, checkForUpdates }),
   };
@@ -97,6 +109,7 @@ function readForm(): {
     burstThreshold: burst,
     sound: checkbox('p-sound').checked,
     showSubject: checkbox('p-showSubject').checked,
+    preview: checkbox('p-preview').checked,
     ...(quietHours.length > 0 ? { quietHours } : {}),
   };
   for (const name of ruleLists) {

@@ -130,7 +130,8 @@ async function expectOneAnnouncement(running: TidingsApp, window: Page): Promise
   }
   await recordAnnouncements(running);
   await dovecot.append(user, 'INBOX', [buildMessage({ from: sender, subject })]);
-  const one = [{ title: sender, body: subject }];
+  // buildMessage's text, "Body.", is the preview under the subject (on by default).
+  const one = [{ title: sender, body: `${subject}\nBody.` }];
   await expect
     .poll(async () => (await readRecorded(running)).shown, {
       timeout: 15_000,

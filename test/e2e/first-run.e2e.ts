@@ -71,7 +71,7 @@ it('takes a new user from the first start to a watched account, popups, the tray
   await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'First-run hello' })]);
   await expect
     .poll(async () => (await recorded(running)).shown?.map((n) => n.body), { timeout: 15_000 })
-    .toEqual(['First-run hello']);
+    .toEqual(['First-run hello\nBody.']);
 
   // Refresh now: the watcher resyncs ("syncing: refresh") and is idle again.
   await clickTray(running, ['Refresh now']);
@@ -87,7 +87,7 @@ it('takes a new user from the first start to a watched account, popups, the tray
     .poll(async () => (await recorded(running)).tooltips?.at(-1), { timeout: 15_000 })
     .toBe('Tidings — 1 new · 2 unread');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  expect((await recorded(running)).shown?.map((n) => n.body)).toEqual(['First-run hello']);
+  expect((await recorded(running)).shown?.map((n) => n.body)).toEqual(['First-run hello\nBody.']);
 
   // Show log opens the app's own log file.
   await clickTray(running, ['Show log']);

@@ -36,6 +36,7 @@ function notifier(
   options: {
     paused?: boolean;
     showSubject?: boolean;
+    preview?: boolean;
     sound?: boolean;
     openUrl?: string;
     platform?: NodeJS.Platform;
@@ -70,6 +71,7 @@ function notifier(
       burstThreshold: options.burstThreshold ?? 5,
       sound: options.sound ?? true,
       showSubject: options.showSubject ?? true,
+      preview: options.preview ?? true,
     },
     liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
   };
@@ -124,6 +126,24 @@ describe('ElectronNotifier', () => {
       silent: false,
     });
     expect(FakeNotification.made[0]?.shown).toBe(true);
+  });
+
+  it('shows the preview under the subject, and none with it or sender and subject off', () => {
+    const withPreview: Announcement = {
+      ...message,
+      message: { ...message.message, preview: 'Shall we meet at <b>noon</b> & eat?' },
+    };
+    notifier().notify(withPreview);
+    notifier().notify(mail(8));
+    notifier({ preview: false }).notify(withPreview);
+    notifier({ showSubject: false }).notify(withPreview);
+    // As it is: macOS and Windows read no markup (Linux's D-Bus popups: the test below).
+    expect(FakeNotification.made.map((made) => made.options.body)).toEqual([
+      'Lunch?\nShall we meet at <b>noon</b> & eat?',
+      'Lunch?',
+      'Lunch?',
+      'INBOX',
+    ]);
   });
 
   it('keeps sender and subject out when the user chose privacy, and is silent without sound', () => {
@@ -412,7 +432,7 @@ describe('ElectronNotifier on Linux (a real notification server on a private bus
     };
     const hostile = {
       ...mail(8),
-      message: { ...mail(8).message, subject: '<b>Bank</b> & co' },
+      message: { ...mail(8).message, subject: '<b>Bank</b> & co', preview: 'at <i>noon</i>' },
     } as Announcement;
     const n = notifier({
       platform: 'linux',
@@ -430,8 +450,8 @@ describe('ElectronNotifier on Linux (a real notification server on a private bus
     expect(first).toMatchObject({
       app_name: 'Tidings',
       summary: 'Sender 8 <s8@x.test>',
-      // The server reads markup (GNOME's capabilities): escaped.
-      body: '&lt;b&gt;Bank&lt;/b&gt; &amp; co',
+      // The server reads markup (GNOME's capabilities): escaped, the preview too.
+      body: '&lt;b&gt;Bank&lt;/b&gt; &amp; co\nat &lt;i&gt;noon&lt;/i&gt;',
       actions: ['default', 'Open', 'read', 'Mark as read', 'delete', 'Delete'],
       hints: { 'sound-name': 'message-new-email', category: 'email.arrived' },
     });

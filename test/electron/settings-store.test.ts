@@ -175,7 +175,7 @@ describe('SettingsStore', () => {
     expect(store.tray).toEqual({ countInIcon: false, count: 'unread' });
     expect(store.view(null).tray).toEqual({ countInIcon: false, count: 'unread' });
     store.savePreferences({
-      notifications: { burstThreshold: 5, sound: true, showSubject: true },
+      notifications: { burstThreshold: 5, sound: true, showSubject: true, preview: true },
       startAtLogin: false,
       checkForUpdates: true,
       tray: { countInIcon: true, count: 'new' },
@@ -187,7 +187,7 @@ describe('SettingsStore', () => {
     const { cwd, store } = fresh();
     store.saveAccount(work, encryptPassword);
     store.savePreferences({
-      notifications: { burstThreshold: 9, sound: false, showSubject: false },
+      notifications: { burstThreshold: 9, sound: false, showSubject: false, preview: false },
       startAtLogin: true,
       checkForUpdates: false,
       tray: { countInIcon: false, count: 'unread' },
@@ -197,6 +197,7 @@ describe('SettingsStore', () => {
       burstThreshold: 9,
       sound: false,
       showSubject: false,
+      preview: false,
     });
     expect(again.startAtLogin).toBe(true);
     expect(again.checkForUpdates).toBe(false);

@@ -28,6 +28,44 @@ const savedPreferences = async (page: Page) =>
   (await calls(page, 'savePreferences')).map(([input]) => input);
 
 describe('notification preferences', () => {
+  it('offers the preview under "Show sender and subject", greyed out and kept while it is off', async () => {
+    const { page, errors } = await open({
+      settings: { ...withWork, notifications: { ...withWork.notifications, preview: true } },
+    });
+    await openSection(page, 'notifications');
+    const preview = page.getByLabel('Show the first line of the message');
+    expect(await preview.isChecked()).toBe(true);
+    expect(await preview.isEnabled()).toBe(true);
+    await page.getByLabel('Show sender and subject').uncheck();
+    expect(await preview.isEnabled()).toBe(false);
+    // Still checked: the choice comes back with the subject; the engine reads it as off.
+    expect(await preview.isChecked()).toBe(true);
+    await page.locator('#popups').screenshot({ path: shot('settings-preview-off.png') });
+    await page.getByLabel('Show sender and subject').check();
+    expect(await preview.isEnabled()).toBe(true);
+    await preview.uncheck();
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expect.poll(() => page.locator('#preferences-result').textContent()).toBe('Saved.');
+    expect(await savedPreferences(page)).toEqual([
+      {
+        notifications: { burstThreshold: 5, sound: true, showSubject: true, preview: false },
+        startAtLogin: false,
+        checkForUpdates: true,
+        tray: { countInIcon: false, count: 'unread' },
+      },
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a saved choice of no preview, unchecked and not greyed out', async () => {
+    const off = { ...withWork, notifications: { ...withWork.notifications, preview: false } };
+    const { page } = await open({ settings: off });
+    await openSection(page, 'notifications');
+    const preview = page.getByLabel('Show the first line of the message');
+    expect(await preview.isChecked()).toBe(false);
+    expect(await preview.isEnabled()).toBe(true);
+  });
+
   it('adds, edits and removes quiet hours, and saves exactly the periods shown', async () => {
     const { page, errors } = await open({ settings: withWork });
     await openSection(page, 'quiet-hours');
@@ -72,7 +110,13 @@ describe('notification preferences', () => {
     ];
     expect(await savedPreferences(page)).toEqual([
       {
-        notifications: { burstThreshold: 5, sound: true, showSubject: true, quietHours },
+        notifications: {
+          burstThreshold: 5,
+          sound: true,
+          showSubject: true,
+          preview: true,
+          quietHours,
+        },
         startAtLogin: false,
         checkForUpdates: true,
         tray: { countInIcon: false, count: 'unread' },
@@ -85,7 +129,7 @@ describe('notification preferences', () => {
     await page.getByRole('button', { name: 'Save preferences' }).click();
     await expect.poll(() => savedPreferences(page)).toHaveLength(2);
     expect((await savedPreferences(page))[1]).toEqual({
-      notifications: { burstThreshold: 5, sound: true, showSubject: true },
+      notifications: { burstThreshold: 5, sound: true, showSubject: true, preview: true },
       startAtLogin: false,
       checkForUpdates: true,
       tray: { countInIcon: false, count: 'unread' },
@@ -125,6 +169,7 @@ describe('notification preferences', () => {
           burstThreshold: 5,
           sound: true,
           showSubject: true,
+          preview: true,
           quietHours: notifications.quietHours,
           vip: ['boss@example.com', 'example.org', 'ann@example.net'],
           muteLists: ['announce.lists.example.com', '<dev.lists.example.com>'],
@@ -277,6 +322,7 @@ describe('notification preferences', () => {
           burstThreshold: 5,
           sound: true,
           showSubject: true,
+          preview: true,
           quietHours: [{ days: ['tue', 'wed', 'thu', 'fri', 'sat'], from: '23:00', to: '07:00' }],
           vip: ['ann@example.com', 'example.org'],
           muteSenders: ['noreply@example.com'],
@@ -343,7 +389,7 @@ describe('the tray icon preferences', () => {
     await expect.poll(() => page.locator('#preferences-result').textContent()).toBe('Saved.');
     expect(await savedPreferences(page)).toEqual([
       {
-        notifications: { burstThreshold: 5, sound: true, showSubject: true },
+        notifications: { burstThreshold: 5, sound: true, showSubject: true, preview: true },
         startAtLogin: false,
         checkForUpdates: true,
         tray: { countInIcon: true, count: 'unread' },

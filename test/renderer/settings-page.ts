@@ -18,7 +18,7 @@ const shots = path.join(root, 'test-results');
 /** Settings with no accounts and every default. */
 export const emptySettings: SettingsView = {
   accounts: [],
-  notifications: { burstThreshold: 5, sound: true, showSubject: true },
+  notifications: { burstThreshold: 5, sound: true, showSubject: true, preview: true },
   liveness: { heartbeatSeconds: 60, commandTimeoutSeconds: 15, maxBackoffSeconds: 300 },
   startAtLogin: false,
   checkForUpdates: true,

@@ -226,6 +226,7 @@ describe('settings sections', () => {
         burstThreshold: 5,
         sound: false,
         showSubject: true,
+        preview: true,
         vip: ['boss@example.com'],
         muteLists: ['announce.lists.example.com'],
       },

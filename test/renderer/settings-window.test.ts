@@ -390,7 +390,7 @@ describe('settings window', () => {
     expect(await calls(page, 'savePreferences')).toEqual([
       [
         {
-          notifications: { burstThreshold: 12, sound: true, showSubject: false },
+          notifications: { burstThreshold: 12, sound: true, showSubject: false, preview: true },
           startAtLogin: true,
           checkForUpdates: true,
           tray: { countInIcon: false, count: 'unread' },

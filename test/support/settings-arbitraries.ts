@@ -186,6 +186,7 @@ export const notifications = fc.record(
     burstThreshold: fc.integer({ min: 1, max: 1000 }),
     sound: fc.boolean(),
     showSubject: fc.boolean(),
+    preview: fc.boolean(),
     quietHours: fc.array(quietPeriod, { maxLength: 3 }),
     vip: fc.array(sender, { maxLength: 3 }),
     muteSenders: fc.array(sender, { maxLength: 3 }),

@@ -131,9 +131,9 @@ export class ElectronNotifier implements Notifier {
     }
     for (const id of event.replaces) this.shown.get(id)?.close();
     if (!Notification.isSupported()) return;
-    const { sound, showSubject } = this.deps.settings().notifications;
+    const { sound, showSubject, preview } = this.deps.settings().notifications;
     const name = (id: string) => this.account(id)?.name ?? id;
-    const { title, body } = describePopup(event.popup, name, showSubject);
+    const { title, body } = describePopup(event.popup, name, showSubject, preview);
     const buttons = this.buttonsOf(event.popup);
     const notification = new Notification({
       title,
@@ -168,9 +168,9 @@ export class ElectronNotifier implements Notifier {
 
   /** Linux: the popup over D-Bus, its click the "default" action (see the file's comment). */
   private showOnLinux(event: PopupEvent): void {
-    const { sound, showSubject } = this.deps.settings().notifications;
+    const { sound, showSubject, preview } = this.deps.settings().notifications;
     const name = (id: string) => this.account(id)?.name ?? id;
-    const { title, body } = describePopup(event.popup, name, showSubject);
+    const { title, body } = describePopup(event.popup, name, showSubject, preview);
     this.freedesktop().show(event, {
       title,
       body,

@@ -308,6 +308,26 @@ describe('tidings watch --json', () => {
     expect(proc.events.filter((e) => e.event === 'summary')).toEqual([]);
   }, 60_000);
 
+  it('adds the first line of the text as "preview" to new-mail lines, and leaves it out with previews off', async () => {
+    const { user, password } = newUser();
+    const messageId = newMessageId();
+    const body = 'Shall we move the meeting to Thursday?\r\n\r\n-- \r\nAnn';
+    const proc = await watch(config([account('work', user, password)]), [['work', 'INBOX']]);
+    await dovecot.append(user, 'INBOX', [buildMessage({ subject: 'Meeting', body, messageId })]);
+    const event = await proc.events.waitFor(newMail(messageId), 'the mail with a preview');
+    expect(event.preview).toBe('Shall we move the meeting to Thursday? -- Ann');
+
+    const { user: other } = newUser(password);
+    const off = config([account('home', other, password)], { notifications: { preview: false } });
+    const quiet = await watch(off, [['home', 'INBOX']]);
+    const otherId = newMessageId();
+    await dovecot.append(other, 'INBOX', [
+      buildMessage({ subject: 'Meeting', body, messageId: otherId }),
+    ]);
+    const plain = await quiet.events.waitFor(newMail(otherId), 'the mail without a preview');
+    expect(Object.keys(plain)).not.toContain('preview');
+  });
+
   it('cleans a subject of encoded control characters and a bidi override', async () => {
     const { user, password } = newUser();
     const proc = await watch(config([account('work', user, password)]), [['work', 'INBOX']]);

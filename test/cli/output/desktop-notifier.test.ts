@@ -120,6 +120,20 @@ describe('DesktopNotifier on Linux (a real notification server on a private bus)
     expect(call?.body).toBe('<b>x</b> & y');
   });
 
+  it('shows the preview on a line under the subject, markup-escaped, and none with previews off', async () => {
+    const withPreview = message('Ann', 'Hi');
+    withPreview.message.preview = 'See <a href="x">this</a> & that';
+    linux().notify(withPreview);
+    const [first] = await bus.waitForNotifications(1);
+    expect(first?.body).toBe('Hi\nSee &lt;a href=&quot;x&quot;&gt;this&lt;/a&gt; &amp; that');
+    linux({ preview: false }).notify({
+      ...withPreview,
+      message: { ...withPreview.message, uid: ++uid },
+    });
+    const [, second] = await bus.waitForNotifications(2);
+    expect(second?.body).toBe('Hi');
+  });
+
   it('asks for the new-mail sound when sound is on, for silence when it is off', async () => {
     linux().notify(message('Ann', 'Hi'));
     const [heard] = await bus.waitForNotifications(1);

@@ -139,7 +139,7 @@ function expectOurs(call: NotifyCall): void {
 }
 
 describe('tidings watch popups on a real notification server', () => {
-  it('shows one popup per message, the sender as title and the subject as body', async () => {
+  it('shows one popup per message, the sender as title, the subject and the first line of the text as body', async () => {
     const { user } = newUser();
     const proc = await watchWithPopups(user);
     await dovecot.append(user, 'INBOX', [
@@ -151,9 +151,10 @@ describe('tidings watch popups on a real notification server', () => {
     const calls = await bus.waitForNotifications(3);
     // In the order they came (popups stack on screen: newest first, or last).
     expect(calls.map((c) => [c.summary, c.body])).toEqual([
-      ['Ann Example <ann@example.test>', 'Quarterly report'],
-      ['Bob <bob@example.test>', 'Lunch?'],
-      ['cat@example.test', '(no subject)'],
+      // buildMessage's text is "Body.": the preview, on its own line (on by default).
+      ['Ann Example <ann@example.test>', 'Quarterly report\nBody.'],
+      ['Bob <bob@example.test>', 'Lunch?\nBody.'],
+      ['cat@example.test', '(no subject)\nBody.'],
     ]);
     for (const call of calls) {
       expectOurs(call);
@@ -168,7 +169,7 @@ describe('tidings watch popups on a real notification server', () => {
     await proc.events.waitForCount(newMail, 4, 'a fourth new-mail line');
     const after = await bus.waitForNotifications(4);
     expect(after).toHaveLength(4);
-    expect(after[3]).toMatchObject({ summary: 'Dee <dee@example.test>', body: 'Hello' });
+    expect(after[3]).toMatchObject({ summary: 'Dee <dee@example.test>', body: 'Hello\nBody.' });
     expect(proc.stderr()).not.toContain('desktop notification failed');
   });
 
@@ -245,7 +246,7 @@ describe('tidings watch popups on a real notification server', () => {
     });
     await proc.events.waitFor((e) => e.event === 'read', 'the read line');
     await bus.records.waitFor((r) => r.call === 'CloseNotification', 'the popup closed');
-    expect(first.body).toBe('read me');
+    expect(first.body).toBe('read me\nBody.');
     expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([
       { call: 'CloseNotification', id: first.id, was_open: true },
     ]);
@@ -263,7 +264,8 @@ describe('tidings watch popups on a real notification server', () => {
     const events = await proc.events.waitForCount(newMail, 3, 'three new-mail lines');
     const calls = await bus.waitForNotifications(3);
     calls.forEach(expectOurs);
-    const clicked = calls.find((c) => c.body === 'clicked') as NotifyCall;
+    // The body's first line is the subject; the message's preview follows it.
+    const clicked = calls.find((c) => c.body.split('\n')[0] === 'clicked') as NotifyCall;
     const uid = uidOf(events, 'clicked');
     expect(uid).toEqual(expect.any(Number));
     await bus.emit({ emit: 'ActionInvoked', id: clicked.id, key: 'read' });
@@ -379,14 +381,30 @@ describe('tidings watch popups on a real notification server', () => {
   const escapedSubject =
     '--urgency=critical &lt;b&gt;bold&lt;/b&gt; &lt;a href=&quot;http://evil.test&quot;&gt;x&lt;/a&gt; ' +
     '&amp;amp; &apos;q&apos; \\n \\\\ $(rm -rf ~) `id` tab nl rlo end';
+  // The text's first line, as hostile: markup, an escape sequence, a bidi override.
+  const hostileText = '<i>Hi</i> & "you" \u001b[31m--icon=x \u202eexe.pdf\r\nmore';
+  const plainPreview = '<i>Hi</i> & "you" --icon=x exe.pdf more';
+  const escapedPreview = '&lt;i&gt;Hi&lt;/i&gt; &amp; &quot;you&quot; --icon=x exe.pdf more';
 
   it.each([
-    { server: 'GNOME Shell', capabilities: GNOME_CAPABILITIES, body: escapedSubject },
-    { server: 'KDE Plasma', capabilities: KDE_CAPABILITIES, body: escapedSubject },
+    {
+      server: 'GNOME Shell',
+      capabilities: GNOME_CAPABILITIES,
+      body: `${escapedSubject}\n${escapedPreview}`,
+    },
+    {
+      server: 'KDE Plasma',
+      capabilities: KDE_CAPABILITIES,
+      body: `${escapedSubject}\n${escapedPreview}`,
+    },
     // The spec: markup sent to a server without body-markup shows through, so none is sent.
-    { server: 'a server without body-markup', capabilities: NO_MARKUP, body: plainSubject },
+    {
+      server: 'a server without body-markup',
+      capabilities: NO_MARKUP,
+      body: `${plainSubject}\n${plainPreview}`,
+    },
   ])(
-    'delivers a hostile sender and subject to $server as plain text: no markup, option or escape',
+    'delivers a hostile sender, subject and preview to $server as plain text: no markup, option or escape',
     async ({ capabilities, body }) => {
       await bus.stop();
       bus = await startNotificationBus({ capabilities });
@@ -397,6 +415,7 @@ describe('tidings watch popups on a real notification server', () => {
         buildMessage({
           from: '"<i>Eve</i> & Co --icon=x" <eve@example.test>',
           subject: hostileSubject,
+          body: hostileText,
         }),
       ]);
       const [event] = await proc.events.waitForCount(newMail, 1, 'the new-mail line');
@@ -404,7 +423,10 @@ describe('tidings watch popups on a real notification server', () => {
       expect(event?.subject).toBe(plainSubject);
       expect(call?.body).toBe(body);
       if (capabilities.includes('body-markup')) {
-        expect(call?.body_markup).toEqual({ text: plainSubject, elements: [] });
+        expect(call?.body_markup).toEqual({
+          text: `${plainSubject}\n${plainPreview}`,
+          elements: [],
+        });
       }
       // The title is plain text in the spec: sent as is.
       expect(call?.summary).toBe('<i>Eve</i> & Co --icon=x <eve@example.test>');

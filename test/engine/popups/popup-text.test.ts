@@ -46,6 +46,15 @@ describe('popup text', () => {
     });
   });
 
+  it("puts a single message's preview under its subject, never in a summary", () => {
+    const previewed: Popup = { kind: 'message', message: { ...message, preview: 'See you at 1' } };
+    expect(describePopup(previewed, names, true, true).body).toBe('Lunch?\nSee you at 1');
+    expect(describePopup(previewed, names, true, false).body).toBe('Lunch?');
+    expect(describePopup(previewed, names, false, true).body).toBe('INBOX');
+    expect(describePopup(single, names, true, true).body).toBe('Lunch?');
+    expect(describePopup(summary, names, true, true).body).toBe('INBOX — from Ann, Bob, Carol, …');
+  });
+
   it('keeps senders and subjects out of every popup when privacy is on', () => {
     expect(describePopup(single, names, false)).toEqual({
       title: 'New mail in Work',

@@ -216,3 +216,71 @@ describe('syncMailbox', () => {
     expect(store.getCursor('a', 'INBOX')).toEqual({ uidValidity: 7, highestUid: 9 });
   });
 });
+
+describe('syncMailbox with previews', () => {
+  /** A session whose FETCH asking for previews fails (`usable` after it or not). */
+  function failingPreviewSession(usable: boolean, asked: Array<number | undefined>) {
+    const session = {
+      usable,
+      uidsAbove: async (uid: number) => [10, 11].filter((candidate) => candidate > uid),
+      fetchRange: async (first: number, last: number, _count: number, previewBytes?: number) => {
+        asked.push(previewBytes);
+        if (previewBytes) throw new Error('NO [SERVERBUG] cannot build BODYSTRUCTURE');
+        return [first, last].map(
+          (uid) =>
+            ({
+              uid,
+              flags: new Set(),
+              envelope: { messageId: `<p${uid}@x>`, subject: `m ${uid}`, from: [] },
+            }) as unknown as FetchMessageObject,
+        );
+      },
+      countUnseen: async () => 2,
+    };
+    return session as unknown as ImapSession;
+  }
+
+  it('fetches again without previews when the FETCH asking for them is refused, and tells the gate', async () => {
+    const asked: Array<number | undefined> = [];
+    const events: Event[] = [];
+    let failures = 0;
+    const result = await syncMailbox(
+      failingPreviewSession(true, asked),
+      { uidValidity: 7, uidNext: 12, exists: 2 },
+      'a',
+      'INBOX',
+      recordingStore(events, { uidValidity: 7, highestUid: 9 }),
+      recordingAnnouncer(events),
+      undefined,
+      { admit: () => true, failed: () => failures++ },
+    );
+    expect(asked).toEqual([4096, undefined]);
+    expect(failures).toBe(1);
+    expect(events.filter((event) => event.kind === 'announce')).toEqual([
+      { kind: 'announce', uids: [10, 11] },
+    ]);
+    expect(result.markAfter).toBe(11);
+  });
+
+  it('throws when the connection is lost with it, the cursor unmoved, and tells the gate', async () => {
+    const asked: Array<number | undefined> = [];
+    const events: Event[] = [];
+    let failures = 0;
+    const store = recordingStore(events, { uidValidity: 7, highestUid: 9 });
+    await expect(
+      syncMailbox(
+        failingPreviewSession(false, asked),
+        { uidValidity: 7, uidNext: 12, exists: 2 },
+        'a',
+        'INBOX',
+        store,
+        recordingAnnouncer(events),
+        undefined,
+        { admit: () => true, failed: () => failures++ },
+      ),
+    ).rejects.toThrow(/BODYSTRUCTURE/);
+    expect(asked).toEqual([4096]);
+    expect(failures).toBe(1);
+    expect(store.getCursor('a', 'INBOX')).toEqual({ uidValidity: 7, highestUid: 9 });
+  });
+});

@@ -134,9 +134,9 @@ export class DesktopNotifier implements Notifier {
   }
 
   private show(event: PopupEvent): void {
-    const { showSubject, sound } = this.options.settings().notifications;
+    const { showSubject, sound, preview } = this.options.settings().notifications;
     const name = (id: string) => this.account(id)?.name ?? id;
-    const { title, body } = describePopup(event.popup, name, showSubject);
+    const { title, body } = describePopup(event.popup, name, showSubject, preview);
     const audible = sound && event.sound;
     if (this.platform === 'darwin' || this.platform === 'win32') {
       this.showWithNodeNotifier(title, body, audible, groupOf(event));

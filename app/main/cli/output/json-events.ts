@@ -20,6 +20,8 @@ export function announcementEvent(announcement: Announcement): Record<string, un
     messageId: message.messageId,
     from: message.from,
     subject: message.subject,
+    // Only when previews are on and one was read (README): older consumers never see it.
+    ...(message.preview !== undefined ? { preview: message.preview } : {}),
     at: announcement.at.toISOString(),
   };
 }

@@ -16,6 +16,11 @@ export interface NewMessage {
   fromAddress?: string | null;
   /** The List-Id header's value (RFC 2919), for mailing-list rules. */
   listId?: string | null;
+  /**
+   * The first line of its text, decoded and cleaned (engine/preview), when previews are on
+   * and it was not part of a storm; absent when none could be read.
+   */
+  preview?: string;
 }
 
 /** One new message, as the engine hands it to every consumer (stream, popups, hooks). */

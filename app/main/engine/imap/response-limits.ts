@@ -29,9 +29,10 @@ const MiB = 1024 * KiB;
 export const MAX_LINE_BYTES = 1 * MiB;
 
 /**
- * One literal. We fetch no bodies: literals carry envelope strings and the header fields we
+ * One literal. We fetch no whole bodies: literals carry envelope strings, the header fields we
  * ask for (List-Id; Subject and From when ENVELOPE's are garbled), each under the MTAs' caps
- * above. A literal costs its bytes and no more: it is one Buffer.
+ * above, and a preview's 4 KiB of one part (engine/preview asks `<0.4096>`). A literal costs
+ * its bytes and no more: it is one Buffer.
  */
 export const MAX_LITERAL_BYTES = 1 * MiB;
 

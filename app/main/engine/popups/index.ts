@@ -11,6 +11,7 @@ export {
   type PopupEvent,
   type PopupHold,
   PopupPolicy,
+  STORM_GAP_MS,
 } from './popup-policy.js';
 export { createPopupPolicy, currentHold, type PopupSettingsSource } from './popup-settings.js';
 export { clickUrl, describePopup } from './popup-text.js';

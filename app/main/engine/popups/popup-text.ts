@@ -9,17 +9,23 @@ const MAX_SUMMARY_SENDERS = 3;
 
 /**
  * Title and body of `popup`; `accountName` names an account for the user. With `showSubject`
- * off (privacy) no sender or subject appears, in a summary neither.
+ * off (privacy) no sender or subject appears, in a summary neither, nor a preview. With
+ * `showPreview`, a single message's body has the first line of its text under the subject
+ * (when the engine could read one; summaries never have one).
  */
 export function describePopup(
   popup: Popup,
   accountName: (id: string) => string,
   showSubject: boolean,
+  showPreview = false,
 ): NotificationText {
   if (popup.kind === 'message') {
-    const { from, subject, mailbox, account } = popup.message;
+    const { from, subject, mailbox, account, preview } = popup.message;
     if (!showSubject) return { title: `New mail in ${accountName(account)}`, body: mailbox };
-    return { title: from || accountName(account), body: subject || '(no subject)' };
+    const heading = subject || '(no subject)';
+    // The preview was cleaned to one line (engine/preview): the newline is ours alone.
+    const body = showPreview && preview ? `${heading}\n${preview}` : heading;
+    return { title: from || accountName(account), body };
   }
   if (popup.kind === 'summary') {
     const { count, mailbox, senders, account } = popup;

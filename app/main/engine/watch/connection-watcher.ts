@@ -37,12 +37,13 @@ import {
   type ListedMailbox,
   type SelectedMailbox,
 } from '../imap/index.js';
+import type { PreviewGate } from '../preview/index.js';
 import { changeOf, type AnnouncedMessages } from './announced-messages.js';
 import type { Announcer } from './announcer.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { ConnectionBudget } from './connection-budget.js';
 import type { ServerReturnWatch } from './server-return.js';
-import { serverOf, syncMailbox, type SyncResult } from './mailbox-sync.js';
+import { serverOf, syncMailbox, type SyncPreviews, type SyncResult } from './mailbox-sync.js';
 import { nextStep } from './next-step.js';
 import { BACK_ONLINE, reasonText, SUSPECT, USER_RETRY, type WakeReason } from './wake-reasons.js';
 
@@ -96,6 +97,8 @@ export interface WatcherDeps {
     note(listed: readonly ListedMailbox[]): void;
     failed(): void;
   };
+  /** Whether a sync fetches its new messages' previews; without it none is fetched. */
+  previews?: PreviewGate;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -317,6 +320,7 @@ export abstract class ConnectionWatcher {
       this.deps.store,
       this.deps.announcer,
       serverOf(account),
+      this.previewsOf(mailbox),
     );
     if (result.baseline) this.noteBaseline(mailbox, result.baseline);
     if (follow) await this.followAnnounced(session, mailbox, selected.uidValidity);
@@ -328,6 +332,17 @@ export abstract class ConnectionWatcher {
         `UIDNEXT ${selected.uidNext}`,
     );
     return result;
+  }
+
+  /** The preview gate's answers for `mailbox` of this account, if previews are wired. */
+  private previewsOf(mailbox: string): SyncPreviews | undefined {
+    const gate = this.deps.previews;
+    if (!gate) return undefined;
+    const account = this.account.id;
+    return {
+      admit: (found) => gate.admit(account, mailbox, found),
+      failed: () => gate.failed(account, mailbox),
+    };
   }
 
   /** True while some message announced since the start is followed in `mailbox`. */

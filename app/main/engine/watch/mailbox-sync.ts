@@ -13,6 +13,7 @@ import type { Announcer } from './announcer.js';
 import type { ImapSession, MailboxStatus, SelectedMailbox } from '../imap/index.js';
 import type { MailboxCursor, StateStore } from '../base/index.js';
 import { decodeRawHeader, displayNameOf, isGarbled } from '../base/index.js';
+import { PREVIEW_BYTES, withPreviews } from '../preview/index.js';
 import {
   formatSender,
   MAX_SENDER_LENGTH,
@@ -22,6 +23,14 @@ import {
 
 /** The most UIDs one UID FETCH of a resync asks for; the cursor is persisted after each. */
 export const RESYNC_CHUNK = 1_000;
+
+/** Whether a sync reads its new messages' previews (engine/preview's gate, for one mailbox). */
+export interface SyncPreviews {
+  /** Asked once per sync with how many new UIDs it found. */
+  admit(found: number): boolean;
+  /** The FETCH that asked for previews failed: the next sync reads none. */
+  failed(): void;
+}
 
 /** What one sync did. */
 export interface SyncResult {
@@ -66,7 +75,8 @@ export function isBehind(
  * the account points ("user@host:port"): a cursor saved for another server (the account was
  * edited, or removed and another added under its id) is not this mailbox's, whatever its
  * UIDVALIDITY says, so the mailbox baselines again. A cursor saved before cursors named their
- * server is adopted as it is.
+ * server is adopted as it is. `previews` says whether the new messages' previews are read
+ * (engine/preview's PreviewGate: not in a storm).
  */
 export async function syncMailbox(
   session: ImapSession,
@@ -76,6 +86,7 @@ export async function syncMailbox(
   store: StateStore,
   announcer: Announcer,
   server?: string,
+  previews?: SyncPreviews,
 ): Promise<SyncResult> {
   let cursor = store.getCursor(account, mailbox);
   const markBefore = cursor?.highestUid ?? 0;
@@ -124,6 +135,8 @@ export async function syncMailbox(
     return { announced: 0, unread: cursor.unread, markBefore: mark, markAfter: mark, found: 0 };
   }
   const uids = await session.uidsAbove(cursor.highestUid);
+  // Decided once per sync, before any fetch: a storm found whole costs no preview fetch.
+  let previewing = uids.length > 0 && (previews?.admit(uids.length) ?? false);
   let announced = 0;
   for (let start = 0; start < uids.length; start += RESYNC_CHUNK) {
     const chunk = uids.slice(start, start + RESYNC_CHUNK);
@@ -131,11 +144,27 @@ export async function syncMailbox(
     const last: number = chunk.reduce((max, uid) => Math.max(max, uid), first);
     // Every UID from first to last that exists was in the SEARCH (later mail gets higher
     // UIDs), so the range is exact, and short on the wire however many messages it holds.
-    const fetched = await repairGarbled(
-      session,
-      await session.fetchRange(first, last, chunk.length),
-    );
-    const fresh = freshMessages(fetched, account, mailbox, uidValidity);
+    let chunkFetched: FetchMessageObject[];
+    try {
+      chunkFetched = await session.fetchRange(
+        first,
+        last,
+        chunk.length,
+        previewing ? PREVIEW_BYTES : undefined,
+      );
+    } catch (error) {
+      if (!previewing) throw error;
+      // What the previews added may be what failed (a BODYSTRUCTURE the server cannot build,
+      // or past a response limit): not again for these messages. A connection that lived
+      // through a tagged NO fetches them without at once; a lost one resyncs without.
+      previews?.failed();
+      previewing = false;
+      if (!session.usable) throw error;
+      chunkFetched = await session.fetchRange(first, last, chunk.length);
+    }
+    const fetched = await repairGarbled(session, chunkFetched);
+    let fresh = freshMessages(fetched, account, mailbox, uidValidity);
+    if (previewing) fresh = await withPreviews(session, fetched, fresh);
     announced += announcer.announce(account, mailbox, fresh).length;
     // Only now, with the chunk announced, does the mark move past it (skipped ones included).
     cursor = flagged({ uidValidity, highestUid: Math.max(cursor.highestUid, last), server });

@@ -24,6 +24,7 @@ import {
   type GreetingProbe,
   type GreetingProbeOptions,
 } from '../imap/index.js';
+import { PreviewGate } from '../preview/index.js';
 import { ServerReturnWatch } from './server-return.js';
 import { ConnectionBudget, connectionLimitFor, type ConnectionLimit } from './connection-budget.js';
 import { backoffFor, type BackoffPolicy } from './backoff.js';
@@ -92,6 +93,8 @@ export class Supervisor {
   private readonly statuses = new Map<string, WatcherStatus>();
   private readonly listeners = new Set<StatusListener>();
   private readonly announcer: Announcer;
+  // Whether syncs fetch previews: the preference in force, and the storms it is skipped in.
+  private readonly previews: PreviewGate;
   // The mail announced since the start while it is still new, and who hears when it is not.
   private readonly announced = new AnnouncedMessages();
   private readonly changeListeners = new Set<(change: MessageChange) => void>();
@@ -123,6 +126,10 @@ export class Supervisor {
       },
     };
     this.announcer = new Announcer(options.store, notifier, options.clock ?? systemClock);
+    this.previews = new PreviewGate(
+      options.clock ?? systemClock,
+      () => this.settings.notifications,
+    );
   }
 
   /** Starts a watcher for every configured mailbox and listens to system events. */
@@ -444,6 +451,7 @@ export class Supervisor {
       // The account's polled mailboxes (a set watcher in poll mode) are looked at soon.
       onAccountActivity: () => this.setWatchers.get(account.id)?.pollSoon(),
       announced: this.announced,
+      previews: this.previews,
       onMessageChange: (change) => {
         for (const listener of this.changeListeners) listener(change);
       },

@@ -118,11 +118,7 @@ async function start(): Promise<void> {
     // A popup's button: the supervisor borrows a connection of the account for it. A message
     // acted on is no longer new at once, before the watcher sees the change too.
     act: async (messages, action) => {
-      const outcomes = await supervisor.actOnEach(
-        messages[0]?.account ?? '',
-        messages.map(({ mailbox, uidValidity, uid }) => ({ mailbox, uidValidity, uid })),
-        action,
-      );
+      const outcomes = await supervisor.actOnMessages(messages, action);
       messages.forEach((message, i) => {
         if (outcomes[i]?.done) newMailChanged(newMail.withdraw(message));
       });

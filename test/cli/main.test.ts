@@ -18,7 +18,7 @@ describe('the tidings command line', () => {
   it('says its version with --version, loading no package', async () => {
     const run = await runCliNotingModules(['--version']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^tidings \d+\.\d+\.\d+ \([0-9a-f]{12}|unknown\)/);
+    expect(run.stdout).toMatch(/^tidings \d+\.\d+\.\d+ \((?:[0-9a-f]{12}|unknown)\)\n$/);
     expect([...run.packages]).toEqual([]);
     expect(run.ours.filter((file) => !file.startsWith('dist/cli/'))).toEqual(['bin/tidings.js']);
   });

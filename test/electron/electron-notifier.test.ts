@@ -3,11 +3,12 @@ import type { Announcement } from '../../app/main/engine/base/announcement.js';
 import { silentLogger } from '../../app/main/engine/base/ports.js';
 import { UPDATE_MS } from '../../app/main/engine/popups/popup-policy.js';
 import type { Settings } from '../../app/common/settings-schema.js';
-import type {
-  ActionOutcome,
-  MessageAction,
-  MessageKey,
-  OfferedActions,
+import {
+  wantedActions,
+  type ActionOutcome,
+  type MessageAction,
+  type MessageKey,
+  type OfferedActions,
 } from '../../app/main/engine/index.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { FakeNotification, fake } from '../support/electron-fake.js';
@@ -86,7 +87,8 @@ function notifier(
     ...(options.act ? { act: actEach(options.act) } : {}),
     ...(options.onClick ? { onClick: options.onClick } : {}),
     ...(options.freedesktop ? { freedesktop: options.freedesktop } : {}),
-    ...(options.offeredActions ? { offeredActions: options.offeredActions } : {}),
+    // What the supervisor offers once it has seen the Trash: every button the account lists.
+    offeredActions: options.offeredActions ?? wantedActions,
   });
   return Object.assign(made, {
     resume() {

@@ -51,7 +51,7 @@ export interface ElectronNotifierDeps {
   act?: PopupAct;
   /**
    * Which of an account's buttons can be offered now (the supervisor's `offeredActions`: no
-   * Delete without a Trash); without it, every button the account lists.
+   * Delete without a Trash); without it popups have no buttons.
    */
   offeredActions?: OfferedActions;
   /** A popup was clicked: the user has looked (the tray's count of new mail starts again). */
@@ -220,15 +220,12 @@ export class ElectronNotifier implements Notifier {
       );
   }
 
-  /** The buttons of a popup (engine/popups' buttonsOf); none without `act`. */
+  /** The buttons of a popup (engine/popups' buttonsOf); none without `act` and `offeredActions`. */
   private buttonsOf(popup: PopupEvent['popup']): PopupButton[] {
-    if (!this.deps.act) return [];
+    const { act, offeredActions } = this.deps;
+    if (!act || !offeredActions) return [];
     const id = popupAccount(popup);
-    return buttonsOf(
-      popup,
-      id === undefined ? undefined : this.account(id),
-      this.deps.offeredActions,
-    );
+    return buttonsOf(popup, id === undefined ? undefined : this.account(id), offeredActions);
   }
 
   /** Runs a clicked button; a refusal shows as a popup of its own and is logged. */

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DesktopNotifier } from '../../../app/main/cli/output/desktop-notifier.js';
 import {
   Supervisor,
+  wantedActions,
   type Announcement,
   type Logger,
   type PopupAct,
@@ -89,7 +90,7 @@ function linux(
       appName: 'Tidings',
       address: () => bus.address,
     }),
-    ...(more.act ? { act: more.act } : {}),
+    ...(more.act ? { act: more.act, offeredActions: wantedActions } : {}),
   });
   notifiers.push(notifier);
   return notifier;

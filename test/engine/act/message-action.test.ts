@@ -5,7 +5,7 @@
  * server without MOVE or UIDPLUS are refused with the reason and change nothing.
  */
 import type { ImapFlow } from 'imapflow';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { actOnMessage, targetOf, type MessageAction } from '../../../app/main/engine/act/index.js';
 import { silentLogger, systemClock } from '../../../app/main/engine/base/ports.js';
 import { ImapSession } from '../../../app/main/engine/imap/imap-session.js';
@@ -367,5 +367,26 @@ describe('actions from popups, through the supervisor', { timeout: 30_000 }, () 
     const named = testSettings([{ ...account, trashMailbox: 'Old' }], 5, liveness);
     await engine.apply(named);
     expect(engine.supervisor.offeredActions('a')).toEqual(['read', 'delete']);
+  });
+
+  it('lists an account kept running when a settings change asks for Delete, without a reconnect', async () => {
+    const { user } = await userWithMail(dovecot);
+    const liveness = { heartbeatSeconds: 30, commandTimeoutSeconds: 5 };
+    const account = { ...testAccount(dovecot, 'a', user, 'pw'), popupActions: ['read'] };
+    const settings = testSettings([account], 5, liveness);
+    const engine = startEngine(settings, undefined, { popupButtons: true });
+    cleanups.push(() => engine.supervisor.stop());
+    await engine.allIdle(settings);
+    expect(engine.supervisor.offeredActions('a')).toEqual(['read']);
+    const connects = () => engine.statuses.items.filter((s) => s.state === 'connecting').length;
+    const before = connects();
+    await engine.apply(
+      testSettings([{ ...account, popupActions: ['read', 'delete'] }], 5, liveness),
+    );
+    await vi.waitFor(() =>
+      expect(engine.supervisor.offeredActions('a')).toEqual(['read', 'delete']),
+    );
+    // Listed on a connection of its own: the watcher's was never dropped.
+    expect(connects()).toBe(before);
   });
 });

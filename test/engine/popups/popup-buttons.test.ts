@@ -15,6 +15,7 @@ import {
 } from '../../../app/main/engine/popups/index.js';
 import { settingsSchema, type AccountSettings } from '../../../app/common/settings-schema.js';
 import { silentLogger } from '../../../app/main/engine/base/ports.js';
+import { wantedActions } from '../../../app/main/engine/act/index.js';
 
 const key = (uid: number): MessageKey => ({
   account: 'work',
@@ -45,12 +46,13 @@ function account(popupActions?: AccountSettings['popupActions']): AccountSetting
 describe('buttonsOf', () => {
   it("offers Mark as read and Delete on a single message by default, else the account's list", () => {
     const labels = (a: AccountSettings | undefined) =>
-      buttonsOf(single, a).map((b) => [b.key, b.text, b.action, b.messages]);
+      buttonsOf(single, a, wantedActions).map((b) => [b.key, b.text, b.action, b.messages]);
     expect(labels(account())).toEqual([
       ['read', 'Mark as read', 'read', [single.kind === 'message' && single.message]],
       ['delete', 'Delete', 'delete', [single.kind === 'message' && single.message]],
     ]);
-    expect(labels(undefined).map(([k]) => k)).toEqual(['read', 'delete']);
+    // An account no longer configured: nothing known of where its mail could move.
+    expect(labels(undefined)).toEqual([]);
     expect(labels(account(['archive', 'read'])).map(([k]) => k)).toEqual(['archive', 'read']);
     expect(labels(account([]))).toEqual([]);
   });
@@ -73,7 +75,7 @@ describe('buttonsOf', () => {
   });
 
   it('offers a summary "Mark all as read" for exactly the messages it counts, none at zero', () => {
-    expect(buttonsOf(summary([1, 3, 4]), account([]))).toEqual([
+    expect(buttonsOf(summary([1, 3, 4]), account([]), wantedActions)).toEqual([
       {
         key: 'read-all',
         text: 'Mark all as read',
@@ -81,9 +83,9 @@ describe('buttonsOf', () => {
         messages: [key(1), key(3), key(4)],
       },
     ]);
-    expect(buttonsOf(summary([]), account())).toEqual([]);
+    expect(buttonsOf(summary([]), account(), wantedActions)).toEqual([]);
     const catchUp: Popup = { kind: 'catch-up', counts: [{ account: 'work', count: 2 }] };
-    expect(buttonsOf(catchUp, account())).toEqual([]);
+    expect(buttonsOf(catchUp, account(), wantedActions)).toEqual([]);
     expect([popupAccount(single), popupAccount(summary([1])), popupAccount(catchUp)]).toEqual([
       'work',
       'work',
@@ -102,7 +104,7 @@ describe('runButton', () => {
     const withdrawn: number[] = [];
     const shown: string[] = [];
     const warn = vi.fn();
-    const [button] = buttonsOf(summary([1, 3, 4]), account());
+    const [button] = buttonsOf(summary([1, 3, 4]), account(), wantedActions);
     if (!button) throw new Error('no button');
     await runButton(button, {
       act,
@@ -118,7 +120,7 @@ describe('runButton', () => {
 
   it('turns a thrown act into a refusal of every message, never a rejection', async () => {
     const shown: string[] = [];
-    const [, del] = buttonsOf(single, account());
+    const [, del] = buttonsOf(single, account(), wantedActions);
     if (!del) throw new Error('no Delete button');
     await expect(
       runButton(del, {

@@ -71,12 +71,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const desktop: DesktopNotifier | undefined = options.desktop
     ? new DesktopNotifier(logger, {
         settings: () => settings,
-        act: (messages, action) =>
-          supervisor.actOnEach(
-            messages[0]?.account ?? '',
-            messages.map(({ mailbox, uidValidity, uid }) => ({ mailbox, uidValidity, uid })),
-            action,
-          ),
+        act: (messages, action) => supervisor.actOnMessages(messages, action),
         offeredActions: (account) => supervisor.offeredActions(account.id),
       })
     : undefined;

@@ -76,7 +76,10 @@ export interface DesktopNotifierOptions {
    * have no buttons; with it, Linux popups get them where the server announces `actions`.
    */
   act?: PopupAct;
-  /** Which of an account's buttons can be offered now (the supervisor's `offeredActions`). */
+  /**
+   * Which of an account's buttons can be offered now (the supervisor's `offeredActions`: no
+   * Delete without a Trash); without it popups have no buttons.
+   */
   offeredActions?: OfferedActions;
 }
 
@@ -144,6 +147,7 @@ export class DesktopNotifier implements Notifier {
     }
     const popups = this.freedesktop();
     const act = this.options.act;
+    const offered = this.options.offeredActions;
     const { popup } = event;
     const id = popupAccount(popup);
     const account = id === undefined ? undefined : this.account(id);
@@ -163,7 +167,7 @@ export class DesktopNotifier implements Notifier {
       title,
       body,
       sound: audible,
-      buttons: act ? buttonsOf(popup, account, this.options.offeredActions) : [],
+      buttons: act && offered ? buttonsOf(popup, account, offered) : [],
       ...(act ? { onButton: run } : {}),
       ...(readOnClick
         ? {

@@ -7,7 +7,7 @@
  */
 import type { AccountSettings } from '../../../common/settings-schema.js';
 import { classifyError, type Clock, type CredentialSource, type Logger } from '../base/index.js';
-import { accountSessionOptions, ImapSession } from '../imap/index.js';
+import { accountSessionOptions, ImapSession, type ListedMailbox } from '../imap/index.js';
 import type { MessageAction } from './action-target.js';
 import { actOnMessage, type ActionOutcome, type MessageAddress } from './message-action.js';
 
@@ -87,4 +87,43 @@ export async function runAction(
 ): Promise<ActionOutcome> {
   const [outcome] = await runActions(deps, account, [address], action);
   return outcome ?? { done: false, reason: 'nothing was done' };
+}
+
+/**
+ * The mailboxes of `account` as LIST gives them, on a connection of its own borrowed from the
+ * account's budget like an action's: which popup buttons it can offer (action-offers.ts), when
+ * no watcher of it will list them (a settings change that asks for Delete or Archive). Throws
+ * what the login or the LIST throws.
+ */
+export async function listMailboxesOf(
+  deps: ActionRunnerDeps,
+  account: AccountSettings,
+): Promise<ListedMailbox[]> {
+  let release: () => void = () => {};
+  if (deps.borrow) {
+    const waiting = new AbortController();
+    const cancel = deps.clock.setTimeout(() => waiting.abort(), BORROW_WAIT_MS);
+    try {
+      release = await deps.borrow(account.id, waiting.signal);
+    } finally {
+      cancel();
+    }
+  }
+  let session: ImapSession | undefined;
+  try {
+    const credentials = await deps.credentials.getCredentials(account.id);
+    session = await ImapSession.open(
+      accountSessionOptions(account, credentials, {
+        commandTimeoutMs: deps.commandTimeoutMs,
+        socketTimeoutMs: 2 * deps.commandTimeoutMs,
+        clock: deps.clock,
+        logger: deps.logger,
+        label: `${account.id}/list`,
+      }),
+    );
+    return (await session.listAll()).listed;
+  } finally {
+    await session?.logout(2_000);
+    release();
+  }
 }

@@ -6,5 +6,11 @@ export {
   type MessageAction,
 } from './action-target.js';
 export { actOnMessage, type ActionOutcome, type MessageAddress } from './message-action.js';
-export { BORROW_WAIT_MS, runAction, runActions, type ActionRunnerDeps } from './action-runner.js';
+export {
+  BORROW_WAIT_MS,
+  listMailboxesOf,
+  runAction,
+  runActions,
+  type ActionRunnerDeps,
+} from './action-runner.js';
 export { ActionOffers, DEFAULT_POPUP_ACTIONS, wantedActions } from './action-offers.js';

@@ -7,7 +7,7 @@
  * refusal — never dropped, never retried onto another message.
  */
 import type { AccountSettings } from '../../../common/settings-schema.js';
-import { wantedActions, type ActionOutcome, type MessageAction } from '../act/index.js';
+import type { ActionOutcome, MessageAction } from '../act/index.js';
 import type { Logger } from '../base/index.js';
 import type { MessageKey, Popup } from './popup-policy.js';
 
@@ -40,17 +40,18 @@ export type OfferedActions = (account: AccountSettings) => readonly MessageActio
  * The buttons of `popup`: a single message's, as its account lists them (`popupActions`, else
  * Mark as read and Delete) less what `offered` cannot offer (Delete without a Trash, Archive
  * without an archive mailbox: the supervisor's `offeredActions`); a summary's "Mark all as
- * read" for exactly the messages it counts; none for a catch-up. `account` is the popup's
- * account (undefined for a catch-up, or an account no longer configured).
+ * read" for exactly the messages it counts; none for a catch-up, or for an account no longer
+ * configured (`account` undefined).
  */
 export function buttonsOf(
   popup: Popup,
   account: AccountSettings | undefined,
-  offered: OfferedActions = wantedActions,
+  offered: OfferedActions,
 ): PopupButton[] {
+  // An account removed since: nothing is known of where its mail could move.
+  if (account === undefined) return [];
   if (popup.kind === 'message') {
-    const actions = account ? offered(account) : wantedActions({});
-    return actions.map((action) => ({
+    return offered(account).map((action) => ({
       key: action,
       text: ACTION_TEXT[action].label,
       action,

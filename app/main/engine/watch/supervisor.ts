@@ -11,8 +11,10 @@ import {
 } from '../../../common/settings-schema.js';
 import {
   ActionOffers,
+  listMailboxesOf,
   runActions,
   type ActionOutcome,
+  type ActionRunnerDeps,
   type MessageAction,
   type MessageAddress,
 } from '../act/index.js';
@@ -35,11 +37,13 @@ import { planIdle } from './watch-plan.js';
 import { replacesWatchers, sameConnection } from './settings-diff.js';
 import type { WatcherDeps } from './connection-watcher.js';
 import {
+  classifyError,
   silentLogger,
   systemClock,
   type Clock,
   type Logger,
   type MessageChange,
+  type NewMessage,
   type Notifier,
   type SecretSource,
   type StateStore,
@@ -181,6 +185,31 @@ export class Supervisor {
     for (const account of settings.accounts)
       this.budgets.get(account.id)?.resize(this.limitFor(account));
     for (const account of settings.accounts) this.startAccount(account);
+    // An account kept running that now asks for Delete or Archive (its popupActions, its
+    // popups turned on) is listed now: its watchers list only after a connection's first sync.
+    const restarted = new Set([...staleSets, ...staleIdle].map(([, w]) => w.account.id));
+    for (const account of settings.accounts) {
+      if (!restarted.has(account.id)) this.listInBackground(account);
+    }
+  }
+
+  /**
+   * Lists `account`'s mailboxes on a borrowed connection, for the popup buttons, where popups
+   * have buttons and no LIST of it is known or under way; a failure is logged, and the next
+   * connection of the account asks again.
+   */
+  private listInBackground(account: AccountSettings): void {
+    if (!this.options.popupButtons || !this.offers.claimList(account)) return;
+    listMailboxesOf(this.actionDeps(), account).then(
+      (listed) => this.offers.note(account.id, listed),
+      (error: unknown) => {
+        this.offers.failed(account.id);
+        (this.options.logger ?? silentLogger).warn(
+          `${account.id}: cannot list the mailboxes (Delete and Archive are not offered): ` +
+            classifyError(error).message,
+        );
+      },
+    );
   }
 
   /** "Refresh now": every watcher leaves IDLE, resyncs and idles again. */
@@ -236,14 +265,33 @@ export class Supervisor {
     if (this.stopping) return refused('Tidings is quitting');
     const account = this.settings.accounts.find((a) => a.id === accountId);
     if (!account) return refused(`no account "${accountId}" any more`);
-    const deps = {
+    return runActions(this.actionDeps(), account, addresses, action);
+  }
+
+  /**
+   * `actOnEach` for a popup's messages (one account and mailbox, as a popup counts them): the
+   * composition roots' popup buttons.
+   */
+  actOnMessages(
+    messages: ReadonlyArray<Pick<NewMessage, 'account' | 'mailbox' | 'uidValidity' | 'uid'>>,
+    action: MessageAction,
+  ): Promise<ActionOutcome[]> {
+    return this.actOnEach(
+      messages[0]?.account ?? '',
+      messages.map(({ mailbox, uidValidity, uid }) => ({ mailbox, uidValidity, uid })),
+      action,
+    );
+  }
+
+  /** What an action, or a LIST for the buttons, runs with: a connection borrowed from the budget. */
+  private actionDeps(): ActionRunnerDeps {
+    return {
       credentials: this.credentials,
       borrow: (id: string, signal: AbortSignal) => this.borrowConnection(id, signal),
       commandTimeoutMs: this.settings.liveness.commandTimeoutSeconds * 1000,
       clock: this.options.clock ?? systemClock,
       logger: this.options.logger ?? silentLogger,
     };
-    return runActions(deps, account, addresses, action);
   }
 
   /**

@@ -60,6 +60,9 @@ export interface ElectronNotifierDeps {
   freedesktop?: NotificationsClient;
 }
 
+/** What a popup's click does, as D-Bus servers that list it (mako's and dunst's menus) say it. */
+const CLICK_LABEL = { open: 'Open', read: 'Mark as read', none: 'Dismiss' } as const;
+
 /**
  * How many notifications stay referenced. Electron's `close` is not guaranteed (electron.d.ts:
  * "not guaranteed to be emitted in all cases"), so without a bound the map would only grow;
@@ -120,6 +123,12 @@ export class ElectronNotifier implements Notifier {
     this.client?.disconnect();
   }
 
+  /** The settings of the account `popup` is about (none for a catch-up). */
+  private popupAccountSettings(popup: PopupEvent['popup']): AccountSettings | undefined {
+    const id = popupAccount(popup);
+    return id === undefined ? undefined : this.account(id);
+  }
+
   private account(id: string): AccountSettings | undefined {
     return this.deps.settings().accounts.find((a) => a.id === id);
   }
@@ -178,6 +187,7 @@ export class ElectronNotifier implements Notifier {
       buttons: this.buttonsOf(event.popup),
       onButton: (button) => this.runButton(button),
       onClick: () => this.clicked(event),
+      clickLabel: CLICK_LABEL[clickAction(event.popup, this.popupAccountSettings(event.popup))],
     });
   }
 
@@ -198,8 +208,7 @@ export class ElectronNotifier implements Notifier {
    */
   private clicked(event: PopupEvent): void {
     this.deps.onClick?.();
-    const id = popupAccount(event.popup);
-    const account = id === undefined ? undefined : this.account(id);
+    const account = this.popupAccountSettings(event.popup);
     const click = clickAction(event.popup, account);
     if (click === 'none') return;
     if (click === 'read') {
@@ -224,8 +233,7 @@ export class ElectronNotifier implements Notifier {
   private buttonsOf(popup: PopupEvent['popup']): PopupButton[] {
     const { act, offeredActions } = this.deps;
     if (!act || !offeredActions) return [];
-    const id = popupAccount(popup);
-    return buttonsOf(popup, id === undefined ? undefined : this.account(id), offeredActions);
+    return buttonsOf(popup, this.popupAccountSettings(popup), offeredActions);
   }
 
   /** Runs a clicked button; a refusal shows as a popup of its own and is logged. */

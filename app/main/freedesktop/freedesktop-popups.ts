@@ -28,6 +28,8 @@ export interface FreedesktopPopup {
   onButton?(button: PopupButton): void;
   /** The popup's click (the spec's "default" action), where there is one. */
   onClick?(): void;
+  /** What the click does, for servers that list it (mako's and dunst's menus); "Open". */
+  clickLabel?: string;
 }
 
 // Kept from the notify-send days, so popups last as long as they did (node-notifier's).
@@ -146,7 +148,7 @@ export class FreedesktopPopups {
 
 // The spec's actions array: the click first (the "default" key), then the buttons.
 function actionsOf(popup: FreedesktopPopup): Array<{ key: string; label: string }> {
-  const click = popup.onClick ? [{ key: 'default', label: 'Open' }] : [];
+  const click = popup.onClick ? [{ key: 'default', label: popup.clickLabel ?? 'Open' }] : [];
   const buttons = popup.onButton
     ? popup.buttons.map(({ key, text }) => ({ key, label: text }))
     : [];

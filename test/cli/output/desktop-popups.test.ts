@@ -68,6 +68,7 @@ async function watchWithPopups(
   user: string,
   notifications: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
+  account: Record<string, unknown> = {},
 ): Promise<WatchProcess> {
   const config = {
     accounts: [
@@ -80,6 +81,7 @@ async function watchWithPopups(
         allowInsecureAuth: true,
         user,
         password: 'correct horse',
+        ...account,
       },
     ],
     notifications,
@@ -282,6 +284,27 @@ describe('tidings watch popups on a real notification server', () => {
     ]);
     expect(bus.open()).toEqual(calls.filter((c) => c !== clicked).map((c) => c.id));
     expect(proc.stderr()).not.toMatch(/couldn't|desktop notification failed/);
+  });
+
+  it('marks the message read on a click of its popup where the account says popupClick "read"', async () => {
+    const { user } = newUser();
+    const proc = await watchWithPopups(user, {}, {}, { popupClick: 'read' });
+    await dovecot.append(
+      user,
+      'INBOX',
+      ['kept', 'clicked'].map((subject) => buildMessage({ subject })),
+    );
+    const events = await proc.events.waitForCount(newMail, 2, 'two new-mail lines');
+    const calls = await bus.waitForNotifications(2);
+    const clicked = calls.find((c) => c.body.split('\n')[0] === 'clicked') as NotifyCall;
+    // The click is listed with what it does (mako's and dunst's menus show it).
+    expect(clicked.actions.slice(0, 2)).toEqual(['default', 'Mark as read']);
+    await bus.emit({ emit: 'ActionInvoked', id: clicked.id, key: 'default' });
+    await proc.events.waitFor(readLine(uidOf(events, 'clicked')), 'the read line of the click');
+    expect(await seenOnServer(user)).toEqual([
+      ['kept', false],
+      ['clicked', true],
+    ]);
   });
 
   it('marks exactly the messages a summary counts as read from its button, old mail untouched', async () => {

@@ -63,7 +63,8 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const writeLine = createLineWriter(process.stdout, () => void shutdown('stdout closed'));
 
   const sinks: Notifier[] = [
-    { notify: (announcement) => writeLine(formatAnnouncement(announcement, options.json)) },
+    // New mail goes to stdout at once (the status lines around it wait for the turn's end).
+    { notify: (announcement) => writeLine(formatAnnouncement(announcement, options.json), true) },
   ];
   // The stream is written first and at once; popups are grouped by the desktop notifier.
   // A popup's button acts through the supervisor (made below; a click comes later): on a

@@ -173,6 +173,7 @@ export class DesktopNotifier implements Notifier {
         ? {
             onClick: () =>
               run({ key: 'read', text: 'Mark as read', action: 'read', messages: [popup.message] }),
+            clickLabel: 'Mark as read',
           }
         : {}),
     });

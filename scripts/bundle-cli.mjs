@@ -41,7 +41,8 @@ const result = await build({
       "const __dirname = __tidingsPath(new URL('.', import.meta.url));",
     ].join('\n'),
   },
-  // The packages' licence comments, gathered in one file beside the bundle.
+  // The packages' licence comments (/*! … */, @license), in a .LEGAL.txt beside each chunk
+  // that holds any; their full licences stay in node_modules, where npm installs them.
   legalComments: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,

@@ -6,8 +6,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import {
+  FreedesktopPopups,
   NotificationsClient,
   connectTo,
   sessionBusAddress,
@@ -134,6 +136,43 @@ describe('NotificationsClient on a private session bus', () => {
   });
 });
 
+describe('FreedesktopPopups on a private session bus', () => {
+  const shown = { title: 'Ann', body: 'Lunch?', sound: false, buttons: [] };
+
+  it('never closes or replaces by id a popup the server said it closed (its id may be reused)', async () => {
+    const client = newClient();
+    const heard: number[] = [];
+    client.onClosed((id) => heard.push(id));
+    const popups = new FreedesktopPopups(client, newLogger());
+    popups.show({ id: 1, replaces: [] }, shown);
+    popups.show({ id: 2, replaces: [] }, shown);
+    const [first, second] = await bus.waitForNotifications(2);
+    await bus.emit({ emit: 'NotificationClosed', id: first?.id ?? 0, reason: 1 });
+    await vi.waitFor(() => expect(heard).toEqual([first?.id]));
+    // Withdrawn in this order: had the first been closed by its id, it would come first.
+    popups.withdraw(1);
+    popups.withdraw(2);
+    await bus.records.waitFor(
+      (r) => r.call === 'CloseNotification' && r.id === second?.id,
+      'the second closed',
+    );
+    expect(bus.records.items.filter((r) => r.call === 'CloseNotification')).toEqual([
+      { call: 'CloseNotification', id: second?.id, was_open: true },
+    ]);
+  });
+
+  it('shows nothing more once closed, and opens no new connection for it', async () => {
+    const popups = new FreedesktopPopups(newClient(), newLogger());
+    popups.show({ id: 1, replaces: [] }, shown);
+    await bus.waitForNotifications(1);
+    popups.close();
+    popups.showNotice("Couldn't mark as read", 'Tidings is quitting');
+    popups.show({ id: 2, replaces: [] }, shown);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(bus.records.items.filter((r) => r.call === 'Notify')).toHaveLength(1);
+  });
+});
+
 describe('NotificationsClient without a session bus', () => {
   it.each([
     { what: 'no bus address', address: undefined, reason: /DBUS_SESSION_BUS_ADDRESS is not set/ },
@@ -153,6 +192,33 @@ describe('NotificationsClient without a session bus', () => {
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(reason);
     expect(String(logger.warn.mock.calls[0]?.[0])).not.toMatch(/Lunch/);
+  });
+
+  it('drops a bus that leaves a call unanswered, so the next call opens a new connection', async () => {
+    // A "bus" that accepts the connection and never says a word (a hung daemon).
+    const socket = path.join(mkdtempSync(path.join(tmpdir(), 'tidings-hungbus-')), 'bus');
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((peer) => sockets.push(peer));
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    const logger = newLogger();
+    const client = new NotificationsClient({
+      logger,
+      appName: 'Tidings',
+      address: () => `unix:path=${socket}`,
+      timeoutMs: 200,
+    });
+    clients.push(client);
+    try {
+      expect(await client.capabilities()).toBeUndefined();
+      expect(await client.capabilities()).toBeUndefined();
+      // Each call waited once on its own connection, not on the first one again.
+      expect(sockets).toHaveLength(2);
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(/no answer in 200 ms/);
+    } finally {
+      for (const peer of sockets) peer.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('finds the systemd user bus when DBUS_SESSION_BUS_ADDRESS is unset', () => {

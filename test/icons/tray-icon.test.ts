@@ -1,10 +1,11 @@
 /**
  * The counted tray icon as images: each PNG decoded with pngjs and checked pixel by pixel at
- * 16, 24 and 32 px and at twice those (Retina / 200 %). The contact sheets written to
- * test/icons/screenshots/ are kept in the repository for review: the drawing is deterministic,
- * so a change in them shows up in `git diff` as a changed image.
+ * 16, 24 and 32 px and at twice those (Retina / 200 %). The contact sheets in
+ * test/icons/screenshots/ were reviewed and are kept in the repository: the drawing is
+ * deterministic, so each run draws them again (into test-results/icons/) and a changed pixel
+ * fails; a change meant is reviewed by copying the new sheets over the kept ones.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -27,7 +28,9 @@ import {
 } from '../support/icon-pixels.js';
 
 const SIZES = [16, 24, 32, 48, 64];
+// The contact sheets as reviewed (committed), and where each run writes its own.
 const screenshots = path.join(import.meta.dirname, 'screenshots');
+const results = path.join(import.meta.dirname, '..', '..', 'test-results', 'icons');
 
 type Rgba = [number, number, number, number];
 const same = (a: Rgba, b: readonly number[]) => a.every((v, i) => v === b[i]);
@@ -186,8 +189,8 @@ describe('the counted tray icon', () => {
     }
   });
 
-  it('keeps contact sheets of every variant for review', () => {
-    mkdirSync(screenshots, { recursive: true });
+  it('draws every variant as in the reviewed contact sheets', () => {
+    mkdirSync(results, { recursive: true });
     const labels = ['1', '7', '42', '99+'];
     const variants = [
       { badge: 'unread', style: 'colour' },
@@ -208,8 +211,18 @@ describe('the counted tray icon', () => {
       ];
       const actual = contactSheet(images, size, 1);
       const enlarged = contactSheet(images, size, Math.max(2, Math.round(128 / size)));
-      writeFileSync(path.join(screenshots, `tray-count-${size}px.png`), actual);
-      writeFileSync(path.join(screenshots, `tray-count-${size}px-enlarged.png`), enlarged);
+      // Written to test-results/ (not the checkout); the committed sheets are the ones
+      // reviewed, and a drawing that changes by one pixel no longer matches them.
+      for (const [name, sheet] of [
+        [`tray-count-${size}px.png`, actual],
+        [`tray-count-${size}px-enlarged.png`, enlarged],
+      ] as const) {
+        writeFileSync(path.join(results, name), sheet);
+        expect(
+          decode(sheet).data.equals(decode(readFileSync(path.join(screenshots, name))).data),
+          `${name} differs from the reviewed sheet (see test-results/icons/)`,
+        ).toBe(true);
+      }
       expect(decode(actual).width).toBe(images.length * (size + 8));
     }
   });

@@ -78,7 +78,6 @@ export class ElectronNotifier implements Notifier {
   private readonly linux: boolean;
   // Linux's popups, made at the first one.
   private linuxPopups: FreedesktopPopups | undefined;
-  private client: NotificationsClient | undefined;
 
   constructor(private readonly deps: ElectronNotifierDeps) {
     this.linux = (deps.platform ?? process.platform) === 'linux';
@@ -120,7 +119,7 @@ export class ElectronNotifier implements Notifier {
   /** Stops the policy's timers, and the D-Bus connection on Linux. */
   close(): void {
     this.policy.close();
-    this.client?.disconnect();
+    this.linuxPopups?.close();
   }
 
   /** The settings of the account `popup` is about (none for a catch-up). */
@@ -193,10 +192,10 @@ export class ElectronNotifier implements Notifier {
 
   private freedesktop(): FreedesktopPopups {
     if (!this.linuxPopups) {
-      this.client =
+      const client =
         this.deps.freedesktop ??
         new NotificationsClient({ logger: this.deps.logger, appName: 'Tidings' });
-      this.linuxPopups = new FreedesktopPopups(this.client, this.deps.logger);
+      this.linuxPopups = new FreedesktopPopups(client, this.deps.logger);
     }
     return this.linuxPopups;
   }

@@ -50,13 +50,30 @@ const MAX_REMEMBERED = 50;
 export class FreedesktopPopups {
   // Policy popup ids → the server's ids, settled once their Notify has answered.
   private readonly serverIds = new Map<number, Promise<number | undefined>>();
+  // The server's ids of the popups shown → their policy ids, to forget the ones it closed.
+  private readonly policyIds = new Map<number, number>();
   // The Notify and CloseNotification calls, one after another; never rejects.
   private queue: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly client: NotificationsClient,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // A popup the server closed (expired, dismissed) is not replaced or closed by its id later:
+    // a server that reuses ids would have given it to another popup, maybe another app's.
+    client.onClosed((serverId) => {
+      const id = this.policyIds.get(serverId);
+      this.policyIds.delete(serverId);
+      if (id !== undefined) this.serverIds.delete(id);
+    });
+  }
+
+  /** Ends the popups: nothing more is shown or closed, and the bus connection is closed. */
+  close(): void {
+    this.closed = true;
+    this.client.disconnect();
+  }
 
   /** Shows policy popup `event.id`, in the place of the popups it replaces. */
   show(event: Pick<PopupEvent, 'id' | 'replaces'>, popup: FreedesktopPopup): void {
@@ -76,6 +93,7 @@ export class FreedesktopPopups {
       } finally {
         // Always settled: a later summary in the queue waits for this id.
         settle(shown);
+        if (shown !== undefined) this.rememberShown(shown, event.id);
       }
     });
   }
@@ -132,9 +150,20 @@ export class FreedesktopPopups {
   }
 
   private enqueue(run: () => Promise<void>): void {
+    // After close: dropped, so no work reopens the bus (a click's refusal is logged anyway).
+    if (this.closed) return;
     this.queue = this.queue
-      .then(run)
+      .then(() => (this.closed ? undefined : run()))
       .catch((error: unknown) => this.logger.warn(`desktop notification failed: ${String(error)}`));
+  }
+
+  private rememberShown(serverId: number, id: number): void {
+    this.policyIds.delete(serverId);
+    this.policyIds.set(serverId, id);
+    for (const old of this.policyIds.keys()) {
+      if (this.policyIds.size <= MAX_REMEMBERED) break;
+      this.policyIds.delete(old);
+    }
   }
 
   private remember(id: number, serverId: Promise<number | undefined>): void {

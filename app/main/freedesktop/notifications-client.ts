@@ -73,6 +73,8 @@ export class NotificationsClient {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
     this.bus.onSignal((message) => this.onSignal(message));
+    // The server may be another by the next connection (dunst for mako, a restarted shell).
+    this.bus.onEnd(() => (this.capabilitiesAnswer = undefined));
   }
 
   /** The server's capabilities, asked once it answers; undefined while it cannot be asked. */
@@ -112,9 +114,10 @@ export class NotificationsClient {
     const result = await this.bus.call(call, (reply) => {
       const id = Number(reply.body[0]);
       this.tracked.delete(id);
-      if (!onAction || actions.length === 0) return;
-      const keys = new Set(actions.map(({ key }) => key));
-      this.tracked.set(id, { server: reply.sender, keys, onAction });
+      // Every popup of ours is tracked, so its NotificationClosed is heard (and a closed one is
+      // never replaced or closed again by id); only those with actions and `onAction` act.
+      const keys = new Set(onAction ? actions.map(({ key }) => key) : []);
+      this.tracked.set(id, { server: reply.sender, keys, onAction: onAction ?? (() => {}) });
       for (const oldest of this.tracked.keys()) {
         if (this.tracked.size <= (this.options.maxTracked ?? MAX_TRACKED_POPUPS)) break;
         this.tracked.delete(oldest);

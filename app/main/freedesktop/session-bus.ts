@@ -130,6 +130,7 @@ export class SessionBus {
   // Why the connection ended (or could not be made), for the calls made on it.
   private pending = new Set<(reason: string) => void>();
   private readonly signalListeners = new Set<(message: BusMessage) => void>();
+  private readonly endListeners = new Set<() => void>();
 
   /**
    * `address` is resolved at each (re)open: undefined means no session bus. `matchRules`
@@ -162,10 +163,13 @@ export class SessionBus {
         resolve(result);
       };
       const fail = (reason: string) => finish({ ok: false, reason });
-      const timer = setTimeout(
-        () => fail(`${call.member}: no answer in ${this.options.timeoutMs ?? CALL_TIMEOUT_MS} ms`),
-        this.options.timeoutMs ?? CALL_TIMEOUT_MS,
-      );
+      const timer = setTimeout(() => {
+        const reason = `${call.member}: no answer in ${this.options.timeoutMs ?? CALL_TIMEOUT_MS} ms`;
+        fail(reason);
+        // A connection that let a call go unanswered is not waited on again (DESIGN: a missed
+        // deadline tears the connection down): the calls behind it fail now, the next opens anew.
+        if (this.openBus === bus) this.disconnect(reason);
+      }, this.options.timeoutMs ?? CALL_TIMEOUT_MS);
       timer.unref();
       this.pending.add(fail);
       try {
@@ -189,13 +193,19 @@ export class SessionBus {
     this.signalListeners.add(listener);
   }
 
+  /** Hands `listener` each end of the connection (closed, failed, timed out): what it said is stale. */
+  onEnd(listener: () => void): void {
+    this.endListeners.add(listener);
+  }
+
   /** Closes the connection (the next call opens a new one). */
-  disconnect(): void {
+  disconnect(reason = 'the session bus was closed'): void {
     const bus = this.openBus;
     this.bus = undefined;
     this.openBus = undefined;
     bus?.connection.end();
-    this.failPending('the session bus was closed');
+    this.failPending(reason);
+    if (bus) for (const listener of this.endListeners) listener();
   }
 
   // The open bus, or why there is none. Only `call` stores it in `this.bus`.
@@ -220,6 +230,7 @@ export class SessionBus {
       this.bus = undefined;
       this.failPending(reason);
       bus.connection.end();
+      for (const listener of this.endListeners) listener();
     };
     // 'error' carries socket errors, a failed handshake and a refused Hello.
     bus.connection.on('error', (error: Error) =>

@@ -94,7 +94,6 @@ export class DesktopNotifier implements Notifier {
   private readonly policy: PopupPolicy;
   // Linux's popups, made at the first one (macOS and Windows never open the bus).
   private linuxPopups: FreedesktopPopups | undefined;
-  private client: NotificationsClient | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -129,7 +128,7 @@ export class DesktopNotifier implements Notifier {
   /** Stops the policy's timers (a pending summary update, a quiet-hours check), and the bus. */
   close(): void {
     this.policy.close();
-    this.client?.disconnect();
+    this.linuxPopups?.close();
   }
 
   private account(id: string): AccountSettings | undefined {
@@ -181,10 +180,10 @@ export class DesktopNotifier implements Notifier {
 
   private freedesktop(): FreedesktopPopups {
     if (!this.linuxPopups) {
-      this.client =
+      const client =
         this.options.notifications ??
         new NotificationsClient({ logger: this.logger, appName: 'Tidings' });
-      this.linuxPopups = new FreedesktopPopups(this.client, this.logger);
+      this.linuxPopups = new FreedesktopPopups(client, this.logger);
     }
     return this.linuxPopups;
   }

@@ -156,10 +156,14 @@ export async function syncMailbox(
       if (!previewing) throw error;
       // What the previews added may be what failed (a BODYSTRUCTURE the server cannot build,
       // or past a response limit): not again for these messages. A connection that lived
-      // through a tagged NO fetches them without at once; a lost one resyncs without.
-      previews?.failed();
+      // through a tagged NO fetches them without at once (later mail is previewed again); a
+      // lost one resyncs them without.
       previewing = false;
-      if (!session.usable) throw error;
+      if (!session.usable) {
+        // The next sync finds these messages again: it asks them without previews.
+        previews?.failed();
+        throw error;
+      }
       chunkFetched = await session.fetchRange(first, last, chunk.length);
     }
     const fetched = await repairGarbled(session, chunkFetched);

@@ -360,6 +360,7 @@ function createAppLogger(): FileLogger {
   });
   return {
     path: file.path,
+    debugEnabled: file.debugEnabled,
     debug: (message) => file.debug(message),
     info: (message) => file.info(message),
     warn: (message) => {

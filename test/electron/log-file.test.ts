@@ -17,6 +17,8 @@ describe('createFileLogger', () => {
     logger.info('started');
     logger.warn('work/INBOX: backoff');
     logger.debug('not written without debug');
+    // Says so, and imapflow serializes no protocol line for it (imap-logger.ts).
+    expect(logger.debugEnabled).toBe(false);
     expect(readFileSync(logger.path, 'utf8')).toBe(
       '2026-12-01T10:00:00.000Z info started\n2026-12-01T10:00:00.000Z warn work/INBOX: backoff\n',
     );

@@ -55,6 +55,7 @@ export function createFileLogger(file: string, options: LogFileOptions = {}): Fi
   };
   return {
     path: file,
+    debugEnabled: debug,
     debug: (message) => {
       if (debug) write('debug', message);
     },

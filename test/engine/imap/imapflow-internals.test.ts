@@ -17,7 +17,7 @@ describe('imapflow internals', () => {
     const pkg = JSON.parse(readFileSync(require.resolve('imapflow/package.json'), 'utf8')) as {
       version: string;
     };
-    expect(pkg.version).toBe('2.1.2');
+    expect(pkg.version).toBe('2.10.2');
   });
 
   it('hands every parsed response to handleResponse, from its reader', () => {

@@ -9,6 +9,7 @@ export function createStderrLogger(
   const write = (level: string, message: string) =>
     stream.write(`${new Date().toISOString()} ${level} ${message}\n`);
   return {
+    debugEnabled: verbose,
     debug: (message) => {
       if (verbose) write('debug', message);
     },

@@ -109,8 +109,9 @@ interface ErrorLike {
 }
 
 /**
- * imapflow's response limits (handler/imap-stream.js in 2.1.2), set in imap/response-limits.ts:
- * what each breach is called in a status.
+ * imapflow's response limits (handler/imap-stream.js in 2.10.2), set in imap/response-limits.ts:
+ * what each breach is called in a status. (Its parser's limit of a million tokens a response,
+ * TooManyTokens in handler/token-parser.js, counts tokens, not bytes: its message stands.)
  */
 const responseLimits: Record<string, string> = {
   LineTooLarge: 'line',

@@ -75,6 +75,11 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /**
+   * False when `debug` drops what it is given (no `--verbose`, no TIDINGS_DEBUG): a caller
+   * may then skip building a debug line at all. Absent: debug lines may be kept.
+   */
+  readonly debugEnabled?: boolean;
 }
 
 /** The real clock. */
@@ -88,6 +93,7 @@ export const systemClock: Clock = {
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = {
+  debugEnabled: false,
   debug() {},
   info() {},
   warn() {},

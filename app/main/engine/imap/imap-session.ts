@@ -238,7 +238,7 @@ export class ImapSession {
    * Calls `listener` for every untagged STATUS outside a STATUS command: what NOTIFY sends for
    * mailboxes that are not selected. imapflow routes an untagged response to the running
    * command's handler first, then to `untaggedHandlers` by name (getUntaggedHandler in
-   * imap-flow.js, 2.1.2), where it has none for STATUS and drops it: ours goes there.
+   * imap-flow.js, 2.10.2), where it has none for STATUS and drops it: ours goes there.
    */
   onMailboxStatus(listener: (status: MailboxStatus) => void): void {
     this.statusListeners.add(listener);
@@ -477,7 +477,7 @@ export class ImapSession {
   async leaveIdle(deadlineMs = this.options.commandTimeoutMs): Promise<void> {
     const idleEnded = this.idleEnded ?? Promise.resolve();
     this.idleEnded = undefined;
-    // imapflow has no public "end IDLE": its IDLE command (commands/idle.js in 2.1.2) installs
+    // imapflow has no public "end IDLE": its IDLE command (commands/idle.js in 2.10.2) installs
     // `preCheck`, which sends DONE and which run() calls before any command. Calling it
     // directly saves the NOOP round trip that a public command would cost. Should a later
     // imapflow drop it, a NOOP ends IDLE the same way (noop() swallows errors; hence usable).

@@ -1,5 +1,5 @@
 /**
- * The private members of imapflow 2.1.2 the session relies on, typed in one place and pinned
+ * The private members of imapflow 2.10.2 the session relies on, typed in one place and pinned
  * by test/engine/imap/imapflow-internals.test.ts: an upgrade that moves one fails there by
  * name. Each is used for a reason the session states where it patches or calls it:
  * - `exec`: the internal command path of every `commands/*.js` (NOTIFY and our own STATUS);
@@ -12,6 +12,24 @@
  * - `serverBye`: the only place a BYE is seen;
  * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip;
  * - `handleResponse`: where the reader hands over every parsed response (the exchange budget).
+ *
+ * From 2.1.2 to 2.10.2 (read in the two dist/cjs trees, December 2026) none of these moved or
+ * changed its contract: `exec`, `getUntaggedHandler`, `throttleWait` and the untagged/section
+ * tables are the same code; `reader` still calls `this.handleResponse(data)`; `preCheck` is still
+ * what IDLE (and its polling fallback) installs, called through `this`. What changed
+ * around them, and what it means here:
+ * - `handleResponse` serializes a response for the log only when `isLogLevelEnabled` says the
+ *   level reaches someone (2.1.2 did it for every response, with an async compiler): our logger
+ *   answers `isLevelEnabled` (imap-logger.ts). Commands are the same, in `send`.
+ * - `serverBye` now closes the connection itself after a BYE that does not answer LOGOUT.
+ * - A tagged NO or BAD to IDLE sets `skipIdle`: every later `idle()` on that connection polls
+ *   with NOOP (commands/idle.js, `runPollingFallback`) where 2.1.2 sent IDLE again; `preCheck`
+ *   ends that poll the same way. A NO or BAD line without a tag now fails the running command
+ *   (`rejectTaglessCompletion`), and an IDLE whose `+` does not come within `socketTimeout`
+ *   fails the connection (ETIMEOUT).
+ * - An `alert` event exists (2.3.0); THROTTLED has none, so `watchResponseCodes` stays.
+ * - A response of more than a million tokens fails the connection (TooManyTokens), and `list`
+ *   and `fetchAll` fail past a million responses (TooManyResponses): both beyond our budgets.
  */
 import type { ImapFlow } from 'imapflow';
 

@@ -1,5 +1,5 @@
 /**
- * The places the session changes imapflow 2.1.2's behaviour, each through a private
+ * The places the session changes imapflow 2.10.2's behaviour, each through a private
  * member (imapflow-internals.ts) and each for a reason given with it. Each takes the client
  * and what to call; nothing here keeps state of the session's.
  */
@@ -13,11 +13,12 @@ export type NotedCode = 'ALERT' | 'THROTTLED';
 /**
  * RFC 3501 §7.1: the human-readable text of an `[ALERT]` "MUST be presented to the user".
  * Gmail sends them (`[ALERT] Please log in via your web browser…`); a tagged NO [ALERT]
- * reaches the user as the failure's text, an untagged one only through here. imapflow 2.1.2
- * has no alert event and drops an untagged OK outside a command that asked for it; every
- * untagged response goes through its `getUntaggedHandler(command, attributes)` (imap-flow.js,
- * one call site in the reader), which is where the section code and text are read. Gmail's
- * and Exchange's untagged `[THROTTLED]` come the same way. `onCode` gets the text sanitized.
+ * reaches the user as the failure's text, an untagged one only through here. imapflow has an
+ * `alert` event since 2.3.0 (`reportAlert` in imap-flow.js, 2.10.2), but none for THROTTLED,
+ * and 2.1.2 had none at all: both are read here, in one place. Every untagged response goes
+ * through its `getUntaggedHandler(command, attributes)` (imap-flow.js, one call site in
+ * `handleResponse`), which is where the section code and text are read. Gmail's and
+ * Exchange's untagged `[THROTTLED]` come the same way. `onCode` gets the text sanitized.
  */
 export function watchResponseCodes(
   client: ImapFlow,
@@ -39,7 +40,7 @@ export function watchResponseCodes(
 /**
  * A NOTIFY push that arrives while another command runs must still reach us. imapflow gives an
  * untagged response to the running command's own handler when it has one for that name, and
- * only otherwise to `untaggedHandlers` (getUntaggedHandler in imap-flow.js, 2.1.2). Its LIST
+ * only otherwise to `untaggedHandlers` (getUntaggedHandler in imap-flow.js, 2.10.2). Its LIST
  * (commands/list.js) keeps every untagged STATUS for LIST-STATUS, and its SELECT runs a LIST
  * the first time a connection opens a mailbox (commands/select.js): a STATUS pushed for
  * another mailbox just then was kept in that LIST's map and never seen again (found by the
@@ -83,7 +84,7 @@ function responseCodeOf(attributes: unknown): { code: NotedCode; text: string } 
 
 /**
  * Microsoft 365 answers a throttled command with `BAD Request is throttled. Suggested Backoff
- * Time: N milliseconds`; imapflow 2.1.2 then parks its reader for up to half the socket
+ * Time: N milliseconds`; imapflow 2.10.2 then parks its reader for up to half the socket
  * timeout (`throttleWait` in imap-flow.js) before it rejects with ETHROTTLE. Parked, the
  * command would outlive our deadline and read as a dead connection. Waiting is the watcher's
  * business (backoff, with the connection dropped): the rejection comes at once, `onThrottle`
@@ -104,10 +105,12 @@ export function neverParkOnThrottle(client: ImapFlow, onThrottle: (delayMs: numb
 }
 
 /**
- * RFC 3501 §7.1.5: an untagged BYE says the server is about to close. imapflow notes it and
- * waits for the socket to close, so a server whose FIN never comes would leave us idling
- * until the heartbeat, the reason lost. Its `serverBye` (imap-flow.js in 2.1.2; there is no
- * BYE event) is the one place to learn of it: `onBye` runs once imapflow has noted it.
+ * RFC 3501 §7.1.5: an untagged BYE says the server is about to close. imapflow 2.1.2 noted it
+ * and waited for the socket to close, so a server whose FIN never came left us idling until
+ * the heartbeat, the reason lost; 2.10.2 closes the connection itself after a BYE that does
+ * not answer LOGOUT, but a command settling on the way out must still read as the BYE's
+ * failure (the session's `call`). Its `serverBye` (imap-flow.js; there is no BYE event) is
+ * the one place to learn of it first: `onBye` runs once imapflow has noted it.
  */
 export function onServerBye(client: ImapFlow, onBye: () => void): void {
   const internals = internalsOf(client);
@@ -120,7 +123,7 @@ export function onServerBye(client: ImapFlow, onBye: () => void): void {
 }
 
 /**
- * imapflow's reader (`reader()` in imap-flow.js, 2.1.2) hands every response its parser
+ * imapflow's reader (`reader()` in imap-flow.js, 2.10.2) hands every response its parser
  * assembled, tagged, untagged and `+` alike, to `handleResponse`, one at a time: the one place
  * to count what a server sends per command or wait. `onResponse` hears each one's bytes (its
  * lines and literals) before imapflow acts on it; when it answers false the response is
@@ -143,7 +146,7 @@ function sizeOf(data: ParsedInput): number {
 }
 
 /**
- * What a server offers is learned at login and holds for the session. imapflow 2.1.2 takes a
+ * What a server offers is learned at login and holds for the session. imapflow 2.10.2 takes a
  * CAPABILITY at any time, untagged or as a `[CAPABILITY …]` code in any answer (its
  * `untaggedHandlers` and `sectionHandlers`, set in `connect()`), and goes by the latest: a
  * server that later lists no IDLE has `idle()` poll with NOOP every two minutes in its place,

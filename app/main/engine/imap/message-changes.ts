@@ -42,7 +42,7 @@ export async function markSeen(session: ImapSession, uid: number): Promise<void>
 /**
  * Moves `uid` to `destination`: UID MOVE (RFC 6851), or without MOVE, COPY then `\Deleted`
  * and UID EXPUNGE of that UID alone (UIDPLUS, RFC 4315), which imapflow's `messageMove` does
- * with `uid: true` (commands/move.js and expunge.js, 2.1.2). Without either it refuses: a
+ * with `uid: true` (commands/move.js and expunge.js, 2.10.2). Without either it refuses: a
  * plain EXPUNGE would remove every message marked `\Deleted`, not only this one.
  */
 export async function moveMessage(

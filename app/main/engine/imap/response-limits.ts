@@ -1,12 +1,13 @@
 /**
- * What a server may make one session hold. imapflow 2.1.2 bounds one line, one literal and one
+ * What a server may make one session hold. imapflow 2.10.2 bounds one line, one literal and one
  * response (`maxLineLength`, `maxLiteralSize`, `maxResponseSize`; 1 GiB, 1 GiB and 2 GiB by
  * default, handler/limits.js): past one, its parser (handler/imap-stream.js) is destroyed
  * before the bytes are kept or parsed, and the connection ends with `error` (LineTooLarge,
  * LiteralTooLarge, ResponseTooLarge; errors.ts names them). A literal is refused from its
- * `{n}` alone. Nothing in imapflow bounds how many responses one command or one wait takes:
- * `fetchAll` keeps every FETCH until the tagged answer, SEARCH every number, and IDLE reads
- * untagged data for as long as it comes. `ExchangeMeter` does: every response's bytes count
+ * `{n}` alone. How many responses one command or one wait takes, imapflow bounds only at a
+ * million (`MAX_COLLECTED_RESPONSES` in tools.js, for `fetchAll` and `list`): `fetchAll` keeps
+ * every FETCH until the tagged answer, SEARCH every number, and IDLE reads untagged data for
+ * as long as it comes. `ExchangeMeter` does: every response's bytes count
  * from the start of each command or wait, and past the budget the connection ends as well.
  * Measured with `tidings watch` against servers that send 300 MiB (test/engine/imap/
  * response-bounds.test.ts): without these limits it peaked at 394 MiB for a greeting, 396 for

@@ -70,7 +70,7 @@ export function toImapFlowOptions(
     secure: options.tls === 'implicit',
     // true: STARTTLS is required, never a silent plaintext fallback; false: plain text.
     doSTARTTLS: options.tls === 'starttls' ? true : options.tls === 'none' ? false : undefined,
-    // imapflow 2.1.2 (commands/authenticate.js): with accessToken it uses AUTHENTICATE
+    // imapflow 2.10.2 (commands/authenticate.js): with accessToken it uses AUTHENTICATE
     // OAUTHBEARER when offered, else XOAUTH2, and never falls back to a password.
     auth:
       options.credentials.kind === 'oauth2'

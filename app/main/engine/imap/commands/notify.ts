@@ -2,7 +2,7 @@
  * NOTIFY SET STATUS (RFC 5465) for `mailboxes`: MessageNew, MessageExpunge and FlagChange
  * (and MailboxName, see the session's `onMailboxListed`), for the selected mailbox as EXISTS /
  * EXPUNGE / FETCH, for the others as untagged STATUS; STATUS first sends every listed
- * mailbox's status at once. imapflow 2.1.2 has no NOTIFY: the command goes through its `exec`
+ * mailbox's status at once. imapflow (2.10.2) has no NOTIFY: the command goes through its `exec`
  * (attributes as its compiler takes them, nested arrays for lists).
  */
 import { TidingsError } from '../../base/index.js';

@@ -1,7 +1,7 @@
 /**
  * STATUS of many mailboxes in one round trip: LIST with a pattern per mailbox and
  * `RETURN (STATUS (…))` (LIST-STATUS, RFC 5819, over LIST-EXTENDED's pattern list, RFC 5258
- * §3). imapflow 2.1.2 has one command in flight at a time (`trySend` in imap-flow.js waits for
+ * §3). imapflow (2.10.2) has one command in flight at a time (`trySend` in imap-flow.js waits for
  * `currentRequest`), so STATUS commands cannot be pipelined through it; one LIST-STATUS asks
  * them all at once on the servers that offer it (Dovecot, Cyrus). A poll of 20 mailboxes is
  * then one round trip instead of 20, and the heartbeat's sweep one command per account.

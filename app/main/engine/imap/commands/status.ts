@@ -1,7 +1,7 @@
 /**
  * STATUS of a mailbox that is not selected (UIDNEXT, UIDVALIDITY, UNSEEN, MESSAGES, and
  * HIGHESTMODSEQ with CONDSTORE). Not imapflow's `status()`: its command takes every untagged
- * STATUS while it runs, whatever mailbox it names (commands/status.js, 2.1.2), so a NOTIFY
+ * STATUS while it runs, whatever mailbox it names (commands/status.js, 2.10.2), so a NOTIFY
  * push for another mailbox that came meanwhile would vanish into the answer. Here only the
  * asked mailbox's line answers; any other goes on to the NOTIFY listeners.
  */

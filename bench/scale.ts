@@ -212,13 +212,27 @@ async function measureCosts(
     tap?.reset();
     const before = processUsage(watch.proc.pid);
     const restStarted = performance.now();
-    await pause(o.rest * 1000);
+    // Past the first minute too: the garbage collections that shrink the heap after a start
+    // (V8's memory reducer, at the first idle moments) and the first heartbeat's warm-up fall
+    // in it; what follows is the steady cost of waiting, a heartbeat a minute.
+    const settle = o.rest >= 180 ? 60 : 0;
+    await pause(settle * 1000);
+    const settled = processUsage(watch.proc.pid);
+    const settledAt = performance.now();
+    await pause((o.rest - settle) * 1000);
     const seconds = (performance.now() - restStarted) / 1000;
     const after = processUsage(watch.proc.pid);
     const cpu = after.cpuSeconds - before.cpuSeconds;
+    const steadySeconds = (performance.now() - settledAt) / 1000;
+    const steadyCpu = after.cpuSeconds - settled.cpuSeconds;
+    const steady =
+      settle > 0
+        ? ` (after its first ${settle} s: ${steadyCpu.toFixed(2)} s in ${steadySeconds.toFixed(0)} s = ` +
+          `${((steadyCpu / steadySeconds) * 100).toFixed(3)}%)`
+        : '';
     console.log(
       `  at rest ${seconds.toFixed(0)} s: CPU ${cpu.toFixed(2)} s = ` +
-        `${((cpu / seconds) * 100).toFixed(3)}% of a core; ` +
+        `${((cpu / seconds) * 100).toFixed(3)}% of a core${steady}; ` +
         `RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB` +
         (tap
           ? `; commands ${describeCounts(tap.counts, o.notify ? ['STATUS', 'LIST', 'NOOP'] : ['STATUS', 'IDLE', 'NOOP'])}`

@@ -19,6 +19,7 @@ import {
   clickUrl,
   createPopupPolicy,
   describePopup,
+  markAsRead,
   popupAccount,
   runButton,
   type Announcement,
@@ -212,12 +213,7 @@ export class ElectronNotifier implements Notifier {
     if (click === 'none') return;
     if (click === 'read') {
       if (event.popup.kind === 'message') {
-        this.runButton({
-          key: 'read',
-          text: 'Mark as read',
-          action: 'read',
-          messages: [event.popup.message],
-        });
+        this.runButton(markAsRead(event.popup.message));
       }
       return;
     }

@@ -39,6 +39,7 @@ export {
   ACTION_TEXT,
   buttonsOf,
   clickAction,
+  markAsRead,
   popupAccount,
   runButton,
   type ButtonRunDeps,

@@ -10,9 +10,11 @@
  */
 import type { AccountSettings, Settings } from '../../../common/settings-schema.js';
 import {
+  ACTION_TEXT,
   buttonsOf,
   clickAction,
   createPopupPolicy,
+  markAsRead,
   describePopup,
   popupAccount,
   runButton,
@@ -170,9 +172,8 @@ export class DesktopNotifier implements Notifier {
       ...(act ? { onButton: run } : {}),
       ...(readOnClick
         ? {
-            onClick: () =>
-              run({ key: 'read', text: 'Mark as read', action: 'read', messages: [popup.message] }),
-            clickLabel: 'Mark as read',
+            onClick: () => run(markAsRead(popup.message)),
+            clickLabel: ACTION_TEXT.read.label,
           }
         : {}),
     });

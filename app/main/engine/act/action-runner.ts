@@ -6,7 +6,13 @@
  * ("Couldn't delete: …") and logs it.
  */
 import type { AccountSettings } from '../../../common/settings-schema.js';
-import { classifyError, type Clock, type CredentialSource, type Logger } from '../base/index.js';
+import {
+  classifyError,
+  TidingsError,
+  type Clock,
+  type CredentialSource,
+  type Logger,
+} from '../base/index.js';
 import { accountSessionOptions, ImapSession, type ListedMailbox } from '../imap/index.js';
 import type { MessageAction } from './action-target.js';
 import { actOnMessage, type ActionOutcome, type MessageAddress } from './message-action.js';
@@ -39,42 +45,20 @@ export async function runActions(
   addresses: readonly MessageAddress[],
   action: MessageAction,
 ): Promise<ActionOutcome[]> {
-  const refusedAll = (reason: string) => addresses.map(() => ({ done: false, reason }) as const);
-  let release: () => void = () => {};
-  if (deps.borrow) {
-    const waiting = new AbortController();
-    const cancel = deps.clock.setTimeout(() => waiting.abort(), BORROW_WAIT_MS);
-    try {
-      release = await deps.borrow(account.id, waiting.signal);
-    } catch {
-      return refusedAll(`no connection of ${account.id} came free within 30 s`);
-    } finally {
-      cancel();
-    }
-  }
   const outcomes: ActionOutcome[] = [];
-  let session: ImapSession | undefined;
   try {
-    const credentials = await deps.credentials.getCredentials(account.id);
-    session = await ImapSession.open(
-      accountSessionOptions(account, credentials, {
-        commandTimeoutMs: deps.commandTimeoutMs,
-        socketTimeoutMs: 2 * deps.commandTimeoutMs,
-        clock: deps.clock,
-        logger: deps.logger,
-        label: `${account.id}/${action}`,
-      }),
-    );
-    for (const address of addresses) {
-      outcomes.push(await actOnMessage(session, account, address, action));
-    }
-    return outcomes;
+    return await withOwnSession(deps, account, action, async (session) => {
+      for (const address of addresses) {
+        outcomes.push(await actOnMessage(session, account, address, action));
+      }
+      return outcomes;
+    });
   } catch (error) {
     const reason = classifyError(error).message;
-    return [...outcomes, ...refusedAll(reason).slice(outcomes.length)];
-  } finally {
-    await session?.logout(2_000);
-    release();
+    return [
+      ...outcomes,
+      ...addresses.slice(outcomes.length).map(() => ({ done: false, reason }) as const),
+    ];
   }
 }
 
@@ -99,12 +83,31 @@ export async function listMailboxesOf(
   deps: ActionRunnerDeps,
   account: AccountSettings,
 ): Promise<ListedMailbox[]> {
+  return withOwnSession(deps, account, 'list', async (session) => (await session.listAll()).listed);
+}
+
+/**
+ * Runs `work` on a connection of `account`'s own: a slot borrowed from its budget (given up
+ * after BORROW_WAIT_MS), logged in, and on every path logged out and the slot given back.
+ * Throws what the borrow, the login or `work` throws.
+ */
+async function withOwnSession<T>(
+  deps: ActionRunnerDeps,
+  account: AccountSettings,
+  label: string,
+  work: (session: ImapSession) => Promise<T>,
+): Promise<T> {
   let release: () => void = () => {};
   if (deps.borrow) {
     const waiting = new AbortController();
     const cancel = deps.clock.setTimeout(() => waiting.abort(), BORROW_WAIT_MS);
     try {
       release = await deps.borrow(account.id, waiting.signal);
+    } catch {
+      throw new TidingsError(
+        'network',
+        `no connection of ${account.id} came free within ${BORROW_WAIT_MS / 1000} s`,
+      );
     } finally {
       cancel();
     }
@@ -118,10 +121,10 @@ export async function listMailboxesOf(
         socketTimeoutMs: 2 * deps.commandTimeoutMs,
         clock: deps.clock,
         logger: deps.logger,
-        label: `${account.id}/list`,
+        label: `${account.id}/${label}`,
       }),
     );
-    return (await session.listAll()).listed;
+    return await work(session);
   } finally {
     await session?.logout(2_000);
     release();

@@ -20,6 +20,7 @@ export {
   ACTION_TEXT,
   buttonsOf,
   clickAction,
+  markAsRead,
   popupAccount,
   runButton,
   type ButtonRunDeps,

@@ -51,12 +51,11 @@ export function buttonsOf(
   // An account removed since: nothing is known of where its mail could move.
   if (account === undefined) return [];
   if (popup.kind === 'message') {
-    return offered(account).map((action) => ({
-      key: action,
-      text: ACTION_TEXT[action].label,
-      action,
-      messages: [popup.message],
-    }));
+    return offered(account).map((action) =>
+      action === 'read'
+        ? markAsRead(popup.message)
+        : { key: action, text: ACTION_TEXT[action].label, action, messages: [popup.message] },
+    );
   }
   if (popup.kind === 'summary' && popup.messages.length > 0) {
     return [
@@ -75,6 +74,11 @@ export function clickAction(
   account: Pick<AccountSettings, 'popupClick'> | undefined,
 ): 'open' | 'read' | 'none' {
   return popup.kind === 'message' ? (account?.popupClick ?? 'open') : 'open';
+}
+
+/** A single message's Mark as read, as its button and a `popupClick: "read"` click run it. */
+export function markAsRead(message: MessageKey): PopupButton {
+  return { key: 'read', text: ACTION_TEXT.read.label, action: 'read', messages: [message] };
 }
 
 /** The account a popup is about; undefined for a catch-up (it may count several). */

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MailboxStatus } from '../../../app/main/engine/imap/mailbox-status.js';
 import { MailboxNews } from '../../../app/main/engine/watch/mailbox-news.js';
+import { seededRandom } from '../../support/interleaving.js';
 
 /** News judged against marks the test moves, as a resync would. */
 function newsWithMarks(marks: Record<string, number>) {
@@ -118,5 +119,69 @@ describe('MailboxNews counts after a resync (issue 24)', () => {
     expect(news.due('INBOX')).toBe(true);
     expect(news.takeTouched('INBOX')).toBe(true);
     expect(news.takeTouched('INBOX')).toBe(false);
+  });
+});
+
+describe('MailboxNews.dueAmong, which looks again only where something happened (issue 23)', () => {
+  const mailboxes = ['INBOX', 'Work', 'Lists', 'Archive/2026', 'Spam?'];
+
+  /**
+   * Random rounds as a watcher makes them: STATUS pushed or asked, news without numbers,
+   * counts, resyncs begun, marks moved up or down (told, as the watcher's store tells of
+   * every cursor it writes), hold-backs, waits, forgotten mailboxes and new watched lists.
+   * After each step `dueAmong` must say what asking `due` of every watched mailbox says.
+   */
+  it('answers as asking `due` of every watched mailbox would, over 300 random runs', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const random = seededRandom(seed);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+      const { news, marks } = newsWithMarks({});
+      let watched = mailboxes.filter(() => random() < 0.8);
+      for (let step = 0; step < 60; step++) {
+        const mailbox = pick(mailboxes);
+        const op = pick([
+          'push',
+          'asked',
+          'change',
+          'counts',
+          'start',
+          'move',
+          'defer',
+          'wait',
+          'forget',
+          'list',
+        ]);
+        if (op === 'push') news.noteStatus(mailbox, status(mailbox, 1 + Math.floor(random() * 6)));
+        if (op === 'asked') {
+          news.noteStatus(mailbox, status(mailbox, 1 + Math.floor(random() * 6)), news.now());
+        }
+        if (op === 'change') news.noteChange(mailbox);
+        if (op === 'counts') news.noteCounts(mailbox, { messages: step, unseen: 1 });
+        if (op === 'start') news.startSync(mailbox);
+        if (op === 'move') {
+          // A resync's or a baseline's write: the mark moves, up or (a new UIDVALIDITY) down.
+          marks[mailbox] = Math.floor(random() * 6);
+          news.noteCursor(mailbox);
+        }
+        if (op === 'defer') news.defer(mailbox);
+        if (op === 'wait') news.endWait();
+        if (op === 'forget') news.forget(mailbox);
+        if (op === 'list') watched = mailboxes.filter(() => random() < 0.8);
+        const expected = watched.filter((name) => news.due(name));
+        expect(news.dueAmong(watched), `seed ${seed}, step ${step} (${op} ${mailbox})`).toEqual(
+          expected,
+        );
+      }
+    }
+  });
+
+  it('compares a mailbox again when its mark was moved back, with nothing else noted', () => {
+    const { news, marks } = newsWithMarks({ Work: 5 });
+    news.noteStatus('Work', status('Work', 6));
+    expect(news.dueAmong(['INBOX', 'Work'])).toEqual([]);
+    expect(news.dueAmong(['INBOX', 'Work'])).toEqual([]);
+    marks.Work = 2; // a recreated mailbox: baselined lower
+    news.noteCursor('Work');
+    expect(news.dueAmong(['INBOX', 'Work'])).toEqual(['Work']);
   });
 });

@@ -135,11 +135,16 @@ export abstract class ConnectionWatcher {
   // The latest untagged [ALERT] of this connection (RFC 3501 §7.1: shown to the user).
   private alert: string | undefined;
 
+  /** Where this watcher's cursors are read and written: `deps.store`, unless a subclass watches its writes. */
+  protected store: StateStore;
+
   constructor(
     readonly account: AccountSettings,
     protected readonly liveness: LivenessSettings,
     protected readonly deps: WatcherDeps,
-  ) {}
+  ) {
+    this.store = deps.store;
+  }
 
   /** What one connection does, from connect to LOGOUT; throws when the connection fails. */
   protected abstract watchOnce(): Promise<void>;
@@ -317,7 +322,7 @@ export abstract class ConnectionWatcher {
       selected,
       account.id,
       mailbox,
-      this.deps.store,
+      this.store,
       this.deps.announcer,
       serverOf(account),
       this.previewsOf(mailbox),

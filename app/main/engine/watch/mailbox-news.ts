@@ -10,6 +10,9 @@
  *   mailbox until a resync that began after it, or a STATUS asked after it, answers it.
  * - A mailbox held back because it was resynced often in one round (a server whose STATUS
  *   keeps disagreeing with its SELECT) is not forgotten: it is due again after the next wait.
+ * `dueAmong` looks again only at mailboxes something happened to since it last found them not
+ * due (see `unchecked`): at 1,000 watched mailboxes, comparing each one's STATUS with its cursor
+ * after every wait was a third of the main thread's CPU at rest (bench/RESULTS.md, issue 23).
  */
 import type { MailboxStatus } from '../imap/index.js';
 
@@ -28,6 +31,15 @@ export class MailboxNews {
   // fewer unseen): their next resync asks after the messages followed there (issue 24).
   private readonly touched = new Set<string>();
   private tick = 0;
+  // Mailboxes that may be due: `dueAmong` found them due, or has not looked at them since
+  // something that can make them due happened. What can: a STATUS or its counts noted, news
+  // without numbers, the end of a hold-back, a resync begun, a cursor written (the watcher
+  // tells, `noteCursor`), a new watched list (all of them). And every watched mailbox has a
+  // STATUS noted within a sweep, whatever else happens.
+  private readonly unchecked = new Set<string>();
+  // The watched list `dueAmong` was last asked about, and each mailbox's place in it.
+  private watched: readonly string[] | undefined;
+  private readonly order = new Map<string, number>();
 
   constructor(private readonly isBehind: BehindCheck) {}
 
@@ -41,6 +53,7 @@ export class MailboxNews {
     // A new UIDVALIDITY with no UIDNEXT beside it says nothing of the old UIDNEXT.
     if (status.uidValidity !== undefined && status.uidNext === undefined) delete merged.uidNext;
     this.reported.set(mailbox, merged);
+    this.unchecked.add(mailbox);
     // A STATUS asked after the news came answers it: the server counted everything up to then.
     const since = this.unverified.get(mailbox);
     if (askedAt !== undefined && since !== undefined && since <= askedAt) {
@@ -52,6 +65,7 @@ export class MailboxNews {
   /** News without numbers for `mailbox`: it is due until a resync answers it. */
   noteChange(mailbox: string): void {
     this.unverified.set(mailbox, ++this.tick);
+    this.unchecked.add(mailbox);
   }
 
   /** News of `mailbox` that may be about announced messages; it is due until a resync. */
@@ -82,6 +96,12 @@ export class MailboxNews {
     if (reported.messages !== undefined) next.messages = counts.messages;
     if (reported.unseen !== undefined) next.unseen = counts.unseen;
     this.reported.set(mailbox, next);
+    this.unchecked.add(mailbox);
+  }
+
+  /** `mailbox`'s cursor was written: the next `dueAmong` compares it again. */
+  noteCursor(mailbox: string): void {
+    this.unchecked.add(mailbox);
   }
 
   /** A mark to pass to `noteStatus` for a STATUS asked now. */
@@ -97,9 +117,26 @@ export class MailboxNews {
     return status !== undefined && this.isBehind(mailbox, status);
   }
 
-  /** The due mailboxes among `watched`, in its order. */
+  /**
+   * The due mailboxes among `watched`, in its order. The same as asking `due` of each, but
+   * only of those that may have become due since the last call (a new list: all of them).
+   */
   dueAmong(watched: readonly string[]): string[] {
-    return watched.filter((mailbox) => this.due(mailbox));
+    if (watched !== this.watched) {
+      this.watched = watched;
+      this.order.clear();
+      watched.forEach((mailbox, index) => {
+        if (!this.order.has(mailbox)) this.order.set(mailbox, index);
+        this.unchecked.add(mailbox);
+      });
+    }
+    const due: string[] = [];
+    for (const mailbox of this.unchecked) {
+      // Not watched (any more): a new list looks at it again if it comes back.
+      if (!this.order.has(mailbox) || !this.due(mailbox)) this.unchecked.delete(mailbox);
+      else due.push(mailbox);
+    }
+    return due.sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
   }
 
   /**
@@ -108,6 +145,7 @@ export class MailboxNews {
    */
   startSync(mailbox: string): void {
     this.unverified.delete(mailbox);
+    this.unchecked.add(mailbox);
   }
 
   /** Holds `mailbox` back until the next wait ends. */
@@ -117,7 +155,7 @@ export class MailboxNews {
 
   /** A wait ended: mailboxes held back are due again. */
   endWait(): void {
-    for (const mailbox of this.deferred) this.unverified.set(mailbox, ++this.tick);
+    for (const mailbox of this.deferred) this.noteChange(mailbox);
     this.deferred.clear();
   }
 
@@ -142,6 +180,7 @@ export class MailboxNews {
     this.unverified.delete(mailbox);
     this.deferred.delete(mailbox);
     this.touched.delete(mailbox);
+    this.unchecked.delete(mailbox);
   }
 }
 

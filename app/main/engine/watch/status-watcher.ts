@@ -24,6 +24,7 @@ import {
   type MailboxStatus,
 } from '../imap/index.js';
 
+import { noteCursorWrites } from './cursor-writes.js';
 import { FolderTree } from './folder-tree.js';
 import { MailboxNews } from './mailbox-news.js';
 import { isBehind, serverOf } from './mailbox-sync.js';
@@ -143,9 +144,12 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     private readonly options: SetWatcherOptions,
   ) {
     super(account, liveness, deps);
+    // Every cursor this watcher writes (a resync, a baseline, a rename adopted) makes `news`
+    // compare that mailbox again: its `dueAmong` looks only where something changed.
+    this.store = noteCursorWrites(deps.store, (mailbox) => this.news.noteCursor(mailbox));
     this.currentMode = options.mode;
     this.idledElsewhere = [...(options.idledElsewhere ?? [])];
-    this.tree = new FolderTree(account.id, serverOf(account), deps.store, deps.logger);
+    this.tree = new FolderTree(account.id, serverOf(account), this.store, deps.logger);
     this.setWatched(mailboxes);
     for (const mailbox of mailboxes) this.unread.set(mailbox, null);
   }
@@ -298,22 +302,30 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   /**
    * The safety net behind every push: STATUS of a slice of the watched mailboxes (not the
    * selected one, whose news comes as EXISTS), in turn, each compared with its mark; every
-   * one is looked at within SWEEP_HEARTBEATS heartbeats.
+   * one is looked at within SWEEP_HEARTBEATS heartbeats (past the cap, within N / the cap).
+   * Returns how many it asked.
    */
   private async sweep(session: ImapSession): Promise<number> {
-    const others = this.watched.filter(
-      (mailbox) => mailbox !== this.selectedPath && !this.missing.has(mailbox),
-    );
-    const slice = Math.ceil(others.length / SWEEP_HEARTBEATS);
-    const count = Math.min(SWEEP_MAX_PER_HEARTBEAT, slice);
-    const asked = new Set<string>();
-    for (let i = 0; i < count; i++) {
-      const mailbox = others[(this.sweepFrom + i) % others.length];
-      if (mailbox !== undefined) asked.add(mailbox);
+    // Walks the watched list from where the last slice ended, skipping what is not asked
+    // (the selected mailbox, missing ones): a slice's work, not a copy of the whole list each
+    // heartbeat.
+    const { watched } = this;
+    const skipped = (mailbox: string) => mailbox === this.selectedPath || this.missing.has(mailbox);
+    let others = watched.length;
+    for (const mailbox of [this.selectedPath, ...this.missing.keys()]) {
+      if (mailbox !== undefined && this.watchedAs(mailbox) === mailbox) others--;
     }
-    await this.askStatuses(session, [...asked]);
-    this.sweepFrom = others.length === 0 ? 0 : (this.sweepFrom + count) % others.length;
-    return count;
+    const count = Math.min(SWEEP_MAX_PER_HEARTBEAT, Math.ceil(others / SWEEP_HEARTBEATS));
+    const asked: string[] = [];
+    // A slice ends at the end of the list, so that a full sweep begins at 0 (see the relist).
+    let next = this.sweepFrom < watched.length ? this.sweepFrom : 0;
+    for (; asked.length < count && next < watched.length; next++) {
+      const mailbox = watched[next];
+      if (mailbox !== undefined && !skipped(mailbox)) asked.push(mailbox);
+    }
+    await this.askStatuses(session, asked);
+    this.sweepFrom = next < watched.length ? next : 0;
+    return asked.length;
   }
 
   /**
@@ -513,7 +525,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       return false;
     }
     const server = serverOf(this.account);
-    const cursor = this.deps.store.getCursor(this.account.id, mailbox);
+    const cursor = this.store.getCursor(this.account.id, mailbox);
     const otherServer = cursor?.server !== undefined && cursor.server !== server;
     if (cursor && !otherServer && cursor.uidValidity === uidValidity) return false;
     // A new UIDVALIDITY is taken from EXAMINE, not from a STATUS alone: it is rare, and a
@@ -528,7 +540,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
     if (status?.highestModseq !== undefined && status.unseen !== undefined) {
       Object.assign(fresh, { highestModseq: status.highestModseq, unread: status.unseen });
     }
-    this.deps.store.setCursor(this.account.id, mailbox, fresh);
+    this.store.setCursor(this.account.id, mailbox, fresh);
     this.noteBaseline(mailbox, baseline);
     if (status?.unseen !== undefined) this.setUnread(mailbox, status.unseen);
     if (this.missing.delete(mailbox)) this.deps.onStatus(this.snapshot(mailbox));
@@ -639,7 +651,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       selected.highestModseq === undefined || selected.highestModseq !== this.homeModseq;
     this.homeModseq = selected.highestModseq;
     const follow = this.news.takeTouched(home) || (moved && this.followsIn(home));
-    const cursor = this.deps.store.getCursor(this.account.id, home);
+    const cursor = this.store.getCursor(this.account.id, home);
     const behind = isBehind(cursor, serverOf(this.account), selected);
     if ((!behind && !follow) || !tries(home)) return false;
     const result = await this.syncSelected(session, selected, home, follow);
@@ -724,7 +736,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
       this.news.noteTouched(mailbox);
       due = true;
     }
-    const mark = this.deps.store.getCursor(this.account.id, mailbox)?.highestUid;
+    const mark = this.store.getCursor(this.account.id, mailbox)?.highestUid;
     this.deps.logger.debug(
       `${this.label()}: STATUS ${mailbox} ${askedAt === undefined ? 'pushed' : 'asked'}: ` +
         `UIDNEXT ${status.uidNext ?? '-'} UIDVALIDITY ${status.uidValidity ?? '-'}, ` +
@@ -748,7 +760,7 @@ export class MailboxSetWatcher extends ConnectionWatcher {
   private freshNews(): MailboxNews {
     const server = serverOf(this.account);
     return new MailboxNews((mailbox, status) =>
-      isBehind(this.deps.store.getCursor(this.account.id, mailbox), server, status),
+      isBehind(this.store.getCursor(this.account.id, mailbox), server, status),
     );
   }
 

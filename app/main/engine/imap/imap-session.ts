@@ -31,6 +31,7 @@ import {
   meterResponses,
   neverParkOnThrottle,
   onServerBye,
+  skipListBeforeSelect,
   watchResponseCodes,
   type NotedCode,
 } from './imapflow-patches.js';
@@ -334,6 +335,7 @@ export class ImapSession {
 
   /** SELECTs `path` (read-write is not needed: EXAMINE keeps \Recent and flags untouched). */
   async select(path: string): Promise<SelectedMailbox> {
+    skipListBeforeSelect(this.client, path);
     // A tagged NO to SELECT: the mailbox is gone (RFC 5530 NONEXISTENT) or not ours to read.
     const opening = this.client
       .mailboxOpen(path, { readOnly: true })

@@ -4,6 +4,7 @@
  * and what to call; nothing here keeps state of the session's.
  */
 import type { ImapFlow } from 'imapflow';
+import { normalizePath } from 'imapflow/lib/tools.js';
 import { sanitizeServerText } from '../base/index.js';
 import { internalsOf, type ParsedInput, type UntaggedResponse } from './imapflow-internals.js';
 
@@ -159,4 +160,22 @@ export function keepLoginCapabilities(client: ImapFlow): void {
   const ignore = () => undefined;
   internals.untaggedHandlers.CAPABILITY = ignore;
   if (typeof internals.sectionHandlers === 'object') internals.sectionHandlers.CAPABILITY = ignore;
+}
+
+/**
+ * imapflow 2.10.2's SELECT (commands/select.js) first runs `LIST "" path`, and with it an
+ * LSUB, the first time a connection opens a mailbox, for the delimiter, SPECIAL-USE and
+ * subscription it copies onto its mailbox object, and caches the answer in `folders`. The
+ * session reads none of those (only UIDVALIDITY, UIDNEXT, EXISTS and HIGHESTMODSEQ, which
+ * SELECT's own answer holds): two round trips per connection for nothing, 40 of a restart's
+ * 200 commands at 20 accounts (issue 23). An entry that names only the path, put where the
+ * LIST's would go, makes SELECT skip them; a mailbox that does not exist still fails at
+ * SELECT, as it did after an empty LIST. A real LIST's entry, when one was made, is kept.
+ */
+export function skipListBeforeSelect(client: ImapFlow, path: string): void {
+  const folders = internalsOf(client).folders;
+  if (!(folders instanceof Map)) return;
+  // The key SELECT looks up: INBOX in upper case, the namespace's prefix added.
+  const key = normalizePath(client, path);
+  if (!folders.has(key)) folders.set(key, { path: key });
 }

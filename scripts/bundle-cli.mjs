@@ -13,6 +13,7 @@
 // (terminal-notifier, SnoreToast) next to its own files through __dirname.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.join(import.meta.dirname, '..');
@@ -49,5 +50,32 @@ const result = await build({
   logLevel: 'warning',
 });
 
+// `tidings watch` once more, as one CommonJS file, watch.cjs, and V8's code cache of it,
+// watch.cjs.cache: Node 20 has no compile cache for ES modules, and compiling the bundle was
+// about 0.1 s of a restart (app/main/cli/commands/cached-bundle.ts, which main.js runs it
+// with). Its lazy imports stay lazy (esbuild defers a module imported with `import()` until
+// it is called for); what is not bundled is imported from node_modules, as above. The cache
+// fits the Node that ran this build; any other rejects it and compiles the source.
+const watchFile = path.join(outdir, 'watch.cjs');
+const watchResult = await build({
+  entryPoints: [path.join(root, 'dist', 'main', 'cli', 'commands', 'watch-bundle.js')],
+  outfile: watchFile,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: UNBUNDLED,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+});
+const cachedBundle = path.join(root, 'dist', 'main', 'cli', 'commands', 'cached-bundle.js');
+const { writeCodeCache } = await import(pathToFileURL(cachedBundle).href);
+writeCodeCache(watchFile);
+
 // Which chunk holds which package: test/cli/main.test.ts checks what each command loads.
-writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+const meta = {
+  inputs: { ...result.metafile.inputs, ...watchResult.metafile.inputs },
+  outputs: { ...result.metafile.outputs, ...watchResult.metafile.outputs },
+};
+writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(meta));

@@ -66,6 +66,12 @@ describe('imapflow internals', () => {
     expect(typeof client.getUntaggedHandler).toBe('function');
     expect(typeof client.throttleWait).toBe('function');
     expect(typeof client.serverBye).toBe('function');
+    // Asked by readPlainStatusFirst: with debug on, imapflow logs each response it parses.
+    expect(String(client.handleResponse)).toContain('this.isLogLevelEnabled(logLevel)');
+    expect(String(client.handleResponse)).toContain(
+      'let untaggedHandler = this.getUntaggedHandler(parsed.command, parsed.attributes);',
+    );
+    expect(typeof client.isLogLevelEnabled).toBe('function');
     expect(client.untaggedHandlers).toBeTypeOf('object');
     expect(client.sectionHandlers).toBeTypeOf('object');
     // A handler put in the table is what the lookup answers outside a command.

@@ -31,6 +31,7 @@ import {
   meterResponses,
   neverParkOnThrottle,
   onServerBye,
+  readPlainStatusFirst,
   skipListBeforeSelect,
   watchResponseCodes,
   type NotedCode,
@@ -109,6 +110,9 @@ export class ImapSession {
     });
     watchResponseCodes(client, (code, text) => this.noteResponseCode(code, text));
     forwardStatusPastCommands(client);
+    readPlainStatusFirst(client, (error) =>
+      options.logger.warn(`${options.label}: a STATUS response failed: ${String(error)}`),
+    );
     meterResponses(client, (bytes) => {
       const breach = this.meter.add(bytes);
       if (!breach) return true;

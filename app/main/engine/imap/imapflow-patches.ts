@@ -7,6 +7,7 @@ import type { ImapFlow } from 'imapflow';
 import { normalizePath } from 'imapflow/lib/tools.js';
 import { sanitizeServerText } from '../base/index.js';
 import { internalsOf, type ParsedInput, type UntaggedResponse } from './imapflow-internals.js';
+import { plainStatusAttributes } from './plain-status.js';
 
 /** A response code the session acts on. */
 export type NotedCode = 'ALERT' | 'THROTTLED';
@@ -178,4 +179,43 @@ export function skipListBeforeSelect(client: ImapFlow, path: string): void {
   // The key SELECT looks up: INBOX in upper case, the namespace's prefix added.
   const key = normalizePath(client, path);
   if (!folders.has(key)) folders.set(key, { path: key });
+}
+
+/**
+ * Untagged STATUS lines of the plain shape (plain-status.ts: every NOTIFY push from the
+ * servers we know) skip imapflow's general parser and go where its `handleResponse` would
+ * send them, and only there: to the handler `getUntaggedHandler` answers for STATUS (the
+ * running command's own, ours, or none), as `{ tag: '*', command: 'STATUS', attributes }`,
+ * the object imapflow's parser makes of them. Nothing else in `handleResponse` applies to an
+ * untagged STATUS (2.10.2: no section code, no tag to settle, no `response` event); its debug
+ * log of the line does, so with debug on every line goes imapflow's way. A failing handler is
+ * reported to `onError` and the line dropped, as imapflow does. Set before `meterResponses`,
+ * which then counts these lines too.
+ */
+export function readPlainStatusFirst(client: ImapFlow, onError: (error: unknown) => void): void {
+  const internals = internalsOf(client);
+  const handleResponse = internals.handleResponse;
+  if (typeof handleResponse !== 'function') return;
+  internals.handleResponse = async (data: ParsedInput) => {
+    const attributes =
+      data.payload && (data.literals?.length ?? 0) === 0
+        ? plainStatusAttributes(data.payload)
+        : undefined;
+    const lookUp = internals.getUntaggedHandler;
+    if (!attributes || typeof lookUp !== 'function' || internals.isLogLevelEnabled?.('debug')) {
+      return handleResponse.call(client, data);
+    }
+    const handler = lookUp.call(client, 'STATUS', attributes);
+    if (typeof handler !== 'function') return true;
+    try {
+      await (handler as (untagged: UntaggedResponse) => unknown)({
+        tag: '*',
+        command: 'STATUS',
+        attributes,
+      } as UntaggedResponse);
+    } catch (error) {
+      onError(error);
+    }
+    return true;
+  };
 }

@@ -39,7 +39,7 @@ export function loadCachedBundle<T>(file: string): CachedBundle<T> | undefined {
   if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return undefined;
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readSource(file);
   } catch {
     return undefined;
   }
@@ -59,11 +59,19 @@ export function loadCachedBundle<T>(file: string): CachedBundle<T> | undefined {
  * nothing by itself) and writes V8's cache of every function compiled by then.
  */
 export function writeCodeCache(file: string): number {
-  const script = compile(file, readFileSync(file, 'utf8'), undefined);
+  const script = compile(file, readSource(file), undefined);
   run(script, file);
   const data = script.createCachedData();
   writeFileSync(cacheFileOf(file), data);
   return data.length;
+}
+
+/**
+ * The build writes the bundle in ASCII only (scripts/bundle-cli.mjs), so Latin-1 reads it as
+ * UTF-8 would, without decoding: 1–6 ms against 15–18 ms for 4.6 MB.
+ */
+function readSource(file: string): string {
+  return readFileSync(file, 'latin1');
 }
 
 function compile(file: string, source: string, cachedData: Buffer | undefined): vm.Script {

@@ -179,13 +179,18 @@ export function startTimedWatch(config: unknown, popups?: PopupServer): TimedWat
 }
 
 /** CPU seconds (user + system) and RSS of a process, from /proc (Linux). */
-export function processUsage(pid: number): { cpuSeconds: number; rssMb: number } {
+export function processUsage(pid: number): {
+  cpuSeconds: number;
+  systemSeconds: number;
+  rssMb: number;
+} {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
+  const system = Number(fields[12]); // stime (field 15): the kernel's share, sockets and files
+  const ticks = Number(fields[11]) + system; // utime + stime (fields 14 and 15)
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return { cpuSeconds: ticks / 100, rssMb: rssKb / 1024 };
+  return { cpuSeconds: ticks / 100, systemSeconds: system / 100, rssMb: rssKb / 1024 };
 }
 
 /** Sleeps. */

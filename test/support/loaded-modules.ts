@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'tidings.js');
 
 /** The packages whose files are in each output of the bundle, by its path under ROOT. */
-function bundledPackages(): Map<string, Set<string>> {
+export function bundledPackages(): Map<string, Set<string>> {
   const meta = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'cli', 'meta.json'), 'utf8')) as {
     outputs: Record<string, { inputs: Record<string, unknown> }>;
   };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ImapFlow } from 'imapflow';
 import { ImapStream } from 'imapflow/lib/handler/imap-stream.js';
-import { decodePath, encodePath } from 'imapflow/lib/tools.js';
+import { decodePath, encodePath, normalizePath } from 'imapflow/lib/tools.js';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
@@ -66,6 +66,12 @@ describe('imapflow internals', () => {
     expect(typeof client.getUntaggedHandler).toBe('function');
     expect(typeof client.throttleWait).toBe('function');
     expect(typeof client.serverBye).toBe('function');
+    // Asked by readPlainStatusFirst: with debug on, imapflow logs each response it parses.
+    expect(String(client.handleResponse)).toContain('this.isLogLevelEnabled(logLevel)');
+    expect(String(client.handleResponse)).toContain(
+      'let untaggedHandler = this.getUntaggedHandler(parsed.command, parsed.attributes);',
+    );
+    expect(typeof client.isLogLevelEnabled).toBe('function');
     expect(client.untaggedHandlers).toBeTypeOf('object');
     expect(client.sectionHandlers).toBeTypeOf('object');
     // A handler put in the table is what the lookup answers outside a command.
@@ -85,5 +91,29 @@ describe('imapflow internals', () => {
     expect(encodePath(connection as never, 'A&B')).toBe('A&-B');
     expect(decodePath(connection as never, '&ANw-ber')).toBe('Über');
     expect(encodePath(connection as never, 'Plain')).toBe('Plain');
+  });
+
+  it('lists a mailbox before its first SELECT only when folders has no entry under its normalized path', () => {
+    const client = new ImapFlow({ host: '127.0.0.1', port: 1, logger: false }) as unknown as {
+      folders: unknown;
+      namespace?: { prefix: string; delimiter: string };
+    };
+    expect(client.folders).toBeInstanceOf(Map);
+    // Both builds: the bundle takes the ES module one, this test's require the CommonJS one.
+    const cjs = require.resolve('imapflow/lib/commands/select.js');
+    for (const file of [cjs, cjs.replace('/dist/cjs/', '/dist/esm/')]) {
+      const select = readFileSync(file, 'utf8');
+      expect(select).toMatch(
+        /let path = \(?(?:0, tools_js_1\.)?normalizePath\)?\(connection, pathInput\);/,
+      );
+      expect(select).toMatch(
+        /if \(!connection\.folders\.has\(path\)\) \{\s+let folders = await connection\.run\('LIST', '', path\);/,
+      );
+    }
+    // The key: INBOX in upper case, the namespace's prefix put in front of other names.
+    client.namespace = { prefix: 'INBOX.', delimiter: '.' };
+    expect(normalizePath(client as never, 'inbox')).toBe('INBOX');
+    expect(normalizePath(client as never, 'Work')).toBe('INBOX.Work');
+    expect(normalizePath(client as never, 'INBOX.Work')).toBe('INBOX.Work');
   });
 });

@@ -81,7 +81,7 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
     expect(proxy.accepted).toBe(1);
   });
 
-  it("starts and restarts with no EXAMINE but home's: the rest are baselined from NOTIFY's STATUS", async () => {
+  it("starts and restarts with no EXAMINE but home's, and no LIST: the rest are baselined from NOTIFY's STATUS", async () => {
     const mailboxes = ['INBOX', 'Work', 'Lists', 'Archive'];
     const user = await newUserWith(dovecot, mailboxes);
     const old = await deliver(dovecot, user, 'Work');
@@ -97,10 +97,13 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
     );
     const examined = () =>
       wire.map((line) => / (?:EXAMINE|SELECT) "?([^"]+)"?$/.exec(line)?.[1]).filter(Boolean);
+    // Nor the LIST and LSUB imapflow's SELECT would send first (imapflow-patches.ts).
+    const listed = () => wire.filter((line) => / (?:LIST|LSUB) /.test(line));
     const first = startEngine(settings);
     cleanups.push(() => first.supervisor.stop());
     await first.allIdle(settings);
     expect(examined()).toEqual(['INBOX']);
+    expect(listed()).toEqual([]);
     await first.supervisor.stop();
 
     wire.length = 0;
@@ -108,6 +111,7 @@ describe('NOTIFY: one connection for every mailbox', { timeout: 90_000 }, () => 
     cleanups.push(() => again.supervisor.stop());
     await again.allIdle(settings);
     expect(examined()).toEqual(['INBOX']);
+    expect(listed()).toEqual([]);
     // The baseline holds: old mail stays unannounced, new mail in any mailbox is announced once.
     const fresh = await deliver(dovecot, user, 'Lists');
     await again.announcements.waitFor((a) => a.message.messageId === fresh, 'the new mail');

@@ -31,6 +31,8 @@ import {
   meterResponses,
   neverParkOnThrottle,
   onServerBye,
+  readPlainStatusFirst,
+  skipListBeforeSelect,
   watchResponseCodes,
   type NotedCode,
 } from './imapflow-patches.js';
@@ -108,6 +110,9 @@ export class ImapSession {
     });
     watchResponseCodes(client, (code, text) => this.noteResponseCode(code, text));
     forwardStatusPastCommands(client);
+    readPlainStatusFirst(client, (error) =>
+      options.logger.warn(`${options.label}: a STATUS response failed: ${String(error)}`),
+    );
     meterResponses(client, (bytes) => {
       const breach = this.meter.add(bytes);
       if (!breach) return true;
@@ -334,6 +339,7 @@ export class ImapSession {
 
   /** SELECTs `path` (read-write is not needed: EXAMINE keeps \Recent and flags untouched). */
   async select(path: string): Promise<SelectedMailbox> {
+    skipListBeforeSelect(this.client, path);
     // A tagged NO to SELECT: the mailbox is gone (RFC 5530 NONEXISTENT) or not ours to read.
     const opening = this.client
       .mailboxOpen(path, { readOnly: true })

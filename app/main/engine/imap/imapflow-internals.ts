@@ -11,7 +11,9 @@
  * - `throttleWait`: Microsoft 365's throttle, which would park the reader;
  * - `serverBye`: the only place a BYE is seen;
  * - `preCheck`: the DONE that ends IDLE, without a NOOP round trip;
- * - `handleResponse`: where the reader hands over every parsed response (the exchange budget).
+ * - `handleResponse`: where the reader hands over every parsed response (the exchange budget);
+ * - `folders`: what a LIST said of each mailbox, which SELECT asks for when it has none;
+ * - `isLogLevelEnabled`: whether `handleResponse` would log a response (readPlainStatusFirst).
  *
  * From 2.1.2 to 2.10.2 (read in the two dist/cjs trees, December 2026) none of these moved or
  * changed its contract: `exec`, `getUntaggedHandler`, `throttleWait` and the untagged/section
@@ -76,6 +78,10 @@ export interface ImapFlowInternals {
   preCheck?: () => Promise<void>;
   /** Resolves false to stop reading (the connection is failing). */
   handleResponse?: (data: ParsedInput) => Promise<boolean>;
+  /** Whether its logger takes `level`: it serializes a response for the log only then. */
+  isLogLevelEnabled?: (level: string) => boolean;
+  /** What LIST said of each mailbox, by imapflow's normalized path (commands/select.js). */
+  folders?: Map<string, { path: string }>;
 }
 
 /** The same client, seen through its private members. */

@@ -4,8 +4,10 @@
  * and what to call; nothing here keeps state of the session's.
  */
 import type { ImapFlow } from 'imapflow';
+import { normalizePath } from 'imapflow/lib/tools.js';
 import { sanitizeServerText } from '../base/index.js';
 import { internalsOf, type ParsedInput, type UntaggedResponse } from './imapflow-internals.js';
+import { plainStatusAttributes } from './plain-status.js';
 
 /** A response code the session acts on. */
 export type NotedCode = 'ALERT' | 'THROTTLED';
@@ -159,4 +161,61 @@ export function keepLoginCapabilities(client: ImapFlow): void {
   const ignore = () => undefined;
   internals.untaggedHandlers.CAPABILITY = ignore;
   if (typeof internals.sectionHandlers === 'object') internals.sectionHandlers.CAPABILITY = ignore;
+}
+
+/**
+ * imapflow 2.10.2's SELECT (commands/select.js) first runs `LIST "" path`, and with it an
+ * LSUB, the first time a connection opens a mailbox, for the delimiter, SPECIAL-USE and
+ * subscription it copies onto its mailbox object, and caches the answer in `folders`. The
+ * session reads none of those (only UIDVALIDITY, UIDNEXT, EXISTS and HIGHESTMODSEQ, which
+ * SELECT's own answer holds): two round trips per connection for nothing, 40 of a restart's
+ * 200 commands at 20 accounts (issue 23). An entry that names only the path, put where the
+ * LIST's would go, makes SELECT skip them; a mailbox that does not exist still fails at
+ * SELECT, as it did after an empty LIST. A real LIST's entry, when one was made, is kept.
+ */
+export function skipListBeforeSelect(client: ImapFlow, path: string): void {
+  const folders = internalsOf(client).folders;
+  if (!(folders instanceof Map)) return;
+  // The key SELECT looks up: INBOX in upper case, the namespace's prefix added.
+  const key = normalizePath(client, path);
+  if (!folders.has(key)) folders.set(key, { path: key });
+}
+
+/**
+ * Untagged STATUS lines of the plain shape (plain-status.ts: every NOTIFY push from the
+ * servers we know) skip imapflow's general parser and go where its `handleResponse` would
+ * send them, and only there: to the handler `getUntaggedHandler` answers for STATUS (the
+ * running command's own, ours, or none), as `{ tag: '*', command: 'STATUS', attributes }`,
+ * the object imapflow's parser makes of them. Nothing else in `handleResponse` applies to an
+ * untagged STATUS (2.10.2: no section code, no tag to settle, no `response` event); its debug
+ * log of the line does, so with debug on every line goes imapflow's way. A failing handler is
+ * reported to `onError` and the line dropped, as imapflow does. Set before `meterResponses`,
+ * which then counts these lines too.
+ */
+export function readPlainStatusFirst(client: ImapFlow, onError: (error: unknown) => void): void {
+  const internals = internalsOf(client);
+  const handleResponse = internals.handleResponse;
+  if (typeof handleResponse !== 'function') return;
+  internals.handleResponse = async (data: ParsedInput) => {
+    const attributes =
+      data.payload && (data.literals?.length ?? 0) === 0
+        ? plainStatusAttributes(data.payload)
+        : undefined;
+    const lookUp = internals.getUntaggedHandler;
+    if (!attributes || typeof lookUp !== 'function' || internals.isLogLevelEnabled?.('debug')) {
+      return handleResponse.call(client, data);
+    }
+    const handler = lookUp.call(client, 'STATUS', attributes);
+    if (typeof handler !== 'function') return true;
+    try {
+      await (handler as (untagged: UntaggedResponse) => unknown)({
+        tag: '*',
+        command: 'STATUS',
+        attributes,
+      } as UntaggedResponse);
+    } catch (error) {
+      onError(error);
+    }
+    return true;
+  };
 }

@@ -15,6 +15,7 @@
  *   npm run bench -- scale [--accounts 20] [--mailboxes 50] [--starts 5] [--rest 60]
  *                          [--messages 50] [--timeout 300] [--no-tap] [--state-parent DIR]
  *                          [--all] [--server dovecot|cyrus|courier] [--no-notify]
+ *                          [--login-mode high-security|high-performance]
  *
  * A config lists at most 200 mailboxes per account: past that, `--all` watches them with
  * `"mailboxes": "all"` (at most 1,000 per account), which also LISTs them at each start.
@@ -57,11 +58,13 @@ export async function run(argv: string[]): Promise<void> {
       all: { type: 'boolean', default: false },
       server: { type: 'string', default: 'dovecot' },
       'no-notify': { type: 'boolean', default: false },
+      'login-mode': { type: 'string' },
     },
   });
   const serverKind = parseServerKind(values.server);
   if (values['no-notify'] && serverKind !== 'dovecot')
     throw new Error('--no-notify is for Dovecot');
+  const loginMode = parseLoginMode(values['login-mode'], serverKind);
   // Cyrus 3.6 and Courier 5.0 offer no NOTIFY.
   const notify = serverKind === 'dovecot' && !values['no-notify'];
   const [accounts, mailboxes, starts, rest, messages, timeout] = [
@@ -78,7 +81,7 @@ export async function run(argv: string[]): Promise<void> {
   if (mailboxes > 200 && !values.all) throw new Error('over 200 mailboxes per account needs --all');
   const made = performance.now();
   const setup = await startManyAccounts(
-    { kind: serverKind, withoutNotify: values['no-notify'] },
+    { kind: serverKind, withoutNotify: values['no-notify'], ...(loginMode ? { loginMode } : {}) },
     accounts,
     mailboxes,
   );
@@ -88,7 +91,8 @@ export async function run(argv: string[]): Promise<void> {
     : `by IDLE + polling${serverKind === 'dovecot' ? " (NOTIFY left out of Dovecot's capabilities)" : ''}`;
   const name = serverKind === 'dovecot' ? 'Dovecot' : setup.server.title;
   console.log(
-    `scale: ${accounts} account(s) × ${mailboxes} mailbox(es) = ${total} watched ${how}${values.all ? ', "all"' : ''} ` +
+    `scale: ${accounts} account(s) × ${mailboxes} mailbox(es) = ${total} watched ${how}${values.all ? ', "all"' : ''}` +
+      `${loginMode ? `, imap-login in ${loginMode} mode` : ''} ` +
       `(${name} ready in ${((performance.now() - made) / 1000).toFixed(1)} s)`,
   );
   try {
@@ -281,4 +285,20 @@ async function measureCosts(
     state?.close();
     await watch.proc.stop();
   }
+}
+
+/**
+ * `--login-mode`: Dovecot's imap-login forks a process per connection by default (its
+ * high-security mode); in high-performance mode a few processes take every login. On 2 cores
+ * shared with the server, a restart's 20 forks are about a third of its wall time: the mode
+ * tells Tidings' own start apart from the server's (bench/RESULTS.md, issue 23).
+ */
+function parseLoginMode(
+  text: string | undefined,
+  server: string,
+): 'high-security' | 'high-performance' | undefined {
+  if (text === undefined) return undefined;
+  if (server !== 'dovecot') throw new Error('--login-mode is for Dovecot');
+  if (text === 'high-security' || text === 'high-performance') return text;
+  throw new Error(`--login-mode wants high-security or high-performance, not "${text}"`);
 }

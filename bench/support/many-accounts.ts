@@ -34,6 +34,8 @@ export interface ManyAccountsServer {
   kind: ImapServerKind;
   /** Dovecot only: NOTIFY left out of its capabilities, so Tidings falls back as on the others. */
   withoutNotify?: boolean;
+  /** Dovecot only: imap-login's mode (test/support/dovecot.ts); its default when not given. */
+  loginMode?: 'high-security' | 'high-performance';
 }
 
 /**
@@ -57,7 +59,10 @@ export async function startManyAccounts(
   const users = Array.from({ length: accounts }, (_, i) => `u${i + 1}`);
   const server = await startImapServer(what.kind, {
     maxConnections: MAX_CONNECTIONS,
-    dovecot: what.withoutNotify ? { withoutCapabilities: ['NOTIFY'] } : {},
+    dovecot: {
+      ...(what.withoutNotify ? { withoutCapabilities: ['NOTIFY'] } : {}),
+      ...(what.loginMode ? { loginMode: what.loginMode } : {}),
+    },
   });
   try {
     const names = mailboxNames(mailboxes).map((name, i) =>

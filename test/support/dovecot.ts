@@ -78,6 +78,13 @@ export interface DovecotOptions {
   /** Capabilities the server leaves out after login (e.g. NOTIFY, for the IDLE fallback). */
   withoutCapabilities?: string[];
   /**
+   * How imap-login serves connections: `high-security` (Dovecot's default: a new login
+   * process per connection) or `high-performance` (`service_count = 0`: a few long-lived
+   * login processes take them all, as Dovecot's docs advise for busy servers). The scale
+   * bench uses it to tell the server's fork per login apart from Tidings' own start.
+   */
+  loginMode?: 'high-security' | 'high-performance';
+  /**
    * SPECIAL-USE (RFC 6154) attributes by mailbox name (`{ Bin: '\\Trash' }`): the mailboxes
    * are created with each user's mail and LIST marks them.
    */
@@ -125,6 +132,7 @@ export async function startDovecot(
         asRoot,
         maxConnections: options.maxUserIpConnections ?? 1000,
         imapProcessLimit: options.imapProcessLimit,
+        loginMode: options.loginMode ?? 'high-security',
         specialUse: options.specialUse,
         authMechanisms: `${options.authMechanisms ?? 'plain login'}${options.oauth2 ? ' xoauth2 oauthbearer' : ''}`,
         oauth2: options.oauth2 && writeOAuth2Config(dir, options.oauth2.introspectionUrl),
@@ -254,6 +262,7 @@ function renderConfig(o: {
   tls: DovecotTls | undefined;
   maxConnections: number;
   imapProcessLimit: number | undefined;
+  loginMode: 'high-security' | 'high-performance';
   authMechanisms: string;
   /** The addresses Dovecot listens on, comma-separated. */
   addresses: string;
@@ -322,7 +331,7 @@ ${
 }
 service imap-login {
   chroot =
-  inet_listener imap {
+${o.loginMode === 'high-performance' ? '  service_count = 0\n  process_min_avail = 2\n' : ''}  inet_listener imap {
     address = ${o.addresses}
     port = ${o.port}
   }

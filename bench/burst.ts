@@ -12,7 +12,6 @@
  * `--trace` lists every Notify call: ms after the last MOVE or APPEND, id, title.
  */
 import { parseArgs } from 'node:util';
-import type { ImapFlow } from 'imapflow';
 import { buildMessage, newMessageId } from '../test/support/messages.js';
 import {
   countPopups,
@@ -22,10 +21,12 @@ import {
 } from './support/popup-server.js';
 import {
   benchAccount,
+  deliverBurst,
   newMailLines,
   startBenchDovecot,
   startTimedWatch,
   waitUntil,
+  type BurstMode,
   type TimedWatch,
 } from './support/fixture.js';
 import { summarize } from './support/stats.js';
@@ -33,8 +34,6 @@ import { summarize } from './support/stats.js';
 const SENDERS = ['Ann Sender <ann@example.test>', 'Bob <bob@example.test>', 'Carol <c@x.test>'];
 // The popups are done once no Notify has come for this long.
 const QUIET_MS = 1_500;
-
-type Mode = 'move' | 'append';
 
 /** Runs the benchmark and prints its figures, one block per mode. */
 export async function run(argv: string[]): Promise<void> {
@@ -52,7 +51,7 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-async function measure(mode: Mode, count: number, trace: boolean): Promise<void> {
+async function measure(mode: BurstMode, count: number, trace: boolean): Promise<void> {
   const dovecot = await startBenchDovecot(1);
   const messages = Array.from({ length: count }, (_, i) =>
     buildMessage({ messageId: newMessageId(), subject: `burst ${i}`, from: SENDERS[i % 3] }),
@@ -69,7 +68,7 @@ async function measure(mode: Mode, count: number, trace: boolean): Promise<void>
     await watch.allIdle(['INBOX']);
     const started = performance.now();
     const delivered = await dovecot.withClient('bench', (client) =>
-      deliver(client, mode, messages),
+      deliverBurst(client, mode, messages),
     );
     const allLines = () => newMailLines(watch).firstAt.size >= count;
     await waitUntil(allLines, 120_000);
@@ -93,7 +92,7 @@ async function measure(mode: Mode, count: number, trace: boolean): Promise<void>
 }
 
 interface BurstRun {
-  mode: Mode;
+  mode: BurstMode;
   count: number;
   started: number;
   /** When the last MOVE or APPEND completed. */
@@ -129,17 +128,6 @@ function report({ mode, count, started, delivered, watch, popups }: BurstRun, tr
   if (trace) printCalls(popups, delivered);
   const warnings = watch.proc.stderr().match(/desktop notification failed.*/g) ?? [];
   for (const warning of warnings) console.log(`  stderr: ${warning}`);
-}
-
-// Delivers the burst; resolves with the time the last command completed.
-async function deliver(client: ImapFlow, mode: Mode, messages: string[]): Promise<number> {
-  if (mode === 'move') {
-    await client.mailboxOpen('Staging');
-    await client.messageMove('1:*', 'INBOX');
-  } else {
-    for (const message of messages) await client.append('INBOX', message);
-  }
-  return performance.now();
 }
 
 const SUMMARY_TITLE = /^(\d+) new messages in /;

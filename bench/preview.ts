@@ -18,17 +18,18 @@
  *        [--messages 30] [--spacing 700] [--burst 1000] [--watch-mode auto|idle]
  */
 import { parseArgs } from 'node:util';
-import type { ImapFlow } from 'imapflow';
 import { newMessageId } from '../test/support/messages.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import {
   benchAccount,
+  deliverBurst,
   newMailLines,
   parseWatchMode,
   pause,
   startBenchDovecot,
   startTimedWatch,
   waitUntil,
+  type BurstMode,
 } from './support/fixture.js';
 import { parseStatusCount } from './support/raw-idle-client.js';
 import { summarize } from './support/stats.js';
@@ -211,7 +212,7 @@ async function single(
   }
 }
 
-async function burst(preview: boolean, mode: 'move' | 'append', count: number, watchMode: string) {
+async function burst(preview: boolean, mode: BurstMode, count: number, watchMode: string) {
   const dovecot = await startBenchDovecot(1);
   const messages = Array.from({ length: count }, (_, i) => realisticMessage(i));
   if (mode === 'move') {
@@ -228,7 +229,7 @@ async function burst(preview: boolean, mode: 'move' | 'append', count: number, w
     const before = { fetches: wire.fetches, bytes: wire.serverBytes };
     const started = performance.now();
     const delivered = await dovecot.withClient('bench', (client) =>
-      deliver(client, mode, messages),
+      deliverBurst(client, mode, messages),
     );
     await waitUntil(() => newMailLines(watch).firstAt.size >= count, 120_000);
     const { firstAt, total } = newMailLines(watch);
@@ -249,14 +250,4 @@ async function burst(preview: boolean, mode: 'move' | 'append', count: number, w
     await proxy.close();
     await dovecot.stop();
   }
-}
-
-async function deliver(client: ImapFlow, mode: 'move' | 'append', messages: string[]) {
-  if (mode === 'move') {
-    await client.mailboxOpen('Staging');
-    await client.messageMove('1:*', 'INBOX');
-  } else {
-    for (const message of messages) await client.append('INBOX', message);
-  }
-  return performance.now();
 }

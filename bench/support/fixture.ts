@@ -216,3 +216,24 @@ export function newMailLines(watch: TimedWatch): { firstAt: Map<string, number>;
   }
   return { firstAt, total: lines.length };
 }
+
+/** How a burst reaches INBOX: one MOVE of the staged messages, or one APPEND each. */
+export type BurstMode = 'move' | 'append';
+
+/**
+ * Delivers a burst into INBOX through `client` (`move`: every message staged in "Staging"
+ * moved at once); resolves with the time the last command completed.
+ */
+export async function deliverBurst(
+  client: ImapFlow,
+  mode: BurstMode,
+  messages: readonly string[],
+): Promise<number> {
+  if (mode === 'move') {
+    await client.mailboxOpen('Staging');
+    await client.messageMove('1:*', 'INBOX');
+  } else {
+    for (const message of messages) await client.append('INBOX', message);
+  }
+  return performance.now();
+}

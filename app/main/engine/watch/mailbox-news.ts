@@ -33,9 +33,10 @@ export class MailboxNews {
   private tick = 0;
   // Mailboxes that may be due: `dueAmong` found them due, or has not looked at them since
   // something that can make them due happened. What can: a STATUS or its counts noted, news
-  // without numbers, the end of a hold-back, a resync begun, a cursor written (the watcher
-  // tells, `noteCursor`), a new watched list (all of them). And every watched mailbox has a
-  // STATUS noted within a sweep, whatever else happens.
+  // without numbers, the end of a hold-back, a cursor written (the watcher tells,
+  // `noteCursor`), a new watched list (all of them). (A resync begun only answers news: it
+  // can make a mailbox no longer due, never due.) And every watched mailbox has a STATUS
+  // noted within a sweep, whatever else happens.
   private readonly unchecked = new Set<string>();
   // The watched list `dueAmong` was last asked about, and each mailbox's place in it.
   private watched: readonly string[] | undefined;
@@ -142,7 +143,6 @@ export class MailboxNews {
    */
   startSync(mailbox: string): void {
     this.unverified.delete(mailbox);
-    this.unchecked.add(mailbox);
   }
 
   /** Holds `mailbox` back until the next wait ends. */

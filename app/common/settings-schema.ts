@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { isHttpsOrLoopbackUrl, isHttpsUrl } from './https-url.js';
 import { toPrintableLine } from './printable-line.js';
+import { isHostName, resolvePort } from './server-address.js';
+
+export { isHostName, resolvePort };
 
 /** How the connection is secured: TLS from the first byte, STARTTLS upgrade, or none at all. */
 export const tlsModeSchema = z.enum(['implicit', 'starttls', 'none']);
@@ -30,17 +33,6 @@ export const openUrlSchema = z
   .string()
   .max(limits.url)
   .refine(isHttpsUrl, 'expected a web address starting with https://');
-
-// A DNS name (letters of any script, digits, "-" and "_" between dots, a final dot allowed),
-// or an IPv6 address without brackets. IPv4 addresses are DNS-shaped already.
-const HOST_NAME =
-  /^[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?)*\.?$/u;
-const IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$/;
-
-/** Whether `host` is shaped like a host name or an IP address (no spaces, slashes, ports). */
-export function isHostName(host: string): boolean {
-  return HOST_NAME.test(host) || IPV6.test(host);
-}
 
 // An identity provider's endpoint: tokens travel over it, so https (or this machine itself).
 const providerUrlSchema = z
@@ -421,11 +413,6 @@ export const settingsSchema = z
 export type Settings = z.infer<typeof settingsSchema>;
 export type NotificationSettings = Settings['notifications'];
 export type LivenessSettings = Settings['liveness'];
-
-/** The port an account connects to: its own, or the standard one for its TLS mode. */
-export function resolvePort(account: Pick<AccountSettings, 'port' | 'tls'>): number {
-  return account.port ?? (account.tls === 'implicit' ? 993 : 143);
-}
 
 /**
  * Formats validation issues as "accounts[0].port: message" lines, one per problem; a message

@@ -9,7 +9,7 @@ export {
   type MessageAddress,
 } from './act/index.js';
 export { ConfStateStore } from './node/index.js';
-export { ConnectGate } from './imap/index.js';
+export { ConnectGate, type EarlyConnections } from './imap/index.js';
 export { testConnection, type ConnectionTestOptions } from './check/index.js';
 export { TidingsError, classifyError, type ErrorCode } from './base/index.js';
 export {

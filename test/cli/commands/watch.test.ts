@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
+import { waitUntil } from '../../support/manual-watcher.js';
 import { buildMessage, newMessageId } from '../../support/messages.js';
 import { runCli } from '../../support/run-cli.js';
 import {
@@ -443,5 +445,60 @@ describe('tidings watch --json', () => {
     expect(proc.stderr()).toContain('accounts[0].port:');
     expect(proc.events.items).toEqual([]);
     expect(proc.strayStdout).toEqual([]);
+  });
+});
+
+// The servers are connected to before the engine loads (commands/early-connections.ts).
+describe("tidings watch's early connections", () => {
+  const proxies: FaultProxy[] = [];
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+  });
+
+  /** A proxy to Dovecot that counts connections and the bytes clients send on them. */
+  async function countingProxy() {
+    const sent = { bytes: 0 };
+    const proxy = await startFaultProxy(dovecot.port, dovecot.host, (chunk, fromClient) => {
+      if (fromClient) sent.bytes += chunk.length;
+    });
+    proxies.push(proxy);
+    return { proxy, sent };
+  }
+
+  it('logs each account in over the connection it opened first: one connection per account', async () => {
+    const ann = newUser();
+    const bob = newUser();
+    const { proxy } = await countingProxy();
+    const at = { port: proxy.port };
+    const proc = await watch(
+      config([
+        account('ann', ann.user, ann.password, at),
+        account('bob', bob.user, bob.password, at),
+      ]),
+      [
+        ['ann', 'INBOX'],
+        ['bob', 'INBOX'],
+      ],
+    );
+    const id = newMessageId();
+    await dovecot.append(bob.user, 'INBOX', [buildMessage({ messageId: id })]);
+    await proc.events.waitFor(newMail(id), 'bob INBOX');
+    // Each over NOTIFY, on one connection: the early ones were taken, none left over.
+    expect(proxy.accepted).toBe(2);
+    expect(proxy.open).toBe(2);
+  });
+
+  it('costs the server of a config it refuses one connection, closed with nothing sent', async () => {
+    const { proxy, sent } = await countingProxy();
+    const proc = startWatch({
+      configFile: writeConfig({
+        accounts: [{ ...account('work', 'u', 'p', { port: proxy.port }), pollSeconds: 1 }],
+      }),
+      stateDir: newStateDir(),
+    });
+    expect(await proc.exited).toBe(2);
+    expect(proc.stderr()).toContain('accounts[0].pollSeconds:');
+    await waitUntil(() => proxy.accepted === 1 && proxy.open === 0, 5_000);
+    expect(sent.bytes).toBe(0);
   });
 });

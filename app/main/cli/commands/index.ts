@@ -15,6 +15,7 @@ import type { WatchOptions } from './watch-command.js';
 import type * as WatchBundle from './watch-bundle.js';
 import { fileURLToPath } from 'node:url';
 import { loadCachedBundle } from './cached-bundle.js';
+import { EarlyConnectionPool, earlyTargetsOf } from './early-connections.js';
 
 export { parseStepTimeout } from './step-timeout.js';
 export { actArgs, checkActArgs } from './act-args.js';
@@ -51,6 +52,19 @@ export async function runService(options: ServiceOptions): Promise<number> {
  * (tsc's dist/main/, tests), or on a Node that cannot, from its module.
  */
 export async function runWatch(options: WatchOptions): Promise<number> {
+  // First of all, the servers: they accept and greet while the rest loads (early-connections.ts).
+  const early = new EarlyConnectionPool(earlyTargetsOf(options.config));
+  // Node connects on a later tick (even to an IP address): let it, before the loading below
+  // keeps this thread to itself for a while.
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    return await runWatchCommand({ ...options, early });
+  } finally {
+    early.close();
+  }
+}
+
+async function runWatchCommand(options: WatchOptions): Promise<number> {
   const bundle = loadCachedBundle<typeof WatchBundle>(
     fileURLToPath(new URL('./watch.cjs', import.meta.url)),
   );

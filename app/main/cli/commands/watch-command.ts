@@ -10,6 +10,7 @@ import {
   ConfStateStore,
   Supervisor,
   type Announcement,
+  type EarlyConnections,
   type Notifier,
 } from '../../engine/index.js';
 import { createConfigReload } from '../config/index.js';
@@ -33,6 +34,8 @@ export interface WatchOptions {
   desktop: boolean;
   stateDir: string | undefined;
   verbose: boolean;
+  /** Connections to the accounts' servers opened before this ran (early-connections.ts). */
+  early?: EarlyConnections;
 }
 
 /** Runs until SIGINT or SIGTERM; resolves with the exit code. Throws `ConfigError` (exit 2). */
@@ -102,6 +105,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     // Buttons are shown on Linux (over D-Bus; node-notifier's popups elsewhere have none):
     // there each account's mailboxes are listed once, for Delete and Archive.
     popupButtons: desktop !== undefined && !['darwin', 'win32'].includes(process.platform),
+    ...(options.early ? { early: options.early } : {}),
   });
   supervisor.onStatus((status) => {
     // A rejected password or refresh token is not asked for again from memory: the retry

@@ -8,6 +8,7 @@
  * a new one.
  */
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import { isInvalidName } from '../../../common/server-address.js';
 // imapflow's own modified-UTF-7 mailbox name coding (RFC 3501 §5.1.3), exported through its
 // package.json's "./lib/*.js" entry: NOTIFY's mailbox list and its STATUS answers need it.
 import { decodePath, encodePath } from 'imapflow/lib/tools.js';
@@ -167,7 +168,8 @@ export class ImapSession {
     }
     const tlsOptions = await resolveTlsOptions(options);
     if (signal?.aborted) throw new TidingsError('network', 'stopped');
-    const client = new ImapFlow(toImapFlowOptions(options, tlsOptions));
+    const early = options.early?.take(options.host, options.port);
+    const client = new ImapFlow(toImapFlowOptions(options, tlsOptions, early));
     const session = new ImapSession(client, options);
     const abort = () => session.destroy(new TidingsError('network', 'stopped'));
     signal?.addEventListener('abort', abort, { once: true });
@@ -600,10 +602,6 @@ function byeError(byeReason: string | undefined): TidingsError {
   return new TidingsError('network', `server closed the connection: ${reason}`, {
     credentialsExpired: /AccessTokenExpired|access token (has )?expired/i.test(reason),
   });
-}
-
-function isInvalidName(host: string): boolean {
-  return /(^|\.)invalid\.?$/i.test(host);
 }
 
 // The connection-level error (auth, TLS) says more than imapflow's generic "NoConnection".

@@ -10,6 +10,7 @@ export {
   type GreetingProbe,
   type GreetingProbeOptions,
 } from './greeting-probe.js';
+export type { EarlyConnections } from './early-transport.js';
 export { ImapSession, type MailboxChange, type SelectedMailbox } from './imap-session.js';
 export { pathKey, samePath, type ListedMailbox, type MailboxStatus } from './mailbox-status.js';
 export { accountSessionOptions } from './session-options.js';

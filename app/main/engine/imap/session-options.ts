@@ -3,6 +3,7 @@
  * deadlines; and how that becomes imapflow's options (no auto-IDLE, no compression, its own
  * timeouts at our deadline, our logger, response limits that fit a notifier).
  */
+import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
 import {
@@ -11,6 +12,7 @@ import {
   type TlsMode,
 } from '../../../common/settings-schema.js';
 import type { Credentials } from '../base/index.js';
+import { transportOver, type EarlyConnections } from './early-transport.js';
 import { createImapLogger } from './imap-logger.js';
 import { imapFlowLimits } from './response-limits.js';
 import type { Clock, Logger } from '../base/index.js';
@@ -35,6 +37,8 @@ export interface SessionOptions {
   logger: Logger;
   /** Names the connection in logs: "work/INBOX". */
   label: string;
+  /** Where a connection opened before the session may wait for it (`tidings watch`'s start). */
+  early?: EarlyConnections | undefined;
 }
 
 /** Session options for an account: where and how to connect come from its settings. */
@@ -43,7 +47,7 @@ export function accountSessionOptions(
   secret: string | Credentials,
   runtime: Pick<
     SessionOptions,
-    'commandTimeoutMs' | 'socketTimeoutMs' | 'clock' | 'logger' | 'label'
+    'commandTimeoutMs' | 'socketTimeoutMs' | 'clock' | 'logger' | 'label' | 'early'
   >,
 ): SessionOptions {
   return {
@@ -58,12 +62,17 @@ export function accountSessionOptions(
   };
 }
 
-/** imapflow's options for a session, with the TLS options resolved for it. */
+/**
+ * imapflow's options for a session, with the TLS options resolved for it; over `early`, a
+ * TCP connection to its server already open, when there is one.
+ */
 export function toImapFlowOptions(
   options: SessionOptions,
   tls: ConnectionOptions,
+  early?: Socket,
 ): ImapFlowOptions {
   return {
+    ...(early ? { transport: transportOver(early) } : {}),
     tls,
     host: options.host,
     port: options.port,

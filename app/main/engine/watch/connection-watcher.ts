@@ -34,6 +34,7 @@ import {
   flagsOf,
   ImapSession,
   type ConnectGate,
+  type EarlyConnections,
   type ListedMailbox,
   type SelectedMailbox,
 } from '../imap/index.js';
@@ -99,6 +100,8 @@ export interface WatcherDeps {
   };
   /** Whether a sync fetches its new messages' previews; without it none is fetched. */
   previews?: PreviewGate;
+  /** Connections opened before the engine started (`tidings watch`), taken by the first. */
+  early?: EarlyConnections;
 }
 
 /** How long LOGOUT may take when stopping before the socket is simply dropped. */
@@ -458,6 +461,7 @@ export abstract class ConnectionWatcher {
       clock: this.deps.clock,
       logger: this.deps.logger,
       label: this.label(),
+      early: this.deps.early,
     });
     return ImapSession.open(options, this.stopping.signal);
   }

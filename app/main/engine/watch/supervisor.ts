@@ -23,6 +23,7 @@ import { Announcer } from './announcer.js';
 import {
   ConnectGates,
   createGreetingProbe,
+  type EarlyConnections,
   type GreetingProbe,
   type GreetingProbeOptions,
 } from '../imap/index.js';
@@ -76,6 +77,12 @@ export interface SupervisorOptions {
    * where they have somewhere to move the message (action-offers.ts).
    */
   popupButtons?: boolean;
+  /**
+   * TCP connections to the accounts' servers opened before the engine was loaded: `tidings
+   * watch` opens them first thing, so the servers' accept and greeting overlap its loading.
+   * Each is taken by the first session to its server and port; the rest connect as usual.
+   */
+  early?: EarlyConnections;
 }
 
 /**
@@ -500,6 +507,7 @@ export class Supervisor {
       onAccountActivity: () => this.setWatchers.get(account.id)?.pollSoon(),
       announced: this.announced,
       previews: this.previews,
+      ...(this.options.early ? { early: this.options.early } : {}),
       onMessageChange: (change) => {
         for (const listener of this.changeListeners) listener(change);
       },

@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import dns from 'node:dns';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   EarlyConnectionPool,
   earlyTargetsOf,
@@ -26,7 +27,7 @@ function configFile(text: string): string {
 interface Greeter {
   port: number;
   accepted: number;
-  /** Connections the client closed. */
+  /** Connections closed (the tests' servers close none themselves). */
   closedByClient: number;
   /** Bytes the client sent, in all. */
   received: number;
@@ -36,6 +37,7 @@ interface Greeter {
 const servers: net.Server[] = [];
 const pools: EarlyConnectionPool[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const pool of pools.splice(0)) pool.close();
   await Promise.all(
     servers
@@ -59,7 +61,8 @@ async function startGreeter(): Promise<Greeter> {
     greeter.accepted++;
     sockets.add(socket);
     socket.on('data', (chunk) => (greeter.received += chunk.length));
-    socket.on('end', () => greeter.closedByClient++);
+    // 'close', not 'end': a client closing with the greeting unread resets the connection.
+    socket.on('close', () => greeter.closedByClient++);
     socket.on('error', () => {});
     socket.write('* OK ready\r\n');
   });
@@ -202,6 +205,42 @@ describe('the early connection pool', () => {
     const early = pool([{ host: '127.0.0.1', port }]);
     await waitUntil(() => early.size === 0, 5_000);
     expect(early.take('127.0.0.1', port)).toBeUndefined();
+  });
+
+  it('is underway once its host names are looked up, waiting for a slow lookup only so long', async () => {
+    const greeter = await startGreeter();
+    const looked: string[] = [];
+    // A resolver that answers mail.example.test after 50 ms and slow.example.test after 2 s.
+    vi.spyOn(dns, 'lookup').mockImplementation(((
+      host: string,
+      options: { all?: boolean },
+      callback: (error: Error | null, ...answer: unknown[]) => void,
+    ) => {
+      setTimeout(
+        () => {
+          looked.push(host);
+          if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+          else callback(null, '127.0.0.1', 4);
+        },
+        host === 'slow.example.test' ? 2_000 : 50,
+      );
+    }) as unknown as typeof dns.lookup);
+    const quick = pool([
+      { host: 'mail.example.test', port: greeter.port },
+      { host: '127.0.0.1', port: greeter.port },
+    ]);
+    await quick.underway(1_000);
+    expect(looked).toEqual(['mail.example.test']);
+    await waitUntil(() => greeter.accepted === 2, 5_000);
+
+    const slow = pool([{ host: 'slow.example.test', port: greeter.port }]);
+    const started = Date.now();
+    await slow.underway(100);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(looked).toEqual(['mail.example.test']);
+    const socket = slow.take('slow.example.test', greeter.port);
+    expect(socket?.connecting).toBe(true);
+    socket?.destroy();
   });
 
   it('closes what was not taken, when told and when its time is up, having sent nothing', async () => {

@@ -470,22 +470,31 @@ describe("tidings watch's early connections", () => {
     const bob = newUser();
     const { proxy } = await countingProxy();
     const at = { port: proxy.port };
-    const proc = await watch(
-      config([
-        account('ann', ann.user, ann.password, at),
-        account('bob', bob.user, bob.password, at),
-      ]),
-      [
-        ['ann', 'INBOX'],
-        ['bob', 'INBOX'],
-      ],
-    );
+    const proc = startWatch({
+      configFile: writeConfig(
+        config([
+          account('ann', ann.user, ann.password, at),
+          account('bob', bob.user, bob.password, at),
+        ]),
+      ),
+      stateDir: newStateDir(),
+      args: ['--verbose'],
+    });
+    running.push(proc);
+    for (const id of ['ann', 'bob']) {
+      await proc.events.waitFor(isStatus(id, 'INBOX', 'idle'), `${id}/INBOX idle`);
+    }
     const id = newMessageId();
     await dovecot.append(bob.user, 'INBOX', [buildMessage({ messageId: id })]);
     await proc.events.waitFor(newMail(id), 'bob INBOX');
     // Each over NOTIFY, on one connection: the early ones were taken, none left over.
     expect(proxy.accepted).toBe(2);
     expect(proxy.open).toBe(2);
+    const taken = proc.stderr().match(/^.*on the connection opened at start$/gm) ?? [];
+    expect(taken.map((line) => line.replace(/^.*?(ann|bob).*$/, '$1')).sort()).toEqual([
+      'ann',
+      'bob',
+    ]);
   });
 
   it('costs the server of a config it refuses one connection, closed with nothing sent', async () => {

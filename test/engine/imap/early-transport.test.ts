@@ -43,14 +43,18 @@ afterAll(async () => {
 
 /**
  * An engine for one account of `tls` on a counting proxy to the server, started once the
- * pool's connection to the proxy was accepted.
+ * pool's connection to the proxy was accepted, or at once (it is still opening when taken).
  */
-async function startOverEarly(tls: Tls, extra: Record<string, unknown> = {}) {
+async function startOverEarly(
+  tls: Tls,
+  extra: Record<string, unknown> = {},
+  when: 'accepted' | 'at once' = 'accepted',
+) {
   const proxy = await startFaultProxy(tls === 'implicit' ? server.tlsPort : server.port);
   proxies.push(proxy);
   const pool = new EarlyConnectionPool([{ host: '127.0.0.1', port: proxy.port }]);
   pools.push(pool);
-  await waitUntil(() => proxy.accepted === 1, 5_000);
+  if (when === 'accepted') await waitUntil(() => proxy.accepted === 1, 5_000);
   const account = {
     id: 'a',
     host: '127.0.0.1',
@@ -89,6 +93,13 @@ describe.each<Tls>(['none', 'implicit', 'starttls'])('over an early connection (
 });
 
 describe.each<Tls>(['implicit', 'starttls'])('over an early connection (%s)', (tls) => {
+  it('logs in over one still opening when the session takes it', async () => {
+    const { engine, proxy, pool } = await startOverEarly(tls, { caFile: certs.caFile }, 'at once');
+    expect((await settled(engine)).state).toBe('idle');
+    expect(pool.size).toBe(0);
+    expect(proxy.accepted).toBe(1);
+  });
+
   it('refuses an untrusted certificate with tls-error naming its fingerprint', async () => {
     const { engine, proxy, pool } = await startOverEarly(tls);
     const outcome = await settled(engine);

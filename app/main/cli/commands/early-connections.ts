@@ -27,6 +27,12 @@ export interface EarlyTarget {
 
 /** How long an early connection waits to be taken before it is closed. */
 export const KEEP_MS = 10_000;
+/**
+ * How long the start waits for the servers' names to be looked up before it loads the rest:
+ * Node sends the connection's first packet from the lookup's callback, which would otherwise
+ * run only once the loading is over. A name not looked up by then connects after it.
+ */
+export const LOOKUP_WAIT_MS = 30;
 /** At most this many early connections, whatever the file holds. */
 export const MAX_EARLY_CONNECTIONS = 50;
 
@@ -70,6 +76,7 @@ interface Waiting {
   drop: () => void;
   /** What the server sent so far, given back to the stream when the connection is taken. */
   held: Buffer[];
+  heldBytes: number;
   hold: (chunk: Buffer) => void;
 }
 
@@ -77,6 +84,8 @@ interface Waiting {
 export class EarlyConnectionPool implements EarlyConnections {
   private readonly waiting = new Map<string, Waiting[]>();
   private readonly timer: NodeJS.Timeout;
+  // Settle once each host name has been looked up (or its connection has ended).
+  private readonly lookups: Promise<void>[] = [];
 
   /** Connects to every target (one connection per entry) and keeps them `keepMs` at most. */
   constructor(targets: readonly EarlyTarget[], keepMs = KEEP_MS) {
@@ -89,13 +98,21 @@ export class EarlyConnectionPool implements EarlyConnections {
         socket,
         drop: () => this.remove(key, entry),
         held: [],
+        heldBytes: 0,
         hold: (chunk) => {
           entry.held.push(chunk);
-          let bytes = 0;
-          for (const held of entry.held) bytes += held.length;
-          if (bytes > MAX_HELD_BYTES) socket.destroy();
+          entry.heldBytes += chunk.length;
+          if (entry.heldBytes > MAX_HELD_BYTES) socket.destroy();
         },
       };
+      if (net.isIP(host) === 0) {
+        this.lookups.push(
+          new Promise((resolve) => {
+            socket.once('lookup', () => resolve());
+            socket.once('close', () => resolve());
+          }),
+        );
+      }
       // Refused, reset or closed before it was taken: it is dropped, and the session that
       // would have taken it connects as usual. The listener also keeps an 'error' from
       // being thrown while nobody else listens. The greeting is read meanwhile (and given
@@ -108,6 +125,20 @@ export class EarlyConnectionPool implements EarlyConnections {
     }
     this.timer = setTimeout(() => this.close(), keepMs);
     this.timer.unref();
+  }
+
+  /**
+   * Resolves once every connection is on its way: Node connects to an IP address on the next
+   * tick, and to a host name once the name is looked up, which is waited for `maxMs` at most.
+   */
+  async underway(maxMs = LOOKUP_WAIT_MS): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.lookups),
+      new Promise((resolve) => (timer = setTimeout(resolve, maxMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   /**

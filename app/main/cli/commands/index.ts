@@ -54,9 +54,9 @@ export async function runService(options: ServiceOptions): Promise<number> {
 export async function runWatch(options: WatchOptions): Promise<number> {
   // First of all, the servers: they accept and greet while the rest loads (early-connections.ts).
   const early = new EarlyConnectionPool(earlyTargetsOf(options.config));
-  // Node connects on a later tick (even to an IP address): let it, before the loading below
-  // keeps this thread to itself for a while.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Node connects on a later tick, to a host name once it is looked up: let it, before the
+  // loading below keeps this thread to itself for a while.
+  await early.underway();
   try {
     return await runWatchCommand({ ...options, early });
   } finally {

@@ -169,6 +169,7 @@ export class ImapSession {
     const tlsOptions = await resolveTlsOptions(options);
     if (signal?.aborted) throw new TidingsError('network', 'stopped');
     const early = options.early?.take(options.host, options.port);
+    if (early) options.logger.debug(`${options.label}: on the connection opened at start`);
     const client = new ImapFlow(toImapFlowOptions(options, tlsOptions, early));
     const session = new ImapSession(client, options);
     const abort = () => session.destroy(new TidingsError('network', 'stopped'));

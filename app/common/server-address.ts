@@ -21,6 +21,9 @@ export function isInvalidName(host: string): boolean {
   return /(^|\.)invalid\.?$/i.test(host);
 }
 
+/** How a connection is secured: TLS from the first byte, STARTTLS upgrade, or none at all. */
+export const TLS_MODES = ['implicit', 'starttls', 'none'] as const;
+
 /** The port an account connects to: its own, or the standard one for its TLS mode. */
 export function resolvePort(account: { port?: number | undefined; tls: string }): number {
   return account.port ?? (account.tls === 'implicit' ? 993 : 143);

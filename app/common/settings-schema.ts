@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { isHttpsOrLoopbackUrl, isHttpsUrl } from './https-url.js';
 import { toPrintableLine } from './printable-line.js';
-import { isHostName, resolvePort } from './server-address.js';
+import { isHostName, resolvePort, TLS_MODES } from './server-address.js';
 
 export { isHostName, resolvePort };
 
 /** How the connection is secured: TLS from the first byte, STARTTLS upgrade, or none at all. */
-export const tlsModeSchema = z.enum(['implicit', 'starttls', 'none']);
+export const tlsModeSchema = z.enum(TLS_MODES);
 export type TlsMode = z.infer<typeof tlsModeSchema>;
 
 const accountIdSchema = z

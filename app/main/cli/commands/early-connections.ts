@@ -16,7 +16,12 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { isHostName, isInvalidName, resolvePort } from '../../../common/server-address.js';
+import {
+  isHostName,
+  isInvalidName,
+  resolvePort,
+  TLS_MODES,
+} from '../../../common/server-address.js';
 import type { EarlyConnections } from '../../engine/index.js';
 
 /** A server to connect to early. */
@@ -35,8 +40,6 @@ export const KEEP_MS = 10_000;
 export const LOOKUP_WAIT_MS = 30;
 /** At most this many early connections, whatever the file holds. */
 export const MAX_EARLY_CONNECTIONS = 50;
-
-const TLS_MODES = ['implicit', 'starttls', 'none'];
 
 /**
  * The server of each account of the config file `file` that names one: `host`, and `port` or
@@ -62,7 +65,7 @@ export function earlyTargetsOf(file: string): EarlyTarget[] {
     ) {
       continue;
     }
-    if (typeof tls !== 'string' || !TLS_MODES.includes(tls)) continue;
+    if (typeof tls !== 'string' || !(TLS_MODES as readonly string[]).includes(tls)) continue;
     targets.push({ host, port: resolvePort({ port: port as number | undefined, tls }) });
   }
   return targets;
@@ -171,22 +174,22 @@ export class EarlyConnectionPool implements EarlyConnections {
   close(): void {
     clearTimeout(this.timer);
     for (const entries of this.waiting.values()) {
-      for (const entry of entries) {
-        this.forget(entry);
-        entry.socket.on('error', () => {});
-        entry.socket.destroy();
-      }
+      for (const entry of entries) this.discard(entry);
     }
     this.waiting.clear();
   }
 
   private remove(key: string, entry: Waiting): void {
-    this.forget(entry);
-    entry.socket.on('error', () => {});
-    entry.socket.destroy();
+    this.discard(entry);
     const entries = this.waiting.get(key);
     const at = entries?.indexOf(entry) ?? -1;
     if (at >= 0) entries?.splice(at, 1);
+  }
+
+  private discard(entry: Waiting): void {
+    this.forget(entry);
+    entry.socket.on('error', () => {});
+    entry.socket.destroy();
   }
 
   private forget(entry: Waiting): void {

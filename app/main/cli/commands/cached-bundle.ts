@@ -8,12 +8,15 @@
  *
  * V8 checks the cache against the source, its own version and its flags, and rejects one that
  * does not fit (another Node, a rebuilt bundle): the script is then compiled from its source,
- * as before, and nothing is written at run time (dist/ may be read-only).
+ * as before, and nothing is written at run time (dist/ may be read-only). The bundle is
+ * compiled, at the build and at each start, with V8's optimizing compiler held back
+ * (optimizer-hold.ts): the same flags both times, and the start runs without it for a while.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { holdOptimizer, releaseOptimizer } from './optimizer-hold.js';
 
 // The same CommonJS wrapper at the build and at run time: the cache is of this exact text.
 const WRAP_START = '(function (exports, require, module, __filename, __dirname) {';
@@ -49,6 +52,7 @@ export function loadCachedBundle<T>(file: string): CachedBundle<T> | undefined {
   } catch {
     cachedData = undefined;
   }
+  holdOptimizer();
   const script = compile(file, source, cachedData);
   const exports = run<T>(script, file);
   return { exports, cacheUsed: cachedData !== undefined && script.cachedDataRejected === false };
@@ -56,14 +60,20 @@ export function loadCachedBundle<T>(file: string): CachedBundle<T> | undefined {
 
 /**
  * At build time: runs the bundle's top level (its modules' definitions; the bundle starts
- * nothing by itself) and writes V8's cache of every function compiled by then.
+ * nothing by itself) and writes V8's cache of every function compiled by then, under the hold
+ * a start compiles it under.
  */
 export function writeCodeCache(file: string): number {
-  const script = compile(file, readSource(file), undefined);
-  run(script, file);
-  const data = script.createCachedData();
-  writeFileSync(cacheFileOf(file), data);
-  return data.length;
+  holdOptimizer();
+  try {
+    const script = compile(file, readSource(file), undefined);
+    run(script, file);
+    const data = script.createCachedData();
+    writeFileSync(cacheFileOf(file), data);
+    return data.length;
+  } finally {
+    releaseOptimizer();
+  }
 }
 
 /**

@@ -15,12 +15,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { lazyGbkPlugin } from './lazy-gbk.mjs';
 
 const root = path.join(import.meta.dirname, '..');
 const outdir = path.join(root, 'dist', 'cli');
 
 /** Packages loaded from node_modules at run time rather than bundled. */
 export const UNBUNDLED = ['electron', 'node-notifier'];
+
+/** libmime without its GBK table built at load (scripts/lazy-gbk.mjs), in both bundles. */
+const lazyGbk = lazyGbkPlugin();
 
 const result = await build({
   entryPoints: [path.join(root, 'dist', 'main', 'cli', 'main.js')],
@@ -48,6 +52,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
+  plugins: [lazyGbk.plugin],
 });
 
 // `tidings watch` once more, as one CommonJS file, watch.cjs, and V8's code cache of it,
@@ -68,7 +73,11 @@ const watchResult = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
+  plugins: [lazyGbk.plugin],
 });
+if (lazyGbk.applied() < 2) {
+  throw new Error('lazy-gbk.mjs rewrote no libmime in one of the bundles: has libmime moved?');
+}
 // esbuild escapes every non-ASCII character of the code it writes, not those of the comments
 // it keeps: made ASCII too, the whole file is, and is read as Latin-1 at each start (a third
 // of the time of decoding its 4.6 MB as UTF-8, cached-bundle.ts). Licence texts are in the

@@ -17,6 +17,7 @@
  *                          [--settle SECONDS]
  *                          [--all] [--server dovecot|cyrus|courier] [--no-notify]
  *                          [--login-mode high-security|high-performance]
+ *                          [--keep-extra-ca]
  *
  * A config lists at most 200 mailboxes per account: past that, `--all` watches them with
  * `"mailboxes": "all"` (at most 1,000 per account), which also LISTs them at each start.
@@ -25,7 +26,9 @@
  * and `courier` need root and /opt/tidings-test-servers, as the server suite does
  * (test/support/imap-servers.ts); every server is started to take 1,000 connections from
  * 127.0.0.1 (bench/support/many-accounts.ts says why). A polled mailbox's message may wait a
- * poll (60 s): without NOTIFY the messages get 120 s to be announced, not 60.
+ * poll (60 s): without NOTIFY the messages get 120 s to be announced, not 60. The watch
+ * processes run without this machine's NODE_EXTRA_CA_CERTS unless `--keep-extra-ca`
+ * (support/node-env.ts says why, and the output what it would cost).
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -40,6 +43,7 @@ import {
   type ManyAccounts,
   type ScaleWatch,
 } from './support/many-accounts.js';
+import { watchEnvironment, type EnvChanges } from './support/node-env.js';
 import { diskWrites, watchStateFile, type StateFileWatch } from './support/state-writes.js';
 import { summarize } from './support/stats.js';
 
@@ -61,6 +65,7 @@ export async function run(argv: string[]): Promise<void> {
       server: { type: 'string', default: 'dovecot' },
       'no-notify': { type: 'boolean', default: false },
       'login-mode': { type: 'string' },
+      'keep-extra-ca': { type: 'boolean', default: false },
     },
   });
   const serverKind = parseServerKind(values.server);
@@ -97,6 +102,9 @@ export async function run(argv: string[]): Promise<void> {
       `${loginMode ? `, imap-login in ${loginMode} mode` : ''} ` +
       `(${name} ready in ${((performance.now() - made) / 1000).toFixed(1)} s)`,
   );
+  const environment = watchEnvironment(values['keep-extra-ca']);
+  watchEnv = environment.env;
+  if (environment.note) console.log(environment.note);
   try {
     const config = manyAccountsConfig(setup, setup.server.port, values.all);
     const timed = { first: [] as number[], restart: [] as number[] };
@@ -135,6 +143,9 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
+// What the watch processes' environment changes from this one's (support/node-env.ts).
+let watchEnv: EnvChanges = {};
+
 // The state dirs this run made (10,000 cursors are 1.5 MB each), removed at its end.
 const stateDirs: string[] = [];
 const madeDir = (dir: string) => (stateDirs.push(dir), dir);
@@ -167,7 +178,7 @@ async function timedStart(
   stateBytes: number;
 }> {
   const state = watchStateFile(stateDir);
-  const watch = startScaleWatch(setup, config, stateDir, timeoutMs);
+  const watch = startScaleWatch(setup, config, stateDir, timeoutMs, watchEnv);
   try {
     const ms = (await watch.allIdle) - watch.startedAt;
     const { cpuSeconds: cpu, systemSeconds: system } = processUsage(watch.proc.pid);
@@ -192,7 +203,7 @@ async function countCommands(setup: ManyAccounts, all: boolean, costs: Costs): P
     const stateDir = madeDir(freshStateDir());
     for (const kind of ['first start', 'restart']) {
       tap.reset();
-      const watch = startScaleWatch(setup, config, stateDir, costs.timeoutMs);
+      const watch = startScaleWatch(setup, config, stateDir, costs.timeoutMs, watchEnv);
       const ms = (await watch.allIdle) - watch.startedAt;
       const counts = new Map(tap.counts); // as at all idle: no heartbeat yet
       const connections = tap.accepted();
@@ -230,7 +241,7 @@ async function measureCosts(
   o: Costs,
   tap?: CommandTap,
 ): Promise<void> {
-  const watch = startScaleWatch(setup, config, stateDir, o.timeoutMs);
+  const watch = startScaleWatch(setup, config, stateDir, o.timeoutMs, watchEnv);
   let state: StateFileWatch | undefined;
   try {
     await watch.allIdle;

@@ -20,6 +20,7 @@ import {
   type WatchProcess,
 } from '../../test/support/watch-process.js';
 import { mailboxNames } from './fixture.js';
+import type { EnvChanges } from './node-env.js';
 
 /** The server of a scale run, its users (one per account) and each user's mailboxes. */
 export interface ManyAccounts {
@@ -131,13 +132,15 @@ export function freshStateDir(parent = tmpdir()): string {
 
 /**
  * Starts `tidings watch --json` with `config` and `stateDir` (fresh: a first start; kept from
- * a run that reached idle: a restart), waiting for every mailbox of every user to be idle.
+ * a run that reached idle: a restart), waiting for every mailbox of every user to be idle; in
+ * this process's environment with `env`'s changes (node-env.ts).
  */
 export function startScaleWatch(
   setup: ManyAccounts,
   config: unknown,
   stateDir: string,
   timeoutMs: number,
+  env: EnvChanges = {},
 ): ScaleWatch {
   const configFile = writeConfig(config);
   const pending = new Set(setup.users.flatMap((u) => setup.mailboxes.map((m) => `${u}\n${m}`)));
@@ -147,7 +150,7 @@ export function startScaleWatch(
   let reached: (at: number) => void = () => {};
   const allIdle = new Promise<number>((resolve) => (reached = resolve));
   const startedAt = performance.now();
-  const proc = startWatch({ configFile, stateDir });
+  const proc = startWatch({ configFile, stateDir, env });
   const push = proc.events.push.bind(proc.events);
   proc.events.push = (event: WatchEvent) => {
     const at = performance.now();

@@ -2,7 +2,7 @@
  * `tidings watch` starts with V8's optimizing compiler held back for a while (optimizer-hold.ts):
  * a function run hot meanwhile is not optimized, is once the hold ends, and a Node started
  * with its own choice of compilers keeps it. Run in a child Node, whose V8 flags are its own,
- * asking V8 for a function's state (`%GetOptimizationStatus`, a V8 test intrinsic).
+ * asking V8 for a function's tier (`%ActiveTierIsTurbofan`, a V8 test intrinsic).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,8 @@ const BUILT = fileURLToPath(
  */
 const CHILD = `
 const { holdOptimizer } = await import(process.argv[1]);
-const TURBOFANNED = 1 << 6; // V8's OptimizationStatus::kTurboFanned
 const hot = (n) => { let s = 0; for (let i = 0; i < n; i++) s += (i * 7) % 13; return s; };
-const turbofanned = () => (%GetOptimizationStatus(hot) & TURBOFANNED) !== 0;
+const turbofanned = () => %ActiveTierIsTurbofan(hot);
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const held = holdOptimizer(Number(process.argv[2]));
 const started = Date.now();
@@ -72,17 +71,28 @@ describe('the optimizer hold at the start of tidings watch', () => {
     });
   });
 
-  it('reads the options that choose compilers, in either spelling, from the command line and NODE_OPTIONS', () => {
+  it("reads the options that choose compilers, in each of V8's spellings, from the command line and NODE_OPTIONS", () => {
     for (const options of [
       ['--jitless'],
+      ['-jitless'],
+      ['--lite-mode'],
       ['--max_opt=1'],
       ['--no-opt'],
+      ['--noopt'],
+      ['--noturbofan'],
       ['--require', 'x', '--turbofan'],
     ]) {
       expect(holdOptimizer(1, options)).toBe(false);
     }
     expect(
-      holdOptimizer(1, ['--require', 'x', '--max-old-space-size=100', '--optimize-for-size']),
+      holdOptimizer(1, [
+        '--require',
+        'x',
+        '--max-old-space-size=100',
+        '--optimize-for-size',
+        '--no-maglev',
+        '--nodeprecation',
+      ]),
     ).toBe(true);
     releaseOptimizer();
   });

@@ -11,6 +11,7 @@
 // test/scripts/lazy-gbk.test.ts. A libmime that no longer reads so fails the build: read the
 // new one, and drop this if it has become lazy itself.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 /** libmime's charset module, in its CommonJS and its ES module build. */
 export const CHARSET_MODULE = /[\\/]libmime[\\/]dist[\\/](?:cjs|esm)[\\/]charset\.js$/;
@@ -32,27 +33,36 @@ export function lazyGbk(source, file) {
   return source
     .replace(
       EAGER,
-      `let DBCS_DECODER; const dbcsDecoder = () => (DBCS_DECODER ??= ${iconv}.getCodec('gbk').decoder);`,
+      () =>
+        `let DBCS_DECODER; const dbcsDecoder = () => (DBCS_DECODER ??= ${iconv}.getCodec('gbk').decoder);`,
     )
-    .replace(USE, 'codec.decoder === dbcsDecoder()');
+    .replace(USE, () => 'codec.decoder === dbcsDecoder()');
 }
 
 /**
- * An esbuild plugin applying `lazyGbk` to libmime wherever a bundle takes it in; `applied()`
- * counts the modules it rewrote, for the build to check it did rewrite one.
+ * An esbuild plugin applying `lazyGbk` to libmime, for one build; `check(metafile)` after
+ * that build throws unless it took libmime in and rewrote every copy it took in.
  */
 export function lazyGbkPlugin() {
-  let count = 0;
+  const rewritten = new Set();
   return {
-    applied: () => count,
     plugin: {
       name: 'lazy-gbk',
       setup(build) {
         build.onLoad({ filter: CHARSET_MODULE }, async (args) => {
-          count++;
+          rewritten.add(path.resolve(args.path));
           return { contents: lazyGbk(await readFile(args.path, 'utf8'), args.path), loader: 'js' };
         });
       },
+    },
+    check(metafile, root) {
+      const copies = Object.keys(metafile.inputs).filter((input) => CHARSET_MODULE.test(input));
+      const missed = copies.filter((input) => !rewritten.has(path.resolve(root, input)));
+      if (copies.length === 0 || missed.length > 0) {
+        throw new Error(
+          `scripts/lazy-gbk.mjs: ${copies.length === 0 ? 'no libmime charset module in this bundle' : `not rewritten: ${missed.join(', ')}`}; has libmime moved?`,
+        );
+      }
     },
   };
 }

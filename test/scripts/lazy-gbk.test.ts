@@ -2,12 +2,13 @@
  * The bundles take libmime with its GBK decoder looked up on first use (scripts/lazy-gbk.mjs),
  * not built as it loads: checked on the libmime installed here, run as it is bundled.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { CHARSET_MODULE, lazyGbk } from '../../scripts/lazy-gbk.mjs';
+import { CHARSET_MODULE, lazyGbk, lazyGbkPlugin } from '../../scripts/lazy-gbk.mjs';
 
 const require = createRequire(import.meta.url);
 // libmime's entry is dist/cjs/libmime.js; its exports map hides the files beside it.
@@ -85,6 +86,34 @@ describe("libmime's GBK decoder, as the bundles take it", () => {
     } finally {
       lazy.stop();
     }
+  });
+
+  it('is lazy in every copy of libmime the build put in dist/cli', () => {
+    const dist = fileURLToPath(new URL('../../dist/cli/', import.meta.url));
+    const files = [
+      'watch.cjs',
+      ...readdirSync(path.join(dist, 'chunks')).map((name) => path.join('chunks', name)),
+    ];
+    const found = new Map<string, number>();
+    for (const file of files) {
+      const text = readFileSync(path.join(dist, file), 'utf8');
+      for (const line of text.split('\n').filter((l) => l.includes('getCodec("gbk")'))) {
+        expect(line).toMatch(/\?\?= [\w$.]+\.getCodec\("gbk"\)\.decoder/);
+        found.set(file, (found.get(file) ?? 0) + 1);
+      }
+    }
+    // libmime's CommonJS and ES module builds, both in watch.cjs and in one chunk.
+    expect(found.get('watch.cjs')).toBe(2);
+    expect([...found.values()].reduce((a, b) => a + b, 0)).toBe(4);
+  });
+
+  it('fails the build when a bundle took in a copy of libmime it did not rewrite, or none', () => {
+    const { check } = lazyGbkPlugin();
+    const inputs = { 'node_modules/libmime/dist/esm/charset.js': { bytes: 1, imports: [] } };
+    expect(() => check({ inputs, outputs: {} }, '/work')).toThrow(
+      /not rewritten: node_modules\/libmime\/dist\/esm\/charset\.js/,
+    );
+    expect(() => check({ inputs: {}, outputs: {} }, '/work')).toThrow(/no libmime charset module/);
   });
 
   it('fails the build, naming the file, when libmime no longer reads as expected', () => {

@@ -9,18 +9,11 @@
  * V8 checks the cache against the source, its own version and its flags, and rejects one that
  * does not fit (another Node, a rebuilt bundle): the script is then compiled from its source,
  * as before, and nothing is written at run time (dist/ may be read-only).
- *
- * Once the bundle's top level has run, the start goes on with V8's optimizing compiler held
- * back for a while (optimizer-hold.ts). Not sooner: V8's flags are part of what it checks a
- * code cache against, this bundle's and Node's own built-in modules' alike. Held before the
- * top level, the built-ins it requires were compiled from their source (10–16 ms instead of
- * about 4); held after, the flags at compile time are the build's, and both caches fit.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { holdOptimizer, releaseOptimizer } from './optimizer-hold.js';
 
 // The same CommonJS wrapper at the build and at run time: the cache is of this exact text.
 const WRAP_START = '(function (exports, require, module, __filename, __dirname) {';
@@ -56,11 +49,8 @@ export function loadCachedBundle<T>(file: string): CachedBundle<T> | undefined {
   } catch {
     cachedData = undefined;
   }
-  // Compiled with the flags it was cached with: a hold of an earlier load ends first.
-  releaseOptimizer();
   const script = compile(file, source, cachedData);
   const exports = run<T>(script, file);
-  holdOptimizer();
   return { exports, cacheUsed: cachedData !== undefined && script.cachedDataRejected === false };
 }
 

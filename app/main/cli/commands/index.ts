@@ -16,6 +16,7 @@ import type * as WatchBundle from './watch-bundle.js';
 import { fileURLToPath } from 'node:url';
 import { loadCachedBundle } from './cached-bundle.js';
 import { EarlyConnectionPool, earlyTargetsOf } from './early-connections.js';
+import { holdOptimizer } from './optimizer-hold.js';
 
 export { parseStepTimeout } from './step-timeout.js';
 export { actArgs, checkActArgs } from './act-args.js';
@@ -69,6 +70,10 @@ async function runWatchCommand(options: WatchOptions): Promise<number> {
     fileURLToPath(new URL('./watch.cjs', import.meta.url)),
   );
   if (!bundle) return (await import('./watch-command.js')).runWatch(options);
+  // Loaded: the start goes on with V8's optimizing compiler held back (optimizer-hold.ts).
+  // Not sooner: V8 checks code caches, the bundle's and Node's built-in modules', against its
+  // flags, and held during the load the built-ins it requires were compiled from their source.
+  holdOptimizer();
   const { ConfigError: BundledConfigError } = bundle.exports;
   try {
     return await bundle.exports.runWatch(options);

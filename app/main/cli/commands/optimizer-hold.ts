@@ -1,6 +1,6 @@
 /**
  * Holds back V8's optimizing compiler, TurboFan, while `tidings watch` starts: for `HOLD_MS`
- * from when the watch bundle's top level has run (cached-bundle.ts). V8 interprets and
+ * from when its bundle has loaded (`runWatch` in commands/index.ts). V8 interprets and
  * baseline-compiles as usual meanwhile; after the hold it tiers up as it always does.
  *
  * Why: in a restart of 20 accounts × 50 mailboxes V8 optimized 48 functions before every
